@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "common/fsutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+
+int nc_pathf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int nc_mkdir_p(const char *path, mode_t mode, nc_err *err)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return nc_err_errno(err, ENAMETOOLONG, "create directory `%s`", path);
+	for (char *p = buf + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return nc_err_errno(err, errno, "create directory `%s`", buf);
+		*p = c;
+		if (!c)
+			break;
+	}
+	return 0;
+}
+
+int nc_read_fileat(int dirfd, const char *path, char **out, size_t *len, nc_err *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return nc_err_errno(err, errno, "open `%s`", path);
+
+	size_t cap = 4096, n = 0;
+	_cleanup_free_ char *buf = malloc(cap);
+	if (!buf)
+		return nc_err_errno(err, ENOMEM, "read `%s`", path);
+	for (;;) {
+		if (cap - n < 2) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb)
+				return nc_err_errno(err, ENOMEM, "read `%s`", path);
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return nc_err_errno(err, errno, "read `%s`", path);
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	*out = TAKE_PTR(buf);
+	return 0;
+}
+
+int nc_read_file(const char *path, char **out, size_t *len, nc_err *err)
+{
+	return nc_read_fileat(AT_FDCWD, path, out, len, err);
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int nc_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
+			 nc_err *err)
+{
+	char tmp[PATH_MAX];
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return nc_err_errno(err, ENAMETOOLONG, "write `%s`", path);
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return nc_err_errno(err, errno, "create `%s`", tmp);
+	int r = write_all(fd, data, len);
+	if (r < 0) {
+		unlink(tmp);
+		return nc_err_errno(err, -r, "write `%s`", tmp);
+	}
+	if (close(TAKE_FD(fd)) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return nc_err_errno(err, e, "write `%s`", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return nc_err_errno(err, e, "rename `%s` to `%s`", tmp, path);
+	}
+	return 0;
+}
+
+int nc_write_fileat(int dirfd, const char *path, const char *s, nc_err *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return nc_err_errno(err, errno, "open `%s`", path);
+	size_t len = strlen(s);
+	ssize_t w = write(fd, s, len);
+	if (w < 0)
+		return nc_err_errno(err, errno, "write `%s` to `%s`", s, path);
+	if ((size_t)w != len)
+		return nc_err_errno(err, EIO, "short write of `%s` to `%s`", s, path);
+	return 0;
+}
+
+static int rm_rf_at(int parent, const char *name, dev_t dev, const char *top, nc_err *err)
+{
+	struct stat st;
+
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return nc_err_errno(err, errno, "stat `%s/%s`", top, name);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (st.st_dev != dev)
+			return nc_err_errno(err, EXDEV, "remove `%s/%s` (a mount point)", top, name);
+		int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return nc_err_errno(err, errno, "open `%s/%s`", top, name);
+		DIR *d = fdopendir(fd);
+		if (!d) {
+			int e = errno;
+			close(fd);
+			return nc_err_errno(err, e, "open `%s/%s`", top, name);
+		}
+		struct dirent *de;
+		int r = 0;
+		while (r == 0 && (de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			r = rm_rf_at(dirfd(d), de->d_name, dev, top, err);
+		}
+		closedir(d);
+		if (r < 0)
+			return r;
+		if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+			return nc_err_errno(err, errno, "remove `%s/%s`", top, name);
+		return 0;
+	}
+	if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+		return nc_err_errno(err, errno, "remove `%s/%s`", top, name);
+	return 0;
+}
+
+int nc_rm_rf(const char *path, nc_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return nc_err_errno(err, errno, "stat `%s`", path);
+	}
+	return rm_rf_at(AT_FDCWD, path, st.st_dev, path, err);
+}
