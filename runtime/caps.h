@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Capabilities inside the runtime: the child-side reduction. */
+#ifndef NC_RUNTIME_CAPS_H
+#define NC_RUNTIME_CAPS_H
+
+#include <stdint.h>
+
+#include "common/error.h"
+
+/* The highest capability the kernel knows (/proc/sys/kernel/cap_last_cap,
+ * else the one our headers know). Parent side. */
+int rt_cap_last(void);
+
+/*
+ * Child side (no allocation). Drops from the bounding set every capability
+ * up to last_cap that is not in `keep`, clears the ambient set, then sets
+ * the effective, permitted and inheritable sets to `keep`. For root this
+ * is exactly what survives execve(): the new permitted set of a uid-0
+ * process is inheritable | bounding, both now equal to `keep`.
+ * Order: the bounding drops need CAP_SETPCAP, which capset may remove.
+ */
+int rt_caps_apply(uint64_t keep, int last_cap, nc_err *err);
+
+#endif

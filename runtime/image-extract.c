@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * rt_image_extract: a tar stream into a directory, never outside it. The
+ * rules are in image.h; the reasons are next to the code.
+ */
+#include "runtime/image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "runtime/resolve.h"
+#include "runtime/tar.h"
+
+/* Owner, mode and times of a directory, applied once everything is in. */
+struct dir_fix {
+	char *path; /* clean, "." for the root */
+	size_t depth, index;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	struct timespec mtime;
+};
+
+struct extract {
+	int rootfd;
+	struct dir_fix *dirs;
+	size_t n_dirs, cap_dirs;
+	char buf[128 * 1024];
+};
+
+/* "/./a//b/" -> "a/b"; "/" or "./" -> "" (the root). A ".." component is
+ * refused rather than resolved: no rootfs needs one, and a name that
+ * climbs is a sign of a hostile archive. */
+static int clean_path(const char *in, char out[PATH_MAX])
+{
+	size_t n = 0;
+	const char *p = in;
+
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		const char *e = strchrnul(p, '/');
+		size_t len = (size_t)(e - p);
+		if (len == 2 && p[0] == '.' && p[1] == '.')
+			return -EPERM;
+		if (!(len == 1 && p[0] == '.')) {
+			if (n + !!n + len >= PATH_MAX)
+				return -ENAMETOOLONG;
+			if (n)
+				out[n++] = '/';
+			memcpy(out + n, p, len);
+			n += len;
+		}
+		p = e;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* Splits a clean, non-empty path in place: returns the last component;
+ * *parent becomes the rest ("." when none). */
+static const char *split(char *path, const char **parent)
+{
+	char *slash = strrchr(path, '/');
+	if (!slash) {
+		*parent = ".";
+		return path;
+	}
+	*slash = '\0';
+	*parent = path;
+	return slash + 1;
+}
+
+/* The directory that will hold an entry, resolved inside the root and
+ * created (0755) when missing. */
+static int open_parent(struct extract *x, const char *parent, nc_err *err)
+{
+	int fd = rt_open_in_root(x->rootfd, parent, O_PATH | O_DIRECTORY, err);
+	if (fd == -ENOENT)
+		fd = rt_open_or_create_in_root(x->rootfd, parent, true, err);
+	return fd;
+}
+
+/* Clears `name` for a new entry: a non-directory is unlinked (an old file,
+ * or a symlink that must not be written through); a directory stays.
+ * Returns 1 when a directory is there, 0 when the name is free. */
+static int make_room(int dfd, const char *name)
+{
+	struct stat st;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISDIR(st.st_mode))
+		return 1;
+	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+/* Runs create() once more after clearing the name when it exists. A
+ * directory in the way of anything else is an error (tar would have to
+ * remove a whole tree). */
+#define CREATE_REPLACING(dfd, name, create)                  \
+	({                                                   \
+		int _r = (create);                           \
+		if (_r < 0 && errno == EEXIST) {             \
+			int _m = make_room(dfd, name);       \
+			if (_m == 1)                         \
+				errno = EISDIR;              \
+			else if (_m < 0)                     \
+				errno = -_m;                 \
+			else                                 \
+				_r = (create);               \
+		}                                            \
+		_r;                                          \
+	})
+
+/* EPERM: not privileged for that id; EINVAL: an id with no mapping in our
+ * user namespace. Either way the entry keeps the caller's ids. */
+static int chown_result(int r)
+{
+	return r < 0 && errno != EPERM && errno != EINVAL ? -errno : 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int extract_file(struct extract *x, struct rt_tar *t, const struct rt_tar_entry *e, int dfd,
+			const char *name, nc_err *err)
+{
+	/* 0600 until the data is in: nobody reads a half-written setuid file. */
+	_cleanup_close_ int fd = CREATE_REPLACING(
+		dfd, name, openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+	if (fd < 0)
+		return nc_err_errno(err, errno, "entry `%s`: create", e->path);
+	for (;;) {
+		ssize_t n = rt_tar_read(t, x->buf, sizeof(x->buf), err);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			break;
+		int r = write_all(fd, x->buf, (size_t)n);
+		if (r < 0)
+			return nc_err_errno(err, -r, "entry `%s`: write", e->path);
+	}
+	if (chown_result(fchown(fd, e->uid, e->gid)) < 0)
+		return nc_err_errno(err, errno, "entry `%s`: chown", e->path);
+	if (fchmod(fd, e->mode) < 0)
+		return nc_err_errno(err, errno, "entry `%s`: chmod", e->path);
+	struct timespec ts[2] = { e->mtime, e->mtime };
+	if (futimens(fd, ts) < 0)
+		return nc_err_errno(err, errno, "entry `%s`: set times", e->path);
+	if (close(TAKE_FD(fd)) < 0)
+		return nc_err_errno(err, errno, "entry `%s`: write", e->path);
+	return 0;
+}
+
+static int extract_hardlink(struct extract *x, const struct rt_tar_entry *e, int dfd, const char *name,
+			    nc_err *err)
+{
+	char target[PATH_MAX];
+	const char *tparent;
+
+	int r = clean_path(e->linkpath, target);
+	if (r == -EPERM)
+		return nc_err_msg(err, EPERM, "entry `%s`: hard link to `%s`: a `..` component (refused)",
+				  e->path, e->linkpath);
+	if (r < 0 || !target[0])
+		return nc_err_msg(err, EINVAL, "entry `%s`: hard link to `%s`: bad target", e->path,
+				  e->linkpath);
+	const char *tname = split(target, &tparent);
+	_cleanup_close_ int tfd = rt_open_in_root(x->rootfd, tparent, O_PATH | O_DIRECTORY, err);
+	if (tfd < 0 && tfd != -ENOENT)
+		return nc_err_prefix(err, "entry `%s`: hard link to `%s`", e->path, e->linkpath);
+	/* No AT_SYMLINK_FOLLOW: a link to a symlink links the symlink. */
+	errno = ENOENT;
+	if (tfd < 0 || CREATE_REPLACING(dfd, name, linkat(tfd, tname, dfd, name, 0)) < 0) {
+		if (errno == ENOENT)
+			return nc_err_msg(err, ENOENT, "entry `%s`: hard link to `%s`: no such entry in the archive",
+					  e->path, e->linkpath);
+		return nc_err_errno(err, errno, "entry `%s`: hard link to `%s`", e->path, e->linkpath);
+	}
+	return 0;
+}
+
+/* Owner, mode and times of a node we just made by name (symlink, fifo,
+ * device). fchmodat has no working AT_SYMLINK_NOFOLLOW before Linux 6.6,
+ * but the name was created by us an instant ago in a directory only the
+ * caller can write, and mknod never makes a symlink. */
+static int set_meta_at(int dfd, const char *name, const struct rt_tar_entry *e, bool chmod, nc_err *err)
+{
+	if (chown_result(fchownat(dfd, name, e->uid, e->gid, AT_SYMLINK_NOFOLLOW)) < 0)
+		return nc_err_errno(err, errno, "entry `%s`: chown", e->path);
+	if (chmod && fchmodat(dfd, name, e->mode, 0) < 0)
+		return nc_err_errno(err, errno, "entry `%s`: chmod", e->path);
+	struct timespec ts[2] = { e->mtime, e->mtime };
+	if (utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+		return nc_err_errno(err, errno, "entry `%s`: set times", e->path);
+	return 0;
+}
+
+static int extract_node(const struct rt_tar_entry *e, int dfd, const char *name, nc_err *err)
+{
+	mode_t type = e->type == RT_TAR_CHAR ? S_IFCHR : e->type == RT_TAR_BLOCK ? S_IFBLK : S_IFIFO;
+	dev_t dev = type == S_IFIFO ? 0 : makedev(e->devmajor, e->devminor);
+
+	if (CREATE_REPLACING(dfd, name, mknodat(dfd, name, type | 0600, dev)) < 0) {
+		if (errno == EPERM && type != S_IFIFO)
+			return 0; /* see image.h: devices need CAP_MKNOD */
+		return nc_err_errno(err, errno, "entry `%s`: mknod", e->path);
+	}
+	return set_meta_at(dfd, name, e, true, err);
+}
+
+static int extract_dir(struct extract *x, const struct rt_tar_entry *e, const char *clean, int dfd,
+		       const char *name, nc_err *err)
+{
+	/* 0700 until the end, whatever the archive says: we must be able
+	 * to write into it even when it ends up read-only. */
+	if (name && CREATE_REPLACING(dfd, name, mkdirat(dfd, name, 0700)) < 0 && errno != EISDIR)
+		return nc_err_errno(err, errno, "entry `%s`: mkdir", e->path);
+
+	if (x->n_dirs == x->cap_dirs) {
+		size_t cap = x->cap_dirs ? 2 * x->cap_dirs : 64;
+		struct dir_fix *d = realloc(x->dirs, cap * sizeof(*d));
+		if (!d)
+			return nc_err_errno(err, ENOMEM, "entry `%s`", e->path);
+		x->dirs = d;
+		x->cap_dirs = cap;
+	}
+	struct dir_fix *d = &x->dirs[x->n_dirs];
+	*d = (struct dir_fix){ .path = strdup(clean[0] ? clean : "."), .index = x->n_dirs,
+			       .mode = e->mode, .uid = e->uid, .gid = e->gid, .mtime = e->mtime };
+	if (!d->path)
+		return nc_err_errno(err, ENOMEM, "entry `%s`", e->path);
+	for (const char *p = clean; *p; p++)
+		d->depth += *p == '/';
+	d->depth += !!clean[0];
+	x->n_dirs++;
+	return 0;
+}
+
+/* Deepest first; for one path, the archive's last entry first (it wins). */
+static int dir_fix_cmp(const void *a, const void *b)
+{
+	const struct dir_fix *x = a, *y = b;
+	if (x->depth != y->depth)
+		return x->depth > y->depth ? -1 : 1;
+	int c = strcmp(x->path, y->path);
+	if (c)
+		return c;
+	return x->index > y->index ? -1 : 1;
+}
+
+static int fix_dirs(struct extract *x, nc_err *err)
+{
+	if (x->n_dirs)
+		qsort(x->dirs, x->n_dirs, sizeof(*x->dirs), dir_fix_cmp);
+	for (size_t i = 0; i < x->n_dirs; i++) {
+		const struct dir_fix *d = &x->dirs[i];
+		if (i && !strcmp(d->path, x->dirs[i - 1].path))
+			continue;
+		_cleanup_close_ int fd = rt_open_in_root(x->rootfd, d->path,
+							 O_RDONLY | O_DIRECTORY | O_NOFOLLOW, err);
+		if (fd < 0)
+			return nc_err_prefix(err, "entry `%s`", d->path);
+		if (chown_result(fchown(fd, d->uid, d->gid)) < 0)
+			return nc_err_errno(err, errno, "entry `%s`: chown", d->path);
+		if (fchmod(fd, d->mode) < 0)
+			return nc_err_errno(err, errno, "entry `%s`: chmod", d->path);
+		struct timespec ts[2] = { d->mtime, d->mtime };
+		if (futimens(fd, ts) < 0)
+			return nc_err_errno(err, errno, "entry `%s`: set times", d->path);
+	}
+	return 0;
+}
+
+static int extract_entry(struct extract *x, struct rt_tar *t, const struct rt_tar_entry *e, nc_err *err)
+{
+	char clean[PATH_MAX];
+
+	if (e->type == RT_TAR_OTHER) {
+		if (e->typeflag == 'V')
+			return 0; /* a GNU volume label names the archive, not a file */
+		return nc_err_msg(err, ENOTSUP, "entry `%s`: entry type `%c` is not supported", e->path,
+				  e->typeflag);
+	}
+	if (e->size > RT_IMAGE_MAX_ENTRY_SIZE)
+		return nc_err_msg(err, EFBIG, "entry `%s`: larger than 1 TiB (refused)", e->path);
+	int r = clean_path(e->path, clean);
+	if (r == -EPERM)
+		return nc_err_msg(err, EPERM, "entry `%s`: a `..` component (refused)", e->path);
+	if (r < 0)
+		return nc_err_msg(err, ENAMETOOLONG, "entry `%s`: name too long", e->path);
+	if (!clean[0]) {
+		if (e->type != RT_TAR_DIR)
+			return nc_err_msg(err, EINVAL, "entry `%s`: names the root but is not a directory",
+					  e->path);
+		return extract_dir(x, e, clean, -1, NULL, err);
+	}
+
+	char split_buf[PATH_MAX];
+	const char *parent;
+	memcpy(split_buf, clean, strlen(clean) + 1);
+	const char *name = split(split_buf, &parent);
+	_cleanup_close_ int dfd = open_parent(x, parent, err);
+	if (dfd < 0)
+		return nc_err_prefix(err, "entry `%s`", e->path);
+
+	switch (e->type) {
+	case RT_TAR_FILE:
+		return extract_file(x, t, e, dfd, name, err);
+	case RT_TAR_DIR:
+		return extract_dir(x, e, clean, dfd, name, err);
+	case RT_TAR_HARDLINK:
+		return extract_hardlink(x, e, dfd, name, err);
+	case RT_TAR_SYMLINK:
+		if (!e->linkpath[0])
+			return nc_err_msg(err, EINVAL, "entry `%s`: symlink with an empty target", e->path);
+		if (CREATE_REPLACING(dfd, name, symlinkat(e->linkpath, dfd, name)) < 0)
+			return nc_err_errno(err, errno, "entry `%s`: symlink", e->path);
+		return set_meta_at(dfd, name, e, false, err);
+	case RT_TAR_CHAR:
+	case RT_TAR_BLOCK:
+	case RT_TAR_FIFO:
+		return extract_node(e, dfd, name, err);
+	case RT_TAR_OTHER:
+		break;
+	}
+	return 0;
+}
+
+static void extract_freep(struct extract **x)
+{
+	if (!*x)
+		return;
+	for (size_t i = 0; i < (*x)->n_dirs; i++)
+		free((*x)->dirs[i].path);
+	free((*x)->dirs);
+	free(*x);
+}
+
+static void tar_freep(struct rt_tar **t)
+{
+	rt_tar_free(*t);
+}
+
+int rt_image_extract(int tar_fd, int root_fd, nc_err *err)
+{
+	_cleanup_(extract_freep) struct extract *x = calloc(1, sizeof(*x));
+	_cleanup_(tar_freep) struct rt_tar *t = NULL;
+	const struct rt_tar_entry *e;
+	int r;
+
+	if (!x)
+		return nc_err_errno(err, ENOMEM, "unpack");
+	x->rootfd = root_fd;
+	r = rt_tar_open(tar_fd, &t, err);
+	if (r < 0)
+		return r;
+	while ((r = rt_tar_next(t, &e, err)) > 0) {
+		r = extract_entry(x, t, e, err);
+		if (r < 0)
+			return r;
+	}
+	return r < 0 ? r : fix_dirs(x, err);
+}

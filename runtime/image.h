@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Rootfs tarballs (`image: ./rootfs.tar.gz`, .tgz or plain .tar) unpacked
+ * once into a content store: `<store>/<sha256 of the file>/`, which the
+ * caller stacks under a per-container overlayfs upper layer.
+ *
+ * Extraction is safe against hostile archives: nothing is created or
+ * written outside the target directory (see rt_image_extract).
+ */
+#ifndef NC_RUNTIME_IMAGE_H
+#define NC_RUNTIME_IMAGE_H
+
+#include <stdint.h>
+
+#include "common/error.h"
+
+/* Entries larger than this are refused (a typo'd or hostile size field
+ * would otherwise fill the disk before the archive is found short). */
+#define RT_IMAGE_MAX_ENTRY_SIZE (UINT64_C(1) << 40)
+
+/*
+ * Sets *rootfs_dir (malloc'ed) to `<store_dir>/<hex sha256 of tarball>`,
+ * unpacking the tarball there first when that directory is missing.
+ *
+ * store_dir is created (mode 0700: it holds setuid files) when missing.
+ * The fast path, taken on every `up` once an image is unpacked, neither
+ * unpacks nor hashes: `<store_dir>/.hints/<dev-ino-size-mtime-ctime>`
+ * remembers the digest of a file whose stat has not changed (ctime cannot
+ * be set by hand, so an edited tarball always misses).
+ *
+ * A new entry is unpacked into `<store_dir>/.tmp-XXXXXX` (held with
+ * flock), flushed with syncfs(2) and renamed into place without replacing
+ * anything, so a crash never leaves a half entry; when a concurrent
+ * unpack of the same file won the rename, ours is removed and theirs
+ * used. `.tmp-*` directories over an hour old whose lock is free are
+ * leftovers of a crash and are removed on the way.
+ *
+ * Errors read "image `tarball`: entry `etc/passwd`: reason".
+ */
+int rt_image_unpack(const char *tarball, const char *store_dir, char **rootfs_dir, nc_err *err);
+
+/*
+ * Unpacks the tar stream on `tar_fd` (gzip'ed or not) into the directory
+ * `root_fd` (which may be O_PATH), as root would in a private directory:
+ *
+ * - names: a leading "/" is dropped (absolute names become relative), and
+ *   a ".." component is an error; every parent is resolved with
+ *   rt_open_in_root(), i.e. as if root_fd were "/", so a symlink in the
+ *   archive (kept as is: it is resolved in the container later) never
+ *   leads a later entry out; missing parents are created 0755;
+ * - a hard link must name an entry already unpacked (also resolved in the
+ *   root: a link to "/etc/passwd" means the archive's own etc/passwd);
+ * - an existing non-directory in the way is unlinked first, as tar does,
+ *   and files are created O_EXCL|O_NOFOLLOW, so nothing is written through
+ *   a link; a directory in the way of a non-directory is an error;
+ * - owner (fchownat AT_SYMLINK_NOFOLLOW), then mode with setuid, setgid
+ *   and sticky (chown clears them), then mtime; when not privileged,
+ *   EPERM/EINVAL from chown (an id we may not give or that is not mapped)
+ *   leaves the caller's ids and is not an error;
+ * - directories get their owner, mode and times last, deepest first (a
+ *   read-only directory must not stop what goes into it); the archive's
+ *   "./" entry sets the root's;
+ * - character and block devices are skipped silently when mknod is not
+ *   allowed (EPERM: no CAP_MKNOD, a user namespace): the container gets its
+ *   own /dev anyway. Fifos are always created;
+ * - refused: entries over RT_IMAGE_MAX_ENTRY_SIZE, names over PATH_MAX,
+ *   sparse and multi-volume entries, unknown types (a GNU 'V' volume label
+ *   is skipped).
+ *
+ * Errors name the entry: "entry `etc/passwd`: reason". What was unpacked
+ * before an error stays (the caller discards the directory).
+ */
+int rt_image_extract(int tar_fd, int root_fd, nc_err *err);
+
+#endif

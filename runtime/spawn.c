@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Container start, crun/bubblewrap style.
+ *
+ * Parent: prepares everything (the mount table, argv/env, PATH, the fds:
+ * netns, log, /dev/null, the sync socket), clones the init into new PID,
+ * mount, UTS and IPC namespaces (straight into its cgroup with
+ * clone3(CLONE_INTO_CGROUP) on a unified host, else attached right after
+ * the clone), releases it at sync point 1 and reads the sync socket until
+ * EOF: the workload's pid, or the child's own error message.
+ *
+ * Child: the steps below, in order, then it forks the workload and
+ * becomes PID 1 (init.c). It never allocates (see child-util.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/arena.h"
+#include "common/cleanup.h"
+#include "runtime/caps.h"
+#include "runtime/cgroup-internal.h"
+#include "runtime/child-util.h"
+#include "runtime/ext-image.h"
+#include "runtime/init.h"
+#include "runtime/loop.h"
+#include "runtime/rootfs.h"
+#include "runtime/runtime.h"
+#include "runtime/sync.h"
+#include "runtime/workload.h"
+
+struct start_plan {
+	int sync_fd;    /* the child's end */
+	int netns_fd;   /* -1: a new, empty network namespace */
+	int log_fd;     /* -1: no log, the workload writes to /dev/null */
+	int out_pipe[2];/* the workload's stdout and stderr, read by the init */
+	int err_pipe[2];
+	int devnull_fd;
+	const char *hostname;
+	const char *domainname;
+	struct rt_rootfs_plan rootfs;
+	bool has_workload;
+	struct rt_exec_plan exec;
+	uint64_t init_caps; /* the init keeps no more than its workload */
+	int last_cap;
+};
+
+static int step_wait_cgroup(const struct start_plan *p, nc_err *err)
+{
+	return rt_sync_wait_point(p->sync_fd, RT_SYNC_IN_CGROUP, err);
+}
+
+static int step_cgroupns(const struct start_plan *p, nc_err *err)
+{
+	(void)p;
+	/* After sync point 1: the namespace is rooted at the cgroup we are
+	 * in when unsharing, which must be the container's. */
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return rt_cerr(err, errno, "unshare the cgroup namespace");
+	return 0;
+}
+
+static int step_setsid(const struct start_plan *p, nc_err *err)
+{
+	(void)p;
+	if (setsid() < 0)
+		return rt_cerr(err, errno, "setsid");
+	return 0;
+}
+
+static int step_netns(const struct start_plan *p, nc_err *err)
+{
+	if (p->netns_fd >= 0 && setns(p->netns_fd, CLONE_NEWNET) < 0)
+		return rt_cerr(err, errno, "join the network namespace");
+	return 0;
+}
+
+static int step_hostname(const struct start_plan *p, nc_err *err)
+{
+	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
+		return rt_cerr(err, errno, "set hostname `%s`", p->hostname);
+	if (p->domainname && setdomainname(p->domainname, strlen(p->domainname)) < 0)
+		return rt_cerr(err, errno, "set domainname `%s`", p->domainname);
+	return 0;
+}
+
+static int step_rootfs(const struct start_plan *p, nc_err *err)
+{
+	return rt_rootfs_apply(&p->rootfs, err);
+}
+
+static int step_pivot(const struct start_plan *p, nc_err *err)
+{
+	return rt_pivot_root(p->rootfs.root, err);
+}
+
+/* In this order: the network namespace before the mounts (sysfs shows the
+ * mounter's netns), everything before the pivot (host paths are still
+ * reachable: the generated files, /dev nodes, /proc/self/fd). */
+static const struct {
+	const char *name;
+	int (*run)(const struct start_plan *p, nc_err *err);
+} child_steps[] = {
+	{ "wait for the cgroup", step_wait_cgroup },
+	{ "cgroup namespace", step_cgroupns },
+	{ "session", step_setsid },
+	{ "network namespace", step_netns },
+	{ "hostname", step_hostname },
+	{ "root filesystem", step_rootfs },
+	{ "pivot_root", step_pivot },
+};
+
+__attribute__((noreturn)) static void workload_main(const struct start_plan *p)
+{
+	nc_err err;
+
+	/* Its own process group, so that a signal to the group (a shell's
+	 * job control inside) never reaches the init. */
+	int out = p->log_fd >= 0 ? p->out_pipe[1] : p->devnull_fd;
+	int errfd = p->log_fd >= 0 ? p->err_pipe[1] : p->devnull_fd;
+	if (setpgid(0, 0) < 0 || dup2(p->devnull_fd, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0) {
+		rt_cerr(&err, errno, "set up the workload's stdio");
+		rt_sync_send_error(p->sync_fd, &err);
+		_exit(126);
+	}
+	rt_workload_exec(&p->exec, p->sync_fd);
+}
+
+__attribute__((noreturn)) static void child_main(const struct start_plan *p)
+{
+	nc_err err;
+
+	/* Everything stays blocked (as the parent cloned us) for good: the
+	 * init loop takes its signals with sigwaitinfo(). The caller's
+	 * handlers go before anything could unblock them. */
+	rt_signals_default();
+	umask(022);
+	prctl(PR_SET_NAME, "ncompose-init", 0, 0, 0);
+	for (size_t i = 0; i < sizeof(child_steps) / sizeof(child_steps[0]); i++) {
+		err.errnum = 0;
+		err.msg[0] = '\0';
+		if (child_steps[i].run(p, &err) < 0) {
+			if (!err.msg[0])
+				rt_cerr(&err, err.errnum, "%s", child_steps[i].name);
+			rt_sync_send_error(p->sync_fd, &err);
+			_exit(1);
+		}
+	}
+
+	pid_t workload = 0;
+	if (p->has_workload) {
+		workload = rt_raw_clone(0, -1, NULL);
+		if (workload < 0) {
+			rt_cerr(&err, errno, "fork the workload");
+			rt_sync_send_error(p->sync_fd, &err);
+			_exit(1);
+		}
+		if (workload == 0)
+			workload_main(p);
+	}
+	/* Only kill() and waitpid() are left to do, as the same uid as the
+	 * workload: the init needs none of the capabilities it lacks. */
+	if (rt_caps_apply(p->init_caps, p->last_cap, &err) < 0) {
+		rt_sync_send_error(p->sync_fd, &err);
+		_exit(1);
+	}
+	/* The pid (0: no workload) also tells the parent that setup is over;
+	 * a dead parent is no reason to stop, `down` finds us by cgroup. */
+	(void)rt_sync_send_pid(p->sync_fd, workload, &err);
+	/* The parent sees EOF once this copy and the workload's (at exec)
+	 * are closed. */
+	dup2(p->devnull_fd, 0);
+	dup2(p->devnull_fd, 1);
+	dup2(p->devnull_fd, 2);
+	struct rt_init_io io = { -1, -1, -1 };
+	if (p->log_fd >= 0 && workload > 0)
+		io = (struct rt_init_io){ p->out_pipe[0], p->err_pipe[0], p->log_fd };
+	/* The write ends go too: the init must not keep its own pipes open. */
+	int keep[] = { io.out_fd, io.err_fd, io.log_fd };
+	rt_close_fds_except(keep, 3);
+	rt_init_run(workload, &io);
+}
+
+static void arena_freep(struct nc_arena *a)
+{
+	nc_arena_free(a);
+}
+
+static int open_above_stdio(const char *path, int flags, mode_t mode, const char *what, nc_err *err)
+{
+	int fd = open(path, flags | O_CLOEXEC, mode);
+	if (fd < 0)
+		return nc_err_errno(err, errno, "open %s `%s`", what, path);
+	if (rt_fd_above_stdio(&fd, err) < 0) {
+		close(fd);
+		return nc_err_ret(err);
+	}
+	return fd;
+}
+
+/* The init reads without blocking; the workload writes with blocking (a
+ * full pipe makes it wait, as a terminal would), so O_NONBLOCK is set on
+ * the read end's file description only. */
+static int log_pipe(int fds[2], nc_err *err)
+{
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return nc_err_errno(err, errno, "create the log pipe");
+	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0)
+		return nc_err_errno(err, errno, "make the log pipe non-blocking");
+	for (int i = 0; i < 2; i++)
+		if (rt_fd_above_stdio(&fds[i], err) < 0)
+			return nc_err_ret(err);
+	return 0;
+}
+
+/* Reads the child's messages until EOF; 0 when it exec'd (or idles). */
+static int read_child(int fd, bool *got_pid, nc_err *err)
+{
+	bool failed = false;
+
+	for (;;) {
+		struct rt_msg m;
+		int r = rt_sync_recv(fd, &m, err);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
+		if (m.type == RT_MSG_ERROR && !failed) {
+			failed = true;
+			nc_err_msg(err, m.value > 0 ? m.value : EIO, "%s", m.text);
+		} else if (m.type == RT_MSG_PID) {
+			*got_pid = true;
+		}
+	}
+	return failed ? nc_err_ret(err) : 0;
+}
+
+struct loop_fds {
+	int *fd;
+	size_t n;
+};
+
+static void loop_fds_close(struct loop_fds *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->fd[i] >= 0)
+			close(l->fd[i]);
+}
+
+/* Loop volumes: each image made when missing and attached here, in the
+ * parent; the child mounts the device. Our descriptors go when the start
+ * is over: with LO_FLAGS_AUTOCLEAR the device then lives exactly as long
+ * as the mount in the container's namespace. `mounts` is the spec's list
+ * with the loop sources replaced by their devices. */
+static int attach_loops(const struct rt_container_spec *spec, struct nc_arena *arena, struct rt_mount **mounts,
+			struct loop_fds *loops, nc_err *err)
+{
+	size_t n_loop = 0;
+
+	*mounts = (struct rt_mount *)spec->mounts;
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		n_loop += spec->mounts[i].type == RT_MOUNT_LOOP;
+	if (!n_loop)
+		return 0;
+	struct rt_mount *m = nc_arena_alloc(arena, spec->n_mounts * sizeof(*m));
+	loops->fd = nc_arena_alloc(arena, n_loop * sizeof(int));
+	if (!m || !loops->fd)
+		return nc_err_errno(err, ENOMEM, "container `%s`: loop volumes", spec->name);
+	memcpy(m, spec->mounts, spec->n_mounts * sizeof(*m));
+	*mounts = m;
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		if (m[i].type != RT_MOUNT_LOOP)
+			continue;
+		char dev[64];
+		bool created;
+		if (rt_ext_image_ensure(m[i].source, m[i].size, &created, err) < 0 ||
+		    rt_loop_attach(m[i].source, m[i].read_only, &loops->fd[loops->n], dev, sizeof(dev), err) < 0)
+			return nc_err_prefix(err, "container `%s`: volume `%s`", spec->name, m[i].target);
+		loops->n++;
+		if (!(m[i].source = nc_arena_strdup(arena, dev)))
+			return nc_err_errno(err, ENOMEM, "container `%s`: loop volumes", spec->name);
+	}
+	return 0;
+}
+
+int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err *err)
+{
+	_cleanup_(arena_freep) struct nc_arena arena = NC_ARENA_INIT;
+	_cleanup_(loop_fds_close) struct loop_fds loops = { 0 };
+	struct start_plan p = { .netns_fd = -1 };
+	const char *name = spec->name ? spec->name : "?";
+	struct rt_container_spec with_loops = *spec;
+	struct rt_mount *mounts;
+
+	uint64_t missing = spec->caps & rt_caps_all() & ~rt_caps_held();
+	if (missing) {
+		int cap = __builtin_ctzll(missing);
+		return nc_err_msg(err, EPERM,
+				  "container `%s`: capability %s is not held by ncompose itself (this host's bounding set lacks it); drop it from cap_add",
+				  name, rt_cap_name(cap) ? rt_cap_name(cap) : "?");
+	}
+	if (attach_loops(spec, &arena, &mounts, &loops, err) < 0)
+		return nc_err_ret(err);
+	with_loops.mounts = mounts;
+	if (rt_rootfs_plan_build(&with_loops, &arena, &p.rootfs, err) < 0)
+		return nc_err_ret(err);
+	p.has_workload = spec->argv != NULL;
+	if (p.has_workload &&
+	    rt_exec_plan_init(&p.exec, spec->argv, spec->env, spec->cwd, spec->caps, spec->no_new_privs, err) < 0)
+		return nc_err_prefix(err, "container `%s`", name);
+	p.hostname = spec->hostname;
+	p.domainname = spec->domainname;
+	p.last_cap = rt_cap_last();
+	p.init_caps = spec->caps & rt_caps_all();
+
+	_cleanup_close_ int netns = -1, logfd = -1, devnull = -1, cgfd = -1;
+	if (spec->netns_path && (netns = open_above_stdio(spec->netns_path, O_RDONLY, 0, "network namespace", err)) < 0)
+		return netns;
+	_cleanup_close_pair_ int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
+	if (spec->log_path) {
+		if ((logfd = open_above_stdio(spec->log_path, O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY, 0640,
+					      "log", err)) < 0)
+			return logfd;
+		if (log_pipe(out_pipe, err) < 0 || log_pipe(err_pipe, err) < 0)
+			return nc_err_prefix(err, "container `%s`", name);
+	}
+	if ((devnull = open_above_stdio("/dev/null", O_RDWR, 0, "device", err)) < 0)
+		return devnull;
+	if (spec->cgroups && spec->cgroup) {
+		cgfd = rt_cgroup_clone_fd(spec->cgroups, spec->cgroup, err);
+		if (cgfd < 0 && cgfd != -EOPNOTSUPP)
+			return cgfd;
+	}
+	int sv[2];
+	if (rt_sync_pair(sv, err) < 0)
+		return nc_err_ret(err);
+	_cleanup_close_ int parent_end = sv[0], child_end = sv[1];
+	p.sync_fd = child_end;
+	p.netns_fd = netns;
+	p.log_fd = logfd;
+	memcpy(p.out_pipe, out_pipe, sizeof(out_pipe));
+	memcpy(p.err_pipe, err_pipe, sizeof(err_pipe));
+	p.devnull_fd = devnull;
+
+	uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+	if (netns < 0)
+		flags |= CLONE_NEWNET;
+	/* Born with every signal blocked: no handler of the caller's may run
+	 * in the child before it resets them. */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	bool in_cgroup = false;
+	_cleanup_pid_ pid_t child = rt_raw_clone(flags, cgfd, &in_cgroup);
+	int clone_errno = errno;
+	if (child == 0) {
+		close(parent_end);
+		child_main(&p);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (child < 0)
+		return nc_err_errno(err, clone_errno, "container `%s`: clone the init", name);
+	close(TAKE_FD(child_end));
+
+	if (spec->cgroups && spec->cgroup && !in_cgroup &&
+	    rt_cgroup_attach(spec->cgroups, spec->cgroup, child, err) < 0)
+		return nc_err_prefix(err, "container `%s`", name);
+	if (rt_sync_send_point(parent_end, RT_SYNC_IN_CGROUP, err) < 0)
+		return nc_err_prefix(err, "container `%s`", name);
+	bool got_pid = false;
+	if (read_child(parent_end, &got_pid, err) < 0)
+		return nc_err_ret(err);
+	if (!got_pid) {
+		int st = 0;
+		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+			;
+		TAKE_PID(child);
+		return nc_err_msg(err, ECHILD, "container `%s`: the init ended during setup (status %d)", name,
+				  rt_status_code(st));
+	}
+	*pid = TAKE_PID(child);
+	return 0;
+}
