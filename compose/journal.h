@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Record kinds of the journal and of container records. Field 0 is the
+ * kind; the fields after it are listed beside each.
+ */
+#ifndef NC_COMPOSE_JOURNAL_H
+#define NC_COMPOSE_JOURNAL_H
+
+/* journal */
+#define NC_J_PROJECT "project" /* name version */
+#define NC_J_GROUP "group"     /* link-group */
+#define NC_J_BRIDGE "bridge"   /* ifname network */
+#define NC_J_NETNS "netns"     /* name service */
+#define NC_J_VETH "veth"       /* host-ifname service ifname */
+#define NC_J_TABLE "table"     /* nft table (family inet) */
+#define NC_J_CGROUP "cgroup"   /* path service */
+#define NC_J_CONTAINER "container" /* service */
+#define NC_J_PORT "port"       /* tcp|udp host-ip|* host-port 4|6: published */
+#define NC_J_UP_DONE "up-done" /* (none): `up` finished */
+
+/* container record */
+#define NC_C_SERVICE "service" /* name */
+#define NC_C_PID "pid"         /* init pid (host) */
+#define NC_C_STARTED "started" /* unix time */
+#define NC_C_NETNS "netns"     /* name */
+#define NC_C_CGROUP "cgroup"   /* path */
+#define NC_C_CAPS "caps"       /* hex mask */
+#define NC_C_NNP "no-new-privs" /* 0|1 */
+#define NC_C_ENV "env"         /* KEY=VALUE (one record each) */
+#define NC_C_IFACE "iface"     /* ifname network addr4|- addr6|- */
+#define NC_C_COMMAND "command" /* argv... (absent: idle) */
+#define NC_C_CWD "cwd"         /* working_dir (absent: /) */
+#define NC_C_EXIT "exit"       /* code unix-time: how the init ended */
+#define NC_C_HEALTH "health"   /* starting|healthy|unhealthy */
+#define NC_C_RESTARTS "restarts" /* how many times it was restarted */
+#define NC_C_STATE "state"     /* after the init ended: exited|restarting|stopped */
+
+/* files of the state directory */
+#define NC_SUPERVISOR_FILE "supervisor" /* record: pid <pid> */
+
+#endif

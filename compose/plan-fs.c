@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Planning of a container's root filesystem and mounts: image, read_only,
+ * privileged, domainname, volumes, tmpfs. */
+#include "compose/plan-container.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/cleanup.h"
+
+#define OOM(err) nc_err_errno(err, ENOMEM, "plan the lab")
+
+static const char *host_home(const struct nc_plan_host *host)
+{
+	for (const char *const *e = host ? host->host_env : NULL; e && *e; e++)
+		if (!strncmp(*e, "HOME=", 5))
+			return *e + 5;
+	return NULL;
+}
+
+/* A path of the file, made absolute: relative to the compose file's
+ * directory, `~` the caller's home (as Compose). */
+static const char *file_path(struct nc_plan *p, const struct nc_plan_host *host, const char *path)
+{
+	if (path[0] == '/')
+		return nc_arena_strdup(&p->arena, path);
+	if (path[0] == '~' && (path[1] == '/' || !path[1])) {
+		const char *home = host_home(host);
+		return nc_arena_printf(&p->arena, "%s%s", home ? home : "/root", path + 1);
+	}
+	const char *file = p->model->path ? p->model->path : "./x";
+	const char *slash = strrchr(file, '/');
+	_cleanup_free_ char *dir = slash ? strndup(file, (size_t)(slash - file)) : strdup(".");
+	if (!dir)
+		return NULL;
+	_cleanup_free_ char *real = realpath(dir[0] ? dir : "/", NULL);
+	const char *base = real ? real : dir;
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	return nc_arena_printf(&p->arena, "%s/%s", strcmp(base, "/") ? base : "", path);
+}
+
+static bool looks_like_path(const char *s)
+{
+	return s[0] == '/' || !strncmp(s, "./", 2) || !strncmp(s, "../", 3) || s[0] == '~' || !strcmp(s, ".");
+}
+
+static int plan_image(struct nc_plan *p, const struct nc_service *s, const struct nc_plan_host *host,
+		      struct nc_plan_container *pc, nc_err *err)
+{
+	if (!s->image)
+		return 0;
+	const char *path = file_path(p, host, s->image);
+	if (!path)
+		return OOM(err);
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT && !looks_like_path(s->image))
+			return nc_model_error(p->model, s->image_mark, err,
+					      "service `%s`: image `%s` is neither a directory nor a rootfs tarball here, and pulling from a registry is not supported yet: give a path, e.g. `image: ./rootfs` or `image: ./alpine-rootfs.tar.gz`",
+					      s->name, s->image);
+		return nc_model_error(p->model, s->image_mark, err, "service `%s`: image `%s` (%s): %s", s->name,
+				      s->image, path, strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+		return nc_model_error(p->model, s->image_mark, err,
+				      "service `%s`: image `%s` is neither a directory nor a tarball", s->name, s->image);
+	pc->image = path;
+	pc->image_is_tar = S_ISREG(st.st_mode);
+	return 0;
+}
+
+static const struct nc_volume *named_volume(const struct nc_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_volumes; i++)
+		if (!strcmp(m->volumes[i].name, name))
+			return &m->volumes[i];
+	return NULL;
+}
+
+/* tmpfs options beyond size and mode: Docker mounts noexec unless told. */
+static bool wants_exec(const char *options)
+{
+	bool exec = false;
+	for (const char *o = options; o && *o;) {
+		size_t n = strcspn(o, ",");
+		if (n == 4 && !strncmp(o, "exec", 4))
+			exec = true;
+		else if (n == 6 && !strncmp(o, "noexec", 6))
+			exec = false;
+		o += n + (o[n] == ',');
+	}
+	return exec;
+}
+
+static int plan_mount(struct nc_plan *p, const struct nc_service *s, const struct nc_plan_host *host,
+		      const struct nc_mount *m, struct nc_plan_mount *pm, nc_err *err)
+{
+	struct stat st;
+
+	pm->target = m->target;
+	pm->read_only = m->read_only;
+	switch (m->type) {
+	case NC_MOUNT_BIND:
+		pm->type = RT_MOUNT_BIND;
+		pm->create = m->create_host_path;
+		if (!(pm->source = file_path(p, host, m->source)))
+			return OOM(err);
+		if (!pm->create && stat(pm->source, &st) < 0)
+			return nc_model_error(p->model, m->mark, err,
+					      "service `%s`: bind source `%s` (%s): %s; create it, or let Compose's short syntax create it",
+					      s->name, m->source, pm->source, strerror(errno));
+		return 0;
+	case NC_MOUNT_VOLUME: {
+		pm->type = RT_MOUNT_BIND;
+		pm->is_volume = true;
+		pm->volume = m->source;
+		const struct nc_volume *v = m->source ? named_volume(p->model, m->source) : NULL;
+		pm->external = v && v->external;
+		return 0;
+	}
+	case NC_MOUNT_TMPFS:
+		pm->type = RT_MOUNT_TMPFS;
+		pm->size = m->size > 0 ? (uint64_t)m->size : 0;
+		pm->mode = m->mode;
+		pm->exec = wants_exec(m->options);
+		return 0;
+	case NC_MOUNT_IMAGE:
+		pm->type = RT_MOUNT_LOOP;
+		pm->size = m->size > 0 ? (uint64_t)m->size : 0;
+		if (!(pm->source = file_path(p, host, m->source)))
+			return OOM(err);
+		if (!pm->size && stat(pm->source, &st) < 0)
+			return nc_model_error(p->model, m->mark, err,
+					      "service `%s`: filesystem image `%s` does not exist; give its size to create it (`image: {size: 256m}`)",
+					      s->name, m->source);
+		return 0;
+	}
+	return nc_model_error(p->model, m->mark, err, "service `%s`: unknown mount type", s->name);
+}
+
+int nc_plan_container_fs(struct nc_plan *p, const struct nc_service *s, const struct nc_plan_host *host,
+			 struct nc_plan_container *pc, nc_err *err)
+{
+	int r;
+
+	if ((r = plan_image(p, s, host, pc, err)) < 0)
+		return r;
+	pc->read_only = s->read_only;
+	pc->domainname = s->domainname;
+	if (s->privileged) {
+		/* Docker's --privileged: every capability; plan-container.c
+		 * leaves out the seccomp filter for it. */
+		pc->privileged = true;
+		pc->caps = rt_caps_held();
+	}
+	size_t n = s->n_volumes + s->n_tmpfs;
+	if (!n)
+		return 0;
+	if (!(pc->mounts = nc_arena_calloc(&p->arena, n, sizeof(*pc->mounts))))
+		return OOM(err);
+	for (size_t i = 0; i < n; i++) {
+		const struct nc_mount *m = i < s->n_volumes ? &s->volumes[i] : &s->tmpfs[i - s->n_volumes];
+		if ((r = plan_mount(p, s, host, m, &pc->mounts[i], err)) < 0)
+			return r;
+	}
+	pc->n_mounts = n;
+	return 0;
+}
