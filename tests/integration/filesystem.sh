@@ -1,0 +1,70 @@
+#!/bin/bash
+# Root filesystems and mounts: images (a directory and a tarball) stacked
+# with overlayfs, read_only, named/anonymous volumes, binds, tmpfs, loop
+# volumes, mount points missing from the host's root, privileged.
+. "$NC_SRC/tests/lib/lib.sh"
+
+work=$(mktemp -d /var/lib/ncompose/fs-test.XXXXXX)
+export FS_ROOTFS=$work/rootfs FS_ROOTFS_TAR=$work/rootfs.tar.gz FS_DISK=$work/disk.img FS_HOSTDIR=$work/hostdir
+"$NC_SRC/tests/lib/mkrootfs" "$FS_ROOTFS"
+"$NC_SRC/tests/lib/mkrootfs" "$FS_ROOTFS_TAR"
+mkdir -p "$FS_HOSTDIR" && echo from-host >"$FS_HOSTDIR/file"
+cp "$NC_SRC/tests/integration/labs/container/fs.yaml" "$work/compose.yaml"
+lab=$work/compose.yaml
+trap 'nc -p ctrfs down -v >/dev/null 2>&1; rm -rf "$work"' EXIT
+x() { nc -p ctrfs exec "$@"; }
+
+check "up -d" nc -f "$lab" up -d
+
+# --- images
+check_eq "an image directory is the root" "$(x img cat /etc/motd)" "ncompose test rootfs"
+check_eq "a rootfs tarball too" "$(x tarimg cat /etc/motd)" "ncompose test rootfs"
+check_match "the tarball was unpacked once into the content store" "$(ls /var/lib/ncompose/images)" '^[0-9a-f]{64}$'
+check_match "the image root is an overlay" "$(x img grep ' / ' /proc/mounts)" '^overlay / overlay '
+check "a write to the image root works" x img sh -c 'echo mine >/etc/motd-copy'
+check_fails "... is invisible to another container of the same image" x img2 cat /etc/motd-copy
+check_fails "... and never reaches the image directory" test -e "$FS_ROOTFS/etc/motd-copy"
+check_match "/etc/hosts is still ours in an image (it names the other containers)" "$(x img cat /etc/hosts)" '[[:space:]]img2([[:space:]]|$)'
+check_eq "hostname" "$(x img hostname)" "img"
+check_eq "domainname" "$(x img cat /proc/sys/kernel/domainname)" "lab.example"
+check_fails "read_only: true keeps an image read-only" x tarimg touch /x
+check "... with /tmp still writable" x tarimg touch /tmp/x
+
+# --- volumes
+check "a named volume is writable" x img sh -c 'echo shared >/data/v'
+check_eq "... shared with the other container that mounts it" "$(x img2 cat /data/v)" "shared"
+check_eq "... and kept under /var/lib/ncompose/volumes/PROJECT/NAME" "$(cat /var/lib/ncompose/volumes/ctrfs/data/v)" "shared"
+check "a short-syntax bind source is created when missing" test -d "$work/bind-src"
+check_match "a :ro bind refuses writes" "$(x img touch /mnt/bind/x 2>&1)" 'Read-only file system'
+check_match "tmpfs with a size" "$(x img df -k /scratch | tail -n1)" '^tmpfs +8192 '
+check_match "tmpfs: short syntax with mode" "$(x host stat -c %a /run/extra)" '^700$'
+check_match "the loop volume is an ext4 filesystem" "$(x img grep ' /disk ' /proc/mounts)" '^/dev/loop[0-9]+ /disk ext4 rw'
+check "files written on it" x img sh -c 'echo persisted >/disk/f && sync'
+check_eq "the host's mount table never holds it" "$(grep -c /disk /proc/self/mountinfo)" "0"
+
+# --- mount points the host's root lacks
+check_eq "a bind on a new top-level directory of the host root" "$(x host cat /ncompose-newtop/deep/file)" "from-host"
+check "... leaves the rest of / in place" x host test -x /usr/bin/env
+check_fails "... and creates nothing on the host" test -e /ncompose-newtop
+check_eq "a bind below an existing host directory" "$(x host cat /opt/ncompose-missing/x/file)" "from-host"
+check_fails "... nothing on the host there either" test -e /opt/ncompose-missing
+check "an anonymous volume is writable" x host touch /data-anon/x
+
+# --- privileged
+check_eq "privileged: every capability ncompose holds" "$(x priv grep CapEff /proc/self/status | awk '{print $2}')" "$(grep CapPrm /proc/self/status | awk '{print $2}')"
+check_match "... /sys writable" "$(x priv grep ' /sys ' /proc/mounts)" ' rw,'
+check_match "the default keeps /sys read-only" "$(x host grep ' /sys ' /proc/mounts)" ' ro,'
+
+# --- persistence across down/up
+check "down (named volumes kept)" nc -p ctrfs down
+check_clean ctrfs
+check_eq "no loop device is left on the image" "$(losetup -j "$FS_DISK" | wc -l)" "0"
+check "up again" nc -f "$lab" up -d
+check_eq "the loop volume's files survived" "$(x img cat /disk/f)" "persisted"
+check_eq "the named volume's too" "$(x img cat /data/v)" "shared"
+check_fails "the image root's writes did not (a new container)" x img cat /etc/motd-copy
+check "down -v" nc -p ctrfs down -v
+check_fails "... removes the named volumes" test -e /var/lib/ncompose/volumes/ctrfs
+check "... and keeps the image file" test -s "$FS_DISK"
+check_clean ctrfs
+finish

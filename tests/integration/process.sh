@@ -1,0 +1,25 @@
+#!/bin/bash
+# Process keys: entrypoint and command, env_file, working_dir, deploy
+# limits, memswap_limit, no-new-privileges.
+. "$NC_SRC/tests/lib/lib.sh"
+
+lab=$NC_SRC/tests/integration/labs/process/compose.yaml
+trap 'nc -p proc down >/dev/null 2>&1' EXIT
+check "up -d" nc -f "$lab" up -d
+sleep 0.3
+check_match "entrypoint then command, with the env_file and environment applied" \
+	"$(nc -p proc logs --no-log-prefix p)" '^argv-ok zero from-file from-environment$'
+check_eq "working_dir is the workload's directory" "$(readlink /proc/$(pgrep -f 'sleep 1000' | head -n1)/cwd 2>/dev/null | sed 's|.*/||')" "tmp"
+check_eq "exec starts in working_dir" "$(nc -p proc exec p pwd)" "/tmp"
+check_match "no-new-privileges:false is honoured" "$(nc -p proc exec p grep NoNewPrivs /proc/self/status)" 'NoNewPrivs:[[:space:]]+0'
+check_match "... and the default stays on" "$(nc -p proc exec d grep NoNewPrivs /proc/self/status)" 'NoNewPrivs:[[:space:]]+1'
+mem=$(cat /sys/fs/cgroup/memory/ncompose/proc/d/memory.limit_in_bytes /sys/fs/cgroup/ncompose/proc/d/memory.max 2>/dev/null | head -n1)
+check_eq "deploy.resources.limits.memory applies" "$mem" "$((48 * 1024 * 1024))"
+pids=$(cat /sys/fs/cgroup/pids/ncompose/proc/d/pids.max /sys/fs/cgroup/ncompose/proc/d/pids.max 2>/dev/null | head -n1)
+check_eq "deploy.resources.limits.pids applies" "$pids" "20"
+quota=$(cat /sys/fs/cgroup/cpu/ncompose/proc/d/cpu.cfs_quota_us 2>/dev/null || awk '{print $1}' /sys/fs/cgroup/ncompose/proc/d/cpu.max)
+check_eq "deploy.resources.limits.cpus applies" "$quota" "25000"
+check "a missing env_file with required: false is fine" nc -p proc exec opt true
+check "down" nc -p proc down
+check_clean proc
+finish

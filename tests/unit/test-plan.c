@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Address planning, routes, names, capabilities and limits: the model
+ * after the planner, from YAML text. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/strbuf.h"
+#include "compose/etcfiles.h"
+#include "compose/plan.h"
+
+struct fixture {
+	struct nc_model *m;
+	struct nc_plan *p;
+	nc_err err;
+};
+
+static int plan_from(struct fixture *f, const char *yaml, const struct nc_plan_host *host)
+{
+	memset(f, 0, sizeof(*f));
+	int r = nc_model_load_buffer("t.yaml", yaml, strlen(yaml), &f->m, &f->err);
+	if (r < 0) {
+		print_message("# load: %s\n", f->err.msg);
+		return r;
+	}
+	return nc_plan_build(f->m, "t", host, &f->p, &f->err);
+}
+
+static void fixture_free(struct fixture *f)
+{
+	nc_plan_free(f->p);
+	nc_model_free(f->m);
+}
+
+static const char *addr(const struct nc_prefix *p)
+{
+	static char b[4][NC_PREFIX_STRLEN];
+	static int i;
+	i = (i + 1) % 4;
+	return p->ip.family ? nc_prefix_str(p, b[i]) : "-";
+}
+
+static const char *ip(const struct nc_ip *a)
+{
+	static char b[4][NC_IP_STRLEN];
+	static int i;
+	i = (i + 1) % 4;
+	return a->family ? nc_ip_str(a, b[i]) : "-";
+}
+
+static void test_static_and_automatic_addresses(void **state)
+{
+	(void)state;
+	struct fixture f;
+	assert_int_equal(plan_from(&f,
+				   "services:\n"
+				   "  a: {networks: [lan]}\n"
+				   "  b: {networks: {lan: {ipv4_address: 10.9.0.2}}}\n"
+				   "  c: {networks: [lan, back]}\n"
+				   "networks:\n"
+				   "  lan: {ipam: {config: [{subnet: 10.9.0.0/24}]}}\n"
+				   "  back: {internal: true, ipam: {config: [{subnet: 10.8.0.0/29}]}}\n",
+				   NULL),
+			 0);
+	const struct nc_plan *p = f.p;
+	assert_int_equal(p->n_containers, 3);
+	/* The gateway is .1 on the host; b took .2 statically; a and c get
+	 * the next free ones in file order. */
+	assert_string_equal(ip(&p->networks[0].gateway4), "10.9.0.1");
+	assert_true(p->networks[0].gateway_on_host);
+	assert_string_equal(addr(&p->containers[0].ifaces[0].addr4), "10.9.0.3/24");
+	assert_string_equal(addr(&p->containers[1].ifaces[0].addr4), "10.9.0.2/24");
+	assert_string_equal(addr(&p->containers[2].ifaces[0].addr4), "10.9.0.4/24");
+	/* An internal network has no gateway on the host: addresses start at .1. */
+	assert_false(p->networks[1].gateway_on_host);
+	assert_string_equal(ip(&p->networks[1].gateway4), "-");
+	assert_string_equal(addr(&p->containers[2].ifaces[1].addr4), "10.8.0.1/29");
+	assert_string_equal(p->containers[2].ifaces[1].ifname, "eth1");
+	/* Default route through the non-internal network's gateway. */
+	assert_int_equal(p->containers[2].n_routes, 1);
+	assert_int_equal(p->containers[2].routes[0].dst.len, 0);
+	assert_string_equal(ip(&p->containers[2].routes[0].via), "10.9.0.1");
+	assert_true(p->needs_forwarding);
+	fixture_free(&f);
+}
+
+static void test_full_subnet(void **state)
+{
+	(void)state;
+	struct fixture f;
+	assert_true(plan_from(&f,
+			      "services:\n"
+			      "  a: {networks: [n]}\n"
+			      "  b: {networks: [n]}\n"
+			      "  c: {networks: [n]}\n"
+			      "networks:\n"
+			      "  n: {ipam: {config: [{subnet: 10.1.0.0/30}]}}\n",
+			      NULL) < 0);
+	/* /30: .1 gateway, .2 for a, .3 is broadcast: b has none. */
+	assert_non_null(strstr(f.err.msg, "no free IPv4 address"));
+	assert_non_null(strstr(f.err.msg, "t.yaml:3:"));
+	fixture_free(&f);
+}
+
+static void test_ip_range(void **state)
+{
+	(void)state;
+	struct fixture f;
+	assert_int_equal(plan_from(&f,
+				   "services:\n"
+				   "  a: {networks: [n]}\n"
+				   "networks:\n"
+				   "  n: {ipam: {config: [{subnet: 10.1.0.0/16, ip_range: 10.1.5.0/24}]}}\n",
+				   NULL),
+			 0);
+	assert_string_equal(addr(&f.p->containers[0].ifaces[0].addr4), "10.1.5.1/16");
+	fixture_free(&f);
+}
+
+static void test_automatic_subnets_are_deterministic_and_avoid_the_host(void **state)
+{
+	(void)state;
+	const char *yaml = "services:\n  a: {}\n  b: {networks: [x]}\nnetworks:\n  x: {}\n";
+	struct fixture f1, f2, f3;
+	assert_int_equal(plan_from(&f1, yaml, NULL), 0);
+	assert_int_equal(plan_from(&f2, yaml, NULL), 0);
+	const struct nc_plan_network *d1 = nc_plan_network_by_name(f1.p, "default");
+	const struct nc_plan_network *d2 = nc_plan_network_by_name(f2.p, "default");
+	assert_non_null(d1);
+	assert_string_equal(addr(&d1->subnet4), addr(&d2->subnet4));
+	assert_true(d1->auto_subnet4);
+	assert_int_equal(d1->subnet4.len, 24);
+	assert_false(nc_prefix_overlaps(&d1->subnet4, &nc_plan_network_by_name(f1.p, "x")->subnet4));
+
+	/* The host routes that subnet already: another one is chosen. */
+	struct nc_plan_host host = { .taken = &d1->subnet4, .n_taken = 1 };
+	assert_int_equal(plan_from(&f3, yaml, &host), 0);
+	const struct nc_plan_network *d3 = nc_plan_network_by_name(f3.p, "default");
+	assert_false(nc_prefix_overlaps(&d3->subnet4, &d1->subnet4));
+	fixture_free(&f1);
+	fixture_free(&f2);
+	fixture_free(&f3);
+}
+
+static void test_many_containers_get_a_bigger_subnet(void **state)
+{
+	(void)state;
+	struct nc_strbuf y = NC_STRBUF_INIT;
+	nc_strbuf_append(&y, "services:\n");
+	for (int i = 0; i < 300; i++)
+		nc_strbuf_printf(&y, "  s%d: {}\n", i);
+	struct fixture f;
+	assert_int_equal(plan_from(&f, y.s, NULL), 0);
+	assert_int_equal(f.p->networks[0].subnet4.len, 20);
+	for (size_t i = 0; i < f.p->n_containers; i++)
+		for (size_t j = i + 1; j < f.p->n_containers; j++)
+			assert_false(nc_ip_equal(&f.p->containers[i].ifaces[0].addr4.ip,
+						 &f.p->containers[j].ifaces[0].addr4.ip));
+	fixture_free(&f);
+	nc_strbuf_free(&y);
+}
+
+static void test_routes(void **state)
+{
+	(void)state;
+	struct fixture f;
+	const char *net = "networks:\n"
+			  "  a: {ipam: {config: [{subnet: 10.1.0.0/24}]}}\n"
+			  "  b: {ipam: {config: [{subnet: 10.2.0.0/24}]}}\n";
+	char yaml[1024];
+
+	/* gw_priority picks the default route's network. */
+	snprintf(yaml, sizeof(yaml),
+		 "services:\n  s:\n    networks:\n      a: {}\n      b: {gw_priority: 5}\n%s", net);
+	assert_int_equal(plan_from(&f, yaml, NULL), 0);
+	assert_string_equal(ip(&f.p->containers[0].routes[0].via), "10.2.0.1");
+	assert_string_equal(f.p->containers[0].routes[0].dev, "eth1");
+	fixture_free(&f);
+
+	/* A default route in the file replaces the automatic one. */
+	snprintf(yaml, sizeof(yaml),
+		 "services:\n  s:\n    networks: [a]\n    routes:\n      - {to: default, via: 10.1.0.254}\n"
+		 "      - {to: 192.168.0.0/16, via: 10.1.0.253}\n%s",
+		 net);
+	assert_int_equal(plan_from(&f, yaml, NULL), 0);
+	assert_int_equal(f.p->containers[0].n_routes, 2);
+	assert_string_equal(ip(&f.p->containers[0].routes[0].via), "10.1.0.254");
+	assert_string_equal(addr(&f.p->containers[0].routes[1].dst), "192.168.0.0/16");
+	fixture_free(&f);
+
+	/* A gateway that is not a neighbour is refused, at its place. */
+	snprintf(yaml, sizeof(yaml),
+		 "services:\n  s:\n    networks: [a]\n    routes:\n      - {to: default, via: 10.2.0.254}\n%s",
+		 net);
+	assert_true(plan_from(&f, yaml, NULL) < 0);
+	assert_non_null(strstr(f.err.msg, "t.yaml:5:"));
+	assert_non_null(strstr(f.err.msg, "not on any network"));
+	fixture_free(&f);
+}
+
+static void test_caps_env_limits(void **state)
+{
+	(void)state;
+	struct fixture f;
+	const char *const host_env[] = { "FROM_HOST=yes", NULL };
+	struct nc_plan_host host = { .host_env = host_env, .ncpus = 2 };
+	assert_int_equal(plan_from(&f,
+				   "services:\n"
+				   "  s:\n"
+				   "    cap_add: [NET_ADMIN, cap_sys_time]\n"
+				   "    cap_drop: [MKNOD]\n"
+				   "    environment: [A=1, FROM_HOST, UNSET_ONE, PATH=/bin]\n"
+				   "    mem_limit: 64m\n"
+				   "    cpus: 0.5\n"
+				   "    pids_limit: 50\n"
+				   "    hostname: box\n"
+				   "  all: {cap_drop: [ALL], cap_add: [NET_RAW]}\n",
+				   &host),
+			 0);
+	const struct nc_plan_container *s = &f.p->containers[0];
+	uint64_t want = rt_caps_default();
+	want |= 1ULL << rt_cap_from_name("NET_ADMIN");
+	want |= 1ULL << rt_cap_from_name("SYS_TIME");
+	want &= ~(1ULL << rt_cap_from_name("MKNOD"));
+	assert_int_equal(s->caps, want);
+	assert_int_equal(f.p->containers[1].caps, 1ULL << rt_cap_from_name("NET_RAW"));
+
+	const char *expect[] = { "PATH=/bin", "HOSTNAME=box", "HOME=/root", "A=1", "FROM_HOST=yes" };
+	size_t n = 0;
+	while (s->env[n])
+		n++;
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(s->env[i], expect[i]);
+
+	assert_int_equal(s->limits.memory_max, 64 << 20);
+	assert_int_equal(s->limits.cpu_quota_us, 50000);
+	assert_int_equal(s->limits.cpu_period_us, 100000);
+	assert_int_equal(s->limits.pids_max, 50);
+	assert_string_equal(s->hostname, "box");
+	assert_null(s->argv);
+	fixture_free(&f);
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	struct nc_plan_host host = { .ncpus = 2 };
+	struct fixture f;
+
+	assert_true(plan_from(&f, "services:\n  s: {cpus: 3}\n", &host) < 0);
+	assert_non_null(strstr(f.err.msg, "t.yaml:2:"));
+	assert_non_null(strstr(f.err.msg, "2 CPUs"));
+	fixture_free(&f);
+
+	assert_true(plan_from(&f, "services:\n  s: {mem_limit: 1m}\n", &host) < 0);
+	assert_non_null(strstr(f.err.msg, "memory limit"));
+	fixture_free(&f);
+
+	assert_true(plan_from(&f, "services:\n  s:\n    sysctls: {kernel.shmmax: 1}\n", &host) < 0);
+	assert_non_null(strstr(f.err.msg, "t.yaml:3:"));
+	assert_non_null(strstr(f.err.msg, "net.*"));
+	fixture_free(&f);
+
+	assert_true(plan_from(&f, "services:\n  s: {cap_add: [NOT_A_CAP]}\n", &host) < 0);
+	assert_non_null(strstr(f.err.msg, "NOT_A_CAP"));
+	fixture_free(&f);
+}
+
+static void test_hosts_file(void **state)
+{
+	(void)state;
+	struct fixture f;
+	assert_int_equal(plan_from(&f,
+				   "services:\n"
+				   "  r: {networks: {a: {ipv4_address: 10.1.0.9}, b: {ipv4_address: 10.2.0.9, aliases: [gw]}}}\n"
+				   "  x: {networks: [b]}\n"
+				   "  y: {networks: [c]}\n"
+				   "networks:\n"
+				   "  a: {ipam: {config: [{subnet: 10.1.0.0/24}]}}\n"
+				   "  b: {ipam: {config: [{subnet: 10.2.0.0/24}]}}\n"
+				   "  c: {ipam: {config: [{subnet: 10.3.0.0/24}]}}\n",
+				   NULL),
+			 0);
+	struct nc_strbuf b = NC_STRBUF_INIT;
+	nc_etc_hosts(f.p, &f.p->containers[1], &b);
+	/* x shares b with r: r at its b address, with b's alias; y shares
+	 * nothing: its first address. */
+	assert_non_null(strstr(b.s, "10.2.0.9\tr gw\n"));
+	assert_non_null(strstr(b.s, "10.2.0.2\tx\n"));
+	assert_non_null(strstr(b.s, "10.3.0.2\ty\n"));
+	assert_non_null(strstr(b.s, "127.0.0.1\tlocalhost\n"));
+	nc_strbuf_free(&b);
+
+	nc_etc_resolv("nameserver 127.0.0.53\nnameserver 192.0.2.53\nsearch lab\nnameserver ::1\n", &b);
+	assert_string_equal(b.s, "nameserver 192.0.2.53\nsearch lab\n");
+	nc_strbuf_free(&b);
+	fixture_free(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_static_and_automatic_addresses),
+		cmocka_unit_test(test_full_subnet),
+		cmocka_unit_test(test_ip_range),
+		cmocka_unit_test(test_automatic_subnets_are_deterministic_and_avoid_the_host),
+		cmocka_unit_test(test_many_containers_get_a_bigger_subnet),
+		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_caps_env_limits),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_hosts_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "compose/record.h"
+
+static void test_round_trip(void **state)
+{
+	(void)state;
+	struct nc_strbuf b = NC_STRBUF_INIT;
+	const char *r1[] = { "env", "A=b c", "" };
+	const char *r2[] = { "x%y", "line\nbreak", "tab\there", "ü" };
+	nc_record_append(&b, r1, 3);
+	nc_record_append(&b, r2, 4);
+	assert_true(nc_strbuf_ok(&b));
+	assert_string_equal(b.s, "env A=b%20c %-\nx%25y line%0Abreak tab%09here %C3%BC\n");
+
+	struct nc_records rs;
+	nc_err e;
+	assert_int_equal(nc_records_parse(b.s, b.len, &rs, &e), 0);
+	assert_int_equal(rs.n, 2);
+	assert_int_equal(rs.v[0].n, 3);
+	assert_string_equal(rs.v[0].f[1], "A=b c");
+	assert_string_equal(rs.v[0].f[2], "");
+	assert_null(rs.v[0].f[3]);
+	assert_string_equal(rs.v[1].f[0], "x%y");
+	assert_string_equal(rs.v[1].f[1], "line\nbreak");
+	assert_string_equal(rs.v[1].f[3], "ü");
+	assert_null(nc_record_field(&rs.v[0], 7));
+	nc_records_free(&rs);
+	nc_strbuf_free(&b);
+}
+
+static void test_torn_last_line_is_ignored(void **state)
+{
+	(void)state;
+	const char *text = "netns lab-r1 r1\nveth nc-lab-r1-0 r1 eth0\nbridge nc-la";
+	struct nc_records rs;
+	nc_err e;
+	assert_int_equal(nc_records_parse(text, strlen(text), &rs, &e), 0);
+	assert_int_equal(rs.n, 2);
+	assert_string_equal(rs.v[1].f[0], "veth");
+	nc_records_free(&rs);
+}
+
+static void test_odd_escapes_are_kept(void **state)
+{
+	(void)state;
+	const char *text = "a %zz %4 b%\n\n";
+	struct nc_records rs;
+	nc_err e;
+	assert_int_equal(nc_records_parse(text, strlen(text), &rs, &e), 0);
+	assert_int_equal(rs.n, 1);
+	assert_string_equal(rs.v[0].f[1], "%zz");
+	assert_string_equal(rs.v[0].f[2], "%4");
+	assert_string_equal(rs.v[0].f[3], "b%");
+	nc_records_free(&rs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_torn_last_line_is_ignored),
+		cmocka_unit_test(test_odd_escapes_are_kept),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

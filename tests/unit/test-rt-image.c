@@ -1,0 +1,563 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Rootfs tarballs into the content store: a small tree with every kind of
+ * entry, the cached second call, and hostile archives, each of which must
+ * leave nothing outside the target. Runs unprivileged; ownership and
+ * device nodes are checked only as root.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fsutil.h"
+#include "common/sha256.h"
+#include "runtime/image.h"
+#include "tar-writer.h"
+
+static char tmpdir[64], store[128], outside[128];
+static nc_err err;
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/nc-rt-image-XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	snprintf(store, sizeof(store), "%s/store", tmpdir);
+	/* what hostile archives aim at: a file and a directory beside the store */
+	snprintf(outside, sizeof(outside), "%s/outside", tmpdir);
+	if (mkdir(outside, 0755) < 0)
+		return -1;
+	char p[256];
+	snprintf(p, sizeof(p), "%s/victim", outside);
+	FILE *f = fopen(p, "w");
+	if (!f)
+		return -1;
+	fputs("host", f);
+	return fclose(f);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	nc_err e;
+	char cmd[128];
+	/* unprivileged, the read-only directories of the images stop rm */
+	snprintf(cmd, sizeof(cmd), "chmod -R u+rwX %s", tmpdir);
+	if (geteuid() != 0 && system(cmd) != 0)
+		return -1;
+	return nc_rm_rf(tmpdir, &e) < 0 ? -1 : 0;
+}
+
+static void save(struct tw *w, const char *name, bool gz, char *path, size_t size)
+{
+	tw_end(w);
+	assert_int_equal(nc_pathf(path, size, "%s/%s", tmpdir, name), 0);
+	tw_save(w, path, gz);
+	tw_free(w);
+}
+
+static void digest_of(const char *path, char hex[NC_SHA256_HEX_LEN])
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	uint8_t d[NC_SHA256_LEN];
+	assert_int_equal(nc_read_file(path, &data, &len, &err), 0);
+	nc_sha256(data, len, d);
+	nc_sha256_hex(d, hex);
+}
+
+static void read_is(const char *dir, const char *rel, const char *want)
+{
+	char p[512];
+	_cleanup_free_ char *data = NULL;
+	assert_int_equal(nc_pathf(p, sizeof(p), "%s/%s", dir, rel), 0);
+	assert_int_equal(nc_read_file(p, &data, NULL, &err), 0);
+	assert_string_equal(data, want);
+}
+
+static bool exists(const char *dir, const char *rel)
+{
+	char p[512];
+	struct stat st;
+	assert_int_equal(nc_pathf(p, sizeof(p), "%s/%s", dir, rel), 0);
+	return lstat(p, &st) == 0;
+}
+
+static struct stat stat_of(const char *dir, const char *rel)
+{
+	char p[512];
+	struct stat st;
+	assert_int_equal(nc_pathf(p, sizeof(p), "%s/%s", dir, rel), 0);
+	assert_int_equal(lstat(p, &st), 0);
+	return st;
+}
+
+/* Store entries other than .hints: unpacked images and .tmp- leftovers. */
+static size_t store_entries(void)
+{
+	size_t n = 0;
+	DIR *d = opendir(store);
+	if (!d)
+		return 0;
+	for (struct dirent *de; (de = readdir(d));)
+		if (de->d_name[0] != '.' || !strncmp(de->d_name, ".tmp-", 5))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Nothing but what setup made outside the store. */
+static void outside_untouched(void)
+{
+	read_is(outside, "victim", "host");
+	DIR *d = opendir(outside);
+	assert_non_null(d);
+	size_t n = 0;
+	for (struct dirent *de; (de = readdir(d));)
+		n++;
+	closedir(d);
+	assert_int_equal(n, 3); /* ".", "..", victim */
+	d = opendir(tmpdir);
+	assert_non_null(d);
+	for (struct dirent *de; (de = readdir(d));)
+		assert_null(strstr(de->d_name, "evil"));
+	closedir(d);
+}
+
+static void test_tree(void **state)
+{
+	(void)state;
+	bool root = geteuid() == 0;
+	struct tw w = { 0 };
+	struct tw_hdr top = { .name = "./", .type = '5', .mode = 0755, .mtime = 1000 };
+	tw_header(&w, &top);
+	tw_entry(&w, "./bin/", '5', NULL);
+	struct tw_hdr bb = { .name = "./bin/busybox", .type = '0', .mode = 04755, .size = 7,
+			     .uid = 1000, .gid = 1000, .mtime = 1600000000 };
+	tw_header(&w, &bb);
+	tw_data(&w, "#!ELF\n\n", 7);
+	tw_entry(&w, "./bin/sh", '2', "busybox");
+	tw_entry(&w, "./bin/ls", '1', "./bin/busybox");
+	tw_file(&w, "./etc/hostname", "box\n", 0644); /* no "etc/" entry: made 0755 */
+	tw_entry(&w, "./run/", '5', NULL);
+	tw_entry(&w, "./run/fifo", '6', NULL);
+	struct tw_hdr ro = { .name = "./ro/", .type = '5', .mode = 0555, .mtime = 2000 };
+	tw_header(&w, &ro);
+	tw_file(&w, "./ro/inside", "in a read-only directory", 0444);
+	struct tw_hdr null = { .name = "./dev/null", .type = '3', .mode = 0666, .major = 1, .minor = 3 };
+	tw_header(&w, &null);
+	struct tw_hdr sticky = { .name = "./tmp/", .type = '5', .mode = 01777 };
+	tw_header(&w, &sticky);
+	char path[256], hex[NC_SHA256_HEX_LEN], want[256];
+	save(&w, "tree.tar.gz", true, path, sizeof(path));
+	digest_of(path, hex);
+	snprintf(want, sizeof(want), "%s/%s", store, hex);
+
+	_cleanup_free_ char *dir = NULL;
+	assert_int_equal(rt_image_unpack(path, store, &dir, &err), 0);
+	assert_string_equal(dir, want);
+	assert_int_equal(stat_of(store, ".").st_mode & 07777, 0700);
+
+	struct stat st = stat_of(dir, ".");
+	assert_int_equal(st.st_mode & 07777, 0755);
+	assert_int_equal(st.st_mtime, 1000);
+	read_is(dir, "bin/busybox", "#!ELF\n\n");
+	st = stat_of(dir, "bin/busybox");
+	assert_int_equal(st.st_mode & 07777, 04755);
+	assert_int_equal(st.st_mtime, 1600000000);
+	assert_int_equal(st.st_nlink, 2);
+	if (root) {
+		assert_int_equal(st.st_uid, 1000);
+		assert_int_equal(st.st_gid, 1000);
+	} else {
+		assert_int_equal(st.st_uid, geteuid());
+	}
+	assert_int_equal(stat_of(dir, "bin/ls").st_ino, st.st_ino);
+	char link[64] = { 0 };
+	snprintf(path, sizeof(path), "%s/bin/sh", dir);
+	assert_int_equal(readlink(path, link, sizeof(link) - 1), 7);
+	assert_string_equal(link, "busybox");
+	read_is(dir, "etc/hostname", "box\n");
+	assert_int_equal(stat_of(dir, "etc").st_mode & 07777, 0755);
+	assert_true(S_ISFIFO(stat_of(dir, "run/fifo").st_mode));
+	assert_int_equal(stat_of(dir, "run/fifo").st_mode & 07777, 0644);
+	st = stat_of(dir, "ro");
+	assert_int_equal(st.st_mode & 07777, 0555);
+	assert_int_equal(st.st_mtime, 2000); /* set after its file went in */
+	read_is(dir, "ro/inside", "in a read-only directory");
+	assert_int_equal(stat_of(dir, "tmp").st_mode & 07777, 01777);
+	if (root) {
+		st = stat_of(dir, "dev/null");
+		assert_true(S_ISCHR(st.st_mode));
+		assert_int_equal(st.st_rdev, makedev(1, 3));
+	} else {
+		assert_false(exists(dir, "dev/null")); /* skipped: no CAP_MKNOD */
+	}
+
+	/* Second call: the same directory, nothing unpacked again. */
+	snprintf(path, sizeof(path), "%s/marker", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/tree.tar.gz", tmpdir);
+	_cleanup_free_ char *again = NULL;
+	assert_int_equal(rt_image_unpack(path, store, &again, &err), 0);
+	assert_string_equal(again, dir);
+	assert_true(exists(dir, "marker"));
+	/* A touched tarball misses the hint: hashed again, same entry. */
+	assert_int_equal(utimensat(AT_FDCWD, path, NULL, 0), 0);
+	_cleanup_free_ char *third = NULL;
+	assert_int_equal(rt_image_unpack(path, store, &third, &err), 0);
+	assert_string_equal(third, dir);
+	assert_true(exists(dir, "marker"));
+	assert_int_equal(store_entries(), 1);
+}
+
+static void test_plain_tar(void **state)
+{
+	(void)state;
+	struct tw w = { 0 };
+	tw_file(&w, "hello", "plain", 0644);
+	char path[256];
+	save(&w, "plain.tar", false, path, sizeof(path));
+	_cleanup_free_ char *dir = NULL;
+	assert_int_equal(rt_image_unpack(path, store, &dir, &err), 0);
+	read_is(dir, "hello", "plain");
+}
+
+/* Unpacks a hostile archive; returns rt_image_unpack's result. */
+static int unpack_hostile(struct tw *w, const char *name, char **dir)
+{
+	char path[256];
+	size_t before = store_entries();
+	save(w, name, true, path, sizeof(path));
+	*dir = NULL;
+	int r = rt_image_unpack(path, store, dir, &err);
+	outside_untouched();
+	/* a failure leaves no entry and no .tmp- behind */
+	assert_int_equal(store_entries(), before + (r == 0));
+	return r;
+}
+
+static void test_dotdot_refused(void **state)
+{
+	(void)state;
+	struct tw w = { 0 };
+	tw_file(&w, "ok", "", 0644);
+	tw_file(&w, "../evil", "escaped", 0644);
+	char *dir;
+	assert_int_equal(unpack_hostile(&w, "dotdot.tgz", &dir), -EPERM);
+	assert_non_null(strstr(err.msg, "image `"));
+	assert_non_null(strstr(err.msg, "dotdot.tgz`: entry `../evil`: a `..` component (refused)"));
+
+	/* hidden in the middle, and as a hard link's target */
+	tw_file(&w, "a/../../evil", "escaped", 0644);
+	assert_int_equal(unpack_hostile(&w, "dotdot2.tgz", &dir), -EPERM);
+	tw_file(&w, "f", "x", 0644);
+	tw_entry(&w, "h", '1', "a/../../f");
+	assert_int_equal(unpack_hostile(&w, "dotdot3.tgz", &dir), -EPERM);
+	assert_non_null(strstr(err.msg, "entry `h`: hard link to `a/../../f`: a `..` component"));
+}
+
+static void test_absolute_made_relative(void **state)
+{
+	(void)state;
+	struct tw w = { 0 };
+	tw_file(&w, "/abs-evil", "rooted", 0644);
+	tw_entry(&w, "//etc/", '5', NULL);
+	tw_file(&w, "/etc/./passwd", "root:x:0:0::/:/bin/sh\n", 0644);
+	_cleanup_free_ char *dir = NULL;
+	assert_int_equal(unpack_hostile(&w, "abs.tgz", &dir), 0);
+	read_is(dir, "abs-evil", "rooted");
+	read_is(dir, "etc/passwd", "root:x:0:0::/:/bin/sh\n");
+}
+
+/* link -> <outside dir>, then link/evil: resolved in the root. */
+static void test_write_through_absolute_symlink(void **state)
+{
+	(void)state;
+	struct tw w = { 0 };
+	tw_entry(&w, "link", '2', outside);
+	char name[256];
+	snprintf(name, sizeof(name), "link/evil");
+	tw_file(&w, name, "through the link", 0644);
+	tw_entry(&w, "tmplink", '2', "/tmp");
+	tw_file(&w, "tmplink/nc-image-evil", "through /tmp", 0644);
+	_cleanup_free_ char *dir = NULL;
+	assert_int_equal(unpack_hostile(&w, "abs-link.tgz", &dir), 0);
+	/* the links are kept as they are ... */
+	char link[256] = { 0 }, p[512];
+	snprintf(p, sizeof(p), "%s/link", dir);
+	assert_true(readlink(p, link, sizeof(link) - 1) > 0);
+	assert_string_equal(link, outside);
+	/* ... and what went through them landed inside the root */
+	snprintf(p, sizeof(p), "%s%s", dir, outside);
+	read_is(p, "evil", "through the link");
+	read_is(dir, "tmp/nc-image-evil", "through /tmp");
+	assert_false(exists("/tmp", "nc-image-evil"));
+}
+
+/* up -> .., then up/evil: ".." of the root is the root. */
+static void test_write_through_dotdot_symlink(void **state)
+{
+	(void)state;
+	struct tw w = { 0 };
+	tw_entry(&w, "up", '2', "..");
+	tw_file(&w, "up/evil", "climbed", 0644);
+	tw_entry(&w, "deep/", '5', NULL);
+	tw_entry(&w, "deep/up", '2', "../../../../..");
+	tw_file(&w, "deep/up/evil2", "climbed more", 0644);
+	_cleanup_free_ char *dir = NULL;
+	assert_int_equal(unpack_hostile(&w, "dotdot-link.tgz", &dir), 0);
+	read_is(dir, "evil", "climbed");
+	read_is(dir, "evil2", "climbed more");
+	assert_false(exists(store, "evil"));
+	assert_false(exists(store, "evil2"));
+}
+
+static void test_hardlink_outside(void **state)
+{
+	(void)state;
+	struct tw w = { 0 };
+	tw_entry(&w, "passwd", '1', "/etc/passwd");
+	char *dir;
+	assert_int_equal(unpack_hostile(&w, "hardlink.tgz", &dir), -ENOENT);
+	assert_non_null(strstr(err.msg, "entry `passwd`: hard link to `/etc/passwd`: no such entry in the archive"));
+
+	/* through a symlink that points out: still resolved in the root */
+	char target[256];
+	snprintf(target, sizeof(target), "l/victim");
+	tw_entry(&w, "l", '2', outside);
+	tw_entry(&w, "h", '1', target);
+	assert_int_equal(unpack_hostile(&w, "hardlink2.tgz", &dir), -ENOENT);
+
+	/* with the archive's own /etc/passwd, that one is linked */
+	tw_entry(&w, "etc/", '5', NULL);
+	tw_file(&w, "etc/passwd", "archive's own\n", 0644);
+	tw_entry(&w, "passwd", '1', "/etc/passwd");
+	_cleanup_free_ char *ok = NULL;
+	assert_int_equal(unpack_hostile(&w, "hardlink3.tgz", &ok), 0);
+	assert_int_equal(stat_of(ok, "passwd").st_ino, stat_of(ok, "etc/passwd").st_ino);
+	assert_int_not_equal(stat_of(ok, "passwd").st_ino, stat_of("/etc", "passwd").st_ino);
+}
+
+/* An entry replacing a symlink (or a hard link to one) must not write
+ * through it, and a directory entry replaces a symlink to a directory. */
+static void test_replace_not_follow(void **state)
+{
+	(void)state;
+	char victim[256];
+	snprintf(victim, sizeof(victim), "%s/victim", outside);
+	struct tw w = { 0 };
+	tw_entry(&w, "f", '2', victim);
+	tw_file(&w, "f", "pwned", 0644);
+	tw_entry(&w, "s", '2', victim);
+	tw_entry(&w, "h", '1', "s");
+	tw_file(&w, "h", "pwned too", 0644);
+	tw_entry(&w, "d", '2', outside);
+	tw_entry(&w, "d/", '5', NULL);
+	tw_file(&w, "d/evil", "in a real directory", 0644);
+	struct tw_hdr fifo = { .name = "s", .type = '6', .mode = 0600 };
+	tw_header(&w, &fifo);
+	_cleanup_free_ char *dir = NULL;
+	assert_int_equal(unpack_hostile(&w, "replace.tgz", &dir), 0);
+	read_is(dir, "f", "pwned");
+	read_is(dir, "h", "pwned too");
+	assert_true(S_ISDIR(stat_of(dir, "d").st_mode));
+	read_is(dir, "d/evil", "in a real directory");
+	assert_true(S_ISFIFO(stat_of(dir, "s").st_mode));
+
+	/* a directory in the way of a file is an error, not a removal */
+	tw_entry(&w, "x/", '5', NULL);
+	tw_file(&w, "x/keep", "", 0644);
+	tw_file(&w, "x", "over a directory", 0644);
+	char *bad;
+	assert_int_equal(unpack_hostile(&w, "dir-in-way.tgz", &bad), -EISDIR);
+	assert_non_null(strstr(err.msg, "entry `x`: create: Is a directory"));
+}
+
+static void test_limits(void **state)
+{
+	(void)state;
+	struct tw w = { 0 };
+	struct tw_hdr h = { .name = "huge", .type = '0', .size = (UINT64_C(1) << 40) + 1, .b256_size = true };
+	tw_header(&w, &h);
+	char *dir;
+	assert_int_equal(unpack_hostile(&w, "huge.tgz", &dir), -EFBIG);
+	assert_non_null(strstr(err.msg, "entry `huge`: larger than 1 TiB (refused)"));
+
+	/* a name past PATH_MAX (pax lets it be that long) */
+	static char longname[PATH_MAX + 16];
+	memcpy(longname, "path=", 5);
+	memset(longname + 5, 'a', PATH_MAX + 5);
+	for (int i = 100; i < PATH_MAX; i += 100)
+		longname[i] = '/';
+	const char *kv[] = { longname, NULL };
+	tw_pax(&w, 'x', kv);
+	tw_file(&w, "short", "", 0644);
+	assert_true(unpack_hostile(&w, "longname.tgz", &dir) < 0);
+	assert_non_null(strstr(err.msg, "bad pax path"));
+
+	tw_entry(&w, "label", 'V', NULL); /* skipped */
+	tw_entry(&w, "cont", 'S', NULL);
+	assert_true(unpack_hostile(&w, "sparse.tgz", &dir) < 0);
+	assert_non_null(strstr(err.msg, "sparse"));
+}
+
+static void test_truncated(void **state)
+{
+	(void)state;
+	struct tw w = { 0 };
+	tw_file(&w, "etc/group", "root:x:0:\n", 0644);
+	struct tw_hdr h = { .name = "etc/passwd", .type = '0', .size = 4000 };
+	tw_header(&w, &h);
+	char path[256];
+	assert_int_equal(nc_pathf(path, sizeof(path), "%s/cut.tar", tmpdir), 0);
+	tw_save(&w, path, false);
+	tw_free(&w);
+	char *dir = NULL;
+	assert_true(rt_image_unpack(path, store, &dir, &err) < 0);
+	assert_null(dir);
+	char want[512];
+	snprintf(want, sizeof(want), "image `%s`: entry `etc/passwd`: truncated (the input ends inside its data)",
+		 path);
+	assert_string_equal(err.msg, want);
+
+	assert_int_equal(nc_pathf(path, sizeof(path), "%s/not-a-tar", tmpdir), 0);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 100; i++)
+		fputs("this is not a tar archive\n", f);
+	fclose(f);
+	assert_true(rt_image_unpack(path, store, &dir, &err) < 0);
+	assert_non_null(strstr(err.msg, "header at offset 0: bad header checksum"));
+	assert_true(rt_image_unpack(tmpdir, store, &dir, &err) < 0);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	outside_untouched();
+}
+
+/* Two unpacks of one tarball at once: both get the one entry, and the
+ * loser's temporary directory is gone. */
+static void test_concurrent(void **state)
+{
+	(void)state;
+	struct tw w = { 0 };
+	char name[64], content[4096];
+	memset(content, 'z', sizeof(content) - 1);
+	content[sizeof(content) - 1] = '\0';
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "d%d/f%d", i % 10, i);
+		tw_file(&w, name, content, 0644);
+	}
+	char path[256];
+	save(&w, "race.tgz", true, path, sizeof(path));
+	size_t before = store_entries();
+	pid_t kids[4];
+	for (int i = 0; i < 4; i++) {
+		kids[i] = fork();
+		assert_true(kids[i] >= 0);
+		if (kids[i] == 0) {
+			char *dir = NULL;
+			nc_err e;
+			_exit(rt_image_unpack(path, store, &dir, &e) == 0 && exists(dir, "d9/f299") ? 0 : 1);
+		}
+	}
+	for (int i = 0; i < 4; i++) {
+		int st;
+		assert_int_equal(waitpid(kids[i], &st, 0), kids[i]);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	assert_int_equal(store_entries(), before + 1);
+}
+
+#define WALK_ENV "NC_TEST_IMAGE_NO_OPENAT2"
+
+/* Read in main(): under valgrind, execve("/proc/self/exe") would start
+ * valgrind's tool, but readlink() of it is answered with our path. */
+static char self_exe[PATH_MAX];
+
+/* The same tests on a kernel without openat2 (before 5.6): a child of ours
+ * re-executed under a filter that fails openat2 with ENOSYS, so
+ * rt_open_in_root() takes its component walk. */
+static void test_without_openat2(void **state)
+{
+	(void)state;
+	if (getenv(WALK_ENV))
+		skip(); /* this is the child */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* its report goes to stderr: stdout is our TAP stream */
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+		setenv(WALK_ENV, "1", 1);
+		setenv("CMOCKA_MESSAGE_OUTPUT", "STDOUT", 1);
+		execl(self_exe, "test-runtime-image", (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
+
+static int no_openat2(void)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat2, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = NC_ELEMENTSOF(code), .filter = code };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		return -1;
+	/* the filter really bites */
+	return syscall(__NR_openat2, AT_FDCWD, ".", NULL, 0) < 0 && errno == ENOSYS ? 0 : -1;
+}
+
+int main(void)
+{
+	if (readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1) < 0)
+		return 1;
+	if (getenv(WALK_ENV) && no_openat2() < 0)
+		return 1;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tree),
+		cmocka_unit_test(test_plain_tar),
+		cmocka_unit_test(test_dotdot_refused),
+		cmocka_unit_test(test_absolute_made_relative),
+		cmocka_unit_test(test_write_through_absolute_symlink),
+		cmocka_unit_test(test_write_through_dotdot_symlink),
+		cmocka_unit_test(test_hardlink_outside),
+		cmocka_unit_test(test_replace_not_follow),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_without_openat2),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
