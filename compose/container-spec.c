@@ -266,6 +266,10 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 		.n_mounts = cs->n_mounts,
 		.domainname = pc->domainname,
 		.privileged = pc->privileged,
+		.user = pc->user,
+		.ulimits = pc->ulimits,
+		.n_ulimits = pc->n_ulimits,
+		.seccomp_unconfined = pc->seccomp_unconfined || pc->privileged,
 		.log_path = cs->log_path,
 		.cgroups = cg,
 		.cgroup = pc->cgroup,
@@ -296,6 +300,17 @@ int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_cont
 	snprintf(num, sizeof(num), "%" PRIx64, pc->caps);
 	rec(&b, NC_C_CAPS, num);
 	rec(&b, NC_C_NNP, pc->no_new_privs ? "1" : "0");
+	if (pc->user)
+		rec(&b, NC_C_USER, pc->user);
+	if (pc->seccomp_unconfined || pc->privileged)
+		rec(&b, NC_C_SECCOMP, "unconfined");
+	for (size_t i = 0; i < pc->n_ulimits; i++) {
+		char soft[24], hard[24];
+		snprintf(soft, sizeof(soft), "%" PRIu64, pc->ulimits[i].soft);
+		snprintf(hard, sizeof(hard), "%" PRIu64, pc->ulimits[i].hard);
+		const char *f[] = { NC_C_ULIMIT, rt_ulimit_name(pc->ulimits[i].resource), soft, hard };
+		nc_record_append(&b, f, NC_ELEMENTSOF(f));
+	}
 	if (pc->cwd)
 		rec(&b, NC_C_CWD, pc->cwd);
 	for (const char *const *e = pc->env; e && *e; e++)

@@ -7,12 +7,14 @@
 
 #include "common/cleanup.h"
 #include "compose/journal.h"
+#include "runtime/ulimits.h"
 
 void nc_info_free(struct nc_container_info *ci)
 {
 	free(ci->env);
 	free(ci->argv);
 	free(ci->ifaces);
+	free(ci->ulimits);
 	nc_records_free(&ci->rec);
 	memset(ci, 0, sizeof(*ci));
 }
@@ -28,7 +30,8 @@ int nc_info_read(struct nc_state *st, const char *service, struct nc_container_i
 		return r;
 	ci->env = calloc(ci->rec.n + 1, sizeof(char *));
 	ci->ifaces = calloc(ci->rec.n + 1, sizeof(*ci->ifaces));
-	if (!ci->env || !ci->ifaces) {
+	ci->ulimits = calloc(ci->rec.n + 1, sizeof(*ci->ulimits));
+	if (!ci->env || !ci->ifaces || !ci->ulimits) {
 		nc_info_free(ci);
 		return nc_err_errno(err, ENOMEM, "read record of `%s`", service);
 	}
@@ -51,7 +54,17 @@ int nc_info_read(struct nc_state *st, const char *service, struct nc_container_i
 			ci->caps = strtoull(v, NULL, 16);
 		else if (!strcmp(k, NC_C_NNP))
 			ci->no_new_privs = !strcmp(v, "1");
-		else if (!strcmp(k, NC_C_CWD))
+		else if (!strcmp(k, NC_C_USER))
+			ci->user = v;
+		else if (!strcmp(k, NC_C_SECCOMP))
+			ci->seccomp_unconfined = !strcmp(v, "unconfined");
+		else if (!strcmp(k, NC_C_ULIMIT) && rc->n >= 4) {
+			int res = rt_ulimit_from_name(v);
+			if (res >= 0)
+				ci->ulimits[ci->n_ulimits++] = (struct rt_ulimit){
+					res, strtoull(rc->f[2], NULL, 10), strtoull(rc->f[3], NULL, 10)
+				};
+		} else if (!strcmp(k, NC_C_CWD))
 			ci->cwd = v;
 		else if (!strcmp(k, NC_C_ENV))
 			ci->env[n_env++] = v;

@@ -23,6 +23,10 @@ struct nc_container_info {
 	const char *cgroup;
 	uint64_t caps;
 	bool no_new_privs;
+	const char *user;             /* NULL: root */
+	bool seccomp_unconfined;
+	struct rt_ulimit *ulimits;
+	size_t n_ulimits;
 	const char *cwd; /* working_dir, NULL = / */
 	const char **env; /* NULL-terminated */
 	const char **argv; /* NULL when idle */

@@ -196,12 +196,31 @@ static size_t env_file_vars(const struct nc_plan *p, const struct nc_service *s)
 	return n;
 }
 
-/* security_opt: no-new-privileges is honoured; seccomp=unconfined is what
- * this version does anyway (it loads no filter yet); the rest is refused. */
+/* ulimits by Docker's names; soft above hard is refused at its place. */
+static int plan_ulimits(struct nc_plan *p, const struct nc_service *s, struct nc_plan_container *pc,
+			nc_err *err)
+{
+	if (!s->n_ulimits)
+		return 0;
+	if (!(pc->ulimits = nc_arena_calloc(&p->arena, s->n_ulimits, sizeof(*pc->ulimits))))
+		return OOM(err);
+	for (size_t i = 0; i < s->n_ulimits; i++) {
+		const struct nc_ulimit *u = &s->ulimits[i];
+		nc_err e;
+		if (rt_ulimit_make(u->name, u->soft, u->hard, &pc->ulimits[i], &e) < 0)
+			return nc_model_error(p->model, u->mark, err, "service `%s`: %s", s->name, e.msg);
+	}
+	pc->n_ulimits = s->n_ulimits;
+	return 0;
+}
+
+/* security_opt: no-new-privileges and seccomp=unconfined are honoured;
+ * the rest is refused. */
 static int plan_security(struct nc_plan *p, const struct nc_service *s,
 			 struct nc_plan_container *pc, nc_err *err)
 {
 	pc->no_new_privs = true;
+	pc->user = s->user;
 	for (size_t i = 0; i < s->n_security_opt; i++) {
 		const char *o = s->security_opt[i];
 		if (!strcmp(o, "no-new-privileges") || !strcmp(o, "no-new-privileges:true") ||
@@ -210,7 +229,7 @@ static int plan_security(struct nc_plan *p, const struct nc_service *s,
 		else if (!strcmp(o, "no-new-privileges:false") || !strcmp(o, "no-new-privileges=false"))
 			pc->no_new_privs = false;
 		else if (!strcmp(o, "seccomp=unconfined") || !strcmp(o, "seccomp:unconfined"))
-			continue;
+			pc->seccomp_unconfined = true;
 		else
 			return nc_model_error(p->model, s->mark, err,
 					      "service `%s`: security_opt `%s` is not supported yet (no-new-privileges and seccomp=unconfined are)",
@@ -224,7 +243,8 @@ static int plan_process(struct nc_plan *p, const struct nc_service *s,
 {
 	int r;
 
-	if ((r = plan_argv(p, s, pc, err)) < 0 || (r = plan_security(p, s, pc, err)) < 0)
+	if ((r = plan_argv(p, s, pc, err)) < 0 || (r = plan_security(p, s, pc, err)) < 0 ||
+	    (r = plan_ulimits(p, s, pc, err)) < 0)
 		return r;
 	pc->cwd = s->working_dir;
 
@@ -235,7 +255,8 @@ static int plan_process(struct nc_plan *p, const struct nc_service *s,
 		return OOM(err);
 	if ((r = env_put(p, env, &n, "PATH", NC_DEFAULT_PATH, err)) < 0 ||
 	    (r = env_put(p, env, &n, "HOSTNAME", pc->hostname, err)) < 0 ||
-	    (r = env_put(p, env, &n, "HOME", "/root", err)) < 0 ||
+	    /* With a user, the runtime takes HOME from its passwd entry. */
+	    (!s->user && (r = env_put(p, env, &n, "HOME", "/root", err)) < 0) ||
 	    (r = plan_env_files(p, s, env, &n, cap - 1, err)) < 0)
 		return r;
 	for (size_t i = 0; i < s->n_environment; i++) {
@@ -344,6 +365,21 @@ static int plan_limits(const struct nc_plan *p, const struct nc_service *s,
 	return 0;
 }
 
+/* Docker's (20.10+) defaults in a container's own network namespace: a
+ * non-root user may ping (ICMP sockets) and bind ports below 1024. */
+static const struct nc_kv default_sysctls[] = {
+	{ .key = "net.ipv4.ping_group_range", .value = "0 2147483647" },
+	{ .key = "net.ipv4.ip_unprivileged_port_start", .value = "0" },
+};
+
+static bool sysctl_given(const struct nc_service *s, const char *key)
+{
+	for (size_t i = 0; i < s->n_sysctls; i++)
+		if (!strcmp(s->sysctls[i].key, key))
+			return true;
+	return false;
+}
+
 static int plan_sysctls(struct nc_plan *p, const struct nc_service *s,
 			struct nc_plan_container *pc, nc_err *err)
 {
@@ -352,8 +388,16 @@ static int plan_sysctls(struct nc_plan *p, const struct nc_service *s,
 			return nc_model_error(p->model, s->sysctls[i].mark, err,
 					      "service `%s`: sysctl `%s` is not supported: only net.* sysctls, which belong to the container's network namespace",
 					      s->name, s->sysctls[i].key);
-	pc->net_sysctls = s->sysctls;
-	pc->n_net_sysctls = s->n_sysctls;
+	struct nc_kv *all = nc_arena_calloc(&p->arena, s->n_sysctls + NC_ELEMENTSOF(default_sysctls), sizeof(*all));
+	size_t n = 0;
+	if (!all)
+		return OOM(err);
+	for (size_t i = 0; i < NC_ELEMENTSOF(default_sysctls); i++)
+		if (!sysctl_given(s, default_sysctls[i].key))
+			all[n++] = default_sysctls[i];
+	memcpy(all + n, s->sysctls, s->n_sysctls * sizeof(*all));
+	pc->net_sysctls = all;
+	pc->n_net_sysctls = n + s->n_sysctls;
 	pc->extra_hosts = s->extra_hosts;
 	pc->n_extra_hosts = s->n_extra_hosts;
 	pc->dns = s->dns;

@@ -19,6 +19,7 @@
 #include "compose/naming.h"
 #include "netd/netd.h"
 #include "runtime/runtime.h"
+#include "runtime/ulimits.h"
 
 struct nc_plan_link;
 
@@ -120,6 +121,10 @@ struct nc_plan_container {
 	const char *cwd;         /* working_dir, NULL = "/" */
 	bool no_new_privs;
 	uint64_t caps;
+	const char *user;          /* `user:` as written; NULL: root */
+	bool seccomp_unconfined;   /* security_opt seccomp=unconfined (or privileged) */
+	struct rt_ulimit *ulimits;
+	size_t n_ulimits;
 	struct rt_limits limits;
 	const struct nc_host_entry *extra_hosts;
 	size_t n_extra_hosts;

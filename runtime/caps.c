@@ -86,7 +86,7 @@ uint64_t rt_caps_all(void)
 	return last >= 63 ? UINT64_MAX : BIT(last + 1) - 1;
 }
 
-int rt_caps_apply(uint64_t keep, int last_cap, nc_err *err)
+int rt_caps_bound(uint64_t keep, int last_cap, nc_err *err)
 {
 	for (int cap = 0; cap <= last_cap; cap++) {
 		if (keep & BIT(cap))
@@ -99,7 +99,11 @@ int rt_caps_apply(uint64_t keep, int last_cap, nc_err *err)
 	 * non-root uid; none are wanted beyond `keep`. EINVAL: older kernel. */
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return rt_cerr(err, errno, "clear the ambient capabilities");
+	return 0;
+}
 
+int rt_caps_set(uint64_t keep, nc_err *err)
+{
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
 	struct __user_cap_data_struct data[2];
 	memset(data, 0, sizeof(data));
@@ -110,4 +114,10 @@ int rt_caps_apply(uint64_t keep, int last_cap, nc_err *err)
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		return rt_cerr(err, errno, "set capabilities to 0x%llx", (unsigned long long)keep);
 	return 0;
+}
+
+int rt_caps_apply(uint64_t keep, int last_cap, nc_err *err)
+{
+	int r = rt_caps_bound(keep, last_cap, err);
+	return r < 0 ? r : rt_caps_set(keep, err);
 }

@@ -21,4 +21,10 @@ int rt_cap_last(void);
  */
 int rt_caps_apply(uint64_t keep, int last_cap, nc_err *err);
 
+/* rt_caps_apply in its two halves, for a process that changes its uid in
+ * between (workload.c): the bounding set and ambient set first, then
+ * capset. */
+int rt_caps_bound(uint64_t keep, int last_cap, nc_err *err);
+int rt_caps_set(uint64_t keep, nc_err *err);
+
 #endif

@@ -124,6 +124,7 @@ static void close_plan(struct exec_plan *p)
 			close(p->ns_fd[i]);
 	if (p->root_fd >= 0)
 		close(p->root_fd);
+	rt_exec_plan_release(&p->exec);
 }
 
 static int open_init(struct exec_plan *p, pid_t init, nc_err *err)
@@ -180,7 +181,17 @@ int rt_exec_start(const struct rt_exec_spec *spec, struct rt_exec_proc *proc, nc
 
 	if (spec->init_pid <= 0)
 		return nc_err_msg(err, EINVAL, "exec: no container init pid");
-	if (rt_exec_plan_init(&p.exec, spec->argv, spec->env, spec->cwd, spec->caps, spec->no_new_privs, err) < 0)
+	char root[64];
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)spec->init_pid);
+	struct rt_exec_security sec = {
+		.user = spec->user,
+		.user_root = root,
+		.ulimits = spec->ulimits,
+		.n_ulimits = spec->n_ulimits,
+		.seccomp = !spec->seccomp_unconfined,
+	};
+	if (rt_exec_plan_init(&p.exec, spec->argv, spec->env, spec->cwd, spec->caps, spec->no_new_privs, err) < 0 ||
+	    rt_exec_plan_secure(&p.exec, &sec, err) < 0)
 		return nc_err_prefix(err, "exec");
 	_cleanup_close_ int pidfd = rt_pidfd_open(spec->init_pid);
 	if (pidfd < 0 && errno != ENOSYS)

@@ -175,6 +175,8 @@ int rt_cgroup_stats(struct rt_cgroups *cg, const char *path, struct rt_cgroup_st
 
 /* ---- containers ------------------------------------------------------ */
 
+struct rt_ulimit;
+
 /* A file of the state directory bind-mounted over a path of the rootfs. */
 struct rt_bind_file {
 	const char *source; /* host path of the generated file */
@@ -218,6 +220,14 @@ struct rt_container_spec {
 	 * capability and no seccomp filter): Docker's --privileged, still in
 	 * namespaces of its own. */
 	bool privileged;
+	/* Docker's `user:` forms, looked up in the container's own
+	 * etc/passwd and etc/group; NULL: root. */
+	const char *user;
+	const struct rt_ulimit *ulimits; /* setrlimit in the workload (ulimits.h) */
+	size_t n_ulimits;
+	/* No seccomp filter (privileged, or security_opt seccomp=unconfined);
+	 * otherwise the default profile of seccomp-filter.h. */
+	bool seccomp_unconfined;
 	const char *hostname;
 	const char *const *argv; /* NULL: no workload; init idles until stopped */
 	const char *const *env;  /* NULL-terminated, "KEY=VALUE" */
@@ -266,6 +276,10 @@ struct rt_exec_spec {
 	const char *cwd;         /* NULL = "/" */
 	uint64_t caps;
 	bool no_new_privs;
+	const char *user;        /* as rt_container_spec.user, in the running container's root */
+	const struct rt_ulimit *ulimits;
+	size_t n_ulimits;
+	bool seccomp_unconfined;
 	bool tty;                /* the command's stdio and controlling terminal is tty_fd */
 	int tty_fd;              /* the peer (slave) of rt_exec_pty(); only read when tty */
 };

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -170,6 +171,9 @@ __attribute__((noreturn)) static void child_main(const struct start_plan *p)
 		rt_sync_send_error(p->sync_fd, &err);
 		_exit(1);
 	}
+	/* The init runs outside the workload's seccomp filter, as the same
+	 * uid: not dumpable, so only CAP_SYS_PTRACE could trace it. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* The pid (0: no workload) also tells the parent that setup is over;
 	 * a dead parent is no reason to stop, `down` finds us by cgroup. */
 	(void)rt_sync_send_pid(p->sync_fd, workload, &err);
@@ -241,6 +245,32 @@ static int read_child(int fd, bool *got_pid, nc_err *err)
 	return failed ? nc_err_ret(err) : 0;
 }
 
+static void start_plan_release(struct start_plan *p)
+{
+	rt_exec_plan_release(&p->exec);
+}
+
+/* Where `user:` is looked up before the root exists: the host's "/", or
+ * the uppermost layer of the image that has an etc/passwd (the upper
+ * one first: a user added in an earlier run counts). */
+static const char *user_root(const struct rt_container_spec *spec)
+{
+	if (!spec->n_lower)
+		return "/";
+	char path[4096];
+	if (spec->upper_dir) {
+		snprintf(path, sizeof(path), "%s/etc/passwd", spec->upper_dir);
+		if (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			return spec->upper_dir;
+	}
+	for (size_t i = 0; i < spec->n_lower; i++) {
+		snprintf(path, sizeof(path), "%s/etc/passwd", spec->lower_dirs[i]);
+		if (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			return spec->lower_dirs[i];
+	}
+	return spec->lower_dirs[0];
+}
+
 struct loop_fds {
 	int *fd;
 	size_t n;
@@ -293,7 +323,7 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 {
 	_cleanup_(arena_freep) struct nc_arena arena = NC_ARENA_INIT;
 	_cleanup_(loop_fds_close) struct loop_fds loops = { 0 };
-	struct start_plan p = { .netns_fd = -1 };
+	_cleanup_(start_plan_release) struct start_plan p = { .netns_fd = -1 };
 	const char *name = spec->name ? spec->name : "?";
 	struct rt_container_spec with_loops = *spec;
 	struct rt_mount *mounts;
@@ -311,9 +341,19 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 	if (rt_rootfs_plan_build(&with_loops, &arena, &p.rootfs, err) < 0)
 		return nc_err_ret(err);
 	p.has_workload = spec->argv != NULL;
-	if (p.has_workload &&
-	    rt_exec_plan_init(&p.exec, spec->argv, spec->env, spec->cwd, spec->caps, spec->no_new_privs, err) < 0)
-		return nc_err_prefix(err, "container `%s`", name);
+	if (p.has_workload) {
+		struct rt_exec_security sec = {
+			.user = spec->user,
+			.user_root = user_root(spec),
+			.ulimits = spec->ulimits,
+			.n_ulimits = spec->n_ulimits,
+			.seccomp = !spec->seccomp_unconfined,
+		};
+		if (rt_exec_plan_init(&p.exec, spec->argv, spec->env, spec->cwd, spec->caps, spec->no_new_privs,
+				      err) < 0 ||
+		    rt_exec_plan_secure(&p.exec, &sec, err) < 0)
+			return nc_err_prefix(err, "container `%s`", name);
+	}
 	p.hostname = spec->hostname;
 	p.domainname = spec->domainname;
 	p.last_cap = rt_cap_last();

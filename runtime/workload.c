@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -38,6 +39,68 @@ int rt_exec_plan_init(struct rt_exec_plan *p, const char *const *argv, const cha
 	p->caps = caps & rt_caps_all();
 	p->no_new_privs = no_new_privs;
 	return 0;
+}
+
+static bool env_has(char *const *env, const char *key)
+{
+	size_t n = strlen(key);
+	for (; *env; env++)
+		if (!strncmp(*env, key, n) && (*env)[n] == '=')
+			return true;
+	return false;
+}
+
+/* Docker's rule: HOME from the user's passwd entry unless the
+ * environment sets it. */
+static int add_home(struct rt_exec_plan *p, nc_err *err)
+{
+	size_t n = 0;
+
+	if (env_has(p->envp, "HOME"))
+		return 0;
+	while (p->envp[n])
+		n++;
+	p->own_env = calloc(n + 2, sizeof(char *));
+	if (!p->own_env || asprintf(&p->home_env, "HOME=%s", p->user.home ? p->user.home : "/") < 0) {
+		p->home_env = NULL;
+		return nc_err_errno(err, ENOMEM, "environment");
+	}
+	memcpy(p->own_env, p->envp, n * sizeof(char *));
+	p->own_env[n] = p->home_env;
+	p->envp = p->own_env;
+	return 0;
+}
+
+int rt_exec_plan_secure(struct rt_exec_plan *p, const struct rt_exec_security *sec, nc_err *err)
+{
+	if (rt_ulimits_check(sec->ulimits, sec->n_ulimits, err) < 0)
+		return nc_err_ret(err);
+	p->ulimits = sec->ulimits;
+	p->n_ulimits = sec->n_ulimits;
+	if (sec->user) {
+		if (rt_user_resolve(sec->user_root ? sec->user_root : "/", sec->user, &p->user, err) < 0)
+			return nc_err_ret(err);
+		p->has_user = true;
+		if (add_home(p, err) < 0)
+			return nc_err_ret(err);
+	}
+	/* The filter follows what the process holds after execve: nothing,
+	 * for a non-root user. */
+	uint64_t held = p->has_user && p->user.uid != 0 ? 0 : p->caps;
+	if (sec->seccomp && rt_seccomp_default(held, &p->seccomp, err) < 0)
+		return nc_err_ret(err);
+	return 0;
+}
+
+void rt_exec_plan_release(struct rt_exec_plan *p)
+{
+	rt_seccomp_free(&p->seccomp);
+	rt_user_free(&p->user);
+	p->has_user = false;
+	free(p->own_env);
+	free(p->home_env);
+	p->own_env = NULL;
+	p->home_env = NULL;
 }
 
 /* execvpe() reads PATH from our own environment, not the container's, and
@@ -76,11 +139,26 @@ void rt_workload_exec(const struct rt_exec_plan *p, int sync_fd)
 {
 	nc_err err;
 
+	if (rt_ulimits_apply(p->ulimits, p->n_ulimits, &err) < 0)
+		goto fail;
+	if (!p->no_new_privs && rt_seccomp_load(&p->seccomp, &err) < 0)
+		goto fail;
+	if (rt_caps_bound(p->caps, p->last_cap, &err) < 0)
+		goto fail;
+	if (p->has_user) {
+		struct rt_user_ids ids = rt_user_ids_of(&p->user);
+		if (p->user.uid != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
+			rt_cerr(&err, errno, "keep capabilities across setuid");
+			goto fail;
+		}
+		if (rt_user_apply(&ids, &err) < 0)
+			goto fail;
+	}
 	if (chdir(p->cwd) < 0) {
 		rt_cerr(&err, errno, "working directory `%s`", p->cwd);
 		goto fail;
 	}
-	if (rt_caps_apply(p->caps, p->last_cap, &err) < 0)
+	if (rt_caps_set(p->caps, &err) < 0)
 		goto fail;
 	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		rt_cerr(&err, errno, "set no_new_privs");
@@ -89,6 +167,8 @@ void rt_workload_exec(const struct rt_exec_plan *p, int sync_fd)
 	rt_signals_default();
 	rt_signals_unblock_all();
 	rt_close_fds_except(&sync_fd, 1);
+	if (p->no_new_privs && rt_seccomp_load(&p->seccomp, &err) < 0)
+		goto fail;
 	int e = exec_search(p);
 	rt_cerr(&err, e, "exec `%s`", p->argv[0]);
 	rt_sync_send_error(sync_fd, &err);

@@ -15,7 +15,7 @@
 
 static void help(void)
 {
-	printf("Usage: ncompose [-f FILE] [-p PROJECT] exec [-t|-T] [-e KEY=VALUE]... [-w DIR] SERVICE COMMAND [ARG...]\n\n"
+	printf("Usage: ncompose [-f FILE] [-p PROJECT] exec [-t|-T] [-e KEY=VALUE]... [-w DIR] [-u USER] SERVICE COMMAND [ARG...]\n\n"
 	       "Run COMMAND inside a running container: in all its namespaces and its\n"
 	       "cgroup, with its environment and capabilities. The exit status is COMMAND's.\n"
 	       "When stdin is a terminal COMMAND gets a pseudo-terminal of the container\n"
@@ -25,6 +25,9 @@ static void help(void)
 	       "  -e, --env KEY=VALUE  set an environment variable (repeatable)\n"
 	       "  -w, --workdir DIR    working directory inside the container (default: the\n"
 	       "                       service's working_dir, else /)\n"
+	       "  -u, --user USER[:GROUP]  run as this user, by name or number, looked up in\n"
+	       "                       the container's /etc/passwd (default: the service's\n"
+	       "                       `user`, else root)\n"
 	       "  -h, --help           this help\n");
 }
 
@@ -57,6 +60,7 @@ int cli_exec(const struct cli_global *g, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "env", required_argument, NULL, 'e' },
 		{ "workdir", required_argument, NULL, 'w' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "tty", no_argument, NULL, 't' },
 		{ "no-TTY", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
@@ -64,14 +68,14 @@ int cli_exec(const struct cli_global *g, int argc, char **argv)
 	};
 	_cleanup_free_ const char **extra_env = calloc((size_t)argc + 1, sizeof(char *));
 	size_t n_extra = 0;
-	const char *cwd = NULL;
+	const char *cwd = NULL, *user = NULL;
 	int tty = isatty(STDIN_FILENO) ? 1 : 0;
 	int c;
 
 	if (!extra_env)
 		return cli_failf(NC_EXIT_FAILURE, "exec: out of memory");
 	/* "+": options after SERVICE belong to COMMAND. */
-	while ((c = getopt_long(argc, argv, "+e:w:tTh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:w:u:tTh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			tty = 1;
@@ -86,6 +90,9 @@ int cli_exec(const struct cli_global *g, int argc, char **argv)
 			break;
 		case 'w':
 			cwd = optarg;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'h':
 			help();
@@ -159,6 +166,8 @@ int cli_exec(const struct cli_global *g, int argc, char **argv)
 		.init_pid = ci.pid, .cgroups = cg, .cgroup = ci.cgroup,
 		.argv = (const char *const *)argv + optind + 1, .env = env, .cwd = cwd ? cwd : ci.cwd,
 		.caps = ci.caps, .no_new_privs = ci.no_new_privs,
+		.user = user ? user : ci.user, .ulimits = ci.ulimits, .n_ulimits = ci.n_ulimits,
+		.seccomp_unconfined = ci.seccomp_unconfined,
 	};
 	if ((tty ? exec_tty(&spec, &status, &err) : rt_exec(&spec, &status, &err)) < 0) {
 		/* As a shell (and `docker exec`) reports a command it could
