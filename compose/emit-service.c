@@ -85,6 +85,12 @@ static void k_mem_limit(struct nc_strbuf *out, const struct nc_service *s)
 		nc_emit_int(out, 2, "mem_limit", s->mem_limit);
 }
 
+static void k_mem_reservation(struct nc_strbuf *out, const struct nc_service *s)
+{
+	if (s->mem_reservation != NC_UNSET)
+		nc_emit_int(out, 2, "mem_reservation", s->mem_reservation);
+}
+
 /* Always printed: the implicit `default` attachment is part of the
  * normalised model. */
 static void k_networks(struct nc_strbuf *out, const struct nc_service *s)
@@ -153,6 +159,7 @@ static const struct {
 	{ "image", nc_emit_svc_image },
 	{ "init", nc_emit_svc_init },
 	{ "mem_limit", k_mem_limit },
+	{ "mem_reservation", k_mem_reservation },
 	{ "memswap_limit", nc_emit_svc_memswap_limit },
 	{ "network_mode", nc_emit_svc_network_mode },
 	{ "networks", k_networks },

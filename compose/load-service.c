@@ -82,6 +82,14 @@ static int svc_mem_limit(struct nc_loader *ld, const struct nc_yt_node *k,
 	return 0;
 }
 
+static int svc_mem_reservation(struct nc_loader *ld, const struct nc_yt_node *k,
+			       const struct nc_yt_node *v, void *obj)
+{
+	struct nc_service *s = obj;
+	s->mem_reservation_mark = v->mark;
+	return nc_ld_bytes(ld, k, v, &s->mem_reservation);
+}
+
 static int svc_cpus(struct nc_loader *ld, const struct nc_yt_node *k, const struct nc_yt_node *v,
 		    void *obj)
 {
@@ -164,7 +172,7 @@ static int svc_routes(struct nc_loader *ld, const struct nc_yt_node *k, const st
 static const struct nc_ld_key service_keys[] = {
 	UNBUILT("annotations"),
 	UNBUILT("attach"),
-	{ "blkio_config", nc_svc_blkio_config, NC_LD_UNBUILT },
+	{ "blkio_config", nc_svc_blkio_config, 0 },
 	UNBUILT("build"),
 	{ "cap_add", svc_caps, 0 },
 	{ "cap_drop", svc_caps, 0 },
@@ -179,9 +187,9 @@ static const struct nc_ld_key service_keys[] = {
 	UNBUILT("cpu_quota"),
 	UNBUILT("cpu_rt_period"),
 	UNBUILT("cpu_rt_runtime"),
-	{ "cpu_shares", nc_svc_cpu_shares, NC_LD_UNBUILT },
+	{ "cpu_shares", nc_svc_cpu_shares, 0 },
 	{ "cpus", svc_cpus, 0 },
-	{ "cpuset", nc_svc_cpuset, NC_LD_UNBUILT },
+	{ "cpuset", nc_svc_cpuset, 0 },
 	UNBUILT("credential_spec"),
 	{ "depends_on", nc_svc_depends_on, 0 },
 	{ "deploy", nc_svc_deploy, 0 },
@@ -212,7 +220,7 @@ static const struct nc_ld_key service_keys[] = {
 	UNBUILT("logging"),
 	UNBUILT("mac_address"),
 	{ "mem_limit", svc_mem_limit, 0 },
-	UNBUILT("mem_reservation"),
+	{ "mem_reservation", svc_mem_reservation, 0 },
 	UNBUILT("mem_swappiness"),
 	{ "memswap_limit", nc_svc_memswap_limit, 0 },
 	{ "network_mode", nc_svc_network_mode, 0 },
@@ -279,6 +287,7 @@ int nc_load_services(struct nc_loader *ld, const struct nc_yt_node *key,
 			return nc_ld_oom(ld);
 		s->mark = k->mark;
 		s->mem_limit = NC_UNSET;
+		s->mem_reservation = NC_UNSET;
 		s->pids_limit = NC_UNSET;
 		s->limits.memory = s->limits.pids = NC_UNSET;
 		s->reservations.memory = s->reservations.pids = NC_UNSET;

@@ -289,6 +289,8 @@ struct nc_service {
 
 	int64_t mem_limit;  /* bytes, NC_UNSET when absent */
 	struct nc_mark mem_limit_mark;
+	int64_t mem_reservation; /* bytes, NC_UNSET when absent (a soft limit) */
+	struct nc_mark mem_reservation_mark;
 	double cpus;        /* 0 when absent */
 	struct nc_mark cpus_mark;
 	int64_t pids_limit; /* NC_UNSET (-1) when absent; -1 and 0 in the file both mean unlimited (Docker) */

@@ -327,11 +327,12 @@ static int plan_limits(const struct nc_plan *p, const struct nc_service *s,
 	struct nc_mark mem_mark = s->mem_limit != NC_UNSET ? s->mem_limit_mark : s->limits.memory_mark;
 	struct nc_mark cpus_mark = s->cpus > 0 ? s->cpus_mark : s->limits.cpus_mark;
 
-	if (s->reservations.memory != NC_UNSET || s->reservations.cpus > 0 ||
-	    s->reservations.pids != NC_UNSET)
-		return nc_model_error(p->model, s->mark, err,
-				      "service `%s`: deploy.resources.reservations is not supported yet (limits are)",
-				      s->name);
+	/* A reservation is a soft limit: the kernel reclaims above it
+	 * first under pressure. Reserved CPUs mean nothing without a
+	 * scheduler that places containers (Docker ignores them too). */
+	int64_t low = s->mem_reservation != NC_UNSET ? s->mem_reservation : s->reservations.memory;
+	if (low != NC_UNSET && low > 0)
+		lim.memory_low = low;
 	if (mem != NC_UNSET && mem > 0) {
 		/* The kernel refuses limits below a few pages, and a container
 		 * cannot even start its init in less than about 1 MiB. */
@@ -361,6 +362,15 @@ static int plan_limits(const struct nc_plan *p, const struct nc_service *s,
 	}
 	if (pids != NC_UNSET && pids > 0)
 		lim.pids_max = pids;
+	if (lim.memory_low > 0 && lim.memory_max > 0 && lim.memory_low > lim.memory_max) {
+		struct nc_mark m = s->mem_reservation != NC_UNSET ? s->mem_reservation_mark
+								   : s->reservations.memory_mark;
+		return nc_model_error(p->model, m, err,
+				      "service `%s`: the memory reservation is above the memory limit", s->name);
+	}
+	lim.cpu_shares = (uint64_t)s->cpu_shares;
+	lim.cpuset_cpus = s->cpuset;
+	lim.blkio_weight = s->blkio_weight;
 	pc->limits = lim;
 	return 0;
 }

@@ -177,6 +177,27 @@ static int check_netem(struct up_ctx *c, nc_err *err)
 			      c->p->netem_user_container->name, pi->ifname, why);
 }
 
+/* Limits this host cannot apply (a cpuset of CPUs it lacks, a missing
+ * controller) refuse the lab before anything exists. A block I/O weight
+ * needs a scheduler with weights (BFQ, or CFQ on old kernels): without
+ * one the kernel has no file to write and Docker ignores it too, so we
+ * say so and go on. */
+static int check_limits(struct up_ctx *c, const struct nc_plan_container *pc, nc_err *err)
+{
+	struct rt_limits lim = pc->limits;
+
+	if (lim.blkio_weight && !rt_cgroup_supports(c->cg, RT_LIMIT_BLKIO_WEIGHT)) {
+		nc_report_warn(c->rep,
+			       "service `%s`: blkio_config.weight is ignored: no block device of this host has a scheduler with weights (BFQ)",
+			       pc->name);
+		lim.blkio_weight = 0;
+	}
+	nc_err e;
+	if (rt_cgroup_check(c->cg, &lim, &e) < 0)
+		return refuse(c, err, "service `%s`: %s", pc->name, e.msg);
+	return 0;
+}
+
 /* A port another project already publishes (its journal says so). */
 static int check_ports_free(struct up_ctx *c, nc_err *err)
 {
@@ -262,6 +283,8 @@ static int step_check(struct up_ctx *c, nc_err *err)
 			return refuse(c, err,
 				      "service `%s`: network namespace `%s` already exists; delete it (`ip netns del %s`) or rename the project",
 				      pc->name, pc->netns, pc->netns);
+		if ((r = check_limits(c, pc, err)) < 0)
+			return r;
 		for (size_t k = 0; k < pc->n_ifaces; k++) {
 			if (!pc->ifaces[k].net)
 				continue; /* a link end has no host side */

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "common/strbuf.h"
 #include "compose/etcfiles.h"
@@ -272,6 +273,58 @@ static void test_refusals(void **state)
 	fixture_free(&f);
 }
 
+/* The limits beyond memory, cpus and pids; user, ulimits, seccomp. */
+static void test_more_limits_and_security(void **state)
+{
+	(void)state;
+	struct fixture f;
+	assert_int_equal(plan_from(&f,
+				   "services:\n"
+				   "  s:\n"
+				   "    cpu_shares: 512\n"
+				   "    cpuset: 0-1\n"
+				   "    mem_limit: 64m\n"
+				   "    mem_reservation: 32m\n"
+				   "    blkio_config: {weight: 300}\n"
+				   "    user: alice\n"
+				   "    ulimits: {nofile: {soft: 10, hard: 20}, core: -1}\n"
+				   "    security_opt: [seccomp=unconfined]\n"
+				   "  d:\n"
+				   "    deploy: {resources: {reservations: {memory: 16m, cpus: '0.5'}}}\n",
+				   NULL),
+			 0);
+	const struct nc_plan_container *s = &f.p->containers[0], *d = &f.p->containers[1];
+	assert_int_equal(s->limits.cpu_shares, 512);
+	assert_string_equal(s->limits.cpuset_cpus, "0-1");
+	assert_int_equal(s->limits.memory_low, 32 << 20);
+	assert_int_equal(s->limits.blkio_weight, 300);
+	assert_string_equal(s->user, "alice");
+	assert_true(s->seccomp_unconfined);
+	assert_int_equal(s->n_ulimits, 2);
+	assert_int_equal(s->ulimits[0].resource, RLIMIT_NOFILE);
+	assert_int_equal(s->ulimits[0].soft, 10);
+	assert_int_equal(s->ulimits[0].hard, 20);
+	assert_int_equal(s->ulimits[1].soft, RT_ULIMIT_UNLIMITED);
+	/* With a user, HOME comes from its passwd entry at start. */
+	for (const char *const *e = s->env; *e; e++)
+		assert_false(!strncmp(*e, "HOME=", 5));
+	assert_int_equal(d->limits.memory_low, 16 << 20);
+	assert_null(d->user);
+	assert_false(d->seccomp_unconfined);
+	/* Docker's namespace defaults come first, the file's own after. */
+	assert_string_equal(d->net_sysctls[0].key, "net.ipv4.ping_group_range");
+	fixture_free(&f);
+
+	assert_true(plan_from(&f, "services:\n  s:\n    mem_limit: 16m\n    mem_reservation: 32m\n", NULL) < 0);
+	assert_non_null(strstr(f.err.msg, "t.yaml:4:"));
+	assert_non_null(strstr(f.err.msg, "reservation is above the memory limit"));
+	fixture_free(&f);
+
+	assert_true(plan_from(&f, "services:\n  s:\n    ulimits: {nofile: {soft: 20, hard: 10}}\n", NULL) < 0);
+	assert_non_null(strstr(f.err.msg, "t.yaml:3:"));
+	fixture_free(&f);
+}
+
 static void test_hosts_file(void **state)
 {
 	(void)state;
@@ -314,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_caps_env_limits),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_more_limits_and_security),
 		cmocka_unit_test(test_hosts_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
