@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -349,7 +350,7 @@ static int export_bpf(scmp_filter_ctx ctx, struct rt_seccomp *out, nc_err *err)
 	return 0;
 }
 
-int rt_seccomp_default(uint64_t caps, struct rt_seccomp *out, nc_err *err)
+static int build_default(uint64_t caps, struct rt_seccomp *out, nc_err *err)
 {
 	int r;
 
@@ -367,6 +368,56 @@ int rt_seccomp_default(uint64_t caps, struct rt_seccomp *out, nc_err *err)
 	if ((r = add_arches(ctx, err)) < 0 || (r = add_rules(ctx, caps, err)) < 0)
 		return r;
 	return export_bpf(ctx, out, err);
+}
+
+/* Building a filter costs about 2 ms of libseccomp, and a lab's
+ * containers mostly share a few capability sets: the programs are kept,
+ * by capability set, for the life of the process (parallel starts share
+ * them, hence the lock). A full cache just builds again. */
+#define CACHE_SLOTS 16
+static struct {
+	pthread_mutex_t lock;
+	size_t n;
+	struct {
+		uint64_t caps;
+		struct rt_seccomp prog;
+	} slot[CACHE_SLOTS];
+} cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int copy_prog(const struct rt_seccomp *from, struct rt_seccomp *to, nc_err *err)
+{
+	size_t size = from->len * sizeof(*from->insns);
+	if (!(to->insns = malloc(size)))
+		return nc_err_errno(err, ENOMEM, "seccomp: copy the filter");
+	memcpy(to->insns, from->insns, size);
+	to->len = from->len;
+	return 0;
+}
+
+int rt_seccomp_default(uint64_t caps, struct rt_seccomp *out, nc_err *err)
+{
+	int r = 1;
+
+	*out = (struct rt_seccomp){ 0 };
+	pthread_mutex_lock(&cache.lock);
+	for (size_t i = 0; i < cache.n && r > 0; i++)
+		if (cache.slot[i].caps == caps)
+			r = copy_prog(&cache.slot[i].prog, out, err);
+	pthread_mutex_unlock(&cache.lock);
+	if (r <= 0)
+		return r;
+
+	if ((r = build_default(caps, out, err)) < 0)
+		return r;
+	pthread_mutex_lock(&cache.lock);
+	if (cache.n < CACHE_SLOTS) {
+		nc_err ignore;
+		cache.slot[cache.n].caps = caps;
+		if (copy_prog(out, &cache.slot[cache.n].prog, &ignore) == 0)
+			cache.n++;
+	}
+	pthread_mutex_unlock(&cache.lock);
+	return 0;
 }
 
 #else /* !HAVE_SECCOMP */
