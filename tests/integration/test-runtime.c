@@ -778,43 +778,6 @@ static void test_stats_memory(void **state)
 	assert_int_equal(rt_cgroup_stats(cg, c.cgroup, &st, &err), -ENOENT);
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* Start-to-exit of a container running /bin/true, median of 20. */
-static void test_bench_true(void **state)
-{
-	(void)state;
-	struct ctr c;
-	nc_err err;
-	int64_t start_exit[20], full[20];
-	const char *argv[] = { "/bin/true", NULL };
-	for (int i = 0; i < 20; i++) {
-		int64_t t0 = now_ms();
-		struct timespec a, b, d;
-		ctr_init(&c, "bench", NULL);
-		clock_gettime(CLOCK_MONOTONIC, &a);
-		ctr_start(&c, argv);
-		assert_int_equal(ctr_wait(&c), 0);
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		ctr_done(&c);
-		d.tv_sec = b.tv_sec - a.tv_sec;
-		d.tv_nsec = b.tv_nsec - a.tv_nsec;
-		start_exit[i] = (int64_t)d.tv_sec * 1000000 + d.tv_nsec / 1000;
-		full[i] = (now_ms() - t0) * 1000;
-	}
-	qsort(start_exit, 20, sizeof(int64_t), cmp_i64);
-	qsort(full, 20, sizeof(int64_t), cmp_i64);
-	print_message("# /bin/true start-to-exit: median %.2f ms (min %.2f, max %.2f); with cgroup "
-		      "create+remove and cleanup: median %.1f ms\n",
-		      (start_exit[9] + start_exit[10]) / 2000.0, start_exit[0] / 1000.0, start_exit[19] / 1000.0,
-		      (full[9] + full[10]) / 2000.0);
-	(void)err;
-}
-
 static void test_cgroups_gone(void **state)
 {
 	(void)state;
@@ -903,7 +866,6 @@ int main(void)
 		cmocka_unit_test(test_cgroup_limits_readback),
 		cmocka_unit_test(test_stats_cpu_throttled),
 		cmocka_unit_test(test_stats_memory),
-		cmocka_unit_test(test_bench_true),
 		cmocka_unit_test(test_cgroups_gone),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
