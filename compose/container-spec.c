@@ -142,6 +142,9 @@ static int image_layers(const struct nc_plan_container *pc, const struct nc_path
 		return nc_err_errno(err, ENAMETOOLONG, "service `%s`: writable layer", pc->name);
 	if (nc_mkdir_p(cs->upper, 0755, err) < 0 || nc_mkdir_p(cs->work, 0700, err) < 0)
 		return nc_err_prefix(err, "service `%s`: writable layer", pc->name);
+	/* The overlay's root takes the upper layer's owner: root inside. */
+	if (pc->userns_size && chown(cs->upper, pc->userns_base, pc->userns_base) < 0)
+		return nc_err_errno(err, errno, "service `%s`: writable layer `%s`", pc->name, cs->upper);
 	return 0;
 }
 
@@ -172,6 +175,18 @@ static int volume_dir(const struct nc_plan *p, const struct nc_plan_mount *pm, s
 	return pm->external ? 0 : nc_mkdir_p(out, 0755, err);
 }
 
+/* A volume still owned by the host's root goes to root of the
+ * container's user namespace, which could not write to it otherwise. */
+static int volume_own(const char *dir, uint32_t id, nc_err *err)
+{
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		return nc_err_errno(err, errno, "volume `%s`", dir);
+	if (st.st_uid == 0 && chown(dir, id, id) < 0)
+		return nc_err_errno(err, errno, "volume `%s`: give it to the user namespace's root", dir);
+	return 0;
+}
+
 static int build_mounts(const struct nc_plan *p, const struct nc_plan_container *pc, const struct nc_paths *paths,
 			struct nc_container_spec *cs, nc_err *err)
 {
@@ -194,6 +209,8 @@ static int build_mounts(const struct nc_plan *p, const struct nc_plan_container 
 				return nc_err_prefix(err, "service `%s`", pc->name);
 			if (!(cs->mount_paths[i] = strdup(dir)))
 				return nc_err_errno(err, ENOMEM, "service `%s`: mounts", pc->name);
+			if (pc->userns_size && !pm->external && volume_own(dir, pc->userns_base, err) < 0)
+				return nc_err_prefix(err, "service `%s`", pc->name);
 			m->source = cs->mount_paths[i];
 		} else if (pm->type == RT_MOUNT_LOOP) {
 			/* The image file is made on first use; its directory too. */
@@ -267,6 +284,8 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 		.domainname = pc->domainname,
 		.privileged = pc->privileged,
 		.user = pc->user,
+		.userns_base = pc->userns_base,
+		.userns_size = pc->userns_size,
 		.ulimits = pc->ulimits,
 		.n_ulimits = pc->n_ulimits,
 		.seccomp_unconfined = pc->seccomp_unconfined || pc->privileged,

@@ -106,6 +106,12 @@ NC_EMIT_WRITER(nc_emit_svc_dns)
 	nc_strbuf_append(out, "]\n");
 }
 
+NC_EMIT_WRITER(nc_emit_svc_userns_mode)
+{
+	if (s->userns_mode)
+		nc_emit_kv(out, 2, "userns_mode", s->userns_mode);
+}
+
 NC_EMIT_WRITER(nc_emit_svc_domainname)
 {
 	if (s->domainname)

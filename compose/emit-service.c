@@ -176,6 +176,7 @@ static const struct {
 	{ "tmpfs", nc_emit_svc_tmpfs },
 	{ "ulimits", nc_emit_svc_ulimits },
 	{ "user", nc_emit_svc_user },
+	{ "userns_mode", nc_emit_svc_userns_mode },
 	{ "volumes", nc_emit_svc_volumes },
 	{ "working_dir", nc_emit_svc_working_dir },
 };

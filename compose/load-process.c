@@ -135,6 +135,22 @@ NC_LD_READER(nc_svc_user)
 	return 0;
 }
 
+/* "host" is Docker's (no remapping, our default too); "auto" is
+ * Podman's: a user namespace with a range of host ids of its own. */
+NC_LD_READER(nc_svc_userns_mode)
+{
+	struct nc_service *s = obj;
+	int r;
+
+	if ((r = nc_ld_string(ld, key, val, &s->userns_mode)) < 0)
+		return r;
+	if (strcmp(s->userns_mode, "host") && strcmp(s->userns_mode, "auto"))
+		return nc_ld_fail_key(ld, key, val->mark,
+				      "userns_mode `%s` is not supported: `host` (no user namespace, the default) or `auto` (root inside is an unprivileged range of host ids)",
+				      s->userns_mode);
+	return 0;
+}
+
 NC_LD_READER(nc_svc_domainname)
 {
 	struct nc_service *s = obj;

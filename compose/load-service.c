@@ -253,7 +253,7 @@ static const struct nc_ld_key service_keys[] = {
 	UNBUILT("tty"),
 	{ "ulimits", nc_svc_ulimits, 0 },
 	{ "user", nc_svc_user, 0 },
-	UNBUILT("userns_mode"),
+	{ "userns_mode", nc_svc_userns_mode, 0 },
 	UNBUILT("uts"),
 	{ "volumes", nc_svc_volumes, 0 },
 	UNBUILT("volumes_from"),

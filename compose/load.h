@@ -123,6 +123,7 @@ NC_LD_READER(nc_svc_env_file);
 NC_LD_READER(nc_svc_working_dir);
 NC_LD_READER(nc_svc_user);
 NC_LD_READER(nc_svc_domainname);
+NC_LD_READER(nc_svc_userns_mode);
 NC_LD_READER(nc_svc_network_mode);
 NC_LD_READER(nc_svc_flag);          /* privileged, read_only, init */
 NC_LD_READER(nc_svc_security_opt);

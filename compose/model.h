@@ -323,6 +323,9 @@ struct nc_service {
 	const char *working_dir; /* absolute */
 	const char *user;        /* "uid[:gid]" or "name[:group]" */
 	const char *domainname;
+	/* userns_mode: NULL or "host" (none), "auto" (a user namespace
+	 * with a range of host ids of its own). */
+	const char *userns_mode;
 	bool network_mode_none;  /* network_mode: none (the only one accepted) */
 	struct nc_mark network_mode_mark;
 	struct nc_port *ports;

@@ -196,6 +196,36 @@ static size_t env_file_vars(const struct nc_plan *p, const struct nc_service *s)
 	return n;
 }
 
+/* userns_mode: auto gives the container 65536 host ids of its own: one of
+ * 16384 ranges from 2^30 up (far above the ids of real users and of
+ * /etc/subuid's usual 100000+), picked by a hash of project and service
+ * so a container keeps its ids, and its files' owners, from one `up` to
+ * the next. Two containers hashing to one range would share ids; the
+ * odds are in docs/decisions.md. */
+#define USERNS_FIRST (UINT32_C(1) << 30)
+#define USERNS_SIZE UINT32_C(65536)
+#define USERNS_SLOTS 16384
+
+static int plan_userns(struct nc_plan *p, const struct nc_service *s, struct nc_plan_container *pc,
+		       nc_err *err)
+{
+	if (!s->userns_mode || strcmp(s->userns_mode, "auto"))
+		return 0;
+	if (s->privileged)
+		return nc_model_error(p->model, s->mark, err,
+				      "service `%s`: privileged and userns_mode: auto contradict each other; drop one",
+				      s->name);
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (const char *c = p->project; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	h = (h ^ '/') * 16777619u;
+	for (const char *c = s->name; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	pc->userns_base = USERNS_FIRST + (h % USERNS_SLOTS) * USERNS_SIZE;
+	pc->userns_size = USERNS_SIZE;
+	return 0;
+}
+
 /* ulimits by Docker's names; soft above hard is refused at its place. */
 static int plan_ulimits(struct nc_plan *p, const struct nc_service *s, struct nc_plan_container *pc,
 			nc_err *err)
@@ -244,7 +274,7 @@ static int plan_process(struct nc_plan *p, const struct nc_service *s,
 	int r;
 
 	if ((r = plan_argv(p, s, pc, err)) < 0 || (r = plan_security(p, s, pc, err)) < 0 ||
-	    (r = plan_ulimits(p, s, pc, err)) < 0)
+	    (r = plan_ulimits(p, s, pc, err)) < 0 || (r = plan_userns(p, s, pc, err)) < 0)
 		return r;
 	pc->cwd = s->working_dir;
 

@@ -122,6 +122,7 @@ struct nc_plan_container {
 	bool no_new_privs;
 	uint64_t caps;
 	const char *user;          /* `user:` as written; NULL: root */
+	uint32_t userns_base, userns_size; /* userns_mode auto; size 0: none */
 	bool seccomp_unconfined;   /* security_opt seccomp=unconfined (or privileged) */
 	struct rt_ulimit *ulimits;
 	size_t n_ulimits;

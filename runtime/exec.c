@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -44,6 +45,7 @@ struct exec_plan {
 	int sync_fd;
 	int ns_fd[N_NS];
 	int root_fd; /* /proc/<init>/root */
+	int userns_fd; /* the init's user namespace when not ours; else -1 */
 	int tty_fd;  /* -1: the caller's stdio */
 	struct rt_exec_plan exec;
 };
@@ -95,6 +97,13 @@ __attribute__((noreturn)) static void helper_main(const struct exec_plan *p, con
 			_exit(126);
 		}
 	}
+	/* Last: the others belong to the host's user namespace, and once in
+	 * the container's we hold no capability over them. */
+	if (p->userns_fd >= 0 && setns(p->userns_fd, CLONE_NEWUSER) < 0) {
+		rt_cerr(&err, errno, "join the user namespace");
+		rt_sync_send_error(p->sync_fd, &err);
+		_exit(126);
+	}
 	/* Like system(3): the terminal's ^C and ^\ reach the command (same
 	 * process group) and must not kill the helper that reports its
 	 * status. */
@@ -124,6 +133,8 @@ static void close_plan(struct exec_plan *p)
 			close(p->ns_fd[i]);
 	if (p->root_fd >= 0)
 		close(p->root_fd);
+	if (p->userns_fd >= 0)
+		close(p->userns_fd);
 	rt_exec_plan_release(&p->exec);
 }
 
@@ -144,6 +155,26 @@ static int open_init(struct exec_plan *p, pid_t init, nc_err *err)
 	if (p->root_fd < 0)
 		return nc_err_errno(err, errno, "open `%s`", path);
 	return rt_fd_above_stdio(&p->root_fd, err);
+}
+
+/* The init's user namespace, kept only when it is not ours (userns_mode). */
+static int open_userns(struct exec_plan *p, pid_t init, nc_err *err)
+{
+	char path[64];
+	struct stat theirs, ours;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)init);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return nc_err_errno(err, errno, "open `%s`", path);
+	if (fstat(fd, &theirs) < 0 || stat("/proc/self/ns/user", &ours) < 0)
+		return nc_err_errno(err, errno, "stat the user namespaces");
+	if (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev)
+		return 0;
+	if (rt_fd_above_stdio(&fd, err) < 0)
+		return nc_err_ret(err);
+	p->userns_fd = TAKE_FD(fd);
+	return 0;
 }
 
 int rt_exec_pty(pid_t init_pid, int *master, int *slave, nc_err *err)
@@ -175,16 +206,20 @@ int rt_exec_pty(pid_t init_pid, int *master, int *slave, nc_err *err)
 
 int rt_exec_start(const struct rt_exec_spec *spec, struct rt_exec_proc *proc, nc_err *err)
 {
-	_cleanup_(close_plan) struct exec_plan p = { .root_fd = -1, .tty_fd = -1 };
+	_cleanup_(close_plan) struct exec_plan p = { .root_fd = -1, .tty_fd = -1, .userns_fd = -1 };
 	for (size_t i = 0; i < N_NS; i++)
 		p.ns_fd[i] = -1;
 
 	if (spec->init_pid <= 0)
 		return nc_err_msg(err, EINVAL, "exec: no container init pid");
+	if (open_userns(&p, spec->init_pid, err) < 0)
+		return nc_err_prefix(err, "exec");
 	char root[64];
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)spec->init_pid);
 	struct rt_exec_security sec = {
-		.user = spec->user,
+		/* Under a user namespace our own uid 0 means nothing inside:
+		 * become its root unless told otherwise. */
+		.user = spec->user ? spec->user : p.userns_fd >= 0 ? "0" : NULL,
 		.user_root = root,
 		.ulimits = spec->ulimits,
 		.n_ulimits = spec->n_ulimits,

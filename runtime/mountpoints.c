@@ -198,26 +198,32 @@ int rt_mountpoint_plan(struct rt_rootfs_plan *plan, struct nc_arena *arena, bool
 int rt_volume_plan(struct rt_rootfs_plan *plan, struct nc_arena *arena, const struct rt_mount *m,
 		   nc_err *err)
 {
-	bool dir = true;
+	bool dir = true, device = false;
 
 	if (m->type == RT_MOUNT_BIND) {
 		struct stat st;
 		if (stat(m->source, &st) < 0)
 			return nc_err_errno(err, errno, "volume `%s`", m->source);
 		dir = S_ISDIR(st.st_mode);
+		device = S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || rt_path_under(m->source, "/dev");
 	}
 	/* Made already (rt_mountpoint_plan) unless it is on a fresh
 	 * filesystem, which exists only from here on. */
 	ADD(RT_MNT_ENSURE, NULL, m->target, NULL, 0, NULL, dir ? S_IFDIR : S_IFREG);
 	switch (m->type) {
-	case RT_MOUNT_BIND:
-		ADD(RT_MNT_BIND_TREE, m->source, m->target, NULL, m->read_only ? MS_RDONLY : 0, NULL, 0);
+	case RT_MOUNT_BIND: {
+		/* nodev (see devices.c) unless the file asks for a device
+		 * itself, e.g. /dev/net/tun for a VPN lab. */
+		unsigned long fl = (m->read_only ? MS_RDONLY : 0) | (plan->privileged || device ? 0 : MS_NODEV);
+		ADD(RT_MNT_BIND_TREE, m->source, m->target, NULL, fl, NULL, 0);
 		return 0;
+	}
 	case RT_MOUNT_TMPFS: {
 		unsigned long fl = MS_NOSUID | MS_NODEV | (m->exec ? 0 : MS_NOEXEC) | (m->read_only ? MS_RDONLY : 0);
-		const char *data = m->size ? nc_arena_printf(arena, "mode=%o,size=%llu", m->mode ? m->mode : 01777,
-							     (unsigned long long)m->size)
-					   : nc_arena_printf(arena, "mode=%o", m->mode ? m->mode : 01777);
+		const char *owner = plan->tmpfs_owner ? plan->tmpfs_owner : "";
+		const char *data = m->size ? nc_arena_printf(arena, "mode=%o,size=%llu%s", m->mode ? m->mode : 01777,
+							     (unsigned long long)m->size, owner)
+					   : nc_arena_printf(arena, "mode=%o%s", m->mode ? m->mode : 01777, owner);
 		if (!data)
 			return nc_err_errno(err, ENOMEM, "plan the root filesystem");
 		ADD(RT_MNT_FS, "tmpfs", m->target, "tmpfs", fl, data, 0);

@@ -233,20 +233,26 @@ static int do_ensure(struct mnt_ctx *c, const struct rt_mnt *op, nc_err *err)
 	return 0;
 }
 
-/* Read-only all the way down: a recursive bind carries the source's
- * submounts, which a plain MS_REMOUNT would leave writable. */
-static int readonly_below(struct mnt_ctx *c, const struct rt_mnt *op, nc_err *err)
+/* Read-only and/or nodev (op->flags MS_RDONLY, MS_NODEV) all the way
+ * down: a recursive bind carries the source's submounts, which a plain
+ * MS_REMOUNT would leave as they were. */
+static int attrs_below(struct mnt_ctx *c, const struct rt_mnt *op, nc_err *err)
 {
+	unsigned long ms = op->flags & (MS_RDONLY | MS_NODEV);
+	if (!ms)
+		return 0;
 	_cleanup_close_ int fd = rt_open_in_root(c->rootfd, op->target, O_PATH, err);
 	if (fd < 0)
-		return nc_err_prefix(err, "make `%s` read-only", op->where);
-	struct rt_mount_attr attr = { .attr_set = RT_MOUNT_ATTR_RDONLY };
+		return nc_err_prefix(err, "restrict the mount `%s`", op->where);
+	struct rt_mount_attr attr = {
+		.attr_set = (ms & MS_RDONLY ? RT_MOUNT_ATTR_RDONLY : 0) | (ms & MS_NODEV ? RT_MOUNT_ATTR_NODEV : 0),
+	};
 	if (rt_mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) == 0)
 		return 0;
 	if (errno != ENOSYS)
-		return rt_cerr(err, errno, "make `%s` read-only", op->where);
-	if (mount(NULL, fdpath(fd).s, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
-		return rt_cerr(err, errno, "make `%s` read-only", op->where);
+		return rt_cerr(err, errno, "restrict the mount `%s`", op->where);
+	if (mount(NULL, fdpath(fd).s, NULL, MS_BIND | MS_REMOUNT | ms, NULL) < 0)
+		return rt_cerr(err, errno, "restrict the mount `%s`", op->where);
 	return 0;
 }
 
@@ -257,7 +263,7 @@ static int do_bind_tree(struct mnt_ctx *c, const struct rt_mnt *op, nc_err *err)
 		return nc_err_prefix(err, "bind `%s` on `%s`", op->source, op->where);
 	if (mount(op->source, fdpath(fd).s, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return rt_cerr(err, errno, "bind `%s` on `%s`", op->source, op->where);
-	return op->flags & MS_RDONLY ? readonly_below(c, op, err) : 0;
+	return attrs_below(c, op, err);
 }
 
 static int do_loop(struct mnt_ctx *c, const struct rt_mnt *op, nc_err *err)

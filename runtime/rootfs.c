@@ -191,7 +191,7 @@ static int plan_root(const struct rt_container_spec *spec, struct nc_arena *aren
 		const char *data = overlay_data(spec, arena);
 		if (!data)
 			return nc_err_errno(err, ENOMEM, "plan the root filesystem");
-		ADD(RT_MNT_ROOT_FS, "overlay", plan->root, "overlay", 0, data, 0);
+		ADD(RT_MNT_ROOT_FS, "overlay", plan->root, "overlay", spec->privileged ? 0 : MS_NODEV, data, 0);
 		/* An image may lack any of them; the upper layer gets them. */
 		for (size_t i = 0; i < sizeof(fresh) / sizeof(fresh[0]); i++)
 			ADD(RT_MNT_ENSURE, NULL, fresh[i], NULL, 0, NULL, S_IFDIR);
@@ -225,6 +225,12 @@ int rt_rootfs_plan_build(const struct rt_container_spec *spec, struct nc_arena *
 		return nc_err_msg(err, EINVAL, "container `%s`: the root directory cannot be `/`", spec->name);
 	if (!(plan->root = nc_arena_strdup(arena, real)))
 		return nc_err_errno(err, ENOMEM, "plan the root filesystem");
+	plan->privileged = spec->privileged;
+	plan->tmpfs_owner = spec->userns_size
+				    ? nc_arena_printf(arena, ",uid=%u,gid=%u", spec->userns_base, spec->userns_base)
+				    : "";
+	if (!plan->tmpfs_owner)
+		return nc_err_errno(err, ENOMEM, "plan the root filesystem");
 	const struct rt_mount **mounts = mounts_by_depth(spec, arena);
 	if (!mounts)
 		return nc_err_errno(err, ENOMEM, "plan the root filesystem");
@@ -248,7 +254,10 @@ int rt_rootfs_plan_build(const struct rt_container_spec *spec, struct nc_arena *
 	if (rt_devices_plan(plan, arena, err) < 0)
 		return nc_err_ret(err);
 	ADD(RT_MNT_FS, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", 0);
-	ADD(RT_MNT_FS, "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755", 0);
+	const char *run = nc_arena_printf(arena, "mode=755%s", plan->tmpfs_owner);
+	if (!run)
+		return nc_err_errno(err, ENOMEM, "plan the root filesystem");
+	ADD(RT_MNT_FS, "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, run, 0);
 
 	for (size_t i = 0; i < spec->n_files; i++)
 		ADD(RT_MNT_BIND_FILE, spec->files[i].source, spec->files[i].target, NULL, 0, NULL, 0);

@@ -60,6 +60,10 @@ struct rt_mnt {
 
 struct rt_rootfs_plan {
 	const char *root; /* absolute, no trailing slash */
+	/* Appended to the data of the tmpfs the workload writes to (/run,
+	 * tmpfs volumes): ",uid=N,gid=N" under a user namespace, else "". */
+	const char *tmpfs_owner;
+	bool privileged; /* device nodes allowed on what the container writes */
 	struct rt_mnt *ops;
 	size_t n_ops, cap;
 };

@@ -228,6 +228,12 @@ struct rt_container_spec {
 	/* No seccomp filter (privileged, or security_opt seccomp=unconfined);
 	 * otherwise the default profile of seccomp-filter.h. */
 	bool seccomp_unconfined;
+	/* A user namespace for the workload (Compose userns_mode), mapping
+	 * its ids 0..userns_size-1 to host ids userns_base...; size 0: none.
+	 * The init sets everything up as host root, then enters the user
+	 * namespace, so the other namespaces stay owned by the host's: root
+	 * inside holds capabilities over nothing but its own files. */
+	uint32_t userns_base, userns_size;
 	const char *hostname;
 	const char *const *argv; /* NULL: no workload; init idles until stopped */
 	const char *const *env;  /* NULL-terminated, "KEY=VALUE" */

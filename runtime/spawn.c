@@ -47,6 +47,7 @@ struct start_plan {
 	const char *domainname;
 	struct rt_rootfs_plan rootfs;
 	bool has_workload;
+	uint32_t userns_size; /* 0: no user namespace */
 	struct rt_exec_plan exec;
 	uint64_t init_caps; /* the init keeps no more than its workload */
 	int last_cap;
@@ -101,6 +102,24 @@ static int step_pivot(const struct start_plan *p, nc_err *err)
 	return rt_pivot_root(p->rootfs.root, err);
 }
 
+/* Last, once everything that needs the host's root is done: the parent
+ * writes the maps (it holds CAP_SETUID/CAP_SETGID over the host's ids),
+ * then we become root of the namespace, i.e. the first host id of the
+ * range. Raw calls, as in user.c. */
+static int step_userns(const struct start_plan *p, nc_err *err)
+{
+	static const gid_t root_group[] = { 0 };
+
+	if (!p->userns_size)
+		return 0;
+	if (unshare(CLONE_NEWUSER) < 0)
+		return rt_cerr(err, errno, "unshare the user namespace");
+	if (rt_sync_send_userns(p->sync_fd, err) < 0 || rt_sync_wait_point(p->sync_fd, RT_SYNC_MAPPED, err) < 0)
+		return -1;
+	struct rt_user_ids root = { 0, 0, root_group, 1 };
+	return rt_user_apply(&root, err);
+}
+
 /* In this order: the network namespace before the mounts (sysfs shows the
  * mounter's netns), everything before the pivot (host paths are still
  * reachable: the generated files, /dev nodes, /proc/self/fd). */
@@ -115,6 +134,7 @@ static const struct {
 	{ "hostname", step_hostname },
 	{ "root filesystem", step_rootfs },
 	{ "pivot_root", step_pivot },
+	{ "user namespace", step_userns },
 };
 
 __attribute__((noreturn)) static void workload_main(const struct start_plan *p)
@@ -223,8 +243,33 @@ static int log_pipe(int fds[2], nc_err *err)
 	return 0;
 }
 
+static int write_map(pid_t child, const char *which, uint32_t base, uint32_t size, nc_err *err)
+{
+	char path[64], line[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)child, which);
+	int n = snprintf(line, sizeof(line), "0 %u %u\n", base, size);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return nc_err_errno(err, errno, "open `%s`", path);
+	if (write(fd, line, (size_t)n) != n)
+		return nc_err_errno(err, errno, "write `0 %u %u` to `%s`", base, size, path);
+	return 0;
+}
+
+/* The child asked for its id maps: ids 0..size-1 inside are the host's
+ * base.. (setgroups stays allowed: we write the map with CAP_SETGID). */
+static int map_userns(int fd, pid_t child, const struct rt_container_spec *spec, nc_err *err)
+{
+	if (!spec->userns_size)
+		return nc_err_msg(err, EPROTO, "the init asked for id maps without a user namespace");
+	if (write_map(child, "uid_map", spec->userns_base, spec->userns_size, err) < 0 ||
+	    write_map(child, "gid_map", spec->userns_base, spec->userns_size, err) < 0)
+		return nc_err_prefix(err, "user namespace");
+	return rt_sync_send_point(fd, RT_SYNC_MAPPED, err);
+}
+
 /* Reads the child's messages until EOF; 0 when it exec'd (or idles). */
-static int read_child(int fd, bool *got_pid, nc_err *err)
+static int read_child(int fd, pid_t child, const struct rt_container_spec *spec, bool *got_pid, nc_err *err)
 {
 	bool failed = false;
 
@@ -240,6 +285,10 @@ static int read_child(int fd, bool *got_pid, nc_err *err)
 			nc_err_msg(err, m.value > 0 ? m.value : EIO, "%s", m.text);
 		} else if (m.type == RT_MSG_PID) {
 			*got_pid = true;
+		} else if (m.type == RT_MSG_USERNS && !failed && map_userns(fd, child, spec, err) < 0) {
+			/* The child waits for the point: without it, it
+			 * fails on EOF once we return. */
+			return nc_err_ret(err);
 		}
 	}
 	return failed ? nc_err_ret(err) : 0;
@@ -354,6 +403,7 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 		    rt_exec_plan_secure(&p.exec, &sec, err) < 0)
 			return nc_err_prefix(err, "container `%s`", name);
 	}
+	p.userns_size = spec->userns_size;
 	p.hostname = spec->hostname;
 	p.domainname = spec->domainname;
 	p.last_cap = rt_cap_last();
@@ -414,7 +464,7 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 	if (rt_sync_send_point(parent_end, RT_SYNC_IN_CGROUP, err) < 0)
 		return nc_err_prefix(err, "container `%s`", name);
 	bool got_pid = false;
-	if (read_child(parent_end, &got_pid, err) < 0)
+	if (read_child(parent_end, child, spec, &got_pid, err) < 0)
 		return nc_err_ret(err);
 	if (!got_pid) {
 		int st = 0;

@@ -15,6 +15,8 @@ const char *rt_sync_point_name(enum rt_sync_point p)
 	switch (p) {
 	case RT_SYNC_IN_CGROUP:
 		return "in-cgroup";
+	case RT_SYNC_MAPPED:
+		return "mapped";
 	}
 	return "unknown";
 }
@@ -64,6 +66,15 @@ int rt_sync_send_pid(int fd, pid_t pid, nc_err *err)
 	int r = send_msg(fd, &m, msg_len(&m));
 	if (r < 0)
 		return rt_cerr(err, -r, "send the workload's pid");
+	return 0;
+}
+
+int rt_sync_send_userns(int fd, nc_err *err)
+{
+	struct rt_msg m = { .type = RT_MSG_USERNS };
+	int r = send_msg(fd, &m, msg_len(&m));
+	if (r < 0)
+		return rt_cerr(err, -r, "ask for the user namespace's id maps");
 	return 0;
 }
 

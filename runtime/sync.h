@@ -10,6 +10,8 @@
  *   1 RT_SYNC_IN_CGROUP  parent -> child: the child is in its cgroup (attached,
  *                        or born there with CLONE_INTO_CGROUP); it may now
  *                        unshare its cgroup namespace and go on.
+ *   2 RT_SYNC_MAPPED     parent -> child, only after the child sent
+ *                        RT_MSG_USERNS: its uid_map and gid_map are written.
  * Then the child sends at most: RT_MSG_PID (the workload's pid in the
  * container) and RT_MSG_ERROR ({errno, one line}), in either order.
  */
@@ -25,10 +27,12 @@ enum rt_msg_type {
 	RT_MSG_SYNC = 1,  /* value: enum rt_sync_point */
 	RT_MSG_ERROR = 2, /* value: errno; text: the message */
 	RT_MSG_PID = 3,   /* value: a pid as the sender sees it */
+	RT_MSG_USERNS = 4, /* the child entered its user namespace: map it */
 };
 
 enum rt_sync_point {
 	RT_SYNC_IN_CGROUP = 1,
+	RT_SYNC_MAPPED = 2,
 };
 
 struct rt_msg {
@@ -46,6 +50,7 @@ int rt_sync_pair(int fds[2], nc_err *err);
  * error, not SIGPIPE). */
 int rt_sync_send_point(int fd, enum rt_sync_point p, nc_err *err);
 int rt_sync_send_pid(int fd, pid_t pid, nc_err *err);
+int rt_sync_send_userns(int fd, nc_err *err);
 /* Best effort: the sender is about to _exit() anyway. */
 void rt_sync_send_error(int fd, const nc_err *e);
 

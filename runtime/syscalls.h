@@ -67,6 +67,7 @@ struct rt_mount_attr {
 	uint64_t userns_fd;
 };
 #define RT_MOUNT_ATTR_RDONLY 0x00000001
+#define RT_MOUNT_ATTR_NODEV 0x00000004
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif

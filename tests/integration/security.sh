@@ -30,6 +30,17 @@ check_eq "a root service keeps Docker's capabilities plus cap_add" "$(x root cat
 check "a non-root user can ping (ICMP sockets: ping_group_range, as Docker sets it)" x nobody ping -c1 -W2 127.0.0.1
 check "... and bind a port below 1024" x alice sh -c 'nc -l -p 80 & p=$!; sleep 0.2; kill -0 $p && kill $p'
 
+# --- userns_mode: auto
+check_match "userns_mode auto: root inside is a range of host ids from 2^30" \
+	"$(x remapped cat /proc/self/uid_map)" '^ +0 +[0-9]{10} +65536$'
+base=$(x remapped cat /proc/self/uid_map | awk '{print $2}')
+check "... which the host sees as the owner of the workload" test "$(ps -o uid= -p "$(pgrep -f -n 'sleep 1000' -u "$base")" | tr -d ' ')" = "$base"
+check_eq "... root inside" "$(x remapped id -u)" "0"
+check "... writes its /run, /tmp, tmpfs and named volume" x remapped touch /run/x /tmp/x /scratch/x /data/x
+check_eq "... files it makes in a volume belong to that host id" "$(stat -c %u /var/lib/ncompose/volumes/sec/remapped-data/x)" "$base"
+check_match "... and holds no power over the host's namespaces (hostname)" "$(x remapped hostname other 2>&1)" 'root|denied|permitted'
+check_match "... nor over the host's files (owned by an unmapped uid)" "$(x remapped stat -c %u /etc/passwd)" '^65534$'
+
 # --- ulimits
 check_eq "ulimits: nofile soft" "$(x nobody sh -c 'ulimit -n')" "100"
 check_eq "ulimits: nofile hard" "$(x nobody sh -c 'ulimit -Hn')" "200"

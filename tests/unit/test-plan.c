@@ -320,6 +320,24 @@ static void test_more_limits_and_security(void **state)
 	assert_non_null(strstr(f.err.msg, "reservation is above the memory limit"));
 	fixture_free(&f);
 
+	/* userns_mode: auto, a range of 65536 ids from 2^30, the same on
+	 * every run; none otherwise. */
+	assert_int_equal(plan_from(&f, "services:\n  s: {userns_mode: auto}\n  h: {userns_mode: host}\n", NULL), 0);
+	uint32_t base = f.p->containers[0].userns_base;
+	assert_int_equal(f.p->containers[0].userns_size, 65536);
+	assert_true(base >= (1u << 30) && (base - (1u << 30)) % 65536 == 0);
+	assert_int_equal(f.p->containers[1].userns_size, 0);
+	fixture_free(&f);
+	assert_int_equal(plan_from(&f, "services:\n  s: {userns_mode: auto}\n", NULL), 0);
+	assert_int_equal(f.p->containers[0].userns_base, base);
+	fixture_free(&f);
+	assert_true(plan_from(&f, "services:\n  s: {userns_mode: auto, privileged: true}\n", NULL) < 0);
+	assert_non_null(strstr(f.err.msg, "contradict"));
+	fixture_free(&f);
+	assert_true(plan_from(&f, "services:\n  s: {userns_mode: keep-id}\n", NULL) < 0);
+	assert_non_null(strstr(f.err.msg, "t.yaml:2:20:"));
+	fixture_free(&f);
+
 	assert_true(plan_from(&f, "services:\n  s:\n    ulimits: {nofile: {soft: 20, hard: 10}}\n", NULL) < 0);
 	assert_non_null(strstr(f.err.msg, "t.yaml:3:"));
 	fixture_free(&f);
