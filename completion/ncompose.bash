@@ -219,7 +219,7 @@ _ncompose()
         ;;
     down)
         case $prev in -t | --timeout) return ;; esac
-        _ncompose_reply "-t --timeout -h --help"
+        _ncompose_reply "-v --volumes -t --timeout -h --help"
         ;;
     ps)
         case $prev in --format) _ncompose_reply "table json"; return ;; esac
@@ -230,7 +230,7 @@ _ncompose()
         for ((i = _nc_cmd_idx + 1; i < COMP_CWORD; i++)); do
             w=${COMP_WORDS[i]}
             case $w in
-            -e | --env | -w | --workdir) ((i++)) ;;
+            -e | --env | -w | --workdir | -u | --user) ((i++)) ;;
             -*) ;;
             *) svc_idx=$i; break ;;
             esac
@@ -247,17 +247,19 @@ _ncompose()
             return
         fi
         case $prev in
-        -e | --env) return ;;
+        # A user is looked up in the container's own /etc/passwd, which
+        # may be an image's: the host's names would mislead.
+        -e | --env | -u | --user) return ;;
         -w | --workdir) compopt -o dirnames 2>/dev/null; return ;;
         esac
         if [[ $cur == -* ]]; then
-            _ncompose_reply "-t --tty -T --no-TTY -e --env -w --workdir -h --help"
+            _ncompose_reply "-t --tty -T --no-TTY -e --env -w --workdir -u --user -h --help"
         else
             _ncompose_reply "$(_ncompose_services)"
         fi
         ;;
     logs)
-        case $prev in -n | --tail) return ;; esac
+        case $prev in -n | --tail) _ncompose_reply "all"; return ;; esac
         if [[ $cur == -* ]]; then
             _ncompose_reply "-f --follow -t --timestamps -n --tail --no-log-prefix -h --help"
         else
@@ -323,7 +325,12 @@ _ncompose()
         _ncompose_reply "--format -t --timeout -h --help"
         ;;
     stats)
-        _ncompose_reply "-h --help"
+        case $prev in --format) _ncompose_reply "table json"; return ;; esac
+        if [[ $cur == -* ]]; then
+            _ncompose_reply "--no-stream --format -h --help"
+        else
+            _ncompose_reply "$(_ncompose_services)"
+        fi
         ;;
     esac
 }
