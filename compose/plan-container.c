@@ -435,7 +435,8 @@ static int plan_sysctls(struct nc_plan *p, const struct nc_service *s,
 	for (size_t i = 0; i < NC_ELEMENTSOF(default_sysctls); i++)
 		if (!sysctl_given(s, default_sysctls[i].key))
 			all[n++] = default_sysctls[i];
-	memcpy(all + n, s->sysctls, s->n_sysctls * sizeof(*all));
+	if (s->n_sysctls)
+		memcpy(all + n, s->sysctls, s->n_sysctls * sizeof(*all));
 	pc->net_sysctls = all;
 	pc->n_net_sysctls = n + s->n_sysctls;
 	pc->extra_hosts = s->extra_hosts;
