@@ -41,6 +41,11 @@ int rt_rootfs_add(struct rt_rootfs_plan *plan, struct nc_arena *arena, enum rt_m
 			return nc_err_errno(err, ENOMEM, "plan the root filesystem");
 		plan->ops = ops;
 	}
+	/* The plan owns its strings: callers build paths in buffers of
+	 * their own (a stack buffer once left a dangling target here). */
+	if ((source && !(source = nc_arena_strdup(arena, source))) ||
+	    (target && !(target = nc_arena_strdup(arena, target))) || (data && !(data = nc_arena_strdup(arena, data))))
+		return nc_err_errno(err, ENOMEM, "plan the root filesystem");
 	bool host = rt_mnt_kind_is_host(kind);
 	const char *where = host ? target : nc_arena_printf(arena, "%s%s", plan->root, target);
 	if (!where)
