@@ -16,6 +16,7 @@
 #include "common/strbuf.h"
 #include "compose/etcfiles.h"
 #include "compose/journal.h"
+#include "runtime/idmap.h"
 #include "runtime/image.h"
 
 static int write_generated(const char *dir, const char *name, struct nc_strbuf *b, nc_err *err)
@@ -137,6 +138,12 @@ static int image_layers(const struct nc_plan_container *pc, const struct nc_path
 		return nc_err_errno(err, ENOMEM, "service `%s`: image", pc->name);
 	}
 	cs->lowers[0] = cs->lower;
+	if (pc->userns_size) {
+		int r = rt_idmap_supported(cs->lower, err);
+		if (r < 0)
+			return nc_err_prefix(err, "service `%s`: image", pc->name);
+		cs->layers_not_idmapped = r == 0;
+	}
 	if (nc_pathf(cs->upper, sizeof(cs->upper), "%s/layer", cs->dir) < 0 ||
 	    nc_pathf(cs->work, sizeof(cs->work), "%s/layer-work", cs->dir) < 0)
 		return nc_err_errno(err, ENAMETOOLONG, "service `%s`: writable layer", pc->name);
@@ -286,6 +293,7 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 		.user = pc->user,
 		.userns_base = pc->userns_base,
 		.userns_size = pc->userns_size,
+		.idmap_layers = cs->lower && !cs->layers_not_idmapped,
 		.ulimits = pc->ulimits,
 		.n_ulimits = pc->n_ulimits,
 		.seccomp_unconfined = pc->seccomp_unconfined || pc->privileged,

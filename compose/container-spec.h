@@ -30,6 +30,9 @@ struct nc_container_spec {
 	char *lower;
 	const char *lowers[1];
 	char upper[PATH_MAX], work[PATH_MAX];
+	/* userns_mode with an image whose filesystem cannot be idmapped:
+	 * its files show as nobody's inside (the caller warns). */
+	bool layers_not_idmapped;
 	struct rt_mount *mounts;
 	char **mount_paths;
 	size_t n_mounts;

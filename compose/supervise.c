@@ -112,6 +112,10 @@ static int start_one(struct sup *s, size_t i)
 		l->exit_code = 127;
 		return -1;
 	}
+	if (cs.layers_not_idmapped)
+		nc_report_warn(s->rep,
+			       "service `%s`: the filesystem of its image cannot be idmapped, so with userns_mode: auto the image's files show as nobody's and stay read-only inside; keep images on ext4, xfs or btrfs",
+			       pc->name);
 	nc_container_spec_free(&cs);
 	l->state = NC_CS_RUNNING;
 	l->pid = pid;

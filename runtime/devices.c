@@ -30,14 +30,17 @@ static const struct {
 
 int rt_devices_plan(struct rt_rootfs_plan *plan, struct nc_arena *arena, nc_err *err)
 {
+	const char *dev = nc_arena_printf(arena, "mode=755,size=65536k%s", plan->tmpfs_owner ? plan->tmpfs_owner : "");
+	if (!dev)
+		return nc_err_errno(err, ENOMEM, "plan /dev");
 	/* nodev, as every filesystem the container can write to: a node it
 	 * makes with CAP_MKNOD (Docker's default set) cannot be opened, so
 	 * `mknod /dev/x b 8 0` does not give it the host's disk. Docker
 	 * relies on the device cgroup instead, which v2 only offers as a BPF
 	 * program. The nodes below are bind mounts of the host's, mounts of
 	 * their own that keep the host's /dev flags. Privileged: none. */
-	ADD(RT_MNT_FS, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME | (plan->privileged ? 0 : MS_NODEV),
-	    "mode=755,size=65536k", 0);
+	ADD(RT_MNT_FS, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME | (plan->privileged ? 0 : MS_NODEV), dev,
+	    0);
 	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
 		const char *src = nc_arena_printf(arena, "/dev/%s", devices[i]);
 		const char *dst = nc_arena_printf(arena, "/dev/%s", devices[i]);

@@ -220,6 +220,11 @@ static int open_root(struct mnt_ctx *c, const struct rt_mnt *op, nc_err *err)
 
 static int do_root_fs(struct mnt_ctx *c, const struct rt_mnt *op, nc_err *err)
 {
+	/* In our mount namespace only: the host never sees them. */
+	for (size_t i = 0; i < c->plan->n_attach; i++)
+		if (rt_move_mount(c->plan->attach_fds[i], "", AT_FDCWD, c->plan->attach_dirs[i],
+				  RT_MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return rt_cerr(err, errno, "attach the idmapped layer at `%s`", c->plan->attach_dirs[i]);
 	if (mount(op->source, op->target, op->fstype, op->flags, op->data) < 0)
 		return rt_cerr(err, errno, "mount the root (%s) on `%s`", op->fstype, op->where);
 	return open_root(c, op, err);

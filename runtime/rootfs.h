@@ -64,6 +64,11 @@ struct rt_rootfs_plan {
 	 * tmpfs volumes): ",uid=N,gid=N" under a user namespace, else "". */
 	const char *tmpfs_owner;
 	bool privileged; /* device nodes allowed on what the container writes */
+	/* Idmapped image layers (mount descriptors, spawn.c) attached at
+	 * these host paths just before the overlay that names them. */
+	const int *attach_fds;
+	const char *const *attach_dirs;
+	size_t n_attach;
 	struct rt_mnt *ops;
 	size_t n_ops, cap;
 };
@@ -74,7 +79,7 @@ struct rt_rootfs_plan {
 int rt_rootfs_plan_build(const struct rt_container_spec *spec, struct nc_arena *arena,
 			 struct rt_rootfs_plan *plan, nc_err *err);
 
-/* Appends one step (devices.c and rootfs.c). */
+/* Appends one step (devices.c and rootfs.c); copies its strings into `arena`. */
 int rt_rootfs_add(struct rt_rootfs_plan *plan, struct nc_arena *arena, enum rt_mnt_kind kind,
 		  const char *source, const char *target, const char *fstype, unsigned long flags,
 		  const char *data, mode_t mode, nc_err *err);

@@ -234,6 +234,10 @@ struct rt_container_spec {
 	 * namespace, so the other namespaces stay owned by the host's: root
 	 * inside holds capabilities over nothing but its own files. */
 	uint32_t userns_base, userns_size;
+	/* With a user namespace and an image: the image's layers are
+	 * mounted idmapped into its range (idmap.h; ask rt_idmap_supported
+	 * first), so root inside owns them. Else they show as nobody's. */
+	bool idmap_layers;
 	const char *hostname;
 	const char *const *argv; /* NULL: no workload; init idles until stopped */
 	const char *const *env;  /* NULL-terminated, "KEY=VALUE" */

@@ -29,6 +29,7 @@
 #include "runtime/cgroup-internal.h"
 #include "runtime/child-util.h"
 #include "runtime/ext-image.h"
+#include "runtime/idmap.h"
 #include "runtime/init.h"
 #include "runtime/loop.h"
 #include "runtime/rootfs.h"
@@ -320,6 +321,50 @@ static const char *user_root(const struct rt_container_spec *spec)
 	return spec->lower_dirs[0];
 }
 
+struct layer_fds {
+	int *fd;
+	size_t n;
+	int userns;
+};
+
+static void layer_fds_close(struct layer_fds *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		close(l->fd[i]);
+	if (l->userns >= 0)
+		close(l->userns);
+}
+
+/* userns_mode with an image: each lower layer cloned with the range's
+ * idmapping, to be attached by the child at an empty directory of the
+ * root dir (hidden under the overlay once it is mounted) and named as the
+ * lower layer instead. */
+static int idmap_layers(const struct rt_container_spec *spec, struct nc_arena *arena,
+			struct rt_container_spec *out, struct layer_fds *l, const char ***dirs, nc_err *err)
+{
+	if (!spec->idmap_layers || !spec->userns_size || !spec->n_lower)
+		return 0;
+	const char **lower = nc_arena_alloc(arena, spec->n_lower * sizeof(*lower));
+	l->fd = nc_arena_alloc(arena, spec->n_lower * sizeof(int));
+	if (!lower || !l->fd)
+		return nc_err_errno(err, ENOMEM, "container `%s`: idmapped layers", spec->name);
+	if ((l->userns = rt_userns_fd(spec->userns_base, spec->userns_size, err)) < 0)
+		return nc_err_prefix(err, "container `%s`", spec->name);
+	for (size_t i = 0; i < spec->n_lower; i++) {
+		if (!(lower[i] = nc_arena_printf(arena, "%s/.ncompose-layer-%zu", spec->root_dir, i)))
+			return nc_err_errno(err, ENOMEM, "container `%s`: idmapped layers", spec->name);
+		if (mkdir(lower[i], 0700) < 0 && errno != EEXIST)
+			return nc_err_errno(err, errno, "container `%s`: mkdir `%s`", spec->name, lower[i]);
+		int fd = rt_idmap_tree(spec->lower_dirs[i], l->userns, err);
+		if (fd < 0)
+			return nc_err_prefix(err, "container `%s`: image layer", spec->name);
+		l->fd[l->n++] = fd;
+	}
+	out->lower_dirs = lower;
+	*dirs = lower;
+	return 0;
+}
+
 struct loop_fds {
 	int *fd;
 	size_t n;
@@ -372,6 +417,8 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 {
 	_cleanup_(arena_freep) struct nc_arena arena = NC_ARENA_INIT;
 	_cleanup_(loop_fds_close) struct loop_fds loops = { 0 };
+	_cleanup_(layer_fds_close) struct layer_fds layers = { .userns = -1 };
+	const char **layer_dirs = NULL;
 	_cleanup_(start_plan_release) struct start_plan p = { .netns_fd = -1 };
 	const char *name = spec->name ? spec->name : "?";
 	struct rt_container_spec with_loops = *spec;
@@ -387,8 +434,13 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 	if (attach_loops(spec, &arena, &mounts, &loops, err) < 0)
 		return nc_err_ret(err);
 	with_loops.mounts = mounts;
+	if (idmap_layers(spec, &arena, &with_loops, &layers, &layer_dirs, err) < 0)
+		return nc_err_ret(err);
 	if (rt_rootfs_plan_build(&with_loops, &arena, &p.rootfs, err) < 0)
 		return nc_err_ret(err);
+	p.rootfs.attach_fds = layers.fd;
+	p.rootfs.attach_dirs = layer_dirs;
+	p.rootfs.n_attach = layers.n;
 	p.has_workload = spec->argv != NULL;
 	if (p.has_workload) {
 		struct rt_exec_security sec = {

@@ -68,6 +68,9 @@ struct rt_mount_attr {
 };
 #define RT_MOUNT_ATTR_RDONLY 0x00000001
 #define RT_MOUNT_ATTR_NODEV 0x00000004
+#define RT_MOUNT_ATTR_IDMAP 0x00100000
+#define RT_OPEN_TREE_CLONE 1
+#define RT_MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
@@ -91,6 +94,16 @@ static inline int rt_mount_setattr(int dirfd, const char *path, unsigned flags,
 				   struct rt_mount_attr *attr)
 {
 	return (int)syscall(__NR_mount_setattr, dirfd, path, flags, attr, sizeof(*attr));
+}
+
+static inline int rt_open_tree(int dirfd, const char *path, unsigned flags)
+{
+	return (int)syscall(__NR_open_tree, dirfd, path, flags);
+}
+
+static inline int rt_move_mount(int from_dirfd, const char *from, int to_dirfd, const char *to, unsigned flags)
+{
+	return (int)syscall(__NR_move_mount, from_dirfd, from, to_dirfd, to, flags);
 }
 
 static inline int rt_close_range(unsigned first, unsigned last)

@@ -34,12 +34,28 @@ check "... and bind a port below 1024" x alice sh -c 'nc -l -p 80 & p=$!; sleep 
 check_match "userns_mode auto: root inside is a range of host ids from 2^30" \
 	"$(x remapped cat /proc/self/uid_map)" '^ +0 +[0-9]{10} +65536$'
 base=$(x remapped cat /proc/self/uid_map | awk '{print $2}')
+base2=$(x remapped-image cat /proc/self/uid_map | awk '{print $2}')
 check "... which the host sees as the owner of the workload" test "$(ps -o uid= -p "$(pgrep -f -n 'sleep 1000' -u "$base")" | tr -d ' ')" = "$base"
 check_eq "... root inside" "$(x remapped id -u)" "0"
 check "... writes its /run, /tmp, tmpfs and named volume" x remapped touch /run/x /tmp/x /scratch/x /data/x
 check_eq "... files it makes in a volume belong to that host id" "$(stat -c %u /var/lib/ncompose/volumes/sec/remapped-data/x)" "$base"
 check_match "... and holds no power over the host's namespaces (hostname)" "$(x remapped hostname other 2>&1)" 'root|denied|permitted'
 check_match "... nor over the host's files (owned by an unmapped uid)" "$(x remapped stat -c %u /etc/passwd)" '^65534$'
+if printf '%s\n' "$out" | grep -q 'remapped-image.*cannot be idmapped'; then
+	# 9p, NFS, tmpfs before Linux 6.3: said so at up, then nobody's files
+	check_eq "an image on a filesystem that cannot be idmapped: its files show as nobody's" \
+		"$(x remapped-image stat -c %u /etc/motd)" "65534"
+else
+	check_eq "an image's layers are idmapped into the range: its root owns them" \
+		"$(nc -p sec exec -T -u root remapped-image stat -c %u:%g /etc/motd)" "0:0"
+	check "... and may change them (copied up into its writable layer)" \
+		nc -p sec exec -T -u root remapped-image sh -c 'echo changed >>/etc/motd'
+	check_fails "... the image itself unchanged" grep -q changed "$SEC_ROOTFS/etc/motd"
+	check "a user of the image writes its own home" x remapped-image touch /home/alice/f
+	check_eq "... stored as the range's id of that user" \
+		"$(stat -c %u "$(find /run/ncompose /var/lib/ncompose -path '*remapped-image*/layer/home/alice/f' 2>/dev/null | head -n1)")" \
+		"$((base2 + 1000))"
+fi
 
 # --- ulimits
 check_eq "ulimits: nofile soft" "$(x nobody sh -c 'ulimit -n')" "100"
