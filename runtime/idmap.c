@@ -25,6 +25,13 @@ static int write_map(pid_t pid, const char *which, uint32_t base, uint32_t size,
 	return 0;
 }
 
+int rt_userns_write_maps(pid_t pid, uint32_t base, uint32_t size, nc_err *err)
+{
+	if (write_map(pid, "uid_map", base, size, err) < 0 || write_map(pid, "gid_map", base, size, err) < 0)
+		return nc_err_prefix(err, "user namespace");
+	return 0;
+}
+
 int rt_userns_fd(uint32_t base, uint32_t size, nc_err *err)
 {
 	int hold[2];
@@ -49,7 +56,7 @@ int rt_userns_fd(uint32_t base, uint32_t size, nc_err *err)
 	char path[64];
 	int fd = -1;
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)child);
-	if (write_map(child, "uid_map", base, size, err) == 0 && write_map(child, "gid_map", base, size, err) == 0) {
+	if (rt_userns_write_maps(child, base, size, err) == 0) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			nc_err_errno(err, errno, "open `%s`", path);

@@ -9,6 +9,7 @@
 #define NC_RUNTIME_IDMAP_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/error.h"
 
@@ -16,6 +17,12 @@
  * of /proc/<pid>/ns/user of a short-lived child made for it. Parent side;
  * fork-safe from a threaded caller (the child only blocks and exits). */
 int rt_userns_fd(uint32_t base, uint32_t size, nc_err *err);
+
+/* Writes uid_map and gid_map of process `pid` (just unshared or cloned
+ * into a new user namespace): 0..size-1 inside are host ids base... The
+ * caller holds CAP_SETUID and CAP_SETGID over them, so setgroups stays
+ * allowed inside. */
+int rt_userns_write_maps(pid_t pid, uint32_t base, uint32_t size, nc_err *err);
 
 /* A detached copy of the mount at `dir` with that idmapping: a mount
  * descriptor for rt_move_mount. */

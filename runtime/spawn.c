@@ -244,28 +244,14 @@ static int log_pipe(int fds[2], nc_err *err)
 	return 0;
 }
 
-static int write_map(pid_t child, const char *which, uint32_t base, uint32_t size, nc_err *err)
-{
-	char path[64], line[64];
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)child, which);
-	int n = snprintf(line, sizeof(line), "0 %u %u\n", base, size);
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return nc_err_errno(err, errno, "open `%s`", path);
-	if (write(fd, line, (size_t)n) != n)
-		return nc_err_errno(err, errno, "write `0 %u %u` to `%s`", base, size, path);
-	return 0;
-}
-
 /* The child asked for its id maps: ids 0..size-1 inside are the host's
  * base.. (setgroups stays allowed: we write the map with CAP_SETGID). */
 static int map_userns(int fd, pid_t child, const struct rt_container_spec *spec, nc_err *err)
 {
 	if (!spec->userns_size)
 		return nc_err_msg(err, EPROTO, "the init asked for id maps without a user namespace");
-	if (write_map(child, "uid_map", spec->userns_base, spec->userns_size, err) < 0 ||
-	    write_map(child, "gid_map", spec->userns_base, spec->userns_size, err) < 0)
-		return nc_err_prefix(err, "user namespace");
+	if (rt_userns_write_maps(child, spec->userns_base, spec->userns_size, err) < 0)
+		return nc_err_ret(err);
 	return rt_sync_send_point(fd, RT_SYNC_MAPPED, err);
 }
 
