@@ -258,6 +258,16 @@ int nc_teardown_firewall(struct nc_teardown *t, nc_err *err)
 {
 	char table[64];
 
+	/* A journal that never recorded the table (a project with no
+	 * network and no port): nothing to ask libnftables. Without a
+	 * journal (lost state) it is deleted by name, which is harmless. */
+	if (t->journal && t->journal->n) {
+		bool recorded = false;
+		for (size_t i = 0; i < t->journal->n && !recorded; i++)
+			recorded = !strcmp(t->journal->v[i].f[0], NC_J_TABLE);
+		if (!recorded)
+			return 0;
+	}
 	nc_name_table(t->project, table, sizeof(table));
 	nc_report_verbose(t->rep, "delete nftables table inet %s", table);
 	return netd_fw_delete(t->nd, table, err);

@@ -640,6 +640,12 @@ static int step_firewall(struct up_ctx *c, nc_err *err)
 		ports[i] = (struct netd_fw_port){ p->ports[i].proto, p->ports[i].host_ip,
 						  p->ports[i].host_port, p->ports[i].addr,
 						  p->ports[i].port };
+	if (!nb && !p->n_ports) {
+		/* Nothing to filter, NAT or publish: no table (libnftables
+		 * takes ~10 ms to add one and as long to delete it). */
+		nc_report_verbose(c->rep, "no nftables table: no network of ours, no published port");
+		return 0;
+	}
 	snprintf(comment, sizeof(comment), "%sproject", p->label_prefix);
 	struct netd_fw fw = {
 		.table = p->table, .comment = comment, .bridges = bridges, .n_bridges = nb,
