@@ -16,6 +16,11 @@ for f in configs/*.yaml; do
 		echo "$out" | sed 's/^/#   /'
 	fi
 	check "$f: pingall" nc -p "$p" pingall
+	if [ "$p" = home ]; then
+		# The checks only open the connection; the page must come back.
+		check_match "$f: the web server answers through both NATs" \
+			"$(socat -T 3 - TCP:127.0.0.1:8080 <<<'GET / HTTP/1.0' 2>&1)" 'hello from the LAN'
+	fi
 	check "$f: down" nc -p "$p" down
 	check_clean "$p"
 done
