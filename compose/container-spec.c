@@ -210,7 +210,7 @@ static int build_mounts(const struct nc_plan *p, const struct nc_plan_container 
 		char dir[PATH_MAX];
 		*m = (struct rt_mount){ .type = pm->type, .source = pm->source, .target = pm->target,
 					.read_only = pm->read_only, .size = pm->size, .mode = pm->mode,
-					.exec = pm->exec };
+					.exec = pm->exec, .data = pm->data, .flags = pm->flags };
 		if (pm->is_volume) {
 			if (volume_dir(p, pm, i, paths, cs, dir, sizeof(dir), err) < 0)
 				return nc_err_prefix(err, "service `%s`", pc->name);

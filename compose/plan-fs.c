@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "common/cleanup.h"
+#include "common/strbuf.h"
 
 #define OOM(err) nc_err_errno(err, ENOMEM, "plan the lab")
 
@@ -81,19 +83,41 @@ static const struct nc_volume *named_volume(const struct nc_model *m, const char
 	return NULL;
 }
 
-/* tmpfs options beyond size and mode: Docker mounts noexec unless told. */
-static bool wants_exec(const char *options)
+/* tmpfs options beyond size and mode (the loader checked their names):
+ * Docker mounts noexec unless told; uid=, gid= and nr_inodes= go to the
+ * kernel as they are; the atime words become mount flags. suid and dev
+ * are refused: every filesystem a container writes to is nosuid and nodev
+ * (docs/decisions.md). */
+static int tmpfs_options(struct nc_plan *p, const struct nc_service *s, const struct nc_mount *m,
+			 struct nc_plan_mount *pm, nc_err *err)
 {
-	bool exec = false;
-	for (const char *o = options; o && *o;) {
+	struct nc_strbuf data = NC_STRBUF_INIT;
+	int r = 0;
+
+	for (const char *o = m->options; o && *o && r == 0;) {
 		size_t n = strcspn(o, ",");
 		if (n == 4 && !strncmp(o, "exec", 4))
-			exec = true;
+			pm->exec = true;
 		else if (n == 6 && !strncmp(o, "noexec", 6))
-			exec = false;
+			pm->exec = false;
+		else if (n == 7 && !strncmp(o, "noatime", 7))
+			pm->flags |= MS_NOATIME;
+		else if (n == 8 && !strncmp(o, "relatime", 8))
+			pm->flags |= MS_RELATIME;
+		else if ((n == 4 && !strncmp(o, "suid", 4)) || (n == 3 && !strncmp(o, "dev", 3)))
+			r = nc_model_error(p->model, m->mark, err,
+					   "service `%s`: tmpfs `%s`: `%.*s` is refused: a container's tmpfs is always nosuid and nodev",
+					   s->name, m->target, (int)n, o);
+		else if (!strncmp(o, "uid=", 4) || !strncmp(o, "gid=", 4) || !strncmp(o, "nr_inodes=", 10))
+			nc_strbuf_printf(&data, ",%.*s", (int)n, o);
 		o += n + (o[n] == ',');
 	}
-	return exec;
+	if (r == 0 && data.len && !(pm->data = nc_arena_strdup(&p->arena, data.s)))
+		r = OOM(err);
+	if (r == 0 && !nc_strbuf_ok(&data))
+		r = OOM(err);
+	nc_strbuf_free(&data);
+	return r;
 }
 
 static int plan_mount(struct nc_plan *p, const struct nc_service *s, const struct nc_plan_host *host,
@@ -126,8 +150,7 @@ static int plan_mount(struct nc_plan *p, const struct nc_service *s, const struc
 		pm->type = RT_MOUNT_TMPFS;
 		pm->size = m->size > 0 ? (uint64_t)m->size : 0;
 		pm->mode = m->mode;
-		pm->exec = wants_exec(m->options);
-		return 0;
+		return tmpfs_options(p, s, m, pm, err);
 	case NC_MOUNT_IMAGE:
 		pm->type = RT_MOUNT_LOOP;
 		pm->size = m->size > 0 ? (uint64_t)m->size : 0;

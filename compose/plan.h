@@ -101,6 +101,8 @@ struct nc_plan_mount {
 	uint64_t size;
 	uint32_t mode;
 	bool exec;
+	const char *data;          /* tmpfs: ",uid=..,gid=..,nr_inodes=.." or NULL */
+	unsigned long flags;       /* tmpfs: MS_NOATIME, MS_RELATIME */
 };
 
 struct nc_plan_container {

@@ -219,11 +219,15 @@ int rt_volume_plan(struct rt_rootfs_plan *plan, struct nc_arena *arena, const st
 		return 0;
 	}
 	case RT_MOUNT_TMPFS: {
-		unsigned long fl = MS_NOSUID | MS_NODEV | (m->exec ? 0 : MS_NOEXEC) | (m->read_only ? MS_RDONLY : 0);
+		unsigned long fl = MS_NOSUID | MS_NODEV | (m->exec ? 0 : MS_NOEXEC) | (m->read_only ? MS_RDONLY : 0) |
+				   (m->flags & (MS_NOATIME | MS_RELATIME));
+		/* The user namespace's owner last: it wins over a uid= of the
+		 * file, which names a host id there. */
 		const char *owner = plan->tmpfs_owner ? plan->tmpfs_owner : "";
-		const char *data = m->size ? nc_arena_printf(arena, "mode=%o,size=%llu%s", m->mode ? m->mode : 01777,
-							     (unsigned long long)m->size, owner)
-					   : nc_arena_printf(arena, "mode=%o%s", m->mode ? m->mode : 01777, owner);
+		const char *more = m->data ? m->data : "";
+		const char *data = m->size ? nc_arena_printf(arena, "mode=%o,size=%llu%s%s", m->mode ? m->mode : 01777,
+							     (unsigned long long)m->size, more, owner)
+					   : nc_arena_printf(arena, "mode=%o%s%s", m->mode ? m->mode : 01777, more, owner);
 		if (!data)
 			return nc_err_errno(err, ENOMEM, "plan the root filesystem");
 		ADD(RT_MNT_FS, "tmpfs", m->target, "tmpfs", fl, data, 0);

@@ -199,6 +199,8 @@ struct rt_mount {
 	uint64_t size;       /* tmpfs: bytes, 0 = the kernel's default; loop: when created */
 	uint32_t mode;       /* tmpfs: permission bits, 0 = 01777 (Docker's) */
 	bool exec;           /* tmpfs: allow exec (default noexec, nosuid, nodev as Docker) */
+	const char *data;    /* tmpfs: more options for the kernel (",uid=1000,gid=1000"), or NULL */
+	unsigned long flags; /* tmpfs: more mount flags (MS_NOATIME, MS_RELATIME) */
 };
 
 struct rt_container_spec {

@@ -38,6 +38,10 @@ check "a short-syntax bind source is created when missing" test -d "$work/bind-s
 check_match "a :ro bind refuses writes" "$(x img touch /mnt/bind/x 2>&1)" 'Read-only file system'
 check_match "tmpfs with a size" "$(x img df -k /scratch | tail -n1)" '^tmpfs +8192 '
 check_match "tmpfs: short syntax with mode" "$(x host stat -c %a /run/extra)" '^700$'
+check_eq "tmpfs: uid= and gid= reach the kernel" "$(x host stat -c %u:%g /run/owned)" "1000:1001"
+check_match "... noatime and nr_inodes= too" "$(x host grep ' /run/owned ' /proc/mounts)" 'noatime.*nr_inodes=100'
+printf 'services:\n  s:\n    tmpfs: ["/t:dev"]\n' >"$work/dev.yaml"
+check_match "tmpfs: dev is refused, at its line" "$(nc -f "$work/dev.yaml" up -d 2>&1)" 'dev.yaml:3:.*always nosuid and nodev'
 check_match "the loop volume is an ext4 filesystem" "$(x img grep ' /disk ' /proc/mounts)" '^/dev/loop[0-9]+ /disk ext4 rw'
 check "files written on it" x img sh -c 'echo persisted >/disk/f && sync'
 check_eq "the host's mount table never holds it" "$(grep -c /disk /proc/self/mountinfo)" "0"
