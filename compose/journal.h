@@ -9,6 +9,7 @@
 /* journal */
 #define NC_J_PROJECT "project" /* name version */
 #define NC_J_GROUP "group"     /* link-group */
+#define NC_J_FILE "file"       /* absolute path of the compose file (for -p alone) */
 #define NC_J_BRIDGE "bridge"   /* ifname network */
 #define NC_J_NETNS "netns"     /* name service */
 #define NC_J_VETH "veth"       /* host-ifname service ifname */

@@ -10,7 +10,11 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fsutil.h"
+#include "compose/journal.h"
 #include "compose/naming.h"
+#include "compose/paths.h"
+#include "compose/state.h"
 #include "netd/netd.h"
 
 extern char **environ;
@@ -42,6 +46,27 @@ static bool name_from_file(const char *file, char *out, size_t size)
 	return nc_project_name_normalise(base, out, size);
 }
 
+/* The compose file a running project was brought up from (its journal
+ * says), for commands that need the file when given only -p. */
+static char *recorded_file(const char *project)
+{
+	struct nc_paths paths;
+	struct nc_records j;
+	char path[PATH_MAX];
+	nc_err e;
+	char *file = NULL;
+
+	nc_paths_from_env(&paths);
+	if (nc_pathf(path, sizeof(path), "%s/%s/journal", paths.state_root, project) < 0 ||
+	    nc_records_read_file(path, &j, &e) < 0)
+		return NULL;
+	for (size_t i = 0; i < j.n && !file; i++)
+		if (!strcmp(j.v[i].f[0], NC_J_FILE) && j.v[i].n >= 2)
+			file = strdup(j.v[i].f[1]);
+	nc_records_free(&j);
+	return file;
+}
+
 int nc_project_open(const char *file_opt, const char *project_opt, bool need_file,
 		    struct nc_project *out, bool *usage, nc_err *err)
 {
@@ -55,6 +80,8 @@ int nc_project_open(const char *file_opt, const char *project_opt, bool need_fil
 		out->file = find_default_file();
 	if (file_opt && !out->file)
 		return nc_err_errno(err, ENOMEM, "open project");
+	if (!out->file && need_file && project_opt && nc_project_name_valid(project_opt))
+		out->file = recorded_file(project_opt);
 
 	if (!out->file && (need_file || !project_opt))
 		return nc_err_msg(err, ENOENT,

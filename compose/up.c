@@ -308,6 +308,10 @@ static int step_journal(struct up_ctx *c, nc_err *err)
 	int r = nc_state_journal(c->st, err, NC_J_PROJECT, c->p->project, NC_VERSION, NULL);
 	if (r < 0)
 		return r;
+	/* So that `test` and `graph` work with -p alone, as ps and exec do. */
+	_cleanup_free_ char *file = c->p->model->path ? realpath(c->p->model->path, NULL) : NULL;
+	if (file && (r = nc_state_journal(c->st, err, NC_J_FILE, file, NULL)) < 0)
+		return r;
 	return nc_state_journal(c->st, err, NC_J_GROUP, group, NULL);
 }
 

@@ -15,6 +15,10 @@ for f in configs/*.yaml; do
 		check "$f: test exits 0" false
 		echo "$out" | sed 's/^/#   /'
 	fi
+	if [ "$f" = configs/lab.yaml ]; then
+		check_match "$f: test with -p alone, elsewhere (the file comes from the journal)" \
+			"$(cd / && nc -p "$p" test 2>&1)" 'checks passed$'
+	fi
 	check "$f: pingall" nc -p "$p" pingall
 	if [ "$p" = home ]; then
 		# The checks only open the connection; the page must come back.
