@@ -178,3 +178,36 @@ int rt_status_code(int wstatus)
 		return 128 + WTERMSIG(wstatus);
 	return 255;
 }
+
+void rt_set_cmdline(const char *name)
+{
+	char buf[2048];
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* The command name is in parentheses and may hold anything: count
+	 * fields from the last ')', which ends field 2. */
+	const char *p = strrchr(buf, ')');
+	unsigned long start = 0, end = 0;
+	for (int field = 2; p && *p && field < 49;) {
+		p = strchr(p, ' ');
+		if (!p)
+			break;
+		p++;
+		field++;
+		if (field == 48)
+			start = strtoul(p, NULL, 10);
+		else if (field == 49)
+			end = strtoul(p, NULL, 10);
+	}
+	if (!start || end <= start)
+		return;
+	size_t len = end - start, k = strlen(name);
+	memset((void *)start, 0, len);
+	memcpy((void *)start, name, k < len ? k : len - 1);
+}

@@ -41,6 +41,13 @@ void rt_close_fds_except(const int *keep, size_t n_keep);
 /* Every signal disposition back to SIG_DFL: handlers of the caller survive
  * clone(), and an inherited SIG_IGN would even survive execve(). */
 void rt_signals_default(void);
+
+/* Child side: what `ps` shows as our command line becomes `name`. A
+ * child cloned without exec still shows its parent's (`ncompose up -d
+ * lab.yaml` as PID 1 of every container); the kernel reads it from our
+ * memory between arg_start and arg_end (/proc/self/stat), which we
+ * overwrite. Best effort: nothing happens when that cannot be read. */
+void rt_set_cmdline(const char *name);
 void rt_signals_unblock_all(void);
 
 /* Moves *fd to a number >= 3 (close-on-exec), so that a child's dup2() onto

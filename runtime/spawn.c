@@ -164,6 +164,7 @@ __attribute__((noreturn)) static void child_main(const struct start_plan *p)
 	rt_signals_default();
 	umask(022);
 	prctl(PR_SET_NAME, "ncompose-init", 0, 0, 0);
+	rt_set_cmdline("ncompose-init");
 	for (size_t i = 0; i < sizeof(child_steps) / sizeof(child_steps[0]); i++) {
 		err.errnum = 0;
 		err.msg[0] = '\0';

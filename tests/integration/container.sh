@@ -36,6 +36,7 @@ check_match "a missing command says so" "$(nc -p ctr exec talk no-such-cmd 2>&1)
 check_eq "... with the shell's status for it" "$(nc -p ctr exec talk no-such-cmd 2>/dev/null; echo $?)" "127"
 check_eq "... and for a file that is not executable" "$(nc -p ctr exec talk /etc/hostname 2>/dev/null; echo $?)" "126"
 
+check_eq "PID 1 shows as ncompose-init, not the command that ran up" "$(nc -p ctr exec -T talk cat /proc/1/cmdline | tr -d '\0')" "ncompose-init"
 check "down" nc -p ctr down
 check_clean ctr
 finish
