@@ -112,6 +112,18 @@ NC_EMIT_WRITER(nc_emit_svc_userns_mode)
 		nc_emit_kv(out, 2, "userns_mode", s->userns_mode);
 }
 
+NC_EMIT_WRITER(nc_emit_svc_devices)
+{
+	if (s->n_devices)
+		nc_emit_flow_list(out, 2, "devices", s->devices, s->n_devices);
+}
+
+NC_EMIT_WRITER(nc_emit_svc_shm_size)
+{
+	if (s->shm_size != NC_UNSET)
+		nc_emit_int(out, 2, "shm_size", s->shm_size);
+}
+
 NC_EMIT_WRITER(nc_emit_svc_domainname)
 {
 	if (s->domainname)

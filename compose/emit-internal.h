@@ -49,6 +49,8 @@ NC_EMIT_WRITER(nc_emit_svc_depends_on);
 NC_EMIT_WRITER(nc_emit_svc_deploy);
 NC_EMIT_WRITER(nc_emit_svc_dns);
 NC_EMIT_WRITER(nc_emit_svc_domainname);
+NC_EMIT_WRITER(nc_emit_svc_devices);
+NC_EMIT_WRITER(nc_emit_svc_shm_size);
 NC_EMIT_WRITER(nc_emit_svc_userns_mode);
 NC_EMIT_WRITER(nc_emit_svc_entrypoint);
 NC_EMIT_WRITER(nc_emit_svc_env_file);

@@ -181,6 +181,48 @@ NC_LD_READER(nc_svc_network_mode)
 	return 0;
 }
 
+/* Docker's --device forms. PERMS (a cgroup's business in Docker) must
+ * allow read and write: without a device cgroup we could not hold a
+ * container to less (planner, docs/decisions.md). */
+NC_LD_READER(nc_svc_devices)
+{
+	struct nc_service *s = obj;
+	int r;
+
+	if ((r = nc_ld_strlist(ld, key, val, &s->devices, &s->n_devices, &s->device_marks)) < 0)
+		return r;
+	for (size_t i = 0; i < s->n_devices; i++) {
+		const char *d = s->devices[i];
+		const char *c1 = strchr(d, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		const char *perms = c2 ? c2 + 1 : NULL;
+		if (d[0] != '/' || (c1 && c1[1] != '/') || (c2 && strchr(perms, ':')))
+			return nc_ld_fail_key(ld, key, s->device_marks[i],
+					      "`%s` is not a device: expected HOST[:CONTAINER[:PERMS]] with absolute paths, e.g. /dev/net/tun",
+					      d);
+		if (perms && (!*perms || strspn(perms, "rwm") != strlen(perms)))
+			return nc_ld_fail_key(ld, key, s->device_marks[i],
+					      "`%s`: permissions are letters of r, w and m", d);
+		if (perms && (!strchr(perms, 'r') || !strchr(perms, 'w')))
+			return nc_ld_fail_key(ld, key, s->device_marks[i],
+					      "`%s`: a device is always readable and writable here (there is no device cgroup to hold it to `%s`); use rw or rwm",
+					      d, perms);
+	}
+	return 0;
+}
+
+NC_LD_READER(nc_svc_shm_size)
+{
+	struct nc_service *s = obj;
+	int r;
+
+	if ((r = nc_ld_bytes(ld, key, val, &s->shm_size)) < 0)
+		return r;
+	s->shm_size_mark = val->mark;
+	if (s->shm_size < 4096)
+		return nc_ld_fail_key(ld, key, val->mark, "shm_size must be at least 4k");
+	return 0;
+}
+
 NC_LD_READER(nc_svc_flag)
 {
 	struct nc_service *s = obj;

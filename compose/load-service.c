@@ -195,7 +195,7 @@ static const struct nc_ld_key service_keys[] = {
 	{ "deploy", nc_svc_deploy, 0 },
 	UNBUILT("develop"),
 	UNBUILT("device_cgroup_rules"),
-	UNBUILT("devices"),
+	{ "devices", nc_svc_devices, 0 },
 	{ "dns", nc_svc_dns, 0 },
 	UNBUILT("dns_opt"),
 	UNBUILT("dns_search"),
@@ -243,7 +243,7 @@ static const struct nc_ld_key service_keys[] = {
 	UNBUILT("scale"),
 	UNBUILT("secrets"),
 	{ "security_opt", nc_svc_security_opt, 0 },
-	UNBUILT("shm_size"),
+	{ "shm_size", nc_svc_shm_size, 0 },
 	UNBUILT("stdin_open"),
 	{ "stop_grace_period", nc_svc_stop_grace_period, 0 },
 	{ "stop_signal", nc_svc_stop_signal, 0 },
@@ -288,6 +288,7 @@ int nc_load_services(struct nc_loader *ld, const struct nc_yt_node *key,
 		s->mark = k->mark;
 		s->mem_limit = NC_UNSET;
 		s->mem_reservation = NC_UNSET;
+		s->shm_size = NC_UNSET;
 		s->pids_limit = NC_UNSET;
 		s->limits.memory = s->limits.pids = NC_UNSET;
 		s->reservations.memory = s->reservations.pids = NC_UNSET;

@@ -124,6 +124,8 @@ NC_LD_READER(nc_svc_working_dir);
 NC_LD_READER(nc_svc_user);
 NC_LD_READER(nc_svc_domainname);
 NC_LD_READER(nc_svc_userns_mode);
+NC_LD_READER(nc_svc_devices);
+NC_LD_READER(nc_svc_shm_size);
 NC_LD_READER(nc_svc_network_mode);
 NC_LD_READER(nc_svc_flag);          /* privileged, read_only, init */
 NC_LD_READER(nc_svc_security_opt);

@@ -326,6 +326,12 @@ struct nc_service {
 	/* userns_mode: NULL or "host" (none), "auto" (a user namespace
 	 * with a range of host ids of its own). */
 	const char *userns_mode;
+	/* devices: "HOST[:CONTAINER[:PERMS]]" as written, checked. */
+	const char **devices;
+	size_t n_devices;
+	struct nc_mark *device_marks;
+	int64_t shm_size; /* bytes of /dev/shm, NC_UNSET: 64 MiB */
+	struct nc_mark shm_size_mark;
 	bool network_mode_none;  /* network_mode: none (the only one accepted) */
 	struct nc_mark network_mode_mark;
 	struct nc_port *ports;

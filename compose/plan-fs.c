@@ -165,10 +165,43 @@ static int plan_mount(struct nc_plan *p, const struct nc_service *s, const struc
 	return nc_model_error(p->model, m->mark, err, "service `%s`: unknown mount type", s->name);
 }
 
+/* devices: the host's node, which must be one, bound at the container's
+ * path (the same by default). */
+static int plan_devices(struct nc_plan *p, const struct nc_service *s, struct nc_plan_container *pc, nc_err *err)
+{
+	if (!s->n_devices)
+		return 0;
+	if (!(pc->devices = nc_arena_calloc(&p->arena, s->n_devices, sizeof(*pc->devices))))
+		return OOM(err);
+	for (size_t i = 0; i < s->n_devices; i++) {
+		const char *d = s->devices[i], *c1 = strchr(d, ':');
+		const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		const char *host = c1 ? nc_arena_strndup(&p->arena, d, (size_t)(c1 - d)) : d;
+		const char *target = !c1 ? d : c2 ? nc_arena_strndup(&p->arena, c1 + 1, (size_t)(c2 - c1 - 1)) : c1 + 1;
+		struct stat st;
+		if (!host || !target)
+			return OOM(err);
+		if (stat(host, &st) < 0)
+			return nc_model_error(p->model, s->device_marks[i], err, "service `%s`: device `%s`: %s",
+					      s->name, host, strerror(errno));
+		if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+			return nc_model_error(p->model, s->device_marks[i], err,
+					      "service `%s`: `%s` is not a device node; mount files with `volumes`",
+					      s->name, host);
+		pc->devices[i] = (struct rt_bind_file){ host, target };
+	}
+	pc->n_devices = s->n_devices;
+	return 0;
+}
+
 int nc_plan_container_fs(struct nc_plan *p, const struct nc_service *s, const struct nc_plan_host *host,
 			 struct nc_plan_container *pc, nc_err *err)
 {
 	int r;
+
+	if ((r = plan_devices(p, s, pc, err)) < 0)
+		return r;
+	pc->shm_size = s->shm_size != NC_UNSET ? (uint64_t)s->shm_size : 0;
 
 	if ((r = plan_image(p, s, host, pc, err)) < 0)
 		return r;

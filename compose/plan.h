@@ -125,6 +125,9 @@ struct nc_plan_container {
 	uint64_t caps;
 	const char *user;          /* `user:` as written; NULL: root */
 	uint32_t userns_base, userns_size; /* userns_mode auto; size 0: none */
+	struct rt_bind_file *devices; /* host device nodes bound into /dev */
+	size_t n_devices;
+	uint64_t shm_size;         /* bytes of /dev/shm; 0: 64 MiB */
 	bool seccomp_unconfined;   /* security_opt seccomp=unconfined (or privileged) */
 	struct rt_ulimit *ulimits;
 	size_t n_ulimits;

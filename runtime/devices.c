@@ -55,7 +55,12 @@ int rt_devices_plan(struct rt_rootfs_plan *plan, struct nc_arena *arena, nc_err 
 	ADD(RT_MNT_FS, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 	    "newinstance,ptmxmode=0666,mode=0620,gid=5", 0);
 	ADD(RT_MNT_MKDIR, NULL, "/dev/shm", NULL, 0, NULL, 01777);
-	ADD(RT_MNT_FS, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", 0);
+	const char *shm = nc_arena_printf(arena, "mode=1777,size=%llu%s",
+					  plan->shm_size ? (unsigned long long)plan->shm_size : 64ULL << 20,
+					  plan->tmpfs_owner ? plan->tmpfs_owner : "");
+	if (!shm)
+		return nc_err_errno(err, ENOMEM, "plan /dev");
+	ADD(RT_MNT_FS, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, shm, 0);
 	/* mqueue belongs to the IPC namespace of the mounter: ours. */
 	ADD(RT_MNT_MKDIR, NULL, "/dev/mqueue", NULL, 0, NULL, 0755);
 	ADD(RT_MNT_FS, "mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0);

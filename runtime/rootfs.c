@@ -133,6 +133,14 @@ static int check_spec(const struct rt_container_spec *spec, nc_err *err)
 		if (!abs_path(spec->masked[i]))
 			return nc_err_msg(err, EINVAL, "container `%s`: masked path `%s` is not absolute",
 					  spec->name, spec->masked[i] ? spec->masked[i] : "(null)");
+	for (size_t i = 0; i < spec->n_devices; i++) {
+		const struct rt_bind_file *d = &spec->devices[i];
+		if (!abs_path(d->source))
+			return nc_err_msg(err, EINVAL, "container `%s`: device `%s` is not an absolute path",
+					  spec->name, d->source ? d->source : "(null)");
+		if (rt_mount_target_check(d->target, err) < 0)
+			return nc_err_prefix(err, "container `%s`: device `%s`", spec->name, d->source);
+	}
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct rt_mount *m = &spec->mounts[i];
 		if (rt_mount_target_check(m->target, err) < 0)
@@ -231,6 +239,7 @@ int rt_rootfs_plan_build(const struct rt_container_spec *spec, struct nc_arena *
 	if (!(plan->root = nc_arena_strdup(arena, real)))
 		return nc_err_errno(err, ENOMEM, "plan the root filesystem");
 	plan->privileged = spec->privileged;
+	plan->shm_size = spec->shm_size;
 	plan->tmpfs_owner = spec->userns_size
 				    ? nc_arena_printf(arena, ",uid=%u,gid=%u", spec->userns_base, spec->userns_base)
 				    : "";
@@ -258,6 +267,8 @@ int rt_rootfs_plan_build(const struct rt_container_spec *spec, struct nc_arena *
 	ADD(RT_MNT_FS, "sysfs", "/sys", "sysfs", NOSUID_NODEV_NOEXEC | (spec->privileged ? 0 : MS_RDONLY), NULL, 0);
 	if (rt_devices_plan(plan, arena, err) < 0)
 		return nc_err_ret(err);
+	for (size_t i = 0; i < spec->n_devices; i++)
+		ADD(RT_MNT_DEVICE, spec->devices[i].source, spec->devices[i].target, NULL, 0, NULL, 0);
 	ADD(RT_MNT_FS, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", 0);
 	const char *run = nc_arena_printf(arena, "mode=755%s", plan->tmpfs_owner);
 	if (!run)

@@ -64,6 +64,7 @@ struct rt_rootfs_plan {
 	 * tmpfs volumes): ",uid=N,gid=N" under a user namespace, else "". */
 	const char *tmpfs_owner;
 	bool privileged; /* device nodes allowed on what the container writes */
+	uint64_t shm_size; /* bytes; 0: the default */
 	/* Idmapped image layers (mount descriptors, spawn.c) attached at
 	 * these host paths just before the overlay that names them. */
 	const int *attach_fds;

@@ -218,6 +218,11 @@ struct rt_container_spec {
 	const struct rt_mount *mounts;
 	size_t n_mounts;
 	const char *domainname;  /* NULL: none */
+	/* Host device nodes bound at these paths (Compose devices:);
+	 * readable and writable, as there is no device cgroup. */
+	const struct rt_bind_file *devices;
+	size_t n_devices;
+	uint64_t shm_size;       /* bytes of /dev/shm; 0: 64 MiB, Docker's */
 	/* /proc and /sys writable and unmasked (the caller also gives every
 	 * capability and no seccomp filter): Docker's --privileged, still in
 	 * namespaces of its own. */

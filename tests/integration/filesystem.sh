@@ -54,6 +54,17 @@ check_eq "a bind below an existing host directory" "$(x host cat /opt/ncompose-m
 check_fails "... nothing on the host there either" test -e /opt/ncompose-missing
 check "an anonymous volume is writable" x host touch /data-anon/x
 
+# --- devices, shm_size
+check "devices: the host's node at the same path" x dev test -c /dev/net/tun
+check "... usable: a tun interface in the container's own network namespace" x dev ip tuntap add mode tun dev tun0
+check_match "... and at another path" "$(x dev ls -l /dev/vpn/tun)" '^c.* 10, *200 '
+check_fails "a node it makes itself still cannot be opened" x dev sh -c 'mknod /dev/tun-copy c 10 200 && exec 3<>/dev/tun-copy'
+check_match "shm_size: 16m" "$(x dev df -k /dev/shm | tail -n1)" '^shm +16384 '
+printf 'services:\n  s:\n    devices: [/etc/passwd]\n' >"$work/notdev.yaml"
+check_match "devices: a file that is not a device node is refused at its line" "$(nc -f "$work/notdev.yaml" up -d 2>&1)" 'notdev.yaml:3:.*not a device node'
+printf 'services:\n  s:\n    devices: ["/dev/net/tun:/dev/net/tun:r"]\n' >"$work/rodev.yaml"
+check_match "... read-only access, which nothing could enforce, too" "$(nc -f "$work/rodev.yaml" config 2>&1)" 'always readable and writable'
+
 # --- privileged
 check_eq "privileged: every capability ncompose holds" "$(x priv grep CapEff /proc/self/status | awk '{print $2}')" "$(grep CapPrm /proc/self/status | awk '{print $2}')"
 check_match "... /sys writable" "$(x priv grep ' /sys ' /proc/mounts)" ' rw,'
