@@ -294,6 +294,10 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 		.shm_size = pc->shm_size,
 		.privileged = pc->privileged,
 		.user = pc->user,
+		.groups = pc->groups,
+		.n_groups = pc->n_groups,
+		.has_oom_score_adj = pc->has_oom_score_adj,
+		.oom_score_adj = pc->oom_score_adj,
 		.userns_base = pc->userns_base,
 		.userns_size = pc->userns_size,
 		.idmap_layers = cs->lower && !cs->layers_not_idmapped,
@@ -332,6 +336,8 @@ int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_cont
 	rec(&b, NC_C_NNP, pc->no_new_privs ? "1" : "0");
 	if (pc->user)
 		rec(&b, NC_C_USER, pc->user);
+	for (size_t i = 0; i < pc->n_groups; i++)
+		rec(&b, NC_C_GROUP, pc->groups[i]);
 	if (pc->seccomp_unconfined || pc->privileged)
 		rec(&b, NC_C_SECCOMP, "unconfined");
 	for (size_t i = 0; i < pc->n_ulimits; i++) {

@@ -124,6 +124,48 @@ NC_EMIT_WRITER(nc_emit_svc_shm_size)
 		nc_emit_int(out, 2, "shm_size", s->shm_size);
 }
 
+NC_EMIT_WRITER(nc_emit_svc_labels)
+{
+	if (s->n_labels)
+		nc_emit_kvs(out, 2, "labels", s->labels, s->n_labels);
+}
+
+NC_EMIT_WRITER(nc_emit_svc_dns_search)
+{
+	if (s->n_dns_search)
+		nc_emit_flow_list(out, 2, "dns_search", s->dns_search, s->n_dns_search);
+}
+
+NC_EMIT_WRITER(nc_emit_svc_dns_opt)
+{
+	if (s->n_dns_opt)
+		nc_emit_flow_list(out, 2, "dns_opt", s->dns_opt, s->n_dns_opt);
+}
+
+NC_EMIT_WRITER(nc_emit_svc_group_add)
+{
+	if (s->n_group_add)
+		nc_emit_flow_list(out, 2, "group_add", s->group_add, s->n_group_add);
+}
+
+NC_EMIT_WRITER(nc_emit_svc_oom_score_adj)
+{
+	if (s->oom_score_adj != NC_UNSET)
+		nc_emit_int(out, 2, "oom_score_adj", s->oom_score_adj);
+}
+
+NC_EMIT_WRITER(nc_emit_svc_cpu_period)
+{
+	if (s->cpu_period != NC_UNSET)
+		nc_emit_int(out, 2, "cpu_period", s->cpu_period);
+}
+
+NC_EMIT_WRITER(nc_emit_svc_cpu_quota)
+{
+	if (s->cpu_quota != NC_UNSET)
+		nc_emit_int(out, 2, "cpu_quota", s->cpu_quota);
+}
+
 NC_EMIT_WRITER(nc_emit_svc_domainname)
 {
 	if (s->domainname)

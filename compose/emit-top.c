@@ -13,7 +13,10 @@ void nc_emit_volumes(struct nc_strbuf *out, const struct nc_model *m)
 	nc_strbuf_append(out, "volumes:\n");
 	for (size_t i = 0; i < m->n_volumes; i++) {
 		nc_emit_key(out, 1, m->volumes[i].name);
-		nc_strbuf_printf(out, " {external: %s}\n", m->volumes[i].external ? "true" : "false");
+		nc_strbuf_printf(out, "\n");
+		nc_emit_bool(out, 2, "external", m->volumes[i].external);
+		if (m->volumes[i].n_labels)
+			nc_emit_kvs(out, 2, "labels", m->volumes[i].labels, m->volumes[i].n_labels);
 	}
 }
 

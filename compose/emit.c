@@ -290,6 +290,8 @@ static void emit_network(struct nc_strbuf *out, const struct nc_network *n)
 	nc_emit_bool(out, 2, "enable_ipv6", n->enable_ipv6);
 	nc_emit_bool(out, 2, "external", n->external);
 	nc_emit_bool(out, 2, "internal", n->internal);
+	if (n->n_labels)
+		nc_emit_kvs(out, 2, "labels", n->labels, n->n_labels);
 	if (!n->n_ipam)
 		return;
 	nc_emit_key(out, 2, "ipam");

@@ -116,13 +116,19 @@ void nc_etc_resolv(const char *host_resolv, struct nc_strbuf *out)
 	}
 }
 
+static bool line_is(const char *s, size_t len, const char *kw)
+{
+	size_t k = strlen(kw);
+	return len > k && !strncmp(s, kw, k) && (s[k] == ' ' || s[k] == '\t');
+}
+
+/* The host's file (loopback nameservers dropped, they mean nothing in
+ * the container's network namespace) with what the service sets in place
+ * of the host's lines: `dns` its nameservers, `dns_search` its search
+ * (and domain) line, `dns_opt` its options. */
 void nc_etc_resolv_for(const struct nc_plan_container *c, const char *host_resolv,
 		       struct nc_strbuf *out)
 {
-	if (!c->n_dns) {
-		nc_etc_resolv(host_resolv, out);
-		return;
-	}
 	for (size_t i = 0; i < c->n_dns; i++) {
 		char ip[NC_IP_STRLEN];
 		nc_strbuf_printf(out, "nameserver %s\n", nc_ip_str(&c->dns[i], ip));
@@ -130,10 +136,25 @@ void nc_etc_resolv_for(const struct nc_plan_container *c, const char *host_resol
 	for (const char *s = host_resolv ? host_resolv : ""; *s;) {
 		const char *nl = strchr(s, '\n');
 		size_t len = nl ? (size_t)(nl - s) : strlen(s);
-		if ((len > 6 && !strncmp(s, "search", 6)) || (len > 7 && !strncmp(s, "options", 7))) {
+		bool drop = (c->n_dns && line_is(s, len, "nameserver")) || loopback_nameserver(s, len) ||
+			    (c->n_dns_search && (line_is(s, len, "search") || line_is(s, len, "domain"))) ||
+			    (c->n_dns_opt && line_is(s, len, "options"));
+		if (!drop) {
 			nc_strbuf_appendn(out, s, len);
 			nc_strbuf_putc(out, '\n');
 		}
 		s += len + (nl ? 1 : 0);
+	}
+	if (c->n_dns_search) {
+		nc_strbuf_append(out, "search");
+		for (size_t i = 0; i < c->n_dns_search; i++)
+			nc_strbuf_printf(out, " %s", c->dns_search[i]);
+		nc_strbuf_putc(out, '\n');
+	}
+	if (c->n_dns_opt) {
+		nc_strbuf_append(out, "options");
+		for (size_t i = 0; i < c->n_dns_opt; i++)
+			nc_strbuf_printf(out, " %s", c->dns_opt[i]);
+		nc_strbuf_putc(out, '\n');
 	}
 }

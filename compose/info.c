@@ -15,6 +15,7 @@ void nc_info_free(struct nc_container_info *ci)
 	free(ci->argv);
 	free(ci->ifaces);
 	free(ci->ulimits);
+	free(ci->groups);
 	nc_records_free(&ci->rec);
 	memset(ci, 0, sizeof(*ci));
 }
@@ -31,7 +32,8 @@ int nc_info_read(struct nc_state *st, const char *service, struct nc_container_i
 	ci->env = calloc(ci->rec.n + 1, sizeof(char *));
 	ci->ifaces = calloc(ci->rec.n + 1, sizeof(*ci->ifaces));
 	ci->ulimits = calloc(ci->rec.n + 1, sizeof(*ci->ulimits));
-	if (!ci->env || !ci->ifaces || !ci->ulimits) {
+	ci->groups = calloc(ci->rec.n + 1, sizeof(*ci->groups));
+	if (!ci->env || !ci->ifaces || !ci->ulimits || !ci->groups) {
 		nc_info_free(ci);
 		return nc_err_errno(err, ENOMEM, "read record of `%s`", service);
 	}
@@ -56,6 +58,8 @@ int nc_info_read(struct nc_state *st, const char *service, struct nc_container_i
 			ci->no_new_privs = !strcmp(v, "1");
 		else if (!strcmp(k, NC_C_USER))
 			ci->user = v;
+		else if (!strcmp(k, NC_C_GROUP))
+			ci->groups[ci->n_groups++] = v;
 		else if (!strcmp(k, NC_C_SECCOMP))
 			ci->seccomp_unconfined = !strcmp(v, "unconfined");
 		else if (!strcmp(k, NC_C_ULIMIT) && rc->n >= 4) {

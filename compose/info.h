@@ -24,6 +24,8 @@ struct nc_container_info {
 	uint64_t caps;
 	bool no_new_privs;
 	const char *user;             /* NULL: root */
+	const char **groups;          /* group_add, NULL-terminated */
+	size_t n_groups;
 	bool seccomp_unconfined;
 	struct rt_ulimit *ulimits;
 	size_t n_ulimits;

@@ -28,6 +28,7 @@
 #define NC_C_CAPS "caps"       /* hex mask */
 #define NC_C_NNP "no-new-privs" /* 0|1 */
 #define NC_C_USER "user"       /* `user:` as written (absent: root) */
+#define NC_C_GROUP "group"     /* one of group_add (one record each) */
 #define NC_C_SECCOMP "seccomp" /* unconfined (absent: the default filter) */
 #define NC_C_ULIMIT "ulimit"   /* name soft hard (one record each) */
 #define NC_C_ENV "env"         /* KEY=VALUE (one record each) */

@@ -231,6 +231,12 @@ static int net_ipam(struct nc_loader *ld, const struct nc_yt_node *k, const stru
 	return r;
 }
 
+static int net_labels(struct nc_loader *ld, const struct nc_yt_node *k, const struct nc_yt_node *v, void *obj)
+{
+	struct nc_network *n = obj;
+	return nc_ld_kvs(ld, k, v, false, &n->labels, &n->n_labels);
+}
+
 static const struct nc_ld_key network_keys[] = {
 	{ "attachable", NULL, NC_LD_UNBUILT },
 	{ "driver", net_driver, 0 },
@@ -240,7 +246,7 @@ static const struct nc_ld_key network_keys[] = {
 	{ "external", net_bool, 0 },
 	{ "internal", net_bool, 0 },
 	{ "ipam", net_ipam, 0 },
-	{ "labels", NULL, NC_LD_UNBUILT },
+	{ "labels", net_labels, 0 },
 	{ "name", NULL, NC_LD_UNBUILT },
 };
 

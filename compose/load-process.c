@@ -223,6 +223,83 @@ NC_LD_READER(nc_svc_shm_size)
 	return 0;
 }
 
+/* A string or a list of them (dns_search, dns_opt). */
+static int one_or_list(struct nc_loader *ld, const struct nc_yt_node *key, const struct nc_yt_node *val,
+		       const char ***out, size_t *n)
+{
+	if (val->kind == NC_YT_SCALAR && val->type == NC_YT_STR) {
+		const char **v = nc_arena_calloc(ld->a, 2, sizeof(*v));
+		if (!v)
+			return nc_ld_oom(ld);
+		/* The tree goes with the loader; the model keeps copies. */
+		if (!(v[0] = nc_arena_strdup(ld->a, val->text)))
+			return nc_ld_oom(ld);
+		*out = v;
+		*n = 1;
+		return 0;
+	}
+	return nc_ld_strlist(ld, key, val, out, n, NULL);
+}
+
+NC_LD_READER(nc_svc_resolv)
+{
+	struct nc_service *s = obj;
+	const char ***v = !strcmp(key->text, "dns_search") ? &s->dns_search : &s->dns_opt;
+	size_t *n = !strcmp(key->text, "dns_search") ? &s->n_dns_search : &s->n_dns_opt;
+	int r;
+
+	if ((r = one_or_list(ld, key, val, v, n)) < 0)
+		return r;
+	for (size_t i = 0; i < *n; i++)
+		if (!(*v)[i][0] || strpbrk((*v)[i], " \t\n"))
+			return nc_ld_fail_key(ld, key, val->mark, "`%s` is not one word", (*v)[i]);
+	return 0;
+}
+
+NC_LD_READER(nc_svc_labels)
+{
+	struct nc_service *s = obj;
+	return nc_ld_kvs(ld, key, val, false, &s->labels, &s->n_labels);
+}
+
+/* gids or group names, looked up in the container's /etc/group at start. */
+NC_LD_READER(nc_svc_group_add)
+{
+	struct nc_service *s = obj;
+
+	if (val->kind != NC_YT_SEQ)
+		return nc_ld_type(ld, key, val, "a list of groups (names or gids)");
+	if (!(s->group_add = nc_arena_calloc(ld->a, val->n_items + 1, sizeof(*s->group_add))))
+		return nc_ld_oom(ld);
+	for (size_t i = 0; i < val->n_items; i++) {
+		const struct nc_yt_node *it = val->items[i];
+		if (it->kind != NC_YT_SCALAR || it->type == NC_YT_NULL)
+			return nc_ld_type(ld, key, it, "a group name or gid");
+		if (!it->text[0] || strpbrk(it->text, ": \t\n"))
+			return nc_ld_fail_key(ld, key, it->mark, "`%s` is not a group name or gid", it->text);
+		if (!(s->group_add[i] = nc_arena_strdup(ld->a, it->text)))
+			return nc_ld_oom(ld);
+	}
+	s->n_group_add = val->n_items;
+	return 0;
+}
+
+NC_LD_READER(nc_svc_oom_score_adj)
+{
+	struct nc_service *s = obj;
+	return nc_ld_int(ld, key, val, -1000, 1000, &s->oom_score_adj);
+}
+
+/* CFS period and quota in microseconds, Docker's --cpu-period/--cpu-quota. */
+NC_LD_READER(nc_svc_cpu_cfs)
+{
+	struct nc_service *s = obj;
+	if (!strcmp(key->text, "cpu_period"))
+		return nc_ld_int(ld, key, val, 1000, 1000000, &s->cpu_period);
+	s->cpu_quota_mark = val->mark;
+	return nc_ld_int(ld, key, val, 1000, INT64_MAX / 1000, &s->cpu_quota);
+}
+
 NC_LD_READER(nc_svc_flag)
 {
 	struct nc_service *s = obj;

@@ -183,8 +183,8 @@ static const struct nc_ld_key service_keys[] = {
 	UNBUILT("container_name"),
 	UNBUILT("cpu_count"),
 	UNBUILT("cpu_percent"),
-	UNBUILT("cpu_period"),
-	UNBUILT("cpu_quota"),
+	{ "cpu_period", nc_svc_cpu_cfs, 0 },
+	{ "cpu_quota", nc_svc_cpu_cfs, 0 },
 	UNBUILT("cpu_rt_period"),
 	UNBUILT("cpu_rt_runtime"),
 	{ "cpu_shares", nc_svc_cpu_shares, 0 },
@@ -197,8 +197,8 @@ static const struct nc_ld_key service_keys[] = {
 	UNBUILT("device_cgroup_rules"),
 	{ "devices", nc_svc_devices, 0 },
 	{ "dns", nc_svc_dns, 0 },
-	UNBUILT("dns_opt"),
-	UNBUILT("dns_search"),
+	{ "dns_opt", nc_svc_resolv, 0 },
+	{ "dns_search", nc_svc_resolv, 0 },
 	{ "domainname", nc_svc_domainname, 0 },
 	{ "entrypoint", nc_svc_entrypoint, 0 },
 	{ "env_file", nc_svc_env_file, 0 },
@@ -208,14 +208,14 @@ static const struct nc_ld_key service_keys[] = {
 	UNBUILT("external_links"),
 	{ "extra_hosts", nc_svc_extra_hosts, 0 },
 	UNBUILT("gpus"),
-	UNBUILT("group_add"),
+	{ "group_add", nc_svc_group_add, 0 },
 	{ "healthcheck", nc_svc_healthcheck, 0 },
 	{ "hostname", svc_hostname, 0 },
 	{ "image", nc_svc_image, 0 },
 	{ "init", nc_svc_flag, 0 },
 	UNBUILT("ipc"),
 	UNBUILT("isolation"),
-	UNBUILT("labels"),
+	{ "labels", nc_svc_labels, 0 },
 	UNBUILT("links"),
 	UNBUILT("logging"),
 	UNBUILT("mac_address"),
@@ -226,7 +226,7 @@ static const struct nc_ld_key service_keys[] = {
 	{ "network_mode", nc_svc_network_mode, 0 },
 	{ "networks", svc_networks, 0 },
 	UNBUILT("oom_kill_disable"),
-	UNBUILT("oom_score_adj"),
+	{ "oom_score_adj", nc_svc_oom_score_adj, 0 },
 	UNBUILT("pid"),
 	{ "pids_limit", svc_pids_limit, 0 },
 	UNBUILT("platform"),
@@ -289,6 +289,7 @@ int nc_load_services(struct nc_loader *ld, const struct nc_yt_node *key,
 		s->mem_limit = NC_UNSET;
 		s->mem_reservation = NC_UNSET;
 		s->shm_size = NC_UNSET;
+		s->oom_score_adj = s->cpu_period = s->cpu_quota = NC_UNSET;
 		s->pids_limit = NC_UNSET;
 		s->limits.memory = s->limits.pids = NC_UNSET;
 		s->reservations.memory = s->reservations.pids = NC_UNSET;

@@ -378,9 +378,15 @@ static int vol_external(struct nc_loader *ld, const struct nc_yt_node *k,
 	return nc_ld_bool(ld, k, v, &vol->external);
 }
 
+static int vol_labels(struct nc_loader *ld, const struct nc_yt_node *k, const struct nc_yt_node *v, void *obj)
+{
+	struct nc_volume *vol = obj;
+	return nc_ld_kvs(ld, k, v, false, &vol->labels, &vol->n_labels);
+}
+
 static const struct nc_ld_key volume_keys[] = {
 	{ "driver", vol_driver, 0 },	      { "driver_opts", NULL, NC_LD_UNBUILT },
-	{ "external", vol_external, 0 },      { "labels", NULL, NC_LD_UNBUILT },
+	{ "external", vol_external, 0 },      { "labels", vol_labels, 0 },
 	{ "name", NULL, NC_LD_UNBUILT },
 };
 

@@ -126,6 +126,11 @@ NC_LD_READER(nc_svc_domainname);
 NC_LD_READER(nc_svc_userns_mode);
 NC_LD_READER(nc_svc_devices);
 NC_LD_READER(nc_svc_shm_size);
+NC_LD_READER(nc_svc_resolv);
+NC_LD_READER(nc_svc_labels);
+NC_LD_READER(nc_svc_group_add);
+NC_LD_READER(nc_svc_oom_score_adj);
+NC_LD_READER(nc_svc_cpu_cfs);
 NC_LD_READER(nc_svc_network_mode);
 NC_LD_READER(nc_svc_flag);          /* privileged, read_only, init */
 NC_LD_READER(nc_svc_security_opt);

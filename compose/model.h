@@ -40,6 +40,8 @@ struct nc_ipam_config {
 struct nc_network {
 	const char *name;
 	struct nc_mark mark;
+	struct nc_kv *labels; /* metadata, kept and printed by config */
+	size_t n_labels;
 	bool internal;
 	bool enable_ipv6;
 	bool external;
@@ -184,6 +186,8 @@ struct nc_env_file {
 struct nc_volume {
 	const char *name;
 	bool external;
+	struct nc_kv *labels;
+	size_t n_labels;
 	struct nc_mark mark;
 };
 
@@ -331,6 +335,15 @@ struct nc_service {
 	size_t n_devices;
 	struct nc_mark *device_marks;
 	int64_t shm_size; /* bytes of /dev/shm, NC_UNSET: 64 MiB */
+	struct nc_kv *labels;    /* metadata: kept, shown by inspect */
+	size_t n_labels;
+	const char **dns_search, **dns_opt; /* resolv.conf's search and options */
+	size_t n_dns_search, n_dns_opt;
+	const char **group_add;  /* gids or group names */
+	size_t n_group_add;
+	int64_t oom_score_adj;   /* -1000..1000, NC_UNSET */
+	int64_t cpu_period, cpu_quota; /* microseconds, NC_UNSET */
+	struct nc_mark cpu_quota_mark;
 	struct nc_mark shm_size_mark;
 	bool network_mode_none;  /* network_mode: none (the only one accepted) */
 	struct nc_mark network_mode_mark;

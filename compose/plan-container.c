@@ -251,6 +251,10 @@ static int plan_security(struct nc_plan *p, const struct nc_service *s,
 {
 	pc->no_new_privs = true;
 	pc->user = s->user;
+	pc->groups = s->group_add;
+	pc->n_groups = s->n_group_add;
+	pc->has_oom_score_adj = s->oom_score_adj != NC_UNSET;
+	pc->oom_score_adj = (int)s->oom_score_adj;
 	for (size_t i = 0; i < s->n_security_opt; i++) {
 		const char *o = s->security_opt[i];
 		if (!strcmp(o, "no-new-privileges") || !strcmp(o, "no-new-privileges:true") ||
@@ -379,11 +383,22 @@ static int plan_limits(const struct nc_plan *p, const struct nc_service *s,
 					      s->name);
 		lim.memory_swap_max = s->memswap_limit;
 	}
-	if (cpus > 0) {
-		if (host && host->ncpus && cpus > host->ncpus)
-			return nc_model_error(p->model, cpus_mark, err,
-					      "service `%s`: cpus %.2f is more than the %u CPUs of this host",
-					      s->name, cpus, host->ncpus);
+	if (cpus > 0 && host && host->ncpus && cpus > host->ncpus)
+		return nc_model_error(p->model, cpus_mark, err,
+				      "service `%s`: cpus %.2f is more than the %u CPUs of this host", s->name, cpus,
+				      host->ncpus);
+	if (s->cpu_quota != NC_UNSET && cpus > 0)
+		return nc_model_error(p->model, s->cpu_quota_mark, err,
+				      "service `%s`: cpu_quota and cpus say the same thing; keep one", s->name);
+	if (s->cpu_quota != NC_UNSET) {
+		lim.cpu_quota_us = (uint64_t)s->cpu_quota;
+		lim.cpu_period_us = s->cpu_period != NC_UNSET ? (uint64_t)s->cpu_period : 100000;
+	} else if (s->cpu_period != NC_UNSET && cpus > 0) {
+		/* Docker: cpus is quota over the default period; a period
+		 * given beside it scales the quota. */
+		lim.cpu_period_us = (uint64_t)s->cpu_period;
+		lim.cpu_quota_us = (uint64_t)(cpus * (double)s->cpu_period + 0.5);
+	} else if (cpus > 0) {
 		lim.cpu_period_us = 100000;
 		lim.cpu_quota_us = (uint64_t)(cpus * 100000.0 + 0.5);
 		if (lim.cpu_quota_us < 1000)
@@ -443,6 +458,10 @@ static int plan_sysctls(struct nc_plan *p, const struct nc_service *s,
 	pc->n_extra_hosts = s->n_extra_hosts;
 	pc->dns = s->dns;
 	pc->n_dns = s->n_dns;
+	pc->dns_search = s->dns_search;
+	pc->n_dns_search = s->n_dns_search;
+	pc->dns_opt = s->dns_opt;
+	pc->n_dns_opt = s->n_dns_opt;
 	return 0;
 }
 

@@ -128,6 +128,12 @@ struct nc_plan_container {
 	struct rt_bind_file *devices; /* host device nodes bound into /dev */
 	size_t n_devices;
 	uint64_t shm_size;         /* bytes of /dev/shm; 0: 64 MiB */
+	const char *const *groups; /* group_add */
+	size_t n_groups;
+	bool has_oom_score_adj;
+	int oom_score_adj;
+	const char *const *dns_search, *const *dns_opt; /* replace the host's lines */
+	size_t n_dns_search, n_dns_opt;
 	bool seccomp_unconfined;   /* security_opt seccomp=unconfined (or privileged) */
 	struct rt_ulimit *ulimits;
 	size_t n_ulimits;

@@ -220,6 +220,8 @@ int rt_exec_start(const struct rt_exec_spec *spec, struct rt_exec_proc *proc, nc
 		/* Under a user namespace our own uid 0 means nothing inside:
 		 * become its root unless told otherwise. */
 		.user = spec->user ? spec->user : p.userns_fd >= 0 ? "0" : NULL,
+		.groups = spec->groups,
+		.n_groups = spec->n_groups,
 		.user_root = root,
 		.ulimits = spec->ulimits,
 		.n_ulimits = spec->n_ulimits,

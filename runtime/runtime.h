@@ -230,8 +230,12 @@ struct rt_container_spec {
 	/* Docker's `user:` forms, looked up in the container's own
 	 * etc/passwd and etc/group; NULL: root. */
 	const char *user;
+	const char *const *groups; /* group_add: more supplementary groups (gid or name) */
+	size_t n_groups;
 	const struct rt_ulimit *ulimits; /* setrlimit in the workload (ulimits.h) */
 	size_t n_ulimits;
+	bool has_oom_score_adj;  /* init and workload get oom_score_adj (-1000..1000) */
+	int oom_score_adj;
 	/* No seccomp filter (privileged, or security_opt seccomp=unconfined);
 	 * otherwise the default profile of seccomp-filter.h. */
 	bool seccomp_unconfined;
@@ -294,6 +298,8 @@ struct rt_exec_spec {
 	uint64_t caps;
 	bool no_new_privs;
 	const char *user;        /* as rt_container_spec.user, in the running container's root */
+	const char *const *groups;
+	size_t n_groups;
 	const struct rt_ulimit *ulimits;
 	size_t n_ulimits;
 	bool seccomp_unconfined;

@@ -49,6 +49,8 @@ struct start_plan {
 	struct rt_rootfs_plan rootfs;
 	bool has_workload;
 	uint32_t userns_size; /* 0: no user namespace */
+	bool has_oom_score_adj;
+	int oom_score_adj;
 	struct rt_exec_plan exec;
 	uint64_t init_caps; /* the init keeps no more than its workload */
 	int last_cap;
@@ -103,6 +105,25 @@ static int step_pivot(const struct start_plan *p, nc_err *err)
 	return rt_pivot_root(p->rootfs.root, err);
 }
 
+/* Before the workload is forked (it inherits the value) and while we may
+ * still lower it (CAP_SYS_RESOURCE). */
+static int step_oom_score_adj(const struct start_plan *p, nc_err *err)
+{
+	if (!p->has_oom_score_adj)
+		return 0;
+	char v[16];
+	int n = snprintf(v, sizeof(v), "%d", p->oom_score_adj);
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return rt_cerr(err, errno, "open /proc/self/oom_score_adj");
+	ssize_t w = write(fd, v, (size_t)n);
+	int e = errno;
+	close(fd);
+	if (w != n)
+		return rt_cerr(err, e, "set oom_score_adj to %d", p->oom_score_adj);
+	return 0;
+}
+
 /* Last, once everything that needs the host's root is done: the parent
  * writes the maps (it holds CAP_SETUID/CAP_SETGID over the host's ids),
  * then we become root of the namespace, i.e. the first host id of the
@@ -135,6 +156,7 @@ static const struct {
 	{ "hostname", step_hostname },
 	{ "root filesystem", step_rootfs },
 	{ "pivot_root", step_pivot },
+	{ "oom_score_adj", step_oom_score_adj },
 	{ "user namespace", step_userns },
 };
 
@@ -433,6 +455,8 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 		struct rt_exec_security sec = {
 			.user = spec->user,
 			.user_root = user_root(spec),
+			.groups = spec->groups,
+			.n_groups = spec->n_groups,
 			.ulimits = spec->ulimits,
 			.n_ulimits = spec->n_ulimits,
 			.seccomp = !spec->seccomp_unconfined,
@@ -443,6 +467,8 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 			return nc_err_prefix(err, "container `%s`", name);
 	}
 	p.userns_size = spec->userns_size;
+	p.has_oom_score_adj = spec->has_oom_score_adj;
+	p.oom_score_adj = spec->oom_score_adj;
 	p.hostname = spec->hostname;
 	p.domainname = spec->domainname;
 	p.last_cap = rt_cap_last();

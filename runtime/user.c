@@ -367,3 +367,23 @@ int rt_user_apply(const struct rt_user_ids *ids, nc_err *err)
 		return rt_cerr(err, errno, "set uid %u", (unsigned)ids->uid);
 	return 0;
 }
+
+int rt_user_add_groups(const char *root, struct rt_user *u, const char *const *groups, size_t n, nc_err *err)
+{
+	if (!n)
+		return 0;
+	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return nc_err_errno(err, errno, "group_add: open the root `%s`", root);
+	_cleanup_free_ char *group = NULL;
+	if (read_db(rootfd, "/etc/group", &group, err) < 0)
+		return nc_err_prefix(err, "group_add");
+	size_t cap = u->n_groups;
+	for (size_t i = 0; i < n; i++) {
+		gid_t gid;
+		if (find_group(group, groups[i], (struct span){ groups[i], strlen(groups[i]) }, &gid, err) < 0 ||
+		    add_group(u, &cap, gid, err) < 0)
+			return nc_err_prefix(err, "group_add");
+	}
+	return 0;
+}

@@ -77,8 +77,12 @@ int rt_exec_plan_secure(struct rt_exec_plan *p, const struct rt_exec_security *s
 		return nc_err_ret(err);
 	p->ulimits = sec->ulimits;
 	p->n_ulimits = sec->n_ulimits;
-	if (sec->user) {
-		if (rt_user_resolve(sec->user_root ? sec->user_root : "/", sec->user, &p->user, err) < 0)
+	/* group_add without user: root with those groups too. */
+	const char *user = sec->user ? sec->user : sec->n_groups ? "0" : NULL;
+	if (user) {
+		const char *root = sec->user_root ? sec->user_root : "/";
+		if (rt_user_resolve(root, user, &p->user, err) < 0 ||
+		    rt_user_add_groups(root, &p->user, sec->groups, sec->n_groups, err) < 0)
 			return nc_err_ret(err);
 		p->has_user = true;
 		if (add_home(p, err) < 0)

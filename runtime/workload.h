@@ -37,6 +37,8 @@ int rt_exec_plan_init(struct rt_exec_plan *p, const char *const *argv, const cha
 struct rt_exec_security {
 	const char *user;      /* Docker's `user:` forms; NULL: root */
 	const char *user_root; /* the directory whose etc/passwd and etc/group name it */
+	const char *const *groups; /* group_add: more supplementary groups, by gid or name */
+	size_t n_groups;
 	const struct rt_ulimit *ulimits; /* borrowed; checked here */
 	size_t n_ulimits;
 	bool seccomp;          /* the default profile (seccomp-filter.h) */

@@ -166,7 +166,7 @@ int cli_exec(const struct cli_global *g, int argc, char **argv)
 		.init_pid = ci.pid, .cgroups = cg, .cgroup = ci.cgroup,
 		.argv = (const char *const *)argv + optind + 1, .env = env, .cwd = cwd ? cwd : ci.cwd,
 		.caps = ci.caps, .no_new_privs = ci.no_new_privs,
-		.user = user ? user : ci.user, .ulimits = ci.ulimits, .n_ulimits = ci.n_ulimits,
+		.user = user ? user : ci.user, .groups = ci.groups, .n_groups = ci.n_groups, .ulimits = ci.ulimits, .n_ulimits = ci.n_ulimits,
 		.seccomp_unconfined = ci.seccomp_unconfined,
 	};
 	if ((tty ? exec_tty(&spec, &status, &err) : rt_exec(&spec, &status, &err)) < 0) {

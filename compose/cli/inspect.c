@@ -21,6 +21,11 @@ static void plan_part(struct nc_json *j, const struct nc_plan *p, const struct n
 	char a[NC_PREFIX_STRLEN], m[24];
 
 	nc_json_kv_string(j, "hostname", pc->hostname);
+	nc_json_key(j, "labels");
+	nc_json_object_begin(j);
+	for (size_t i = 0; i < pc->svc->n_labels; i++)
+		nc_json_kv_string(j, pc->svc->labels[i].key, pc->svc->labels[i].value ? pc->svc->labels[i].value : "");
+	nc_json_object_end(j);
 	nc_json_key(j, "interfaces");
 	nc_json_array_begin(j);
 	for (size_t i = 0; i < pc->n_ifaces; i++) {

@@ -334,6 +334,45 @@ static void test_x_keys_ignored(void **state)
 	nc_model_free(m);
 }
 
+/* Compose keys that carry metadata or process details: each form. */
+static void test_more_service_keys(void **state)
+{
+	(void)state;
+	struct nc_model *m = load("networks:\n"
+				  "  n: {labels: [a=1]}\n"
+				  "volumes:\n"
+				  "  v: {labels: {b: \"2\"}}\n"
+				  "services:\n"
+				  "  s:\n"
+				  "    labels: [tier=web, bare]\n"
+				  "    group_add: [wheel, 4242]\n"
+				  "    dns_search: lab.example\n"
+				  "    dns_opt: [\"ndots:2\", edns0]\n"
+				  "    oom_score_adj: -100\n"
+				  "    shm_size: 128m\n"
+				  "    cpu_period: 50000\n"
+				  "    cpu_quota: 20000\n"
+				  "    devices: [/dev/net/tun, \"/dev/fuse:/dev/f:rwm\"]\n");
+	const struct nc_service *s = &m->services[0];
+	assert_int_equal(m->networks[0].n_labels, 1);
+	assert_string_equal(m->volumes[0].labels[0].value, "2");
+	assert_int_equal(s->n_labels, 2);
+	assert_string_equal(s->labels[0].key, "tier");
+	assert_null(s->labels[1].value);
+	assert_int_equal(s->n_group_add, 2);
+	assert_string_equal(s->group_add[1], "4242");
+	assert_int_equal(s->n_dns_search, 1);
+	assert_string_equal(s->dns_search[0], "lab.example");
+	assert_int_equal(s->n_dns_opt, 2);
+	assert_int_equal(s->oom_score_adj, -100);
+	assert_int_equal(s->shm_size, 128 << 20);
+	assert_int_equal(s->cpu_period, 50000);
+	assert_int_equal(s->cpu_quota, 20000);
+	assert_int_equal(s->n_devices, 2);
+	assert_string_equal(s->devices[1], "/dev/fuse:/dev/f:rwm");
+	nc_model_free(m);
+}
+
 static void test_forms(void **state)
 {
 	(void)state;
@@ -590,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_anchors_and_merges),
 		cmocka_unit_test(test_alias_bomb),
 		cmocka_unit_test(test_x_keys_ignored),
+		cmocka_unit_test(test_more_service_keys),
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_yaml_scalars),
 		cmocka_unit_test(test_yaml_errors),
