@@ -127,12 +127,13 @@ static int image_layers(const struct nc_plan_container *pc, const struct nc_path
 
 	if (!pc->image)
 		return 0;
-	if (pc->image_is_tar) {
+	if (pc->image_is_tar || pc->image_is_oci_dir) {
 		if (nc_pathf(store, sizeof(store), "%s/images", paths->lib_dir) < 0)
 			return nc_err_errno(err, ENAMETOOLONG, "image store under `%s`", paths->lib_dir);
 		if (nc_mkdir_p(store, 0700, err) < 0)
 			return nc_err_ret(err);
-		if (rt_image_unpack(pc->image, store, &cs->lower, err) < 0)
+		if ((pc->image_is_tar ? rt_image_unpack(pc->image, store, &cs->lower, err)
+				      : rt_image_unpack_oci_dir(pc->image, store, &cs->lower, err)) < 0)
 			return nc_err_prefix(err, "service `%s`", pc->name);
 	} else if (!(cs->lower = strdup(pc->image))) {
 		return nc_err_errno(err, ENOMEM, "service `%s`: image", pc->name);

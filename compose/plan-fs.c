@@ -12,6 +12,7 @@
 
 #include "common/cleanup.h"
 #include "common/strbuf.h"
+#include "runtime/image.h"
 
 #define OOM(err) nc_err_errno(err, ENOMEM, "plan the lab")
 
@@ -62,7 +63,7 @@ static int plan_image(struct nc_plan *p, const struct nc_service *s, const struc
 	if (stat(path, &st) < 0) {
 		if (errno == ENOENT && !looks_like_path(s->image))
 			return nc_model_error(p->model, s->image_mark, err,
-					      "service `%s`: image `%s` is neither a directory nor a rootfs tarball here, and pulling from a registry is not supported yet: give a path, e.g. `image: ./rootfs` or `image: ./alpine-rootfs.tar.gz`",
+					      "service `%s`: image `%s` is not a path here, and pulling from a registry is not supported yet: give a rootfs directory, a rootfs tarball, a `docker save` archive or an OCI layout, e.g. `image: ./rootfs` or `image: ./alpine.tar` (made by `docker save alpine -o alpine.tar`)",
 					      s->name, s->image);
 		return nc_model_error(p->model, s->image_mark, err, "service `%s`: image `%s` (%s): %s", s->name,
 				      s->image, path, strerror(errno));
@@ -72,6 +73,7 @@ static int plan_image(struct nc_plan *p, const struct nc_service *s, const struc
 				      "service `%s`: image `%s` is neither a directory nor a tarball", s->name, s->image);
 	pc->image = path;
 	pc->image_is_tar = S_ISREG(st.st_mode);
+	pc->image_is_oci_dir = S_ISDIR(st.st_mode) && rt_image_is_oci_dir(path);
 	return 0;
 }
 

@@ -144,7 +144,8 @@ struct nc_plan_container {
 	size_t n_dns;
 	/* Root filesystem and mounts (plan-fs.c). */
 	const char *image;       /* absolute path: a directory or a rootfs tarball; NULL: host root */
-	bool image_is_tar;
+	bool image_is_tar;        /* a rootfs tarball, docker save archive or OCI layout tar */
+	bool image_is_oci_dir;    /* a directory holding an OCI image layout */
 	bool read_only;
 	bool privileged;
 	const char *domainname;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,6 +32,7 @@ struct dir_fix {
 
 struct extract {
 	int rootfd;
+	bool layer; /* an image layer: .wh. entries delete (rt_image_extract_layer) */
 	struct dir_fix *dirs;
 	size_t n_dirs, cap_dirs;
 	char buf[128 * 1024];
@@ -295,6 +297,74 @@ static int fix_dirs(struct extract *x, nc_err *err)
 	return 0;
 }
 
+/* Everything at `name` in `dfd`, a directory's contents first; nothing
+ * is followed. */
+static int remove_at(int dfd, const char *name)
+{
+	struct stat st;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, name, 0) < 0 ? -errno : 0;
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	int r = 0;
+	errno = 0;
+	for (struct dirent *de; r == 0 && (de = readdir(d)); errno = 0)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			r = remove_at(dirfd(d), de->d_name);
+	if (r == 0 && errno)
+		r = -errno;
+	closedir(d);
+	if (r == 0 && unlinkat(dfd, name, AT_REMOVEDIR) < 0)
+		r = -errno;
+	return r;
+}
+
+/* Layers record deletions as whiteouts (the OCI image spec, from AUFS):
+ * `.wh.NAME` removes NAME of the layers below, `.wh..wh..opq` empties its
+ * directory of them. Flattening layers in order, both act at once; the
+ * marker itself is not kept. Layer tars list a directory's opaque marker
+ * before the directory's new contents, which is what makes emptying it on
+ * sight correct. */
+static int whiteout(const struct rt_tar_entry *e, int dfd, const char *name, nc_err *err)
+{
+	const char *target = name + 4;
+	int r = 0;
+
+	if (!strcmp(name, ".wh..wh..opq")) {
+		/* dfd is O_PATH: a readable descriptor of the same directory. */
+		int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+		if (!d) {
+			r = -errno;
+			if (fd >= 0)
+				close(fd);
+			return nc_err_errno(err, -r, "entry `%s`: opaque whiteout", e->path);
+		}
+		errno = 0;
+		for (struct dirent *de; r == 0 && (de = readdir(d)); errno = 0)
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				r = remove_at(dirfd(d), de->d_name);
+		if (r == 0 && errno)
+			r = -errno;
+		closedir(d);
+	} else if (!*target || !strcmp(target, ".") || !strcmp(target, "..")) {
+		return nc_err_msg(err, EINVAL, "entry `%s`: a whiteout of nothing", e->path);
+	} else {
+		r = remove_at(dfd, target);
+	}
+	if (r < 0)
+		return nc_err_errno(err, -r, "entry `%s`: whiteout", e->path);
+	return 0;
+}
+
 static int extract_entry(struct extract *x, struct rt_tar *t, const struct rt_tar_entry *e, nc_err *err)
 {
 	char clean[PATH_MAX];
@@ -327,6 +397,8 @@ static int extract_entry(struct extract *x, struct rt_tar *t, const struct rt_ta
 	if (dfd < 0)
 		return nc_err_prefix(err, "entry `%s`", e->path);
 
+	if (x->layer && !strncmp(name, ".wh.", 4))
+		return whiteout(e, dfd, name, err);
 	switch (e->type) {
 	case RT_TAR_FILE:
 		return extract_file(x, t, e, dfd, name, err);
@@ -365,7 +437,7 @@ static void tar_freep(struct rt_tar **t)
 	rt_tar_free(*t);
 }
 
-int rt_image_extract(int tar_fd, int root_fd, nc_err *err)
+static int extract(int tar_fd, int root_fd, bool layer, nc_err *err)
 {
 	_cleanup_(extract_freep) struct extract *x = calloc(1, sizeof(*x));
 	_cleanup_(tar_freep) struct rt_tar *t = NULL;
@@ -375,6 +447,7 @@ int rt_image_extract(int tar_fd, int root_fd, nc_err *err)
 	if (!x)
 		return nc_err_errno(err, ENOMEM, "unpack");
 	x->rootfd = root_fd;
+	x->layer = layer;
 	r = rt_tar_open(tar_fd, &t, err);
 	if (r < 0)
 		return r;
@@ -384,4 +457,14 @@ int rt_image_extract(int tar_fd, int root_fd, nc_err *err)
 			return r;
 	}
 	return r < 0 ? r : fix_dirs(x, err);
+}
+
+int rt_image_extract(int tar_fd, int root_fd, nc_err *err)
+{
+	return extract(tar_fd, root_fd, false, err);
+}
+
+int rt_image_extract_layer(int tar_fd, int root_fd, nc_err *err)
+{
+	return extract(tar_fd, root_fd, true, err);
 }

@@ -189,62 +189,152 @@ static void remove_stale_tmp(int storefd, const char *store_dir)
 }
 
 /* Unpacks into a fresh .tmp- directory and renames it to `hex`. */
-static int unpack_new(int tarfd, int storefd, const char *tarball, const char *store_dir, const char *hex,
-		      nc_err *err)
+/* A fresh, locked, empty directory of the store; its descriptor, and
+ * its path in `tmp`. Held until the end: remove_stale_tmp of a concurrent
+ * `up` skips a locked directory, however long the unpack takes. */
+static int new_tmp(int storefd, const char *store_dir, char tmp[PATH_MAX], nc_err *err)
 {
-	char tmp[PATH_MAX], final[PATH_MAX];
-
-	if (nc_pathf(tmp, sizeof(tmp), "%s/" TMP_PREFIX "XXXXXX", store_dir) < 0 ||
-	    nc_pathf(final, sizeof(final), "%s/%s", store_dir, hex) < 0)
+	if (nc_pathf(tmp, PATH_MAX, "%s/" TMP_PREFIX "XXXXXX", store_dir) < 0)
 		return nc_err_errno(err, ENAMETOOLONG, "image store `%s`", store_dir);
 	if (!mkdtemp(tmp))
 		return nc_err_errno(err, errno, "image store `%s`: create a temporary directory", store_dir);
-	const char *tmp_name = tmp + strlen(store_dir) + 1;
+	int fd = openat(storefd, tmp + strlen(store_dir) + 1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0 || fchmod(fd, 0755) < 0) {
+		int r = nc_err_errno(err, errno, "image store `%s`", tmp);
+		nc_err ignored;
+		if (fd >= 0)
+			close(fd);
+		(void)nc_rm_rf(tmp, &ignored);
+		return r;
+	}
+	return fd;
+}
 
-	/* Held until the end: remove_stale_tmp of a concurrent `up` skips
-	 * a locked directory, however long the unpack takes. */
-	_cleanup_close_ int rootfd = openat(storefd, tmp_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+/* The filled directory `tmp` becomes `<store>/<name>`; on any failure it
+ * is removed. Data on disk before the name: after a power cut the entry
+ * is either whole or absent. */
+static int commit_tmp(int storefd, const char *store_dir, const char *tmp, int rootfd, const char *name,
+		      nc_err *err)
+{
+	const char *tmp_name = tmp + strlen(store_dir) + 1;
 	int r;
-	if (rootfd < 0) {
-		r = nc_err_errno(err, errno, "open `%s`", tmp);
-		goto fail;
-	}
-	if (flock(rootfd, LOCK_EX) < 0 || fchmod(rootfd, 0755) < 0) {
-		r = nc_err_errno(err, errno, "image store `%s`", tmp);
-		goto fail;
-	}
-	if (lseek(tarfd, 0, SEEK_SET) < 0) {
-		r = nc_err_errno(err, errno, "image `%s`: seek", tarball);
-		goto fail;
-	}
-	r = rt_image_extract(tarfd, rootfd, err);
-	if (r < 0) {
-		nc_err_prefix(err, "image `%s`", tarball);
-		goto fail;
-	}
-	/* Data on disk before the name: after a power cut the entry is
-	 * either whole or absent. */
+	nc_err ignored;
+
 	if (syncfs(rootfd) < 0) {
 		r = nc_err_errno(err, errno, "image store `%s`: sync", store_dir);
 		goto fail;
 	}
-	if (renameat2(storefd, tmp_name, storefd, hex, RENAME_NOREPLACE) == 0)
+	if (renameat2(storefd, tmp_name, storefd, name, RENAME_NOREPLACE) == 0)
 		return 0;
 	/* Filesystems without RENAME_NOREPLACE: rename(2) refuses a
 	 * non-empty target, which is what matters here. */
-	if ((errno == EINVAL || errno == ENOSYS) && renameat(storefd, tmp_name, storefd, hex) == 0)
+	if ((errno == EINVAL || errno == ENOSYS) && renameat(storefd, tmp_name, storefd, name) == 0)
 		return 0;
 	if (errno == EEXIST || errno == ENOTEMPTY) {
 		/* A concurrent unpack of the same bytes won: use theirs. */
-		nc_err ignored;
 		(void)discard(tmp, rootfd, &ignored);
 		return 0;
 	}
-	r = nc_err_errno(err, errno, "rename `%s` to `%s`", tmp, final);
-fail:;
-	nc_err ignored;
+	r = nc_err_errno(err, errno, "rename `%s` to `%s/%s`", tmp, store_dir, name);
+fail:
 	(void)discard(tmp, rootfd, &ignored);
 	return r;
+}
+
+static int unpack_new(int tarfd, int storefd, const char *tarball, const char *store_dir, const char *hex,
+		      nc_err *err)
+{
+	char tmp[PATH_MAX], flat[PATH_MAX];
+	nc_err ignored;
+	int r;
+
+	_cleanup_close_ int flatfd = -1;
+	_cleanup_close_ int rootfd = new_tmp(storefd, store_dir, tmp, err);
+	if (rootfd < 0)
+		return rootfd;
+	if (lseek(tarfd, 0, SEEK_SET) < 0) {
+		r = nc_err_errno(err, errno, "image `%s`: seek", tarball);
+		goto fail;
+	}
+	if ((r = rt_image_extract(tarfd, rootfd, err)) < 0) {
+		nc_err_prefix(err, "image `%s`", tarball);
+		goto fail;
+	}
+	/* A docker save archive or an OCI layout in a tar: what we unpacked
+	 * is its metadata and layers; the root filesystem is their sum. */
+	flatfd = new_tmp(storefd, store_dir, flat, err);
+	if (flatfd < 0) {
+		r = flatfd;
+		goto fail;
+	}
+	bool archive = false;
+	if ((r = rt_image_flatten(rootfd, flatfd, &archive, err)) < 0) {
+		nc_err_prefix(err, "image `%s`", tarball);
+		(void)discard(flat, flatfd, &ignored);
+		goto fail;
+	}
+	if (!archive) {
+		(void)discard(flat, flatfd, &ignored);
+		return commit_tmp(storefd, store_dir, tmp, rootfd, hex, err);
+	}
+	(void)discard(tmp, rootfd, &ignored);
+	return commit_tmp(storefd, store_dir, flat, flatfd, hex, err);
+fail:
+	(void)discard(tmp, rootfd, &ignored);
+	return r;
+}
+
+int rt_image_unpack_oci_dir(const char *dir, const char *store_dir, char **rootfs_dir, nc_err *err)
+{
+	char hex[NC_SHA256_HEX_LEN], name[NC_SHA256_HEX_LEN + 8], tmp[PATH_MAX];
+
+	*rootfs_dir = NULL;
+	_cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return nc_err_errno(err, errno, "image `%s`", dir);
+	_cleanup_close_ int index = openat(dirfd, "index.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (index < 0)
+		return nc_err_errno(err, errno, "image `%s`: index.json", dir);
+	if (hash_fd(index, dir, hex, err) < 0)
+		return nc_err_ret(err);
+	snprintf(name, sizeof(name), "oci-%s", hex);
+	if (nc_mkdir_p(store_dir, 0700, err) < 0)
+		return nc_err_prefix(err, "image store");
+	_cleanup_close_ int storefd = open(store_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (storefd < 0)
+		return nc_err_errno(err, errno, "image store `%s`", store_dir);
+	int r = entry_exists(storefd, store_dir, name, err);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		remove_stale_tmp(storefd, store_dir);
+		_cleanup_close_ int rootfd = new_tmp(storefd, store_dir, tmp, err);
+		if (rootfd < 0)
+			return rootfd;
+		bool archive = false;
+		if ((r = rt_image_flatten(dirfd, rootfd, &archive, err)) < 0 || !archive) {
+			nc_err ignored;
+			if (r == 0)
+				r = nc_err_msg(err, EINVAL, "not an OCI image layout (no index.json)");
+			nc_err_prefix(err, "image `%s`", dir);
+			(void)discard(tmp, rootfd, &ignored);
+			return r;
+		}
+		if ((r = commit_tmp(storefd, store_dir, tmp, rootfd, name, err)) < 0)
+			return r;
+	}
+	if (asprintf(rootfs_dir, "%s/%s", store_dir, name) < 0) {
+		*rootfs_dir = NULL;
+		return nc_err_errno(err, ENOMEM, "image `%s`", dir);
+	}
+	return 0;
+}
+
+bool rt_image_is_oci_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	return nc_pathf(path, sizeof(path), "%s/oci-layout", dir) == 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 int rt_image_unpack(const char *tarball, const char *store_dir, char **rootfs_dir, nc_err *err)

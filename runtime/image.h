@@ -10,6 +10,7 @@
 #ifndef NC_RUNTIME_IMAGE_H
 #define NC_RUNTIME_IMAGE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -71,5 +72,32 @@ int rt_image_unpack(const char *tarball, const char *store_dir, char **rootfs_di
  * before an error stays (the caller discards the directory).
  */
 int rt_image_extract(int tar_fd, int root_fd, nc_err *err);
+
+/* The same for one layer of an image, applied over the layers below it
+ * already in root_fd: whiteouts (`.wh.NAME`, `.wh..wh..opq`) delete
+ * instead of being unpacked. */
+int rt_image_extract_layer(int tar_fd, int root_fd, nc_err *err);
+
+/*
+ * An image archive already unpacked in `src_fd` (docker save's
+ * manifest.json, or an OCI layout: oci-layout and index.json), its layers
+ * applied in order into the empty directory `root_fd`: the image's root
+ * filesystem, flattened. *is_archive is false (and nothing is done) when
+ * `src_fd` holds neither. Layers may be gzip'ed or plain; an OCI index
+ * picks the linux/amd64 (or the only) manifest. Errors name the file:
+ * "manifest.json: line 1, column 9: ...", "layer `blobs/sha256/ab..`: ...".
+ */
+int rt_image_flatten(int src_fd, int root_fd, bool *is_archive, nc_err *err);
+
+/*
+ * For `image: ./dir` holding an OCI layout: *rootfs_dir (malloc'ed) set to
+ * `<store_dir>/oci-<sha256 of its index.json>`, flattened there first when
+ * missing (the index names every blob by digest, so its hash names the
+ * content). Same crash safety as rt_image_unpack.
+ */
+int rt_image_unpack_oci_dir(const char *dir, const char *store_dir, char **rootfs_dir, nc_err *err);
+
+/* True when `dir` is an OCI image layout (has an `oci-layout` file). */
+bool rt_image_is_oci_dir(const char *dir);
 
 #endif

@@ -8,6 +8,10 @@ work=$(mktemp -d /var/lib/ncompose/fs-test.XXXXXX)
 export FS_ROOTFS=$work/rootfs FS_ROOTFS_TAR=$work/rootfs.tar.gz FS_DISK=$work/disk.img FS_HOSTDIR=$work/hostdir
 "$NC_SRC/tests/lib/mkrootfs" "$FS_ROOTFS"
 "$NC_SRC/tests/lib/mkrootfs" "$FS_ROOTFS_TAR"
+export FS_DOCKER=$work/docker.tar FS_OCI=$work/oci FS_OCITAR=$work/oci.tar
+"$NC_SRC/tests/lib/mkimage" docker "$FS_ROOTFS" "$FS_DOCKER"
+"$NC_SRC/tests/lib/mkimage" oci "$FS_ROOTFS" "$FS_OCI"
+"$NC_SRC/tests/lib/mkimage" ocitar "$FS_ROOTFS" "$FS_OCITAR"
 mkdir -p "$FS_HOSTDIR" && echo from-host >"$FS_HOSTDIR/file"
 cp "$NC_SRC/tests/integration/labs/container/fs.yaml" "$work/compose.yaml"
 lab=$work/compose.yaml
@@ -29,6 +33,15 @@ check_eq "hostname" "$(x img hostname)" "img"
 check_eq "domainname" "$(x img cat /proc/sys/kernel/domainname)" "lab.example"
 check_fails "read_only: true keeps an image read-only" x tarimg touch /x
 check "... with /tmp still writable" x tarimg touch /tmp/x
+
+# --- image archives: two layers, the second with whiteouts
+for svc in dimg oimg otar; do
+	check_eq "$svc: a layered image is the root (layer 2's file)" "$(x $svc cat /etc/layer2)" "second layer"
+	check_eq "$svc: ... layer 1 underneath" "$(x $svc cat /etc/motd)" "ncompose test rootfs"
+	check_fails "$svc: ... a whiteout deleted a file of layer 1" x $svc test -e /etc/gone
+	check_eq "$svc: ... an opaque directory hides layer 1's contents" "$(x $svc ls /opt)" "new"
+done
+check_eq "each archive unpacked once into the store" "$(ls /var/lib/ncompose/images | grep -c .)" "4"
 
 # --- volumes
 check "a named volume is writable" x img sh -c 'echo shared >/data/v'

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * rt_image_flatten: the layers of a docker save archive or an OCI image
+ * layout, applied in order into one directory (image.h). The metadata is
+ * read with rt_open_in_root from the unpacked archive, so a symlink in it
+ * cannot lead out; layer blobs are addressed only by their digests.
+ */
+#include "runtime/image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/arena.h"
+#include "common/cleanup.h"
+#include "common/json-parse.h"
+#include "runtime/resolve.h"
+
+#define META_MAX (16u << 20) /* manifests are kilobytes */
+#define INDEX_DEPTH 4        /* an index may point at an index */
+
+/* `path` of the archive as a JSON tree; -ENOENT when it has no such file. */
+static int read_json(int src, const char *path, struct nc_arena *a, struct nc_jv **out, nc_err *err)
+{
+	_cleanup_close_ int fd = rt_open_in_root(src, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, err);
+	if (fd == -ENOENT)
+		return -ENOENT;
+	if (fd < 0)
+		return nc_err_prefix(err, "%s", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return nc_err_errno(err, errno, "%s", path);
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > META_MAX)
+		return nc_err_msg(err, EINVAL, "%s: not a regular file of at most 16 MiB", path);
+	_cleanup_free_ char *text = malloc((size_t)st.st_size + 1);
+	if (!text)
+		return nc_err_errno(err, ENOMEM, "%s", path);
+	size_t n = 0;
+	while (n < (size_t)st.st_size) {
+		ssize_t k = read(fd, text + n, (size_t)st.st_size - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return nc_err_errno(err, k < 0 ? errno : EIO, "%s: read", path);
+		n += (size_t)k;
+	}
+	text[n] = '\0';
+	if (nc_json_parse(text, a, out, err) < 0)
+		return nc_err_prefix(err, "%s", path);
+	return 0;
+}
+
+static int apply_layer(int src, const char *path, int root, nc_err *err)
+{
+	_cleanup_close_ int fd = rt_open_in_root(src, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, err);
+	if (fd < 0)
+		return nc_err_prefix(err, "layer `%s`", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return nc_err_msg(err, EINVAL, "layer `%s`: not a regular file", path);
+	if (rt_image_extract_layer(fd, root, err) < 0)
+		return nc_err_prefix(err, "layer `%s`", path);
+	return 0;
+}
+
+/* "sha256:<64 hex>" -> "blobs/sha256/<hex>"; anything else is refused
+ * (a digest is the only name an OCI layout gives a blob). */
+static int blob_path(const char *digest, char out[128], nc_err *err)
+{
+	const char *hex = digest && !strncmp(digest, "sha256:", 7) ? digest + 7 : NULL;
+	if (!hex || strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64)
+		return nc_err_msg(err, EINVAL, "`%s` is not a sha256 digest", digest ? digest : "(none)");
+	snprintf(out, 128, "blobs/sha256/%s", hex);
+	return 0;
+}
+
+static int docker_manifest(int src, const struct nc_jv *m, int root, nc_err *err)
+{
+	if (m->kind != NC_JV_ARRAY || !m->n)
+		return nc_err_msg(err, EINVAL, "manifest.json: not a list of images");
+	if (m->n > 1)
+		return nc_err_msg(err, EINVAL, "manifest.json: %zu images in one archive; save one image", m->n);
+	const struct nc_jv *layers = nc_jv_get(m->items[0], "Layers");
+	if (!layers || layers->kind != NC_JV_ARRAY)
+		return nc_err_msg(err, EINVAL, "manifest.json: no `Layers` list");
+	for (size_t i = 0; i < layers->n; i++) {
+		if (layers->items[i]->kind != NC_JV_STRING)
+			return nc_err_msg(err, EINVAL, "manifest.json: layer %zu is not a path", i + 1);
+		if (apply_layer(src, layers->items[i]->s, root, err) < 0)
+			return nc_err_ret(err);
+	}
+	return 0;
+}
+
+/* From an index, the manifest for this machine: linux/amd64 when the
+ * entries say their platform, else the only one. */
+static const struct nc_jv *pick_manifest(const struct nc_jv *index, nc_err *err)
+{
+	const struct nc_jv *list = nc_jv_get(index, "manifests");
+	const struct nc_jv *only = NULL;
+	size_t n_plain = 0;
+	if (!list || list->kind != NC_JV_ARRAY || !list->n) {
+		nc_err_msg(err, EINVAL, "no `manifests` in the index");
+		return NULL;
+	}
+	for (size_t i = 0; i < list->n; i++) {
+		const struct nc_jv *p = nc_jv_get(list->items[i], "platform");
+		const char *os = nc_jv_str(p, "os"), *arch = nc_jv_str(p, "architecture");
+		if (os && arch && !strcmp(os, "linux") && !strcmp(arch, "amd64"))
+			return list->items[i];
+		if (!p) {
+			only = list->items[i];
+			n_plain++;
+		}
+	}
+	if (n_plain == 1 || list->n == 1)
+		return only ? only : list->items[0];
+	nc_err_msg(err, EINVAL, "the index has no linux/amd64 image among %zu", list->n);
+	return NULL;
+}
+
+static int oci_manifest(int src, struct nc_arena *a, const struct nc_jv *desc, int root, int depth,
+			nc_err *err)
+{
+	char path[128];
+	struct nc_jv *m;
+	int r;
+
+	if (blob_path(nc_jv_str(desc, "digest"), path, err) < 0)
+		return nc_err_prefix(err, "index.json");
+	if ((r = read_json(src, path, a, &m, err)) == -ENOENT)
+		return nc_err_msg(err, ENOENT, "%s: missing from the layout", path);
+	if (r < 0)
+		return r;
+	if (nc_jv_get(m, "manifests")) {
+		if (depth >= INDEX_DEPTH)
+			return nc_err_msg(err, ELOOP, "%s: indexes nested too deeply", path);
+		const struct nc_jv *next = pick_manifest(m, err);
+		if (!next)
+			return nc_err_prefix(err, "%s", path);
+		return oci_manifest(src, a, next, root, depth + 1, err);
+	}
+	const struct nc_jv *layers = nc_jv_get(m, "layers");
+	if (!layers || layers->kind != NC_JV_ARRAY)
+		return nc_err_msg(err, EINVAL, "%s: no `layers` list", path);
+	for (size_t i = 0; i < layers->n; i++) {
+		const char *type = nc_jv_str(layers->items[i], "mediaType");
+		char lpath[128];
+		if (type && strstr(type, "zstd"))
+			return nc_err_msg(err, ENOTSUP, "%s: layer %zu is zstd-compressed (%s), which is not supported; save the image with gzip layers",
+					  path, i + 1, type);
+		if (blob_path(nc_jv_str(layers->items[i], "digest"), lpath, err) < 0)
+			return nc_err_prefix(err, "%s: layer %zu", path, i + 1);
+		if (apply_layer(src, lpath, root, err) < 0)
+			return nc_err_ret(err);
+	}
+	return 0;
+}
+
+int rt_image_flatten(int src_fd, int root_fd, bool *is_archive, nc_err *err)
+{
+	_cleanup_(nc_arena_free) struct nc_arena a = NC_ARENA_INIT;
+	struct nc_jv *doc;
+	int r;
+
+	*is_archive = false;
+	/* docker save: manifest.json (newer Dockers write an OCI layout
+	 * beside it; its Layers name the same blobs). */
+	if ((r = read_json(src_fd, "manifest.json", &a, &doc, err)) != -ENOENT) {
+		if (r < 0)
+			return r;
+		*is_archive = true;
+		return docker_manifest(src_fd, doc, root_fd, err);
+	}
+	struct stat st;
+	if (fstatat(src_fd, "oci-layout", &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	*is_archive = true;
+	if ((r = read_json(src_fd, "index.json", &a, &doc, err)) == -ENOENT)
+		return nc_err_msg(err, ENOENT, "an OCI layout without index.json");
+	if (r < 0)
+		return r;
+	const struct nc_jv *desc = pick_manifest(doc, err);
+	if (!desc)
+		return nc_err_prefix(err, "index.json");
+	return oci_manifest(src_fd, &a, desc, root_fd, 0, err);
+}
