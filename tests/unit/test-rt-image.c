@@ -539,6 +539,123 @@ static int no_openat2(void)
 	return syscall(__NR_openat2, AT_FDCWD, ".", NULL, 0) < 0 && errno == ENOSYS ? 0 : -1;
 }
 
+
+/* ---- image archives: docker save, OCI layouts ---------------------------- */
+
+static void tw_blob(struct tw *w, const char *name, const struct tw *inner)
+{
+	struct tw_hdr h = { .name = name, .type = '0', .size = inner->len, .mtime = 1700000000 };
+	tw_header(w, &h);
+	tw_data(w, inner->buf, inner->len);
+}
+
+/* Layer 1: a tree; layer 2: whiteouts over it and a new file. */
+static void two_layers(struct tw *l1, struct tw *l2)
+{
+	memset(l1, 0, sizeof(*l1));
+	memset(l2, 0, sizeof(*l2));
+	tw_entry(l1, "etc/", '5', NULL);
+	tw_file(l1, "etc/keep", "keep\n", 0644);
+	tw_file(l1, "etc/gone", "gone\n", 0644);
+	tw_entry(l1, "opt/", '5', NULL);
+	tw_file(l1, "opt/old", "old\n", 0644);
+	tw_entry(l1, "opt/sub/", '5', NULL);
+	tw_file(l1, "opt/sub/deep", "deep\n", 0644);
+	tw_end(l1);
+	tw_entry(l2, "etc/", '5', NULL);
+	tw_file(l2, "etc/.wh.gone", "", 0644);
+	tw_entry(l2, "opt/", '5', NULL);
+	tw_file(l2, "opt/.wh..wh..opq", "", 0644);
+	tw_file(l2, "opt/new", "new\n", 0644);
+	tw_end(l2);
+}
+
+static void test_docker_save_layers(void **state)
+{
+	(void)state;
+	struct tw l1, l2, outer = { 0 };
+	char path[256], *dir = NULL;
+	two_layers(&l1, &l2);
+	tw_blob(&outer, "aaa/layer.tar", &l1);
+	tw_blob(&outer, "bbb/layer.tar", &l2);
+	tw_file(&outer, "manifest.json",
+		"[{\"Config\":\"c.json\",\"RepoTags\":[\"t:1\"],\"Layers\":[\"aaa/layer.tar\",\"bbb/layer.tar\"]}]", 0644);
+	save(&outer, "docker.tar", false, path, sizeof(path));
+	tw_free(&l1);
+	tw_free(&l2);
+	assert_int_equal(rt_image_unpack(path, store, &dir, &err), 0);
+	read_is(dir, "etc/keep", "keep\n");
+	assert_false(exists(dir, "etc/gone"));
+	assert_false(exists(dir, "etc/.wh.gone"));
+	read_is(dir, "opt/new", "new\n");
+	assert_false(exists(dir, "opt/old"));
+	assert_false(exists(dir, "opt/sub"));
+	assert_false(exists(dir, "manifest.json"));
+	free(dir);
+	outside_untouched();
+}
+
+static void test_archive_errors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *manifest, *want;
+	} bad[] = {
+		{ "[{\"Layers\":[\"../outside/victim\"]}]", "layer `../outside/victim`" },
+		{ "[{\"Layers\":[\"nope.tar\"]}]", "layer `nope.tar`" },
+		{ "[{\"Layers\":[\"x\"]},{\"Layers\":[]}]", "2 images in one archive" },
+		{ "{\"Layers\":[]}", "not a list of images" },
+		{ "[{\"Layers\": [1,]}]", "manifest.json: line 1, column 16: expected a value" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tw outer = { 0 };
+		char path[256], name[32], *dir = NULL;
+		tw_file(&outer, "manifest.json", bad[i].manifest, 0644);
+		snprintf(name, sizeof(name), "bad-%zu.tar", i);
+		save(&outer, name, false, path, sizeof(path));
+		assert_true(rt_image_unpack(path, store, &dir, &err) < 0);
+		if (!strstr(err.msg, bad[i].want))
+			fail_msg("`%s` not in: %s", bad[i].want, err.msg);
+		assert_null(dir);
+	}
+	/* OCI: a zstd layer is refused with what to do, a digest that is
+	 * not one too. */
+	struct tw l1 = { 0 }, outer = { 0 };
+	tw_file(&l1, "f", "x", 0644);
+	tw_end(&l1);
+	char mdig[96], path[256], *dir = NULL;
+	const char *manifest = "{\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+zstd\","
+			       "\"digest\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\"}]}";
+	uint8_t d[NC_SHA256_LEN];
+	char hex[NC_SHA256_HEX_LEN];
+	nc_sha256(manifest, strlen(manifest), d);
+	nc_sha256_hex(d, hex);
+	snprintf(mdig, sizeof(mdig), "blobs/sha256/%s", hex);
+	char index[256];
+	snprintf(index, sizeof(index), "{\"manifests\":[{\"digest\":\"sha256:%s\"}]}", hex);
+	tw_file(&outer, "oci-layout", "{}", 0644);
+	tw_file(&outer, "index.json", index, 0644);
+	tw_file(&outer, mdig, manifest, 0644);
+	save(&outer, "zstd.tar", false, path, sizeof(path));
+	tw_free(&l1);
+	assert_true(rt_image_unpack(path, store, &dir, &err) < 0);
+	assert_non_null(strstr(err.msg, "zstd-compressed"));
+	struct tw o2 = { 0 };
+	tw_file(&o2, "oci-layout", "{}", 0644);
+	tw_file(&o2, "index.json", "{\"manifests\":[{\"digest\":\"sha256:../../x\"}]}", 0644);
+	save(&o2, "baddigest.tar", false, path, sizeof(path));
+	assert_true(rt_image_unpack(path, store, &dir, &err) < 0);
+	assert_non_null(strstr(err.msg, "is not a sha256 digest"));
+	outside_untouched();
+	/* Nothing half-made is left in the store. */
+	DIR *sd = opendir(store);
+	assert_non_null(sd);
+	for (struct dirent *de; (de = readdir(sd));)
+		if (!strncmp(de->d_name, ".tmp-", 5))
+			fail_msg("left over: %s", de->d_name);
+	closedir(sd);
+}
+
 int main(void)
 {
 	if (readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1) < 0)
@@ -547,6 +664,8 @@ int main(void)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree),
+		cmocka_unit_test(test_docker_save_layers),
+		cmocka_unit_test(test_archive_errors),
 		cmocka_unit_test(test_plain_tar),
 		cmocka_unit_test(test_dotdot_refused),
 		cmocka_unit_test(test_absolute_made_relative),
