@@ -57,6 +57,10 @@ _ncompose_scan()
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         case $w in
+        --profile)
+            ((i++))
+            [[ ${COMP_WORDS[i]} == = ]] && ((i++))
+            ;;
         -f | --file | -p | --project-name)
             # Without bash-completion, `--file=x` arrives as three words.
             ((i++))
@@ -175,7 +179,7 @@ _ncompose()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local _nc_file _nc_project _nc_cmd _nc_cmd_idx
     local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test"
-    local global_opts="-f --file -p --project-name -v --verbose -h --help --version"
+    local global_opts="-f --file -p --project-name --profile -v --verbose -h --help --version"
     local npos
 
     COMPREPLY=()
@@ -190,6 +194,11 @@ _ncompose()
     if [[ -z $_nc_cmd ]]; then
         case $prev in
         -f | --file) _ncompose_yaml_files "$cur"; return ;;
+        --profile)
+            # The profiles the file names.
+            local f=${_nc_file:-compose.yaml}
+            [[ -r $f ]] && _ncompose_reply "$(sed -n 's/^ *profiles: *\[\(.*\)\].*/\1/p' "$f" | tr ',' ' ' | tr -d '"'"'"' ' | sort -u)"
+            return ;;
         -p | --project-name)
             local state=${NCOMPOSE_STATE_DIR:-/run/ncompose} d names=
             for d in "$state"/*/; do

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "compose/container-spec.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <glob.h>
 #include <inttypes.h>
@@ -16,6 +17,7 @@
 #include "common/strbuf.h"
 #include "compose/etcfiles.h"
 #include "compose/journal.h"
+#include "runtime/copy-tree.h"
 #include "runtime/idmap.h"
 #include "runtime/image.h"
 
@@ -183,6 +185,20 @@ static int volume_dir(const struct nc_plan *p, const struct nc_plan_mount *pm, s
 	return pm->external ? 0 : nc_mkdir_p(out, 0755, err);
 }
 
+/* Docker's rule: a volume still empty when a container with an image
+ * mounts it gets the image's files at that place (unless `nocopy`). */
+static int seed_volume(const char *image_root, const char *target, const char *dir, nc_err *err)
+{
+	_cleanup_(nc_closedirp) DIR *d = opendir(dir);
+	if (!d)
+		return nc_err_errno(err, errno, "volume `%s`", dir);
+	for (struct dirent *de; (de = readdir(d));)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			return 0;
+	bool copied;
+	return rt_copy_tree_in_root(image_root, target, dir, &copied, err);
+}
+
 /* A volume still owned by the host's root goes to root of the
  * container's user namespace, which could not write to it otherwise. */
 static int volume_own(const char *dir, uint32_t id, nc_err *err)
@@ -217,6 +233,8 @@ static int build_mounts(const struct nc_plan *p, const struct nc_plan_container 
 				return nc_err_prefix(err, "service `%s`", pc->name);
 			if (!(cs->mount_paths[i] = strdup(dir)))
 				return nc_err_errno(err, ENOMEM, "service `%s`: mounts", pc->name);
+			if (cs->lower && !pm->nocopy && !pm->external && seed_volume(cs->lower, pm->target, dir, err) < 0)
+				return nc_err_prefix(err, "service `%s`", pc->name);
 			if (pc->userns_size && !pm->external && volume_own(dir, pc->userns_base, err) < 0)
 				return nc_err_prefix(err, "service `%s`", pc->name);
 			m->source = cs->mount_paths[i];

@@ -124,6 +124,12 @@ NC_EMIT_WRITER(nc_emit_svc_shm_size)
 		nc_emit_int(out, 2, "shm_size", s->shm_size);
 }
 
+NC_EMIT_WRITER(nc_emit_svc_profiles)
+{
+	if (s->n_profiles)
+		nc_emit_flow_list(out, 2, "profiles", s->profiles, s->n_profiles);
+}
+
 NC_EMIT_WRITER(nc_emit_svc_labels)
 {
 	if (s->n_labels)
@@ -458,7 +464,10 @@ NC_EMIT_WRITER(nc_emit_svc_volumes)
 				nc_strbuf_printf(out, "size: %" PRId64, v->size);
 			nc_strbuf_putc(out, '}');
 		}
-		nc_strbuf_printf(out, ", type: %s}\n", types[v->type]);
+		nc_strbuf_printf(out, ", type: %s", types[v->type]);
+		if (v->nocopy)
+			nc_strbuf_append(out, ", volume: {nocopy: true}");
+		nc_strbuf_append(out, "}\n");
 	}
 }
 

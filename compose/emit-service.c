@@ -174,6 +174,7 @@ static const struct {
 	{ "pids_limit", k_pids_limit },
 	{ "ports", nc_emit_svc_ports },
 	{ "privileged", nc_emit_svc_privileged },
+	{ "profiles", nc_emit_svc_profiles },
 	{ "read_only", nc_emit_svc_read_only },
 	{ "restart", nc_emit_svc_restart },
 	{ "routes", k_routes },

@@ -256,6 +256,20 @@ NC_LD_READER(nc_svc_resolv)
 	return 0;
 }
 
+NC_LD_READER(nc_svc_profiles)
+{
+	struct nc_service *s = obj;
+	int r;
+
+	s->profiles_mark = val->mark;
+	if ((r = nc_ld_strlist(ld, key, val, &s->profiles, &s->n_profiles, NULL)) < 0)
+		return r;
+	for (size_t i = 0; i < s->n_profiles; i++)
+		if (!s->profiles[i][0] || strpbrk(s->profiles[i], ", \t\n"))
+			return nc_ld_fail_key(ld, key, val->mark, "`%s` is not a profile name", s->profiles[i]);
+	return 0;
+}
+
 NC_LD_READER(nc_svc_labels)
 {
 	struct nc_service *s = obj;

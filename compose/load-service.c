@@ -234,7 +234,7 @@ static const struct nc_ld_key service_keys[] = {
 	UNBUILT("post_start"),
 	UNBUILT("pre_stop"),
 	{ "privileged", nc_svc_flag, 0 },
-	UNBUILT("profiles"),
+	{ "profiles", nc_svc_profiles, 0 },
 	UNBUILT("pull_policy"),
 	{ "read_only", nc_svc_flag, 0 },
 	{ "restart", nc_svc_restart, 0 },

@@ -196,5 +196,11 @@ int nc_model_load_project(const char *path, char *const *envp, bool allow_unbuil
 	struct project_env pe = { envp, dotenv };
 	struct nc_load_opts opts = { .allow_unbuilt = allow_unbuilt, .lookup = project_lookup,
 				     .lookup_ctx = &pe };
-	return nc_model_load_file_opts(path, &opts, out, err);
+	if ((r = nc_model_load_file_opts(path, &opts, out, err)) < 0)
+		return r;
+	if ((r = nc_model_apply_profiles(*out, project_lookup(&pe, "COMPOSE_PROFILES"), err)) < 0) {
+		nc_model_free(*out);
+		*out = NULL;
+	}
+	return r;
 }

@@ -53,6 +53,8 @@ static int short_mode(struct nc_loader *ld, const struct nc_yt_node *key,
 					      it->text, w);
 		if (!strcmp(w, "ro"))
 			mt->read_only = true;
+		if (!strcmp(w, "nocopy"))
+			mt->nocopy = true;
 	}
 	return 0;
 }
@@ -173,8 +175,14 @@ static const struct nc_ld_key tmpfs_keys[] = {
 static const struct nc_ld_key image_keys[] = {
 	{ "size", lv_size, 0 },
 };
+static int lv_nocopy(struct nc_loader *ld, const struct nc_yt_node *k, const struct nc_yt_node *v, void *obj)
+{
+	struct nc_mount *mt = obj;
+	return nc_ld_bool(ld, k, v, &mt->nocopy);
+}
+
 static const struct nc_ld_key volume_opt_keys[] = {
-	{ "nocopy", NULL, NC_LD_UNBUILT },
+	{ "nocopy", lv_nocopy, 0 },
 	{ "subpath", NULL, NC_LD_UNBUILT },
 };
 

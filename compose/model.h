@@ -139,6 +139,7 @@ struct nc_mount {
 	uint32_t mode;           /* tmpfs: permission bits, 0 = default */
 	bool create_host_path;   /* bind: make a missing source (short syntax: yes, as Docker) */
 	const char *options;     /* tmpfs: remaining mount options ("noexec,nosuid"), or NULL */
+	bool nocopy;             /* volume: no copy of the image's files into a new one */
 	struct nc_mark mark;
 };
 
@@ -330,6 +331,9 @@ struct nc_service {
 	/* userns_mode: NULL or "host" (none), "auto" (a user namespace
 	 * with a range of host ids of its own). */
 	const char *userns_mode;
+	const char **profiles;   /* enabled only when one of these is active */
+	size_t n_profiles;
+	struct nc_mark profiles_mark;
 	/* devices: "HOST[:CONTAINER[:PERMS]]" as written, checked. */
 	const char **devices;
 	size_t n_devices;
@@ -438,6 +442,15 @@ int nc_model_load_file_opts(const char *path, const struct nc_load_opts *opts,
  * "NAME=value" strings, NULL-terminated) and then from the `.env` file
  * beside `path` when there is one (the environment wins, as in Compose).
  */
+/*
+ * Compose's profiles: a service that lists `profiles` exists only when one
+ * of them is active (`active`: comma-separated, as COMPOSE_PROFILES; "*"
+ * activates all). The others are dropped from the model; an enabled
+ * service that depends on, links to or checks a dropped one is an error
+ * at its place that names the profile to enable.
+ */
+int nc_model_apply_profiles(struct nc_model *m, const char *active, nc_err *err);
+
 int nc_model_load_project(const char *path, char *const *envp, bool allow_unbuilt,
 			  struct nc_model **out, nc_err *err);
 

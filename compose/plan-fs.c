@@ -129,6 +129,7 @@ static int plan_mount(struct nc_plan *p, const struct nc_service *s, const struc
 
 	pm->target = m->target;
 	pm->read_only = m->read_only;
+	pm->nocopy = m->nocopy;
 	switch (m->type) {
 	case NC_MOUNT_BIND:
 		pm->type = RT_MOUNT_BIND;

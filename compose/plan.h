@@ -96,6 +96,7 @@ struct nc_plan_mount {
 	bool is_volume;            /* named or anonymous volume */
 	bool external;             /* named volume made outside ncompose: must exist */
 	bool create;               /* bind: create a missing host directory (short syntax) */
+	bool nocopy;               /* volume: never seeded from the image */
 	const char *target;
 	bool read_only;
 	uint64_t size;

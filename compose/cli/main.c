@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/strbuf.h"
 #include "common/cleanup.h"
 #include "compose/cli/cli.h"
 #include "config.h"
@@ -52,12 +54,14 @@ int cli_failf(int code, const char *fmt, ...)
 
 static void help(void)
 {
-	printf("Usage: ncompose [-f FILE] [-p PROJECT] [--verbose] COMMAND [ARGS]\n\n"
+	printf("Usage: ncompose [-f FILE] [-p PROJECT] [--profile NAME]... [--verbose] COMMAND [ARGS]\n\n"
 	       "Build network labs of containers from one YAML file.\n\n"
 	       "Options:\n"
 	       "  -f, --file FILE        compose file (default: compose.yaml, ncompose.yaml, ...)\n"
 	       "  -p, --project-name P   project name (default: name: in the file, else the file's name)\n"
 	       "  -v, --verbose          say every step\n"
+	       "      --profile NAME     enable the services of profile NAME (repeatable;\n"
+	       "                         default: COMPOSE_PROFILES)\n"
 	       "  -h, --help             this help\n"
 	       "      --version          print the version\n\n"
 	       "Commands:\n");
@@ -72,11 +76,13 @@ int main(int argc, char **argv)
 		{ "file", required_argument, NULL, 'f' },
 		{ "project-name", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "profile", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct cli_global g = { 0 };
+	struct nc_strbuf profiles = NC_STRBUF_INIT;
 	int c;
 
 	/* "+": stop at the command, whose options are its own. */
@@ -91,6 +97,11 @@ int main(int argc, char **argv)
 		case 'v':
 			g.arg_verbose = true;
 			break;
+		case 'P':
+			/* As Compose: --profile wins over COMPOSE_PROFILES, which
+			 * the loader reads (the environment, then .env). */
+			nc_strbuf_printf(&profiles, "%s%s", profiles.len ? "," : "", optarg);
+			break;
 		case 'h':
 			help();
 			return NC_EXIT_OK;
@@ -100,6 +111,12 @@ int main(int argc, char **argv)
 		default:
 			return cli_failf(NC_EXIT_USAGE, "unknown option; see `ncompose --help`");
 		}
+	}
+	if (profiles.len) {
+		int r = nc_strbuf_ok(&profiles) ? setenv("COMPOSE_PROFILES", nc_strbuf_str(&profiles), 1) : -1;
+		nc_strbuf_free(&profiles);
+		if (r < 0)
+			return cli_failf(NC_EXIT_FAILURE, "--profile: out of memory");
 	}
 	if (optind >= argc)
 		return cli_failf(NC_EXIT_USAGE, "no command given; see `ncompose --help`");

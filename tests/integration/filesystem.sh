@@ -47,6 +47,9 @@ check_eq "each archive unpacked once into the store" "$(ls /var/lib/ncompose/ima
 check "a named volume is writable" x img sh -c 'echo shared >/data/v'
 check_eq "... shared with the other container that mounts it" "$(x img2 cat /data/v)" "shared"
 check_eq "... and kept under /var/lib/ncompose/volumes/PROJECT/NAME" "$(cat /var/lib/ncompose/volumes/ctrfs/data/v)" "shared"
+check_eq "a new named volume gets the image's files at its place (as Docker)" "$(x img ls /home)" "alice"
+check_eq "... owners kept" "$(stat -c %u:%g /var/lib/ncompose/volumes/ctrfs/homes/alice)" "1000:1000"
+check_eq "... not with nocopy" "$(x img2 ls -A /home)" ""
 check "a short-syntax bind source is created when missing" test -d "$work/bind-src"
 check_match "a :ro bind refuses writes" "$(x img touch /mnt/bind/x 2>&1)" 'Read-only file system'
 check_match "tmpfs with a size" "$(x img df -k /scratch | tail -n1)" '^tmpfs +8192 '

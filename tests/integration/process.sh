@@ -22,4 +22,19 @@ check_eq "deploy.resources.limits.cpus applies" "$quota" "25000"
 check "a missing env_file with required: false is fine" nc -p proc exec opt true
 check "down" nc -p proc down
 check_clean proc
+
+# profiles: a service of a profile runs only when it is enabled
+prof=$(mktemp --suffix=.yaml)
+printf 'name: prof\nservices:\n  base: {command: [sleep, "1000"]}\n  tools: {command: [sleep, "1000"], profiles: [debug]}\n' >"$prof"
+check "up -d without the profile" nc -f "$prof" up -d
+check_fails "... the profile's service is not there" nc -p prof exec -T tools true
+check "down" nc -p prof down
+check "up -d --profile debug" nc --profile debug -f "$prof" up -d
+check "... now it is" nc -p prof exec -T tools true
+check "down" nc -p prof down
+check "COMPOSE_PROFILES enables it too" env COMPOSE_PROFILES=debug "$NCOMPOSE" -f "$prof" up -d
+check "... it runs" nc -p prof exec -T tools true
+check "down" nc -p prof down
+check_clean prof
+rm -f "$prof"
 finish

@@ -61,9 +61,9 @@ fi
 check_match "group_add: by name from the image's /etc/group and by gid" "$(x extras id)" 'groups=.*1001\(bob\).*4242|groups=.*4242.*1001\(bob\)'
 check_match "... exec gets them too, as root" "$(nc -p sec exec -T -u root extras id -G)" '(^| )1001( |$).*4242|4242.*(^| )1001( |$)'
 check_eq "oom_score_adj: 500 for the container's processes" "$(x extras cat /proc/1/oom_score_adj)" "500"
-check_eq "cpu_quota over cpu_period: 20 ms of every 50" \
-	"$(cat /sys/fs/cgroup/cpu/ncompose/sec/extras/cpu.cfs_quota_us /sys/fs/cgroup/cpu/ncompose/sec/extras/cpu.cfs_period_us 2>/dev/null | tr '\n' ' ' ||
-		true)$(cat /sys/fs/cgroup/ncompose/sec/extras/cpu.max 2>/dev/null)" "20000 50000 "
+cfs=$( { cat /sys/fs/cgroup/cpu/ncompose/sec/extras/cpu.cfs_quota_us /sys/fs/cgroup/cpu/ncompose/sec/extras/cpu.cfs_period_us ||
+	cat /sys/fs/cgroup/ncompose/sec/extras/cpu.max; } 2>/dev/null | xargs)
+check_eq "cpu_quota over cpu_period: 20 ms of every 50 (v1 quota and period, v2 cpu.max)" "$cfs" "20000 50000"
 check_match "dns_search replaces the host's search line" "$(x extras cat /etc/resolv.conf)" '^search lab.example example.org$'
 check_match "dns_opt its options" "$(x extras cat /etc/resolv.conf)" '^options ndots:2$'
 check_match "dns its nameservers" "$(x extras cat /etc/resolv.conf)" '^nameserver 192.0.2.53$'

@@ -373,6 +373,50 @@ static void test_more_service_keys(void **state)
 	nc_model_free(m);
 }
 
+
+/* profiles: who stays, and a reference into a profile that is off. */
+static void test_profiles(void **state)
+{
+	(void)state;
+	static const char *y = "services:\n"
+			       "  a: {}\n"
+			       "  dbg: {profiles: [debug, tools]}\n"
+			       "  b: {profiles: [x], depends_on: [dbg]}\n"
+			       "  c: {profiles: [x]}\n";
+	struct nc_model *m;
+	nc_err err;
+
+	m = load(y);
+	assert_int_equal(nc_model_apply_profiles(m, NULL, &err), 0);
+	assert_int_equal(m->n_services, 1);
+	assert_string_equal(m->services[0].name, "a");
+	nc_model_free(m);
+
+	m = load(y);
+	assert_int_equal(nc_model_apply_profiles(m, " tools , x", &err), 0);
+	assert_int_equal(m->n_services, 4);
+	assert_string_equal(m->services[3].name, "c"); /* file order kept */
+	nc_model_free(m);
+
+	m = load(y);
+	assert_int_equal(nc_model_apply_profiles(m, "*", &err), 0);
+	assert_int_equal(m->n_services, 4);
+	nc_model_free(m);
+
+	m = load(y);
+	assert_true(nc_model_apply_profiles(m, "x", &err) < 0);
+	assert_non_null(strstr(err.msg, "t.yaml:4:"));
+	assert_non_null(strstr(err.msg, "`--profile debug`"));
+	nc_model_free(m);
+
+	/* A link into a disabled service is refused too. */
+	m = load("services:\n  r1: {}\n  r2: {profiles: [p]}\n"
+		 "links:\n  - endpoints: [\"r1:eth1\", \"r2:eth1\"]\n");
+	assert_true(nc_model_apply_profiles(m, "", &err) < 0);
+	assert_non_null(strstr(err.msg, "a link ends at `r2`"));
+	nc_model_free(m);
+}
+
 static void test_forms(void **state)
 {
 	(void)state;
@@ -630,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_alias_bomb),
 		cmocka_unit_test(test_x_keys_ignored),
 		cmocka_unit_test(test_more_service_keys),
+		cmocka_unit_test(test_profiles),
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_yaml_scalars),
 		cmocka_unit_test(test_yaml_errors),

@@ -30,6 +30,7 @@
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "common/sha256.h"
+#include "runtime/copy-tree.h"
 #include "runtime/image.h"
 #include "tar-writer.h"
 
@@ -656,6 +657,54 @@ static void test_archive_errors(void **state)
 	closedir(sd);
 }
 
+
+/* ---- seeding a volume from an image ---------------------------------------- */
+
+static void test_copy_tree(void **state)
+{
+	(void)state;
+	char root[256], dst[256], p[512];
+	bool copied;
+	snprintf(root, sizeof(root), "%s/seed-root", tmpdir);
+	snprintf(dst, sizeof(dst), "%s/seed-dst", tmpdir);
+	assert_int_equal(nc_mkdir_p(root, 0755, &err), 0);
+	assert_int_equal(nc_mkdir_p(dst, 0755, &err), 0);
+	snprintf(p, sizeof(p), "%s/srv/www/sub", root);
+	assert_int_equal(nc_mkdir_p(p, 0750, &err), 0);
+	snprintf(p, sizeof(p), "%s/srv/www/index.html", root);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("<h1>lab</h1>\n", f);
+	fclose(f);
+	assert_int_equal(chmod(p, 0640), 0);
+	snprintf(p, sizeof(p), "%s/srv/www/sub/fifo", root);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	snprintf(p, sizeof(p), "%s/srv/www/up", root);
+	assert_int_equal(symlink("/etc/passwd", p), 0);
+	/* The target reached through a symlink of the image stays inside it. */
+	snprintf(p, sizeof(p), "%s/web", root);
+	assert_int_equal(symlink("/srv/www", p), 0);
+
+	assert_int_equal(rt_copy_tree_in_root(root, "/web", dst, &copied, &err), 0);
+	assert_true(copied);
+	read_is(dst, "index.html", "<h1>lab</h1>\n");
+	assert_int_equal(stat_of(dst, "index.html").st_mode & 07777, 0640);
+	assert_true(S_ISFIFO(stat_of(dst, "sub/fifo").st_mode));
+	assert_int_equal(stat_of(dst, "sub").st_mode & 07777, 0750);
+	char link[64] = "";
+	snprintf(p, sizeof(p), "%s/up", dst);
+	assert_true(readlink(p, link, sizeof(link) - 1) > 0);
+	assert_string_equal(link, "/etc/passwd"); /* kept as a link, not followed */
+
+	/* Nothing at the target in the image: nothing to do. */
+	assert_int_equal(rt_copy_tree_in_root(root, "/nope", dst, &copied, &err), 0);
+	assert_false(copied);
+	/* A file there is not a directory to seed from. */
+	assert_int_equal(rt_copy_tree_in_root(root, "/srv/www/index.html", dst, &copied, &err), 0);
+	assert_false(copied);
+	outside_untouched();
+}
+
 int main(void)
 {
 	if (readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1) < 0)
@@ -666,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_tree),
 		cmocka_unit_test(test_docker_save_layers),
 		cmocka_unit_test(test_archive_errors),
+		cmocka_unit_test(test_copy_tree),
 		cmocka_unit_test(test_plain_tar),
 		cmocka_unit_test(test_dotdot_refused),
 		cmocka_unit_test(test_absolute_made_relative),
