@@ -297,22 +297,18 @@ static int fix_dirs(struct extract *x, nc_err *err)
 	return 0;
 }
 
-/* Everything at `name` in `dfd`, a directory's contents first; nothing
- * is followed. */
-static int remove_at(int dfd, const char *name)
+static int remove_at(int dfd, const char *name);
+
+/* Everything in the directory `dfd` (O_PATH is fine), not `dfd` itself. */
+static int remove_contents(int dfd)
 {
-	struct stat st;
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISDIR(st.st_mode))
-		return unlinkat(dfd, name, 0) < 0 ? -errno : 0;
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	DIR *d = fdopendir(fd);
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
-		close(fd);
-		return -errno;
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return -e;
 	}
 	int r = 0;
 	errno = 0;
@@ -322,6 +318,22 @@ static int remove_at(int dfd, const char *name)
 	if (r == 0 && errno)
 		r = -errno;
 	closedir(d);
+	return r;
+}
+
+/* Everything at `name` in `dfd`, a directory's contents first; nothing
+ * is followed. */
+static int remove_at(int dfd, const char *name)
+{
+	struct stat st;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, name, 0) < 0 ? -errno : 0;
+	_cleanup_close_ int fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = remove_contents(fd);
 	if (r == 0 && unlinkat(dfd, name, AT_REMOVEDIR) < 0)
 		r = -errno;
 	return r;
@@ -336,30 +348,14 @@ static int remove_at(int dfd, const char *name)
 static int whiteout(const struct rt_tar_entry *e, int dfd, const char *name, nc_err *err)
 {
 	const char *target = name + 4;
-	int r = 0;
+	int r;
 
-	if (!strcmp(name, ".wh..wh..opq")) {
-		/* dfd is O_PATH: a readable descriptor of the same directory. */
-		int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-		if (!d) {
-			r = -errno;
-			if (fd >= 0)
-				close(fd);
-			return nc_err_errno(err, -r, "entry `%s`: opaque whiteout", e->path);
-		}
-		errno = 0;
-		for (struct dirent *de; r == 0 && (de = readdir(d)); errno = 0)
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-				r = remove_at(dirfd(d), de->d_name);
-		if (r == 0 && errno)
-			r = -errno;
-		closedir(d);
-	} else if (!*target || !strcmp(target, ".") || !strcmp(target, "..")) {
+	if (!strcmp(name, ".wh..wh..opq"))
+		r = remove_contents(dfd);
+	else if (!*target || !strcmp(target, ".") || !strcmp(target, ".."))
 		return nc_err_msg(err, EINVAL, "entry `%s`: a whiteout of nothing", e->path);
-	} else {
+	else
 		r = remove_at(dfd, target);
-	}
 	if (r < 0)
 		return nc_err_errno(err, -r, "entry `%s`: whiteout", e->path);
 	return 0;
