@@ -290,6 +290,8 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 		.netns_path = cs->netns_path,
 		.root_dir = cs->root_dir,
 		.hostname = pc->hostname,
+		.tty = pc->tty,
+		.stdin_open = pc->stdin_open,
 		.argv = pc->argv,
 		.env = pc->env,
 		.cwd = pc->cwd ? pc->cwd : "/",

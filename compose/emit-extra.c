@@ -124,6 +124,18 @@ NC_EMIT_WRITER(nc_emit_svc_shm_size)
 		nc_emit_int(out, 2, "shm_size", s->shm_size);
 }
 
+NC_EMIT_WRITER(nc_emit_svc_tty)
+{
+	if (s->tty)
+		nc_emit_bool(out, 2, "tty", true);
+}
+
+NC_EMIT_WRITER(nc_emit_svc_stdin_open)
+{
+	if (s->stdin_open)
+		nc_emit_bool(out, 2, "stdin_open", true);
+}
+
 NC_EMIT_WRITER(nc_emit_svc_profiles)
 {
 	if (s->n_profiles)

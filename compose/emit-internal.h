@@ -51,6 +51,8 @@ NC_EMIT_WRITER(nc_emit_svc_dns);
 NC_EMIT_WRITER(nc_emit_svc_domainname);
 NC_EMIT_WRITER(nc_emit_svc_labels);
 NC_EMIT_WRITER(nc_emit_svc_profiles);
+NC_EMIT_WRITER(nc_emit_svc_tty);
+NC_EMIT_WRITER(nc_emit_svc_stdin_open);
 NC_EMIT_WRITER(nc_emit_svc_dns_search);
 NC_EMIT_WRITER(nc_emit_svc_dns_opt);
 NC_EMIT_WRITER(nc_emit_svc_group_add);

@@ -322,6 +322,10 @@ NC_LD_READER(nc_svc_flag)
 		return nc_ld_bool(ld, key, val, &s->privileged);
 	if (!strcmp(key->text, "read_only"))
 		return nc_ld_bool(ld, key, val, &s->read_only);
+	if (!strcmp(key->text, "tty"))
+		return nc_ld_bool(ld, key, val, &s->tty);
+	if (!strcmp(key->text, "stdin_open"))
+		return nc_ld_bool(ld, key, val, &s->stdin_open);
 	s->has_init = true;
 	return nc_ld_bool(ld, key, val, &s->init);
 }

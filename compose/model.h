@@ -331,6 +331,7 @@ struct nc_service {
 	/* userns_mode: NULL or "host" (none), "auto" (a user namespace
 	 * with a range of host ids of its own). */
 	const char *userns_mode;
+	bool tty, stdin_open;    /* a terminal / an open stdin for the command */
 	const char **profiles;   /* enabled only when one of these is active */
 	size_t n_profiles;
 	struct nc_mark profiles_mark;

@@ -251,6 +251,8 @@ static int plan_security(struct nc_plan *p, const struct nc_service *s,
 {
 	pc->no_new_privs = true;
 	pc->user = s->user;
+	pc->tty = s->tty;
+	pc->stdin_open = s->stdin_open;
 	pc->groups = s->group_add;
 	pc->n_groups = s->n_group_add;
 	pc->has_oom_score_adj = s->oom_score_adj != NC_UNSET;

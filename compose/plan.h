@@ -125,6 +125,7 @@ struct nc_plan_container {
 	bool no_new_privs;
 	uint64_t caps;
 	const char *user;          /* `user:` as written; NULL: root */
+	bool tty, stdin_open;
 	uint32_t userns_base, userns_size; /* userns_mode auto; size 0: none */
 	struct rt_bind_file *devices; /* host device nodes bound into /dev */
 	size_t n_devices;

@@ -250,6 +250,10 @@ struct rt_container_spec {
 	 * first), so root inside owns them. Else they show as nobody's. */
 	bool idmap_layers;
 	const char *hostname;
+	/* Compose tty / stdin_open: the workload gets a pseudo-terminal of
+	 * the container's devpts (the init logs what it writes), or a stdin
+	 * that stays open, so an interactive `sh` waits instead of exiting. */
+	bool tty, stdin_open;
 	const char *const *argv; /* NULL: no workload; init idles until stopped */
 	const char *const *env;  /* NULL-terminated, "KEY=VALUE" */
 	const char *cwd;         /* NULL = "/" */

@@ -18,9 +18,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "common/arena.h"
@@ -48,6 +50,7 @@ struct start_plan {
 	const char *domainname;
 	struct rt_rootfs_plan rootfs;
 	bool has_workload;
+	bool tty, stdin_open;
 	uint32_t userns_size; /* 0: no user namespace */
 	bool has_oom_score_adj;
 	int oom_score_adj;
@@ -160,15 +163,75 @@ static const struct {
 	{ "user namespace", step_userns },
 };
 
-__attribute__((noreturn)) static void workload_main(const struct start_plan *p)
+/* The workload's stdin, stdout and stderr, made by the init before the
+ * fork; `hold` is what the init keeps open (a stdin pipe's write end, a
+ * terminal's master), -1 if nothing. */
+struct workload_stdio {
+	int in, out, err;
+	bool tty;
+	int hold;
+	int tty_slave;
+};
+
+/* A pseudo-terminal of the container's own devpts instance, 80x24,
+ * without the \n -> \r\n translation so the log keeps plain lines. */
+static int open_tty(struct workload_stdio *io, nc_err *err)
+{
+	int m = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (m < 0)
+		return rt_cerr(err, errno, "tty: open /dev/pts/ptmx");
+	int unlock = 0;
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	int s = ioctl(m, TIOCSPTLCK, &unlock) < 0 ? -1 : ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (s < 0) {
+		int e = errno;
+		close(m);
+		return rt_cerr(err, e, "tty: open the pseudo-terminal's peer");
+	}
+	struct termios t;
+	if (ioctl(s, TCGETS, &t) == 0) {
+		t.c_oflag &= ~(tcflag_t)ONLCR;
+		(void)ioctl(s, TCSETS, &t);
+	}
+	(void)ioctl(m, TIOCSWINSZ, &ws);
+	io->in = io->out = io->err = io->tty_slave = s;
+	io->hold = m;
+	io->tty = true;
+	return 0;
+}
+
+static int workload_stdio(const struct start_plan *p, struct workload_stdio *io, nc_err *err)
+{
+	*io = (struct workload_stdio){
+		.in = p->devnull_fd,
+		.out = p->log_fd >= 0 ? p->out_pipe[1] : p->devnull_fd,
+		.err = p->log_fd >= 0 ? p->err_pipe[1] : p->devnull_fd,
+		.hold = -1,
+		.tty_slave = -1,
+	};
+	if (p->tty)
+		return open_tty(io, err);
+	if (p->stdin_open) {
+		/* Nobody writes; the init holds the write end, so reads block
+		 * instead of seeing EOF, as `docker run -i` with no input. */
+		int fds[2];
+		if (pipe2(fds, O_CLOEXEC) < 0)
+			return rt_cerr(err, errno, "stdin_open: pipe");
+		io->in = fds[0];
+		io->hold = fds[1];
+	}
+	return 0;
+}
+
+__attribute__((noreturn)) static void workload_main(const struct start_plan *p, const struct workload_stdio *io)
 {
 	nc_err err;
 
 	/* Its own process group, so that a signal to the group (a shell's
-	 * job control inside) never reaches the init. */
-	int out = p->log_fd >= 0 ? p->out_pipe[1] : p->devnull_fd;
-	int errfd = p->log_fd >= 0 ? p->err_pipe[1] : p->devnull_fd;
-	if (setpgid(0, 0) < 0 || dup2(p->devnull_fd, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0) {
+	 * job control inside) never reaches the init; with a terminal its
+	 * own session, whose controlling terminal that is. */
+	if ((io->tty ? setsid() : setpgid(0, 0)) < 0 || dup2(io->in, 0) < 0 || dup2(io->out, 1) < 0 ||
+	    dup2(io->err, 2) < 0 || (io->tty && ioctl(0, TIOCSCTTY, 0) < 0)) {
 		rt_cerr(&err, errno, "set up the workload's stdio");
 		rt_sync_send_error(p->sync_fd, &err);
 		_exit(126);
@@ -199,7 +262,12 @@ __attribute__((noreturn)) static void child_main(const struct start_plan *p)
 	}
 
 	pid_t workload = 0;
+	struct workload_stdio wio = { .hold = -1, .tty_slave = -1 };
 	if (p->has_workload) {
+		if (workload_stdio(p, &wio, &err) < 0) {
+			rt_sync_send_error(p->sync_fd, &err);
+			_exit(1);
+		}
 		workload = rt_raw_clone(0, -1, NULL);
 		if (workload < 0) {
 			rt_cerr(&err, errno, "fork the workload");
@@ -207,7 +275,7 @@ __attribute__((noreturn)) static void child_main(const struct start_plan *p)
 			_exit(1);
 		}
 		if (workload == 0)
-			workload_main(p);
+			workload_main(p, &wio);
 	}
 	/* Only kill() and waitpid() are left to do, as the same uid as the
 	 * workload: the init needs none of the capabilities it lacks. */
@@ -229,9 +297,14 @@ __attribute__((noreturn)) static void child_main(const struct start_plan *p)
 	struct rt_init_io io = { -1, -1, -1 };
 	if (p->log_fd >= 0 && workload > 0)
 		io = (struct rt_init_io){ p->out_pipe[0], p->err_pipe[0], p->log_fd };
-	/* The write ends go too: the init must not keep its own pipes open. */
-	int keep[] = { io.out_fd, io.err_fd, io.log_fd };
-	rt_close_fds_except(keep, 3);
+	/* A terminal's output all comes from its master, which must be read
+	 * (logged or not) or the workload blocks once it is full. */
+	if (wio.tty && workload > 0)
+		io = (struct rt_init_io){ wio.hold, -1, p->log_fd };
+	/* The write ends go too: the init must not keep its own pipes open;
+	 * but it keeps the stdin that must not end. */
+	int keep[] = { io.out_fd, io.err_fd, io.log_fd, wio.hold };
+	rt_close_fds_except(keep, 4);
 	rt_init_run(workload, &io);
 }
 
@@ -451,6 +524,8 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 	p.rootfs.attach_dirs = layer_dirs;
 	p.rootfs.n_attach = layers.n;
 	p.has_workload = spec->argv != NULL;
+	p.tty = spec->tty;
+	p.stdin_open = spec->stdin_open;
 	if (p.has_workload) {
 		struct rt_exec_security sec = {
 			.user = spec->user,

@@ -36,6 +36,12 @@ check_match "a missing command says so" "$(nc -p ctr exec talk no-such-cmd 2>&1)
 check_eq "... with the shell's status for it" "$(nc -p ctr exec talk no-such-cmd 2>/dev/null; echo $?)" "127"
 check_eq "... and for a file that is not executable" "$(nc -p ctr exec talk /etc/hostname 2>/dev/null; echo $?)" "126"
 
+# --- tty and stdin_open
+check_match "tty: the command runs on a terminal of the container" "$(nc -p ctr logs --no-log-prefix shell)" '^/dev/pts/[0-9]+$'
+check_match "... its output is logged, as plain lines" "$(nc -p ctr logs --no-log-prefix shell | od -c | head -n2)" 'o   n   -   a   -   t   t   y  \\n'
+check_match "... and an interactive sh waits there instead of exiting" "$(nc -p ctr ps)" '^shell +running'
+check_match "stdin_open: cat waits on a stdin that stays open" "$(nc -p ctr ps)" '^reader +running'
+check_match "without it cat reads /dev/null and ends" "$(nc -p ctr ps)" '^plain +exited'
 check_eq "PID 1 shows as ncompose-init, not the command that ran up" "$(nc -p ctr exec -T talk cat /proc/1/cmdline | tr -d '\0')" "ncompose-init"
 check "down" nc -p ctr down
 check_clean ctr
