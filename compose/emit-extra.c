@@ -124,6 +124,12 @@ NC_EMIT_WRITER(nc_emit_svc_shm_size)
 		nc_emit_int(out, 2, "shm_size", s->shm_size);
 }
 
+NC_EMIT_WRITER(nc_emit_svc_container_name)
+{
+	if (s->container_name)
+		nc_emit_kv(out, 2, "container_name", s->container_name);
+}
+
 NC_EMIT_WRITER(nc_emit_svc_tty)
 {
 	if (s->tty)

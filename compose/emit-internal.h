@@ -52,6 +52,7 @@ NC_EMIT_WRITER(nc_emit_svc_domainname);
 NC_EMIT_WRITER(nc_emit_svc_labels);
 NC_EMIT_WRITER(nc_emit_svc_profiles);
 NC_EMIT_WRITER(nc_emit_svc_tty);
+NC_EMIT_WRITER(nc_emit_svc_container_name);
 NC_EMIT_WRITER(nc_emit_svc_stdin_open);
 NC_EMIT_WRITER(nc_emit_svc_dns_search);
 NC_EMIT_WRITER(nc_emit_svc_dns_opt);

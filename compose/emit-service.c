@@ -142,6 +142,7 @@ static const struct {
 	{ "cap_add", k_cap_add },
 	{ "cap_drop", k_cap_drop },
 	{ "command", k_command },
+	{ "container_name", nc_emit_svc_container_name },
 	{ "cpu_period", nc_emit_svc_cpu_period },
 	{ "cpu_quota", nc_emit_svc_cpu_quota },
 	{ "cpu_shares", nc_emit_svc_cpu_shares },

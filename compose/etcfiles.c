@@ -35,6 +35,9 @@ static void host_line(struct nc_strbuf *out, const struct nc_prefix *addr,
 	nc_strbuf_printf(out, "%s\t%s", nc_ip_str(&addr->ip, ip), c->name);
 	if (strcmp(c->hostname, c->name))
 		nc_strbuf_printf(out, " %s", c->hostname);
+	const char *cn = c->svc ? c->svc->container_name : NULL;
+	if (cn && strcmp(cn, c->name) && strcmp(cn, c->hostname))
+		nc_strbuf_printf(out, " %s", cn);
 	if (via && via->attach)
 		for (size_t k = 0; k < via->attach->n_aliases; k++)
 			nc_strbuf_printf(out, " %s", via->attach->aliases[k]);

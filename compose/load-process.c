@@ -256,6 +256,22 @@ NC_LD_READER(nc_svc_resolv)
 	return 0;
 }
 
+/* Docker's container name; here one more host name of the container
+ * (Docker's DNS answers it too). Names stay the service's elsewhere. */
+NC_LD_READER(nc_svc_container_name)
+{
+	struct nc_service *s = obj;
+	int r;
+
+	if ((r = nc_ld_string(ld, key, val, &s->container_name)) < 0)
+		return r;
+	if (!nc_ld_valid_hostname(s->container_name))
+		return nc_ld_fail_key(ld, key, val->mark,
+				      "`%s` is not a valid container name here: it is used as a host name (letters, digits, `-`, `.`)",
+				      s->container_name);
+	return 0;
+}
+
 NC_LD_READER(nc_svc_profiles)
 {
 	struct nc_service *s = obj;

@@ -180,7 +180,7 @@ static const struct nc_ld_key service_keys[] = {
 	UNBUILT("cgroup_parent"),
 	{ "command", svc_command, 0 },
 	UNBUILT("configs"),
-	UNBUILT("container_name"),
+	{ "container_name", nc_svc_container_name, 0 },
 	UNBUILT("cpu_count"),
 	UNBUILT("cpu_percent"),
 	{ "cpu_period", nc_svc_cpu_cfs, 0 },

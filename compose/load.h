@@ -129,6 +129,7 @@ NC_LD_READER(nc_svc_shm_size);
 NC_LD_READER(nc_svc_resolv);
 NC_LD_READER(nc_svc_labels);
 NC_LD_READER(nc_svc_profiles);
+NC_LD_READER(nc_svc_container_name);
 NC_LD_READER(nc_svc_group_add);
 NC_LD_READER(nc_svc_oom_score_adj);
 NC_LD_READER(nc_svc_cpu_cfs);

@@ -332,6 +332,7 @@ struct nc_service {
 	 * with a range of host ids of its own). */
 	const char *userns_mode;
 	bool tty, stdin_open;    /* a terminal / an open stdin for the command */
+	const char *container_name; /* another name for it in /etc/hosts */
 	const char **profiles;   /* enabled only when one of these is active */
 	size_t n_profiles;
 	struct nc_mark profiles_mark;

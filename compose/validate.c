@@ -285,13 +285,32 @@ static int check_interface_names(struct nc_loader *ld)
 	return 0;
 }
 
+/* container_name, as in Docker, names one container only. */
+static int check_container_names(struct nc_loader *ld)
+{
+	const struct nc_model *m = ld->m;
+
+	for (size_t i = 0; i < m->n_services; i++) {
+		const char *n = m->services[i].container_name;
+		for (size_t k = 0; n && k < m->n_services; k++)
+			if (k != i && (!strcmp(n, m->services[k].name) ||
+				       (k < i && m->services[k].container_name &&
+					!strcmp(n, m->services[k].container_name))))
+				return nc_ld_fail(ld, m->services[i].mark,
+						  "service `%s`: container_name `%s` is taken by service `%s`",
+						  m->services[i].name, n, m->services[k].name);
+	}
+	return 0;
+}
+
 int nc_validate_model(struct nc_loader *ld)
 {
 	int r;
 
 	if ((r = add_default_network(ld)) < 0 || (r = check_attachment_networks(ld)) < 0 ||
 	    (r = check_subnets(ld)) < 0 || (r = check_addresses(ld)) < 0 ||
-	    (r = check_interface_names(ld)) < 0 || (r = nc_validate_refs(ld)) < 0)
+	    (r = check_interface_names(ld)) < 0 || (r = check_container_names(ld)) < 0 ||
+	    (r = nc_validate_refs(ld)) < 0)
 		return r;
 	return 0;
 }
