@@ -179,7 +179,7 @@ static void dotenv_freep(struct nc_dotenv *d)
 }
 
 int nc_model_load_project(const char *path, char *const *envp, bool allow_unbuilt,
-			  struct nc_model **out, nc_err *err)
+			  const char *const *named, struct nc_model **out, nc_err *err)
 {
 	_cleanup_free_ char *copy = strdup(path);
 	_cleanup_free_ char *env_path = NULL;
@@ -198,7 +198,7 @@ int nc_model_load_project(const char *path, char *const *envp, bool allow_unbuil
 				     .lookup_ctx = &pe };
 	if ((r = nc_model_load_file_opts(path, &opts, out, err)) < 0)
 		return r;
-	if ((r = nc_model_apply_profiles(*out, project_lookup(&pe, "COMPOSE_PROFILES"), err)) < 0) {
+	if ((r = nc_model_apply_profiles(*out, project_lookup(&pe, "COMPOSE_PROFILES"), named, err)) < 0) {
 		nc_model_free(*out);
 		*out = NULL;
 	}

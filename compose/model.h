@@ -449,12 +449,14 @@ int nc_model_load_file_opts(const char *path, const struct nc_load_opts *opts,
  * of them is active (`active`: comma-separated, as COMPOSE_PROFILES; "*"
  * activates all). The others are dropped from the model; an enabled
  * service that depends on, links to or checks a dropped one is an error
- * at its place that names the profile to enable.
+ * at its place that names the profile to enable. The profiles of the
+ * services in `named` (NULL-terminated, may be NULL: `up SERVICE...`)
+ * are activated too, as in Compose.
  */
-int nc_model_apply_profiles(struct nc_model *m, const char *active, nc_err *err);
+int nc_model_apply_profiles(struct nc_model *m, const char *active, const char *const *named, nc_err *err);
 
 int nc_model_load_project(const char *path, char *const *envp, bool allow_unbuilt,
-			  struct nc_model **out, nc_err *err);
+			  const char *const *named, struct nc_model **out, nc_err *err);
 
 /* 0 when the model has no key that is not built yet; else the first one as
  * "PATH:LINE:COL: `image` in service `web` is not supported yet". */

@@ -23,12 +23,24 @@ static bool is_active(const char *active, const char *profile)
 	return false;
 }
 
-static bool enabled(const struct nc_service *s, const char *active)
+static bool named_profile(const struct nc_model *m, const char *const *named, const char *profile)
+{
+	for (; named && *named; named++)
+		for (size_t i = 0; i < m->n_services; i++)
+			if (!strcmp(m->services[i].name, *named))
+				for (size_t k = 0; k < m->services[i].n_profiles; k++)
+					if (!strcmp(m->services[i].profiles[k], profile))
+						return true;
+	return false;
+}
+
+static bool enabled(const struct nc_model *m, const struct nc_service *s, const char *active,
+		    const char *const *named)
 {
 	if (!s->n_profiles)
 		return true;
 	for (size_t i = 0; i < s->n_profiles; i++)
-		if (is_active(active, s->profiles[i]))
+		if (is_active(active, s->profiles[i]) || named_profile(m, named, s->profiles[i]))
 			return true;
 	return false;
 }
@@ -50,7 +62,7 @@ static int refuse(const struct nc_model *m, struct nc_mark mark, const char *who
 			      who, what, d->name, d->profiles[0], d->profiles[0]);
 }
 
-int nc_model_apply_profiles(struct nc_model *m, const char *active, nc_err *err)
+int nc_model_apply_profiles(struct nc_model *m, const char *active, const char *const *named, nc_err *err)
 {
 	size_t n = m->n_services, kept = 0;
 	bool *keep = nc_arena_calloc(&m->arena, n ? n : 1, sizeof(*keep));
@@ -60,7 +72,7 @@ int nc_model_apply_profiles(struct nc_model *m, const char *active, nc_err *err)
 	if (!keep)
 		return nc_err_errno(err, ENOMEM, "profiles");
 	for (size_t i = 0; i < n; i++)
-		kept += (keep[i] = enabled(&m->services[i], active));
+		kept += (keep[i] = enabled(m, &m->services[i], active, named));
 	if (kept == n)
 		return 0;
 	for (size_t i = 0; i < n; i++) {

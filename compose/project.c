@@ -70,6 +70,12 @@ static char *recorded_file(const char *project)
 int nc_project_open(const char *file_opt, const char *project_opt, bool need_file,
 		    struct nc_project *out, bool *usage, nc_err *err)
 {
+	return nc_project_open_named(file_opt, project_opt, need_file, NULL, out, usage, err);
+}
+
+int nc_project_open_named(const char *file_opt, const char *project_opt, bool need_file,
+			  const char *const *named, struct nc_project *out, bool *usage, nc_err *err)
+{
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -90,7 +96,7 @@ int nc_project_open(const char *file_opt, const char *project_opt, bool need_fil
 
 	if (out->file && (need_file || !project_opt)) {
 		/* ${VAR} from the environment, then from a .env beside the file. */
-		if ((r = nc_model_load_project(out->file, environ, false, &out->model, err)) < 0) {
+		if ((r = nc_model_load_project(out->file, environ, false, named, &out->model, err)) < 0) {
 			*usage = err->errnum != ENOMEM;
 			nc_project_close(out);
 			return r;

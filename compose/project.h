@@ -31,6 +31,10 @@ struct nc_project {
  */
 int nc_project_open(const char *file_opt, const char *project_opt, bool need_file,
 		    struct nc_project *out, bool *usage, nc_err *err);
+/* The same for `up SERVICE...`: the profiles of the services named are
+ * activated (NULL-terminated, may be NULL). */
+int nc_project_open_named(const char *file_opt, const char *project_opt, bool need_file,
+			  const char *const *named, struct nc_project *out, bool *usage, nc_err *err);
 void nc_project_close(struct nc_project *p);
 
 /* The host facts the planner steers around: routes already on the host,

@@ -345,7 +345,7 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 	double t0 = now_s();
 	int code;
 
-	if (nc_project_open(file, g->arg_project, true, &proj, &usage, &err) < 0)
+	if (nc_project_open_named(file, g->arg_project, true, services, &proj, &usage, &err) < 0)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 	nc_paths_from_env(&paths);
 	nc_report_init(&rep, g->arg_verbose);

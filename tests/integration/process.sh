@@ -32,6 +32,9 @@ check "down" nc -p prof down
 check "up -d --profile debug" nc --profile debug -f "$prof" up -d
 check "... now it is" nc -p prof exec -T tools true
 check "down" nc -p prof down
+check "up -d tools: naming the service enables its profile (as Compose)" nc -f "$prof" up -d tools
+check "... it runs" nc -p prof exec -T tools true
+check "down" nc -p prof down
 check "COMPOSE_PROFILES enables it too" env COMPOSE_PROFILES=debug "$NCOMPOSE" -f "$prof" up -d
 check "... it runs" nc -p prof exec -T tools true
 check "down" nc -p prof down

@@ -387,32 +387,40 @@ static void test_profiles(void **state)
 	nc_err err;
 
 	m = load(y);
-	assert_int_equal(nc_model_apply_profiles(m, NULL, &err), 0);
+	assert_int_equal(nc_model_apply_profiles(m, NULL, NULL, &err), 0);
 	assert_int_equal(m->n_services, 1);
 	assert_string_equal(m->services[0].name, "a");
 	nc_model_free(m);
 
 	m = load(y);
-	assert_int_equal(nc_model_apply_profiles(m, " tools , x", &err), 0);
+	assert_int_equal(nc_model_apply_profiles(m, " tools , x", NULL, &err), 0);
 	assert_int_equal(m->n_services, 4);
 	assert_string_equal(m->services[3].name, "c"); /* file order kept */
 	nc_model_free(m);
 
 	m = load(y);
-	assert_int_equal(nc_model_apply_profiles(m, "*", &err), 0);
+	assert_int_equal(nc_model_apply_profiles(m, "*", NULL, &err), 0);
 	assert_int_equal(m->n_services, 4);
 	nc_model_free(m);
 
 	m = load(y);
-	assert_true(nc_model_apply_profiles(m, "x", &err) < 0);
+	assert_true(nc_model_apply_profiles(m, "x", NULL, &err) < 0);
 	assert_non_null(strstr(err.msg, "t.yaml:4:"));
 	assert_non_null(strstr(err.msg, "`--profile debug`"));
+	nc_model_free(m);
+
+	/* Naming a service (`up dbg`) activates its profiles. */
+	m = load(y);
+	const char *const named[] = { "dbg", NULL };
+	assert_int_equal(nc_model_apply_profiles(m, "", named, &err), 0);
+	assert_int_equal(m->n_services, 2);
+	assert_string_equal(m->services[1].name, "dbg");
 	nc_model_free(m);
 
 	/* A link into a disabled service is refused too. */
 	m = load("services:\n  r1: {}\n  r2: {profiles: [p]}\n"
 		 "links:\n  - endpoints: [\"r1:eth1\", \"r2:eth1\"]\n");
-	assert_true(nc_model_apply_profiles(m, "", &err) < 0);
+	assert_true(nc_model_apply_profiles(m, "", NULL, &err) < 0);
 	assert_non_null(strstr(err.msg, "a link ends at `r2`"));
 	nc_model_free(m);
 }
