@@ -120,9 +120,11 @@ static const struct refusal refusals[] = {
 	{ "open_by_handle_at", CAP(DAC_READ_SEARCH) },
 	{ "name_to_handle_at", CAP(DAC_READ_SEARCH) },
 	/* Other processes' memory. */
-	{ "ptrace", CAP(SYS_PTRACE) },
-	{ "process_vm_readv", CAP(SYS_PTRACE) },
-	{ "process_vm_writev", CAP(SYS_PTRACE) },
+	/* ptrace and process_vm_readv/writev: allowed, as Docker's profile
+	 * does on kernels from 4.8 (where ptrace can no longer be used to
+	 * get around a filter), so strace and gdb work on the container's
+	 * own processes; the kernel's ptrace rules still apply (the init is
+	 * not dumpable). */
 	{ "process_madvise", CAP(SYS_PTRACE) },
 	{ "pidfd_getfd", CAP(SYS_PTRACE) },
 	{ "kcmp", CAP(SYS_PTRACE) },

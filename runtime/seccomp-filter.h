@@ -26,7 +26,8 @@ struct rt_seccomp {
  * without CAP_SYS_ADMIN the mount API, setns, namespace flags of clone
  * and unshare are refused with EPERM and clone3 with ENOSYS (so the C
  * library falls back to clone, whose flags the filter can read); without
- * CAP_SYS_PTRACE ptrace and process_vm_*; and so on (seccomp-filter.c has the
+ * CAP_SYS_PTRACE kcmp and pidfd_getfd (ptrace itself is allowed, as in
+ * Docker on 4.8+ kernels); and so on (seccomp-filter.c has the
  * table). Native, 32-bit and x32 system calls are all covered; any other
  * architecture kills the process. `*out` is zeroed first; free it with
  * rt_seccomp_free. Fails with ENOTSUP when built without libseccomp.
