@@ -238,6 +238,17 @@ static int build_mounts(const struct nc_plan *p, const struct nc_plan_container 
 			if (pc->userns_size && !pm->external && volume_own(dir, pc->userns_base, err) < 0)
 				return nc_err_prefix(err, "service `%s`", pc->name);
 			m->source = cs->mount_paths[i];
+		} else if (pm->inline_data) {
+			/* Written afresh at every start, readable by the
+			 * container's users as Compose's own secret files are. */
+			if (nc_pathf(dir, sizeof(dir), "%s/files", cs->dir) < 0 || nc_mkdir_p(dir, 0755, err) < 0 ||
+			    nc_pathf(dir, sizeof(dir), "%s/files/%s", cs->dir, pm->inline_name) < 0)
+				return nc_err_prefix(err, "service `%s`: %s", pc->name, pm->inline_name);
+			if (nc_write_file_atomic(dir, pm->inline_data, strlen(pm->inline_data), 0444, err) < 0)
+				return nc_err_prefix(err, "service `%s`", pc->name);
+			if (!(cs->mount_paths[i] = strdup(dir)))
+				return nc_err_errno(err, ENOMEM, "service `%s`: mounts", pc->name);
+			m->source = cs->mount_paths[i];
 		} else if (pm->type == RT_MOUNT_LOOP) {
 			/* The image file is made on first use; its directory too. */
 			if (nc_pathf(dir, sizeof(dir), "%s", pm->source) < 0)

@@ -124,6 +124,34 @@ NC_EMIT_WRITER(nc_emit_svc_shm_size)
 		nc_emit_int(out, 2, "shm_size", s->shm_size);
 }
 
+static void file_refs(struct nc_strbuf *out, const char *key, const struct nc_file_ref *v, size_t n)
+{
+	if (!n)
+		return;
+	nc_emit_key(out, 2, key);
+	nc_strbuf_putc(out, '\n');
+	for (size_t i = 0; i < n; i++) {
+		nc_emit_indent(out, 3);
+		nc_strbuf_append(out, "- {source: ");
+		nc_emit_scalar(out, v[i].source);
+		if (v[i].target) {
+			nc_strbuf_append(out, ", target: ");
+			nc_emit_scalar(out, v[i].target);
+		}
+		nc_strbuf_append(out, "}\n");
+	}
+}
+
+NC_EMIT_WRITER(nc_emit_svc_secrets)
+{
+	file_refs(out, "secrets", s->secrets, s->n_secrets);
+}
+
+NC_EMIT_WRITER(nc_emit_svc_configs)
+{
+	file_refs(out, "configs", s->configs, s->n_configs);
+}
+
 NC_EMIT_WRITER(nc_emit_svc_container_name)
 {
 	if (s->container_name)

@@ -53,6 +53,8 @@ NC_EMIT_WRITER(nc_emit_svc_labels);
 NC_EMIT_WRITER(nc_emit_svc_profiles);
 NC_EMIT_WRITER(nc_emit_svc_tty);
 NC_EMIT_WRITER(nc_emit_svc_container_name);
+NC_EMIT_WRITER(nc_emit_svc_secrets);
+NC_EMIT_WRITER(nc_emit_svc_configs);
 NC_EMIT_WRITER(nc_emit_svc_stdin_open);
 NC_EMIT_WRITER(nc_emit_svc_dns_search);
 NC_EMIT_WRITER(nc_emit_svc_dns_opt);
@@ -87,6 +89,7 @@ NC_EMIT_WRITER(nc_emit_svc_working_dir);
 
 /* Top-level phase 2 sections (emit-top.c). */
 void nc_emit_volumes(struct nc_strbuf *out, const struct nc_model *m);
+void nc_emit_file_objs(struct nc_strbuf *out, const char *key, const struct nc_file_obj *v, size_t n);
 void nc_emit_links(struct nc_strbuf *out, const struct nc_model *m);
 void nc_emit_checks(struct nc_strbuf *out, const struct nc_model *m);
 

@@ -20,6 +20,23 @@ void nc_emit_volumes(struct nc_strbuf *out, const struct nc_model *m)
 	}
 }
 
+void nc_emit_file_objs(struct nc_strbuf *out, const char *key, const struct nc_file_obj *v, size_t n)
+{
+	if (!n)
+		return;
+	nc_strbuf_printf(out, "%s:\n", key);
+	for (size_t i = 0; i < n; i++) {
+		nc_emit_key(out, 1, v[i].name);
+		nc_strbuf_putc(out, '\n');
+		if (v[i].file)
+			nc_emit_kv(out, 2, "file", v[i].file);
+		if (v[i].content)
+			nc_emit_kv(out, 2, "content", v[i].content);
+		if (v[i].environment)
+			nc_emit_kv(out, 2, "environment", v[i].environment);
+	}
+}
+
 static void pair(struct nc_strbuf *out, const char *key, const struct nc_prefix *a,
 		 const struct nc_prefix *b)
 {

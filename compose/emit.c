@@ -331,6 +331,8 @@ int nc_model_emit_yaml(const struct nc_model *m, struct nc_strbuf *out, nc_err *
 	for (size_t i = 0; i < m->n_networks; i++)
 		emit_network(out, &m->networks[i]);
 	nc_emit_volumes(out, m);
+	nc_emit_file_objs(out, "secrets", m->secrets, m->n_secrets);
+	nc_emit_file_objs(out, "configs", m->configs, m->n_configs);
 	nc_emit_links(out, m);
 	nc_emit_checks(out, m);
 	if (!nc_strbuf_ok(out))

@@ -73,14 +73,21 @@ static int load_checks(struct nc_loader *ld, const struct nc_yt_node *k,
 	return nc_load_checks(ld, k, v);
 }
 
+static int load_file_objs(struct nc_loader *ld, const struct nc_yt_node *k, const struct nc_yt_node *v,
+			  void *obj)
+{
+	(void)obj;
+	return nc_load_file_objs(ld, k, v);
+}
+
 static const struct nc_ld_key top_keys[] = {
 	{ "checks", load_checks, 0 },
-	{ "configs", NULL, NC_LD_UNBUILT },
+	{ "configs", load_file_objs, 0 },
 	{ "include", NULL, NC_LD_UNBUILT },
 	{ "links", load_links, 0 },
 	{ "name", load_name, 0 },
 	{ "networks", load_networks, 0 },
-	{ "secrets", NULL, NC_LD_UNBUILT },
+	{ "secrets", load_file_objs, 0 },
 	{ "services", load_services, 0 },
 	{ "version", load_version, 0 },
 	{ "volumes", load_volumes, 0 },

@@ -130,6 +130,9 @@ NC_LD_READER(nc_svc_resolv);
 NC_LD_READER(nc_svc_labels);
 NC_LD_READER(nc_svc_profiles);
 NC_LD_READER(nc_svc_container_name);
+NC_LD_READER(nc_svc_file_refs);
+/* Top-level secrets: and configs: (load-files.c). */
+int nc_load_file_objs(struct nc_loader *ld, const struct nc_yt_node *key, const struct nc_yt_node *val);
 NC_LD_READER(nc_svc_group_add);
 NC_LD_READER(nc_svc_oom_score_adj);
 NC_LD_READER(nc_svc_cpu_cfs);

@@ -184,6 +184,22 @@ struct nc_env_file {
 };
 
 /* A top-level volumes: entry (named volume under the state directory). */
+/* A top-level secret or config: exactly one source. */
+struct nc_file_obj {
+	const char *name;
+	const char *file;        /* relative to the compose file's directory */
+	const char *content;     /* configs: the text itself */
+	const char *environment; /* the name of a variable holding the text */
+	struct nc_mark mark;
+};
+
+/* services.<s>.secrets / .configs entry. */
+struct nc_file_ref {
+	const char *source;
+	const char *target; /* NULL: /run/secrets/SOURCE, or /SOURCE for a config */
+	struct nc_mark mark;
+};
+
 struct nc_volume {
 	const char *name;
 	bool external;
@@ -333,6 +349,8 @@ struct nc_service {
 	const char *userns_mode;
 	bool tty, stdin_open;    /* a terminal / an open stdin for the command */
 	const char *container_name; /* another name for it in /etc/hosts */
+	struct nc_file_ref *secrets, *configs;
+	size_t n_secrets, n_configs;
 	const char **profiles;   /* enabled only when one of these is active */
 	size_t n_profiles;
 	struct nc_mark profiles_mark;
@@ -401,6 +419,8 @@ struct nc_model {
 	/* Phase 2. */
 	struct nc_volume *volumes;
 	size_t n_volumes;
+	struct nc_file_obj *secrets, *configs;
+	size_t n_secrets, n_configs;
 	struct nc_link *links;
 	size_t n_links;
 	struct nc_check *checks;

@@ -197,6 +197,72 @@ static int plan_devices(struct nc_plan *p, const struct nc_service *s, struct nc
 	return 0;
 }
 
+static const struct nc_file_obj *file_obj(const struct nc_file_obj *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return &v[i];
+	return NULL;
+}
+
+static const char *host_env_value(const struct nc_plan_host *host, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *const *e = host ? host->host_env : NULL; e && *e; e++)
+		if (!strncmp(*e, name, n) && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+/* secrets (at /run/secrets/NAME unless a target says) and configs (at
+ * /NAME): read-only binds of the file, or of the text written at up. */
+static int plan_file_refs(struct nc_plan *p, const struct nc_service *s, const struct nc_plan_host *host,
+			  bool secrets, struct nc_plan_mount *out, nc_err *err)
+{
+	const struct nc_file_ref *refs = secrets ? s->secrets : s->configs;
+	size_t n = secrets ? s->n_secrets : s->n_configs;
+	const char *what = secrets ? "secret" : "config";
+
+	for (size_t i = 0; i < n; i++) {
+		const struct nc_file_ref *r = &refs[i];
+		const struct nc_file_obj *f = secrets ? file_obj(p->model->secrets, p->model->n_secrets, r->source)
+						      : file_obj(p->model->configs, p->model->n_configs, r->source);
+		struct nc_plan_mount *pm = &out[i];
+		if (!f)
+			return nc_model_error(p->model, r->mark, err,
+					      "service `%s`: no %s `%s` in the file's top-level `%ss`", s->name, what,
+					      r->source, what);
+		const char *t = r->target ? r->target : r->source;
+		pm->target = t[0] == '/' ? nc_arena_strdup(&p->arena, t)
+			     : secrets ? nc_arena_printf(&p->arena, "/run/secrets/%s", t)
+				       : nc_arena_printf(&p->arena, "/%s", t);
+		pm->type = RT_MOUNT_BIND;
+		pm->read_only = true;
+		if (!pm->target)
+			return OOM(err);
+		if (f->file) {
+			struct stat st;
+			if (!(pm->source = file_path(p, host, f->file)))
+				return OOM(err);
+			if (stat(pm->source, &st) < 0)
+				return nc_model_error(p->model, f->mark, err, "%s `%s`: file `%s` (%s): %s", what, f->name,
+						      f->file, pm->source, strerror(errno));
+			if (!S_ISREG(st.st_mode))
+				return nc_model_error(p->model, f->mark, err, "%s `%s`: `%s` is not a regular file", what,
+						      f->name, pm->source);
+			continue;
+		}
+		const char *text = f->content;
+		if (f->environment && !(text = host_env_value(host, f->environment)))
+			return nc_model_error(p->model, f->mark, err, "%s `%s`: the variable `%s` is not set", what,
+					      f->name, f->environment);
+		if (!(pm->inline_data = nc_arena_strdup(&p->arena, text)) ||
+		    !(pm->inline_name = nc_arena_printf(&p->arena, "%s-%s", what, f->name)))
+			return OOM(err);
+	}
+	return 0;
+}
+
 int nc_plan_container_fs(struct nc_plan *p, const struct nc_service *s, const struct nc_plan_host *host,
 			 struct nc_plan_container *pc, nc_err *err)
 {
@@ -216,16 +282,20 @@ int nc_plan_container_fs(struct nc_plan *p, const struct nc_service *s, const st
 		pc->privileged = true;
 		pc->caps = rt_caps_held();
 	}
-	size_t n = s->n_volumes + s->n_tmpfs;
+	size_t n_fs = s->n_volumes + s->n_tmpfs;
+	size_t n = n_fs + s->n_secrets + s->n_configs;
 	if (!n)
 		return 0;
 	if (!(pc->mounts = nc_arena_calloc(&p->arena, n, sizeof(*pc->mounts))))
 		return OOM(err);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n_fs; i++) {
 		const struct nc_mount *m = i < s->n_volumes ? &s->volumes[i] : &s->tmpfs[i - s->n_volumes];
 		if ((r = plan_mount(p, s, host, m, &pc->mounts[i], err)) < 0)
 			return r;
 	}
+	if ((r = plan_file_refs(p, s, host, true, pc->mounts + n_fs, err)) < 0 ||
+	    (r = plan_file_refs(p, s, host, false, pc->mounts + n_fs + s->n_secrets, err)) < 0)
+		return r;
 	pc->n_mounts = n;
 	return 0;
 }

@@ -97,6 +97,10 @@ struct nc_plan_mount {
 	bool external;             /* named volume made outside ncompose: must exist */
 	bool create;               /* bind: create a missing host directory (short syntax) */
 	bool nocopy;               /* volume: never seeded from the image */
+	/* A secret or config given as text (content:, environment:): up
+	 * writes it to the container's state directory and binds that. */
+	const char *inline_data;
+	const char *inline_name;   /* "secret-NAME" / "config-NAME" */
 	const char *target;
 	bool read_only;
 	uint64_t size;

@@ -8,6 +8,7 @@ work=$(mktemp -d /var/lib/ncompose/fs-test.XXXXXX)
 export FS_ROOTFS=$work/rootfs FS_ROOTFS_TAR=$work/rootfs.tar.gz FS_DISK=$work/disk.img FS_HOSTDIR=$work/hostdir
 "$NC_SRC/tests/lib/mkrootfs" "$FS_ROOTFS"
 "$NC_SRC/tests/lib/mkrootfs" "$FS_ROOTFS_TAR"
+export FS_SECRET=s3cr3t
 export FS_DOCKER=$work/docker.tar FS_OCI=$work/oci FS_OCITAR=$work/oci.tar
 "$NC_SRC/tests/lib/mkimage" docker "$FS_ROOTFS" "$FS_DOCKER"
 "$NC_SRC/tests/lib/mkimage" oci "$FS_ROOTFS" "$FS_OCI"
@@ -69,6 +70,15 @@ check_fails "... and creates nothing on the host" test -e /ncompose-newtop
 check_eq "a bind below an existing host directory" "$(x host cat /opt/ncompose-missing/x/file)" "from-host"
 check_fails "... nothing on the host there either" test -e /opt/ncompose-missing
 check "an anonymous volume is writable" x host touch /data-anon/x
+
+# --- secrets and configs
+check_eq "a secret from a file at /run/secrets/NAME" "$(x host cat /run/secrets/token)" "from-host"
+check_eq "... one from the environment, at its target" "$(x host cat /run/secrets/api-key)" "s3cr3t"
+check_match "... read-only" "$(x host sh -c 'echo x >/run/secrets/token' 2>&1)" 'Read-only file system'
+check_eq "a config from content at /NAME" "$(x host cat /motd)" "hello from a config"
+check_eq "... one from a file at its target" "$(x host cat /srv/lab.conf)" "from-host"
+printf 'services:\n  s:\n    secrets: [nope]\n' >"$work/nosecret.yaml"
+check_match "an undefined secret is refused at its line" "$(nc -f "$work/nosecret.yaml" up -d 2>&1)" 'nosecret.yaml:3:.*no secret `nope`'
 
 # --- devices, shm_size
 check "devices: the host's node at the same path" x dev test -c /dev/net/tun

@@ -371,6 +371,20 @@ static void test_more_service_keys(void **state)
 	assert_int_equal(s->n_devices, 2);
 	assert_string_equal(s->devices[1], "/dev/fuse:/dev/f:rwm");
 	nc_model_free(m);
+
+	m = load("secrets:\n  t: {file: ./t}\n  e: {environment: X}\n"
+		 "configs:\n  c: {content: hi}\n"
+		 "services:\n  s:\n    secrets: [t, {source: e, target: k}]\n"
+		 "    configs: [{source: c, target: /etc/c.conf}]\n");
+	assert_int_equal(m->n_secrets, 2);
+	assert_string_equal(m->secrets[1].environment, "X");
+	assert_string_equal(m->configs[0].content, "hi");
+	s = &m->services[0];
+	assert_int_equal(s->n_secrets, 2);
+	assert_null(s->secrets[0].target);
+	assert_string_equal(s->secrets[1].target, "k");
+	assert_string_equal(s->configs[0].target, "/etc/c.conf");
+	nc_model_free(m);
 }
 
 
