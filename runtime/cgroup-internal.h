@@ -161,6 +161,10 @@ size_t rt_cg_kill_pids(const pid_t *pids, size_t n);
 /* Waits until cgroup.procs is empty: pidfds of the members where the kernel
  * has them, short sleeps otherwise (v1 has no "populated" notification). */
 int rt_cg_wait_procs_empty(int dfd, const char *where, int timeout_ms, nc_err *err);
+
+/* Writers of limits whose files are the same on v1 and v2. */
+int rt_cg_set_cpuset(int dfd, const char *where, const struct rt_limits *lim, nc_err *err);
+int rt_cg_set_pids(int dfd, const char *where, const struct rt_limits *lim, nc_err *err);
 int64_t rt_cg_now_ms(void);
 
 /* Is `pid` a member of `path` (ENOENT: a missing cgroup has none)? With a

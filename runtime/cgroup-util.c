@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -179,4 +180,24 @@ int rt_cg_wait_procs_empty(int dfd, const char *where, int timeout_ms, nc_err *e
 			nanosleep(&ts, NULL);
 		}
 	}
+}
+
+/* The same files and syntax on v1 and v2. On v2 an empty cpuset inherits
+ * its parent's effective set; v1's inheritance is set up when the
+ * directory is made (cgroup-v1.c). */
+int rt_cg_set_cpuset(int dfd, const char *where, const struct rt_limits *lim, nc_err *err)
+{
+	if (lim->cpuset_mems && rt_cg_write(dfd, where, "cpuset.mems", lim->cpuset_mems, err) < 0)
+		return nc_err_ret(err);
+	if (lim->cpuset_cpus && rt_cg_write(dfd, where, "cpuset.cpus", lim->cpuset_cpus, err) < 0)
+		return nc_err_ret(err);
+	return 0;
+}
+
+int rt_cg_set_pids(int dfd, const char *where, const struct rt_limits *lim, nc_err *err)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "%" PRId64, lim->pids_max);
+	return rt_cg_write(dfd, where, "pids.max", v, err);
 }

@@ -110,23 +110,6 @@ static int v1_set_cpu(int dfd, const char *where, const struct rt_limits *lim, n
 	return 0;
 }
 
-static int v1_set_cpuset(int dfd, const char *where, const struct rt_limits *lim, nc_err *err)
-{
-	if (lim->cpuset_mems && rt_cg_write(dfd, where, "cpuset.mems", lim->cpuset_mems, err) < 0)
-		return nc_err_ret(err);
-	if (lim->cpuset_cpus && rt_cg_write(dfd, where, "cpuset.cpus", lim->cpuset_cpus, err) < 0)
-		return nc_err_ret(err);
-	return 0;
-}
-
-static int v1_set_pids(int dfd, const char *where, const struct rt_limits *lim, nc_err *err)
-{
-	char s[32];
-
-	snprintf(s, sizeof(s), "%" PRId64, lim->pids_max);
-	return rt_cg_write(dfd, where, "pids.max", s, err);
-}
-
 /* CFQ's blkio.weight (gone with CFQ in Linux 5.0) and BFQ's: the same
  * scale, each acting on the devices its scheduler runs; both written
  * when both are there (4.12 to 4.20). */
@@ -261,8 +244,8 @@ const struct rt_cgroup_ops rt_cgroup_v1_ops = {
 	.create = v1_create,
 	.set_memory = v1_set_memory,
 	.set_cpu = v1_set_cpu,
-	.set_cpuset = v1_set_cpuset,
-	.set_pids = v1_set_pids,
+	.set_cpuset = rt_cg_set_cpuset,
+	.set_pids = rt_cg_set_pids,
 	.set_blkio = v1_set_blkio,
 	.supports = v1_supports,
 	.stats = v1_stats,

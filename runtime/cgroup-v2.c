@@ -131,25 +131,6 @@ static int v2_set_cpu(int dfd, const char *where, const struct rt_limits *lim, n
 	return 0;
 }
 
-static int v2_set_cpuset(int dfd, const char *where, const struct rt_limits *lim, nc_err *err)
-{
-	/* An empty v2 cpuset inherits its parent's effective set: no copy
-	 * from the parent as on v1. */
-	if (lim->cpuset_mems && rt_cg_write(dfd, where, "cpuset.mems", lim->cpuset_mems, err) < 0)
-		return nc_err_ret(err);
-	if (lim->cpuset_cpus && rt_cg_write(dfd, where, "cpuset.cpus", lim->cpuset_cpus, err) < 0)
-		return nc_err_ret(err);
-	return 0;
-}
-
-static int v2_set_pids(int dfd, const char *where, const struct rt_limits *lim, nc_err *err)
-{
-	char v[32];
-
-	snprintf(v, sizeof(v), "%" PRId64, lim->pids_max);
-	return rt_cg_write(dfd, where, "pids.max", v, err);
-}
-
 /*
  * BFQ's io.bfq.weight takes the blkio scale as is; io.weight (blk-iocost,
  * 5.4) has its own 1..10000 scale. Both files exist when BFQ is loaded on
@@ -312,8 +293,8 @@ const struct rt_cgroup_ops rt_cgroup_v2_ops = {
 	.create = v2_create,
 	.set_memory = v2_set_memory,
 	.set_cpu = v2_set_cpu,
-	.set_cpuset = v2_set_cpuset,
-	.set_pids = v2_set_pids,
+	.set_cpuset = rt_cg_set_cpuset,
+	.set_pids = rt_cg_set_pids,
 	.set_blkio = v2_set_blkio,
 	.supports = v2_supports,
 	.stats = v2_stats,
