@@ -458,3 +458,16 @@ int nc_ld_duration(struct nc_loader *ld, const struct nc_yt_node *key,
 				      val->text);
 	return 0;
 }
+
+int nc_ld_entry_name(struct nc_loader *ld, const struct nc_yt_node *k, const char *what, const char **name)
+{
+	if (!strncmp(k->text, "x-", 2))
+		return 1;
+	if (!nc_ld_valid_name(k->text))
+		return nc_ld_fail(ld, k->mark,
+				  "%s name `%s` is not valid: use letters, digits, `_`, `.` and `-`, starting with a letter or digit",
+				  what, k->text);
+	if (!(*name = nc_arena_strdup(ld->a, k->text)))
+		return nc_ld_oom(ld);
+	return 0;
+}

@@ -60,13 +60,10 @@ int nc_load_file_objs(struct nc_loader *ld, const struct nc_yt_node *key, const 
 		struct nc_file_obj *f = &(*v)[*n];
 		int r;
 
-		if (!strncmp(k->text, "x-", 2))
+		if ((r = nc_ld_entry_name(ld, k, secrets ? "secret" : "config", &f->name)) > 0)
 			continue;
-		if (!nc_ld_valid_name(k->text))
-			return nc_ld_fail(ld, k->mark, "`%s` is not a valid name: letters, digits, `_`, `.` and `-`",
-					  k->text);
-		if (!(f->name = nc_arena_strdup(ld->a, k->text)))
-			return nc_ld_oom(ld);
+		if (r < 0)
+			return r;
 		f->mark = k->mark;
 		const char *outer = ld->where;
 		if (!(ld->where = nc_arena_printf(ld->a, "%s `%s`", secrets ? "secret" : "config", f->name)))

@@ -282,14 +282,11 @@ int nc_load_networks(struct nc_loader *ld, const struct nc_yt_node *key,
 		const struct nc_yt_node *k = val->pairs[i].key, *v = val->pairs[i].value;
 		struct nc_network *n = &m->networks[m->n_networks];
 
-		if (!strncmp(k->text, "x-", 2))
+		int rn = nc_ld_entry_name(ld, k, "network", &n->name);
+		if (rn > 0)
 			continue;
-		if (!nc_ld_valid_name(k->text))
-			return nc_ld_fail(ld, k->mark,
-					  "network name `%s` is not valid: use letters, digits, `_`, `.` and `-`, starting with a letter or digit",
-					  k->text);
-		if (!(n->name = nc_arena_strdup(ld->a, k->text)))
-			return nc_ld_oom(ld);
+		if (rn < 0)
+			return rn;
 		n->mark = k->mark;
 		if (!(v->kind == NC_YT_SCALAR && v->type == NC_YT_NULL)) {
 			const char *where = nc_arena_printf(ld->a, "network `%s`", n->name);

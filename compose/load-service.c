@@ -277,14 +277,11 @@ int nc_load_services(struct nc_loader *ld, const struct nc_yt_node *key,
 		const struct nc_yt_node *k = val->pairs[i].key, *v = val->pairs[i].value;
 		struct nc_service *s = &m->services[m->n_services];
 
-		if (!strncmp(k->text, "x-", 2))
+		int rn = nc_ld_entry_name(ld, k, "service", &s->name);
+		if (rn > 0)
 			continue;
-		if (!nc_ld_valid_name(k->text))
-			return nc_ld_fail(ld, k->mark,
-					  "service name `%s` is not valid: use letters, digits, `_`, `.` and `-`, starting with a letter or digit",
-					  k->text);
-		if (!(s->name = nc_arena_strdup(ld->a, k->text)))
-			return nc_ld_oom(ld);
+		if (rn < 0)
+			return rn;
 		s->mark = k->mark;
 		s->mem_limit = NC_UNSET;
 		s->mem_reservation = NC_UNSET;

@@ -414,14 +414,11 @@ int nc_load_volumes(struct nc_loader *ld, const struct nc_yt_node *key,
 		const struct nc_yt_node *k = val->pairs[i].key, *v = val->pairs[i].value;
 		struct nc_volume *vol = &m->volumes[m->n_volumes];
 
-		if (!strncmp(k->text, "x-", 2))
+		int rn = nc_ld_entry_name(ld, k, "volume", &vol->name);
+		if (rn > 0)
 			continue;
-		if (!nc_ld_valid_name(k->text))
-			return nc_ld_fail(ld, k->mark,
-					  "volume name `%s` is not valid: use letters, digits, `_`, `.` and `-`, starting with a letter or digit",
-					  k->text);
-		if (!(vol->name = nc_arena_strdup(ld->a, k->text)))
-			return nc_ld_oom(ld);
+		if (rn < 0)
+			return rn;
 		vol->mark = k->mark;
 		if (!(v->kind == NC_YT_SCALAR && v->type == NC_YT_NULL)) {
 			const char *outer = ld->where;
