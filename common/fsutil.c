@@ -192,3 +192,15 @@ int nc_rm_rf(const char *path, nc_err *err)
 	}
 	return rm_rf_at(AT_FDCWD, path, st.st_dev, path, err);
 }
+
+int nc_rm_rf_at(int dirfd, const char *name, nc_err *err)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return nc_err_errno(err, errno, "stat `%s`", name);
+	}
+	return rm_rf_at(dirfd, name, st.st_dev, name, err);
+}

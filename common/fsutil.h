@@ -29,5 +29,7 @@ int nc_write_fileat(int dirfd, const char *path, const char *s, nc_err *err);
 /* rm -rf that stays on one filesystem and never follows symlinks. ENOENT is
  * success. */
 int nc_rm_rf(const char *path, nc_err *err);
+/* The same for `name` in the directory `dirfd`, nothing followed. */
+int nc_rm_rf_at(int dirfd, const char *name, nc_err *err);
 
 #endif

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fsutil.h"
 #include "runtime/resolve.h"
 #include "runtime/tar.h"
 
@@ -297,10 +298,8 @@ static int fix_dirs(struct extract *x, nc_err *err)
 	return 0;
 }
 
-static int remove_at(int dfd, const char *name);
-
 /* Everything in the directory `dfd` (O_PATH is fine), not `dfd` itself. */
-static int remove_contents(int dfd)
+static int remove_contents(int dfd, nc_err *err)
 {
 	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -308,34 +307,16 @@ static int remove_contents(int dfd)
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
-		return -e;
+		return nc_err_errno(err, e, "open the directory");
 	}
 	int r = 0;
 	errno = 0;
 	for (struct dirent *de; r == 0 && (de = readdir(d)); errno = 0)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			r = remove_at(dirfd(d), de->d_name);
+			r = nc_rm_rf_at(dirfd(d), de->d_name, err);
 	if (r == 0 && errno)
-		r = -errno;
+		r = nc_err_errno(err, errno, "read the directory");
 	closedir(d);
-	return r;
-}
-
-/* Everything at `name` in `dfd`, a directory's contents first; nothing
- * is followed. */
-static int remove_at(int dfd, const char *name)
-{
-	struct stat st;
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISDIR(st.st_mode))
-		return unlinkat(dfd, name, 0) < 0 ? -errno : 0;
-	_cleanup_close_ int fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int r = remove_contents(fd);
-	if (r == 0 && unlinkat(dfd, name, AT_REMOVEDIR) < 0)
-		r = -errno;
 	return r;
 }
 
@@ -351,13 +332,13 @@ static int whiteout(const struct rt_tar_entry *e, int dfd, const char *name, nc_
 	int r;
 
 	if (!strcmp(name, ".wh..wh..opq"))
-		r = remove_contents(dfd);
+		r = remove_contents(dfd, err);
 	else if (!*target || !strcmp(target, ".") || !strcmp(target, ".."))
 		return nc_err_msg(err, EINVAL, "entry `%s`: a whiteout of nothing", e->path);
 	else
-		r = remove_at(dfd, target);
+		r = nc_rm_rf_at(dfd, target, err);
 	if (r < 0)
-		return nc_err_errno(err, -r, "entry `%s`: whiteout", e->path);
+		return nc_err_prefix(err, "entry `%s`: whiteout", e->path);
 	return 0;
 }
 
