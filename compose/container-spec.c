@@ -335,7 +335,7 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 		.idmap_layers = cs->lower && !cs->layers_not_idmapped,
 		.ulimits = pc->ulimits,
 		.n_ulimits = pc->n_ulimits,
-		.seccomp_unconfined = pc->seccomp_unconfined || pc->privileged,
+		.seccomp_unconfined = pc->seccomp_unconfined,
 		.log_path = cs->log_path,
 		.cgroups = cg,
 		.cgroup = pc->cgroup,
@@ -370,7 +370,7 @@ int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_cont
 		rec(&b, NC_C_USER, pc->user);
 	for (size_t i = 0; i < pc->n_groups; i++)
 		rec(&b, NC_C_GROUP, pc->groups[i]);
-	if (pc->seccomp_unconfined || pc->privileged)
+	if (pc->seccomp_unconfined)
 		rec(&b, NC_C_SECCOMP, "unconfined");
 	for (size_t i = 0; i < pc->n_ulimits; i++) {
 		char soft[24], hard[24];

@@ -37,7 +37,7 @@ int nc_health_probe_start(const struct nc_plan_container *pc, pid_t init_pid,
 			.init_pid = init_pid, .cgroups = cg, .cgroup = pc->cgroup, .argv = argv,
 			.env = pc->env, .cwd = pc->cwd, .caps = pc->caps, .no_new_privs = pc->no_new_privs,
 			.user = pc->user, .groups = pc->groups, .n_groups = pc->n_groups, .ulimits = pc->ulimits, .n_ulimits = pc->n_ulimits,
-			.seccomp_unconfined = pc->seccomp_unconfined || pc->privileged,
+			.seccomp_unconfined = pc->seccomp_unconfined,
 		};
 		if (rt_exec(&spec, &status, &e) < 0)
 			_exit(127);

@@ -277,9 +277,9 @@ int nc_plan_container_fs(struct nc_plan *p, const struct nc_service *s, const st
 	pc->read_only = s->read_only;
 	pc->domainname = s->domainname;
 	if (s->privileged) {
-		/* Docker's --privileged: every capability; plan-container.c
-		 * leaves out the seccomp filter for it. */
+		/* Docker's --privileged: every capability, no seccomp filter. */
 		pc->privileged = true;
+		pc->seccomp_unconfined = true;
 		pc->caps = rt_caps_held();
 	}
 	size_t n_fs = s->n_volumes + s->n_tmpfs;

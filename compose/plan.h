@@ -140,7 +140,7 @@ struct nc_plan_container {
 	int oom_score_adj;
 	const char *const *dns_search, *const *dns_opt; /* replace the host's lines */
 	size_t n_dns_search, n_dns_opt;
-	bool seccomp_unconfined;   /* security_opt seccomp=unconfined (or privileged) */
+	bool seccomp_unconfined;   /* security_opt seccomp=unconfined, or privileged (plan-fs.c) */
 	struct rt_ulimit *ulimits;
 	size_t n_ulimits;
 	struct rt_limits limits;
