@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "runtime/syscalls.h"
@@ -210,4 +212,12 @@ void rt_set_cmdline(const char *name)
 	size_t len = end - start, k = strlen(name);
 	memset((void *)start, 0, len);
 	memcpy((void *)start, name, k < len ? k : len - 1);
+}
+
+int rt_pty_peer(int m)
+{
+	int unlock = 0;
+	if (ioctl(m, TIOCSPTLCK, &unlock) < 0)
+		return -1;
+	return ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 }

@@ -48,6 +48,11 @@ void rt_signals_default(void);
  * memory between arg_start and arg_end (/proc/self/stat), which we
  * overwrite. Best effort: nothing happens when that cannot be read. */
 void rt_set_cmdline(const char *name);
+
+/* The peer of the pseudo-terminal master `m`, unlocked first, opened by
+ * descriptor (Linux 4.13+: no path lookup a container could race),
+ * close-on-exec. Returns it, or -1 with errno set. Child-safe. */
+int rt_pty_peer(int m);
 void rt_signals_unblock_all(void);
 
 /* Moves *fd to a number >= 3 (close-on-exec), so that a child's dup2() onto

@@ -191,12 +191,7 @@ int rt_exec_pty(pid_t init_pid, int *master, int *slave, nc_err *err)
 	_cleanup_close_ int m = rt_open_in_root(root, "/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC, err);
 	if (m < 0)
 		return nc_err_prefix(err, "exec: open the container's /dev/pts/ptmx");
-	int unlock = 0;
-	if (ioctl(m, TIOCSPTLCK, &unlock) < 0)
-		return nc_err_errno(err, errno, "exec: unlock the pseudo-terminal");
-	/* The peer by descriptor (4.13+): no path lookup that a process in
-	 * the container could race. */
-	int s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	int s = rt_pty_peer(m);
 	if (s < 0)
 		return nc_err_errno(err, errno, "exec: open the pseudo-terminal's peer");
 	*slave = s;

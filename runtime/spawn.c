@@ -180,9 +180,8 @@ static int open_tty(struct workload_stdio *io, nc_err *err)
 	int m = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (m < 0)
 		return rt_cerr(err, errno, "tty: open /dev/pts/ptmx");
-	int unlock = 0;
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
-	int s = ioctl(m, TIOCSPTLCK, &unlock) < 0 ? -1 : ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	int s = rt_pty_peer(m);
 	if (s < 0) {
 		int e = errno;
 		close(m);
