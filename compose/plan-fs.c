@@ -12,6 +12,7 @@
 
 #include "common/cleanup.h"
 #include "common/strbuf.h"
+#include "compose/interpolate.h"
 #include "runtime/image.h"
 
 #define OOM(err) nc_err_errno(err, ENOMEM, "plan the lab")
@@ -205,15 +206,6 @@ static const struct nc_file_obj *file_obj(const struct nc_file_obj *v, size_t n,
 	return NULL;
 }
 
-static const char *host_env_value(const struct nc_plan_host *host, const char *name)
-{
-	size_t n = strlen(name);
-	for (const char *const *e = host ? host->host_env : NULL; e && *e; e++)
-		if (!strncmp(*e, name, n) && (*e)[n] == '=')
-			return *e + n + 1;
-	return NULL;
-}
-
 /* secrets (at /run/secrets/NAME unless a target says) and configs (at
  * /NAME): read-only binds of the file, or of the text written at up. */
 static int plan_file_refs(struct nc_plan *p, const struct nc_service *s, const struct nc_plan_host *host,
@@ -253,7 +245,7 @@ static int plan_file_refs(struct nc_plan *p, const struct nc_service *s, const s
 			continue;
 		}
 		const char *text = f->content;
-		if (f->environment && !(text = host_env_value(host, f->environment)))
+		if (f->environment && !(text = nc_lookup_envp(host ? (void *)host->host_env : NULL, f->environment)))
 			return nc_model_error(p->model, f->mark, err, "%s `%s`: the variable `%s` is not set", what,
 					      f->name, f->environment);
 		if (!(pm->inline_data = nc_arena_strdup(&p->arena, text)) ||
