@@ -26,6 +26,7 @@
 #include "common/fsutil.h"
 #include "runtime/tar.h"
 #include "tar-writer.h"
+#include "tests/lib/skip.h"
 
 #define MAXGOT 16
 
@@ -519,7 +520,7 @@ static void test_python_tarfile(void **state)
 {
 	(void)state;
 	if (!have("python3"))
-		skip();
+		nc_skip_unless_must_work("no python3 on this machine (scripts/bootstrap installs it)");
 	static const char *const formats[] = { "USTAR_FORMAT", "GNU_FORMAT", "PAX_FORMAT" };
 	for (size_t i = 0; i < NC_ELEMENTSOF(formats); i++) {
 		for (int gz = 0; gz <= 1; gz++) {
@@ -564,7 +565,7 @@ static void test_gnu_tar(void **state)
 {
 	(void)state;
 	if (!have("tar"))
-		skip();
+		nc_skip_unless_must_work("no tar on this machine");
 	static const char *const formats[] = { "gnu", "posix", "ustar", "v7" };
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd),
