@@ -737,13 +737,16 @@ static int teardown(void **state)
 
 int main(void)
 {
+	const char *must = getenv("NCOMPOSE_TEST_MUST_WORK");
 	if (geteuid() != 0 || !getenv("NC_IN_SANDBOX")) {
-		fprintf(stderr, "itest-loop: needs root inside tests/lib/sandbox\n");
-		return getenv("NCOMPOSE_TEST_MUST_WORK") ? 1 : 77;
+		printf("1..0 # SKIP needs root inside tests/lib/sandbox\n");
+		return must && !strcmp(must, "1") ? 1 : 77;
 	}
+	/* A kernel without loop devices: a feature this machine lacks, so a
+	 * reasoned skip even in CI (ext images then fail at `up`, saying so). */
 	if (access("/dev/loop-control", F_OK) < 0) {
-		fprintf(stderr, "itest-loop: no /dev/loop-control (modprobe loop)\n");
-		return getenv("NCOMPOSE_TEST_MUST_WORK") ? 1 : 77;
+		printf("1..0 # SKIP this kernel has no loop devices: no /dev/loop-control (modprobe loop)\n");
+		return 77;
 	}
 	const char *filter = getenv("NC_ITEST_FILTER");
 	if (filter)

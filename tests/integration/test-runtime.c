@@ -847,8 +847,9 @@ static int teardown(void **state)
 int main(void)
 {
 	if (geteuid() != 0 || !getenv("NC_IN_SANDBOX")) {
-		fprintf(stderr, "itest-runtime: needs root inside tests/lib/sandbox\n");
-		return getenv("NCOMPOSE_TEST_MUST_WORK") ? 1 : 77;
+		const char *must = getenv("NCOMPOSE_TEST_MUST_WORK");
+		printf("1..0 # SKIP needs root inside tests/lib/sandbox\n");
+		return must && !strcmp(must, "1") ? 1 : 77;
 	}
 	const char *filter = getenv("NC_ITEST_FILTER");
 	if (filter)
