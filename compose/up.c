@@ -357,6 +357,8 @@ static int step_bridges(struct up_ctx *c, nc_err *err)
 		struct netd_bridge_spec spec = {
 			.name = pn->bridge, .alias = pn->label, .group = c->group,
 			.mtu = pn->mtu, .addrs = gw, .n_addrs = n,
+			/* The host is no member of an internal network. */
+			.no_ipv6 = pn->internal,
 		};
 		nc_report_verbose(c->rep, "create bridge %s for network %s", pn->bridge, pn->name);
 		if ((r = nc_state_journal(c->st, err, NC_J_BRIDGE, pn->bridge, pn->name, NULL)) < 0 ||

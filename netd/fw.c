@@ -114,12 +114,18 @@ static void port_map(struct nc_strbuf *b, const struct netd_fw *fw, int family, 
 	nc_strbuf_append(b, "\t}\n");
 }
 
-static void dnat_rules(struct nc_strbuf *b)
+/* `v6_guard` goes before the IPv6 rules: in output, the host's own
+ * connections to [::1] are left alone. The kernel never routes a packet
+ * from ::1 out of another interface (IPv6 has no route_localnet), so a
+ * DNAT there would hang the client; untouched, it is refused at once by
+ * the host (nothing listens) with a reset. */
+static void dnat_rules(struct nc_strbuf *b, const char *v6_guard)
 {
 	nc_strbuf_append(b, "\t\tfib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @dnat4_ip\n"
-			    "\t\tfib daddr type local dnat ip to meta l4proto . th dport map @dnat4\n"
-			    "\t\tfib daddr type local dnat ip6 to ip6 daddr . meta l4proto . th dport map @dnat6_ip\n"
-			    "\t\tfib daddr type local dnat ip6 to meta l4proto . th dport map @dnat6\n");
+			    "\t\tfib daddr type local dnat ip to meta l4proto . th dport map @dnat4\n");
+	nc_strbuf_printf(b, "\t\t%sfib daddr type local dnat ip6 to ip6 daddr . meta l4proto . th dport map @dnat6_ip\n"
+			    "\t\t%sfib daddr type local dnat ip6 to meta l4proto . th dport map @dnat6\n",
+			 v6_guard, v6_guard);
 }
 
 int netd_fw_render(const struct netd_fw *fw, char **out, nc_err *err)
@@ -169,10 +175,10 @@ int netd_fw_render(const struct netd_fw *fw, char **out, nc_err *err)
 	 * host's own (output; NAT output has no "dstnat" keyword: -100). */
 	nc_strbuf_append(&b, "\n\tchain prerouting {\n"
 			     "\t\ttype nat hook prerouting priority dstnat; policy accept;\n");
-	dnat_rules(&b);
+	dnat_rules(&b, "");
 	nc_strbuf_append(&b, "\t}\n\n\tchain output {\n"
 			     "\t\ttype nat hook output priority -100; policy accept;\n");
-	dnat_rules(&b);
+	dnat_rules(&b, "ip6 daddr != ::1 ");
 	nc_strbuf_append(&b, "\t}\n");
 
 	/* What leaves a NATed network for anything but the project's own
@@ -195,6 +201,7 @@ int netd_fw_render(const struct netd_fw *fw, char **out, nc_err *err)
 	 * drop below compares against the bridge itself, never "any bridge". */
 	nc_strbuf_append(&b, "\n\tchain forward {\n"
 			     "\t\ttype filter hook forward priority filter; policy accept;\n"
+			     "\t\tiifname @bridges ct original ip daddr 127.0.0.0/8 drop\n"
 			     "\t\tct state established,related accept\n");
 	for (size_t i = 0; i < fw->n_internal; i++)
 		nc_strbuf_printf(&b, "\t\tiifname \"%s\" oifname != \"%s\" drop\n"
@@ -205,6 +212,36 @@ int netd_fw_render(const struct netd_fw *fw, char **out, nc_err *err)
 		nc_strbuf_printf(&b, "\t\tiifname \"%s\" oifname @bridges oifname != \"%s\" drop\n",
 				 fw->bridges[i], fw->bridges[i]);
 	nc_strbuf_append(&b, "\t\toifname @bridges iifname != @bridges drop\n"
+			     "\t}\n");
+
+	/*
+	 * What containers send to the host itself. The host is no member of
+	 * an internal network: nothing from one is delivered to it, on any
+	 * of its addresses.
+	 *
+	 * The host's loopback (kube-proxy's CVE-2020-8558): route_localnet,
+	 * which ports published to 127.0.0.1 need on the bridges, also lets
+	 * the kernel accept 127.0.0.0/8 as a destination arriving on them; a
+	 * container that sends a frame to the gateway's MAC addressed to
+	 * 127.0.0.1 would reach every host service bound to loopback, and,
+	 * through the prerouting DNAT, ports published on 127.0.0.1 only.
+	 * Filtered here, in input and forward, not in prerouting: with
+	 * br_netfilter, prerouting sees the bridge port as the input
+	 * interface, input and forward see the bridge in both cases. The only
+	 * packets that may arrive from a bridge for 127.0.0.0/8 are replies
+	 * to the host's own connections to a published port (un-NATed to the
+	 * client's 127.0.0.1 before input); replies are told apart by
+	 * conntrack, so neither a new connection nor a packet that conntrack
+	 * does not track gets through. The forward rule (first in its chain)
+	 * catches what prerouting DNATed from 127.0.0.1 to a container.
+	 * IPv6 needs no rule: ip6_rcv_core() drops ::1 from any interface
+	 * but lo, before any hook.
+	 */
+	nc_strbuf_append(&b, "\n\tchain input {\n"
+			     "\t\ttype filter hook input priority filter; policy accept;\n"
+			     "\t\tiifname @internal drop\n"
+			     "\t\tiifname @bridges ip daddr 127.0.0.0/8 ct direction reply ct status dnat accept\n"
+			     "\t\tiifname @bridges ip daddr 127.0.0.0/8 drop\n"
 			     "\t}\n}\n");
 	if (!nc_strbuf_ok(&b))
 		return nc_err_errno(err, ENOMEM, "render nftables table `%s`", fw->table);

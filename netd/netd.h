@@ -66,10 +66,12 @@ struct netd_bridge_spec {
 	uint32_t mtu;      /* 0 = kernel default */
 	const struct nc_prefix *addrs; /* gateway addresses with prefix length */
 	size_t n_addrs;
+	bool no_ipv6;      /* disable IPv6 on it before it comes up (no link-local) */
 };
 
-/* Creates the bridge (up, with its group and MTU in the creating request),
- * then labels it and sets its addresses. EEXIST when the name is taken:
+/* Creates the bridge (up, with its group and MTU in the creating request;
+ * with no_ipv6, down until IPv6 is off on it), then labels it and sets its
+ * addresses. EEXIST when the name is taken:
  * the link holding it is not touched. */
 int netd_bridge_create(struct netd *nd, const struct netd_bridge_spec *spec, nc_err *err);
 
@@ -284,7 +286,10 @@ struct netd_fw {
  *    the host);
  *  - isolates: no forwarding between two bridges of the project, nothing
  *    in or out of an internal network, nothing started from outside (or
- *    from another project) into a lab network except published ports.
+ *    from another project) into a lab network except published ports;
+ *  - guards the host: nothing from an internal network is delivered to
+ *    it, and nothing from a bridge reaches its 127.0.0.0/8 (which
+ *    route_localnet would let in) except replies to its own connections.
  */
 int netd_fw_render(const struct netd_fw *fw, char **out, nc_err *err);
 
