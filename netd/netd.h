@@ -262,8 +262,17 @@ struct netd_fw_port {
 	uint16_t port;
 };
 
+/* A bridge port of a network with anti-spoofing: what comes in on it
+ * must carry its container's own MAC and addresses. */
+struct netd_fw_guard {
+	const char *port;     /* the host end of the container's veth */
+	uint8_t mac[6];       /* the container's MAC */
+	struct nc_ip addr4;   /* family 0: the port may send no IPv4 (nor ARP) */
+	struct nc_ip addr6;   /* family 0: none but its link-local address */
+};
+
 struct netd_fw {
-	const char *table;   /* "nc_<project>" (family inet) */
+	const char *table;   /* "nc_<project>" (family inet; and bridge, see guards) */
 	const char *comment; /* label: project */
 	const char *const *bridges; /* every bridge of the project */
 	size_t n_bridges;
@@ -273,6 +282,8 @@ struct netd_fw {
 	size_t n_masq;
 	const struct netd_fw_port *ports;
 	size_t n_ports;
+	const struct netd_fw_guard *guards; /* in a table of family bridge */
+	size_t n_guards;
 };
 
 /*
@@ -287,6 +298,10 @@ struct netd_fw {
  *  - isolates: no forwarding between two bridges of the project, nothing
  *    in or out of an internal network, nothing started from outside (or
  *    from another project) into a lab network except published ports;
+ *  - with guards, a table of family bridge of the same name lets each
+ *    guarded port send only with its container's MAC and addresses, ARP
+ *    sender fields and neighbour advertisements included (the inet part
+ *    never sees ARP, nor frames bridged between two ports);
  *  - guards the host: nothing from an internal network is delivered to
  *    it, and nothing from a bridge reaches its 127.0.0.0/8 (which
  *    route_localnet would let in) except replies to its own connections.
@@ -297,7 +312,7 @@ int netd_fw_render(const struct netd_fw *fw, char **out, nc_err *err);
  * the first line of libnftables' own message. */
 int netd_fw_apply(struct netd *nd, const char *text, nc_err *err);
 
-/* Deletes `table` (family inet); a missing table is success. */
+/* Deletes `table` (families inet and bridge); a missing table is success. */
 int netd_fw_delete(struct netd *nd, const char *table, nc_err *err);
 
 /* Whether a base chain of *another* table (not "nc_*") hooks forward with

@@ -227,6 +227,49 @@ done
 check_match "... rogue's RA gives witness a default route through rogue (control)" "$got" '^default via fe80::.* proto ra'
 check_eq "victim got the same RAs and has no default route" "$(ip -n escnet-victim -6 route show default)" ""
 
+# --- 16. ARP spoofing between containers of one bridge: allowed as in
+# Docker, refused on a network with anti_spoofing: true. The attacker
+# answers for the victim's address with its own MAC (an ARP reply to the
+# peer, which already holds the victim's entry: it takes an unsolicited
+# reply for an entry it has, once locktime, set to 0 here, has passed).
+ARP=$(
+	cat <<'EOF'
+import socket, struct, sys
+claim, to_ip, to_mac = sys.argv[1:4]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
+s.bind(('eth0', 0))
+me = s.getsockname()[4]
+dst = bytes.fromhex(to_mac.replace(':', ''))
+arp = struct.pack('!HHBBH6s4s6s4s', 1, 0x0800, 6, 4, 2, me, socket.inet_aton(claim), dst,
+                  socket.inet_aton(to_ip))
+s.send(dst + me + b'\x08\x06' + arp)
+EOF
+)
+ipof() { ip -n "escnet-$1" -4 -br addr show eth0 | awk '{print $3}' | cut -d/ -f1; }
+macof() { ip -n "escnet-$1" -br link show eth0 | awk '{print $3}'; }
+held() { ip -n "escnet-$1" neigh show "$2" | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}'; }
+spoof() { # attacker victim peer: prints the MAC the peer then holds for the victim
+	local vip pip
+	vip=$(ipof "$2") pip=$(ipof "$3")
+	ip netns exec "escnet-$3" sysctl -qw net.ipv4.neigh.eth0.locktime=0
+	x "$3" ping -c1 -W2 "$vip" >/dev/null
+	x "$1" python3 -c "$ARP" "$vip" "$pip" "$(macof "$3")"
+	for _ in $(seq 20); do
+		[ "$(held "$3" "$vip")" = "$(macof "$1")" ] && break
+		sleep 0.1
+	done
+	held "$3" "$vip"
+}
+check_eq "flat (no anti-spoofing): rogue takes victim's address in witness's ARP cache (control)" \
+	"$(spoof rogue victim witness)" "$(macof rogue)"
+check_eq "guarded: spoofer's ARP reply for target never reaches peer" \
+	"$(spoof spoofer target peer)" "$(macof target)"
+check "guarded: ... and spoofer still talks to peer as itself" x spoofer ping -c1 -W2 "$(ipof peer)"
+check "control: delete the project's bridge table (the guards)" nft delete table bridge nc_escnet
+check_eq "... then spoofer takes target's address in peer's ARP cache (control)" \
+	"$(spoof spoofer target peer)" "$(macof spoofer)"
+check_match "config prints anti_spoofing" "$(nc -f "$lab" config)" 'anti_spoofing: true'
+
 check "down" nc -p escnet down
 check_clean escnet
 finish
