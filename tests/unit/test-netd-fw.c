@@ -112,7 +112,7 @@ static void test_anti_spoofing(void **state)
 		{ "nc-lab-a-0", { 0x02, 0x42, 0x0a, 0x05, 0x00, 0x02 }, I("10.5.0.2"), I("fd05::2") },
 		{ "nc-lab-b-0", { 0x02, 0x42, 0x0a, 0x05, 0x00, 0x03 }, { 0 }, { 0 } },
 	};
-	struct netd_fw fw = { .table = "nc_lab", .comment = "ncompose:lab/project", .bridges = br,
+	struct netd_fw fw = { .table = "nc_guard", .comment = "ncompose:guard/project", .bridges = br,
 			      .n_bridges = 1, .guards = g, .n_guards = 2 };
 	golden("anti-spoofing", &fw);
 
