@@ -287,6 +287,8 @@ static void emit_network(struct nc_strbuf *out, const struct nc_network *n)
 			nc_strbuf_printf(out, " \"%s\"\n", mtu);
 		}
 	}
+	if (n->anti_spoofing) /* a lab key: printed only when set */
+		nc_emit_bool(out, 2, "anti_spoofing", true);
 	nc_emit_bool(out, 2, "enable_ipv6", n->enable_ipv6);
 	nc_emit_bool(out, 2, "external", n->external);
 	nc_emit_bool(out, 2, "internal", n->internal);

@@ -14,9 +14,10 @@ static int net_bool(struct nc_loader *ld, const struct nc_yt_node *k, const stru
 		    void *obj)
 {
 	struct nc_network *n = obj;
-	bool *field = !strcmp(k->text, "internal")      ? &n->internal
-		      : !strcmp(k->text, "enable_ipv6") ? &n->enable_ipv6
-							: &n->external;
+	bool *field = !strcmp(k->text, "internal")        ? &n->internal
+		      : !strcmp(k->text, "enable_ipv6")   ? &n->enable_ipv6
+		      : !strcmp(k->text, "anti_spoofing") ? &n->anti_spoofing
+							  : &n->external;
 	return nc_ld_bool(ld, k, v, field);
 }
 
@@ -238,6 +239,7 @@ static int net_labels(struct nc_loader *ld, const struct nc_yt_node *k, const st
 }
 
 static const struct nc_ld_key network_keys[] = {
+	{ "anti_spoofing", net_bool, 0 },
 	{ "attachable", NULL, NC_LD_UNBUILT },
 	{ "driver", net_driver, 0 },
 	{ "driver_opts", net_driver_opts, 0 },

@@ -45,6 +45,7 @@ struct nc_network {
 	bool internal;
 	bool enable_ipv6;
 	bool external;
+	bool anti_spoofing; /* lab addition: each port sends only as its container */
 	const char *bridge_name; /* driver_opts com.docker.network.bridge.name, or NULL */
 	uint32_t mtu;            /* driver_opts com.docker.network.driver.mtu, 0 = default */
 	struct nc_ipam_config *ipam;

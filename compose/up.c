@@ -357,6 +357,8 @@ static int step_bridges(struct up_ctx *c, nc_err *err)
 		struct netd_bridge_spec spec = {
 			.name = pn->bridge, .alias = pn->label, .group = c->group,
 			.mtu = pn->mtu, .addrs = gw, .n_addrs = n,
+			/* The host is no member of an internal network. */
+			.no_ipv6 = pn->internal,
 		};
 		nc_report_verbose(c->rep, "create bridge %s for network %s", pn->bridge, pn->name);
 		if ((r = nc_state_journal(c->st, err, NC_J_BRIDGE, pn->bridge, pn->name, NULL)) < 0 ||
@@ -619,12 +621,16 @@ static int step_firewall(struct up_ctx *c, nc_err *err)
 	_cleanup_free_ const char **internal = calloc(p->n_networks + 1, sizeof(char *));
 	_cleanup_free_ struct netd_fw_masq *masq = calloc(2 * p->n_networks + 1, sizeof(*masq));
 	_cleanup_free_ struct netd_fw_port *ports = calloc(p->n_ports + 1, sizeof(*ports));
+	size_t n_ifaces = 0, ng = 0;
+	for (size_t i = 0; i < p->n_containers; i++)
+		n_ifaces += p->containers[i].n_ifaces;
+	_cleanup_free_ struct netd_fw_guard *guards = calloc(n_ifaces + 1, sizeof(*guards));
 	_cleanup_free_ char *text = NULL;
 	char comment[NC_LABEL_MAX];
 	size_t nb = 0, ni = 0, nm = 0;
 	int r;
 
-	if (!bridges || !internal || !masq || !ports)
+	if (!bridges || !internal || !masq || !ports || !guards)
 		return nc_err_errno(err, ENOMEM, "firewall of `%s`", p->project);
 	for (size_t i = 0; i < p->n_networks; i++) {
 		const struct nc_plan_network *pn = &p->networks[i];
@@ -644,6 +650,17 @@ static int step_firewall(struct up_ctx *c, nc_err *err)
 		ports[i] = (struct netd_fw_port){ p->ports[i].proto, p->ports[i].host_ip,
 						  p->ports[i].host_port, p->ports[i].addr,
 						  p->ports[i].port };
+	for (size_t i = 0; i < p->n_containers; i++)
+		for (size_t k = 0; k < p->containers[i].n_ifaces; k++) {
+			const struct nc_plan_iface *pi = &p->containers[i].ifaces[k];
+			if (!pi->net || pi->net->external || !pi->net->model->anti_spoofing)
+				continue;
+			struct netd_fw_guard *g = &guards[ng++];
+			g->port = pi->host_ifname;
+			memcpy(g->mac, pi->mac, sizeof(g->mac));
+			g->addr4 = pi->addr4.ip;
+			g->addr6 = pi->addr6.ip;
+		}
 	if (!nb && !p->n_ports) {
 		/* Nothing to filter, NAT or publish: no table (libnftables
 		 * takes ~10 ms to add one and as long to delete it). */
@@ -654,7 +671,7 @@ static int step_firewall(struct up_ctx *c, nc_err *err)
 	struct netd_fw fw = {
 		.table = p->table, .comment = comment, .bridges = bridges, .n_bridges = nb,
 		.internal = internal, .n_internal = ni, .masq = masq, .n_masq = nm,
-		.ports = ports, .n_ports = p->n_ports,
+		.ports = ports, .n_ports = p->n_ports, .guards = guards, .n_guards = ng,
 	};
 	nc_report_verbose(c->rep, "apply nftables table inet %s", p->table);
 	if ((r = allow_localnet(c, err)) < 0 || (r = netd_fw_render(&fw, &text, err)) < 0 ||

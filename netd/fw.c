@@ -114,12 +114,100 @@ static void port_map(struct nc_strbuf *b, const struct netd_fw *fw, int family, 
 	nc_strbuf_append(b, "\t}\n");
 }
 
-static void dnat_rules(struct nc_strbuf *b)
+/* `v6_guard` goes before the IPv6 rules: in output, the host's own
+ * connections to [::1] are left alone. The kernel never routes a packet
+ * from ::1 out of another interface (IPv6 has no route_localnet), so a
+ * DNAT there would hang the client; untouched, it is refused at once by
+ * the host (nothing listens) with a reset. */
+static void dnat_rules(struct nc_strbuf *b, const char *v6_guard)
 {
 	nc_strbuf_append(b, "\t\tfib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @dnat4_ip\n"
-			    "\t\tfib daddr type local dnat ip to meta l4proto . th dport map @dnat4\n"
-			    "\t\tfib daddr type local dnat ip6 to ip6 daddr . meta l4proto . th dport map @dnat6_ip\n"
-			    "\t\tfib daddr type local dnat ip6 to meta l4proto . th dport map @dnat6\n");
+			    "\t\tfib daddr type local dnat ip to meta l4proto . th dport map @dnat4\n");
+	nc_strbuf_printf(b, "\t\t%sfib daddr type local dnat ip6 to ip6 daddr . meta l4proto . th dport map @dnat6_ip\n"
+			    "\t\t%sfib daddr type local dnat ip6 to meta l4proto . th dport map @dnat6\n",
+			 v6_guard, v6_guard);
+}
+
+/* The link-local address a container's kernel makes from its MAC
+ * (EUI-64, RFC 4291 appendix A: addr_gen_mode eui64, the default). */
+static struct nc_ip link_local(const uint8_t mac[6])
+{
+	struct nc_ip ll = { .family = AF_INET6 };
+
+	ll.a[0] = 0xfe;
+	ll.a[1] = 0x80;
+	ll.a[8] = mac[0] ^ 0x02;
+	ll.a[9] = mac[1];
+	ll.a[10] = mac[2];
+	ll.a[11] = 0xff;
+	ll.a[12] = 0xfe;
+	ll.a[13] = mac[3];
+	ll.a[14] = mac[4];
+	ll.a[15] = mac[5];
+	return ll;
+}
+
+static void hex128(struct nc_strbuf *b, const struct nc_ip *ip)
+{
+	nc_strbuf_append(b, "0x");
+	for (int i = 0; i < 16; i++)
+		nc_strbuf_printf(b, "%02x", ip->a[i]);
+}
+
+/*
+ * Anti-spoofing (a network option, off by default as in Docker): each
+ * guarded bridge port may send only with its container's MAC, IPv4
+ * address (IP source and ARP sender), IPv6 addresses (its link-local one,
+ * the file's, and :: for duplicate address detection) and neighbour
+ * advertisements for those addresses only. In the bridge family, at
+ * prerouting: it sees every frame that enters a port, bridged to another
+ * port or for the host, whatever br_netfilter does; the inet family sees
+ * neither ARP nor frames bridged between two ports. Frames of other types
+ * (LLC for IS-IS, LLDP) pass with the port's own MAC.
+ */
+static void guard_rules(struct nc_strbuf *b, const struct netd_fw_guard *g)
+{
+	char m[18], a[NC_IP_STRLEN], l[NC_IP_STRLEN];
+	struct nc_ip ll = link_local(g->mac);
+
+	snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", g->mac[0], g->mac[1], g->mac[2],
+		 g->mac[3], g->mac[4], g->mac[5]);
+	nc_strbuf_printf(b, "\t\tiifname \"%s\" ether saddr != %s drop\n", g->port, m);
+	nc_strbuf_printf(b, "\t\tiifname \"%s\" arp saddr ether != %s drop\n", g->port, m);
+	if (g->addr4.family)
+		nc_strbuf_printf(b, "\t\tiifname \"%s\" arp saddr ip != %s drop\n"
+				    "\t\tiifname \"%s\" ether type ip ip saddr != %s drop\n",
+				 g->port, nc_ip_str(&g->addr4, a), g->port, a);
+	else
+		nc_strbuf_printf(b, "\t\tiifname \"%s\" ether type { ip, arp } drop\n", g->port);
+	nc_ip_str(&ll, l);
+	nc_strbuf_printf(b, "\t\tiifname \"%s\" ether type ip6 ip6 saddr != { ::, %s", g->port, l);
+	if (g->addr6.family)
+		nc_strbuf_printf(b, ", %s", nc_ip_str(&g->addr6, a));
+	nc_strbuf_printf(b, " } drop\n\t\tiifname \"%s\" icmpv6 type nd-neighbor-advert @th,64,128 != ",
+			 g->port);
+	hex128(b, &ll);
+	if (g->addr6.family) {
+		nc_strbuf_append(b, " @th,64,128 != ");
+		hex128(b, &g->addr6);
+	}
+	nc_strbuf_append(b, " drop\n");
+}
+
+static void guard_table(struct nc_strbuf *b, const struct netd_fw *fw)
+{
+	/* Also when nothing is guarded now: a guard of an earlier `up` goes. */
+	nc_strbuf_printf(b, "table bridge %s {}\ndelete table bridge %s\n", fw->table, fw->table);
+	if (!fw->n_guards)
+		return;
+	nc_strbuf_printf(b, "table bridge %s {\n", fw->table);
+	if (fw->comment)
+		nc_strbuf_printf(b, "\tcomment \"%s\"\n", fw->comment);
+	nc_strbuf_append(b, "\n\tchain prerouting {\n"
+			    "\t\ttype filter hook prerouting priority filter; policy accept;\n");
+	for (size_t i = 0; i < fw->n_guards; i++)
+		guard_rules(b, &fw->guards[i]);
+	nc_strbuf_append(b, "\t}\n}\n");
 }
 
 int netd_fw_render(const struct netd_fw *fw, char **out, nc_err *err)
@@ -142,6 +230,10 @@ int netd_fw_render(const struct netd_fw *fw, char **out, nc_err *err)
 		if (fw->masq[i].bridge && !quotable(fw->masq[i].bridge, false))
 			return nc_err_msg(err, EINVAL, "invalid interface name `%s` for nftables",
 					  fw->masq[i].bridge);
+	for (size_t i = 0; i < fw->n_guards; i++)
+		if (!quotable(fw->guards[i].port, false))
+			return nc_err_msg(err, EINVAL, "invalid interface name `%s` for nftables",
+					  fw->guards[i].port);
 
 	nc_strbuf_printf(&b, "table inet %s {}\ndelete table inet %s\n", fw->table, fw->table);
 	nc_strbuf_printf(&b, "table inet %s {\n", fw->table);
@@ -169,10 +261,10 @@ int netd_fw_render(const struct netd_fw *fw, char **out, nc_err *err)
 	 * host's own (output; NAT output has no "dstnat" keyword: -100). */
 	nc_strbuf_append(&b, "\n\tchain prerouting {\n"
 			     "\t\ttype nat hook prerouting priority dstnat; policy accept;\n");
-	dnat_rules(&b);
+	dnat_rules(&b, "");
 	nc_strbuf_append(&b, "\t}\n\n\tchain output {\n"
 			     "\t\ttype nat hook output priority -100; policy accept;\n");
-	dnat_rules(&b);
+	dnat_rules(&b, "ip6 daddr != ::1 ");
 	nc_strbuf_append(&b, "\t}\n");
 
 	/* What leaves a NATed network for anything but the project's own
@@ -195,6 +287,7 @@ int netd_fw_render(const struct netd_fw *fw, char **out, nc_err *err)
 	 * drop below compares against the bridge itself, never "any bridge". */
 	nc_strbuf_append(&b, "\n\tchain forward {\n"
 			     "\t\ttype filter hook forward priority filter; policy accept;\n"
+			     "\t\tiifname @bridges ct original ip daddr 127.0.0.0/8 drop\n"
 			     "\t\tct state established,related accept\n");
 	for (size_t i = 0; i < fw->n_internal; i++)
 		nc_strbuf_printf(&b, "\t\tiifname \"%s\" oifname != \"%s\" drop\n"
@@ -205,7 +298,38 @@ int netd_fw_render(const struct netd_fw *fw, char **out, nc_err *err)
 		nc_strbuf_printf(&b, "\t\tiifname \"%s\" oifname @bridges oifname != \"%s\" drop\n",
 				 fw->bridges[i], fw->bridges[i]);
 	nc_strbuf_append(&b, "\t\toifname @bridges iifname != @bridges drop\n"
+			     "\t}\n");
+
+	/*
+	 * What containers send to the host itself. The host is no member of
+	 * an internal network: nothing from one is delivered to it, on any
+	 * of its addresses.
+	 *
+	 * The host's loopback (kube-proxy's CVE-2020-8558): route_localnet,
+	 * which ports published to 127.0.0.1 need on the bridges, also lets
+	 * the kernel accept 127.0.0.0/8 as a destination arriving on them; a
+	 * container that sends a frame to the gateway's MAC addressed to
+	 * 127.0.0.1 would reach every host service bound to loopback, and,
+	 * through the prerouting DNAT, ports published on 127.0.0.1 only.
+	 * Filtered here, in input and forward, not in prerouting: with
+	 * br_netfilter, prerouting sees the bridge port as the input
+	 * interface, input and forward see the bridge in both cases. The only
+	 * packets that may arrive from a bridge for 127.0.0.0/8 are replies
+	 * to the host's own connections to a published port (un-NATed to the
+	 * client's 127.0.0.1 before input); replies are told apart by
+	 * conntrack, so neither a new connection nor a packet that conntrack
+	 * does not track gets through. The forward rule (first in its chain)
+	 * catches what prerouting DNATed from 127.0.0.1 to a container.
+	 * IPv6 needs no rule: ip6_rcv_core() drops ::1 from any interface
+	 * but lo, before any hook.
+	 */
+	nc_strbuf_append(&b, "\n\tchain input {\n"
+			     "\t\ttype filter hook input priority filter; policy accept;\n"
+			     "\t\tiifname @internal drop\n"
+			     "\t\tiifname @bridges ip daddr 127.0.0.0/8 ct direction reply ct status dnat accept\n"
+			     "\t\tiifname @bridges ip daddr 127.0.0.0/8 drop\n"
 			     "\t}\n}\n");
+	guard_table(&b, fw);
 	if (!nc_strbuf_ok(&b))
 		return nc_err_errno(err, ENOMEM, "render nftables table `%s`", fw->table);
 	*out = nc_strbuf_take(&b);
@@ -225,8 +349,10 @@ int netd_fw_delete(struct netd *nd, const char *table, nc_err *err)
 		return nc_err_msg(err, EINVAL, "invalid nftables table name `%s`", table);
 	/* "create if missing, then delete" in one transaction: idempotent
 	 * without `destroy table`, which needs kernel 6.3. */
-	snprintf(text, sizeof(text), "table inet %s {}\ndelete table inet %s\n", table, table);
-	snprintf(what, sizeof(what), "delete nftables table `inet %s`", table);
+	snprintf(text, sizeof(text),
+		 "table inet %s {}\ndelete table inet %s\ntable bridge %s {}\ndelete table bridge %s\n",
+		 table, table, table, table);
+	snprintf(what, sizeof(what), "delete nftables table `inet %s` (and `bridge %s`)", table, table);
 	return netd_nft_run(nd, text, NULL, what, err);
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,24 @@ int netd_ifindex(struct nc_nl *nl, const char *name, int *index, nc_err *err)
 	return 0;
 }
 
+/* IPv6 off on a bridge that is still down, so that it never holds an
+ * address (not even link-local) and drops IPv6 addressed to itself
+ * (ip6_rcv_core checks disable_ipv6 of the receiving device); bridging
+ * between its ports is not affected. A host without IPv6 has no such
+ * sysctl: nothing to do. Then up. */
+static int ipv6_off(struct netd *nd, const char *name, nc_err *err)
+{
+	char key[96];
+	int r;
+
+	snprintf(key, sizeof(key), "net/ipv6/conf/%s/disable_ipv6", name);
+	r = netd_sysctl_set(nd, key, "1", err);
+	if (r < 0 && r != -ENOENT)
+		return nc_err_prefix(err, "bridge `%s`", name);
+	netd_msg_up(&nd->nl, name);
+	return nc_nl_flush(&nd->nl, NULL, err);
+}
+
 int netd_bridge_create(struct netd *nd, const struct netd_bridge_spec *spec, nc_err *err)
 {
 	int index, r;
@@ -39,6 +58,8 @@ int netd_bridge_create(struct netd *nd, const struct netd_bridge_spec *spec, nc_
 	 * call may touch the link that holds it. */
 	netd_msg_bridge(&nd->nl, spec);
 	if ((r = nc_nl_flush(&nd->nl, NULL, err)) < 0)
+		return r;
+	if (spec->no_ipv6 && (r = ipv6_off(nd, spec->name, err)) < 0)
 		return r;
 
 	/* The alias is not applied at creation (rtnl_newlink_create() sets

@@ -72,8 +72,10 @@ void netd_msg_bridge(struct nc_nl *nl, const struct netd_bridge_spec *spec)
 {
 	struct nlmsghdr *nlh = nc_nl_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
 					 sizeof(struct ifinfomsg), "create bridge `%s`", spec->name);
-	/* Flags given at creation are applied by rtnl_configure_link(). */
-	ifinfo(nlh)->ifi_flags = IFF_UP;
+	/* Flags given at creation are applied by rtnl_configure_link(). A
+	 * bridge without IPv6 is brought up later: up, it would get an IPv6
+	 * link-local address at once. */
+	ifinfo(nlh)->ifi_flags = spec->no_ipv6 ? 0 : IFF_UP;
 	ifinfo(nlh)->ifi_change = IFF_UP;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, spec->name);
 	if (spec->group)

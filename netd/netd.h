@@ -66,10 +66,12 @@ struct netd_bridge_spec {
 	uint32_t mtu;      /* 0 = kernel default */
 	const struct nc_prefix *addrs; /* gateway addresses with prefix length */
 	size_t n_addrs;
+	bool no_ipv6;      /* disable IPv6 on it before it comes up (no link-local) */
 };
 
-/* Creates the bridge (up, with its group and MTU in the creating request),
- * then labels it and sets its addresses. EEXIST when the name is taken:
+/* Creates the bridge (up, with its group and MTU in the creating request;
+ * with no_ipv6, down until IPv6 is off on it), then labels it and sets its
+ * addresses. EEXIST when the name is taken:
  * the link holding it is not touched. */
 int netd_bridge_create(struct netd *nd, const struct netd_bridge_spec *spec, nc_err *err);
 
@@ -260,8 +262,17 @@ struct netd_fw_port {
 	uint16_t port;
 };
 
+/* A bridge port of a network with anti-spoofing: what comes in on it
+ * must carry its container's own MAC and addresses. */
+struct netd_fw_guard {
+	const char *port;     /* the host end of the container's veth */
+	uint8_t mac[6];       /* the container's MAC */
+	struct nc_ip addr4;   /* family 0: the port may send no IPv4 (nor ARP) */
+	struct nc_ip addr6;   /* family 0: none but its link-local address */
+};
+
 struct netd_fw {
-	const char *table;   /* "nc_<project>" (family inet) */
+	const char *table;   /* "nc_<project>" (family inet; and bridge, see guards) */
 	const char *comment; /* label: project */
 	const char *const *bridges; /* every bridge of the project */
 	size_t n_bridges;
@@ -271,6 +282,8 @@ struct netd_fw {
 	size_t n_masq;
 	const struct netd_fw_port *ports;
 	size_t n_ports;
+	const struct netd_fw_guard *guards; /* in a table of family bridge */
+	size_t n_guards;
 };
 
 /*
@@ -284,7 +297,14 @@ struct netd_fw {
  *    the host);
  *  - isolates: no forwarding between two bridges of the project, nothing
  *    in or out of an internal network, nothing started from outside (or
- *    from another project) into a lab network except published ports.
+ *    from another project) into a lab network except published ports;
+ *  - with guards, a table of family bridge of the same name lets each
+ *    guarded port send only with its container's MAC and addresses, ARP
+ *    sender fields and neighbour advertisements included (the inet part
+ *    never sees ARP, nor frames bridged between two ports);
+ *  - guards the host: nothing from an internal network is delivered to
+ *    it, and nothing from a bridge reaches its 127.0.0.0/8 (which
+ *    route_localnet would let in) except replies to its own connections.
  */
 int netd_fw_render(const struct netd_fw *fw, char **out, nc_err *err);
 
@@ -292,7 +312,7 @@ int netd_fw_render(const struct netd_fw *fw, char **out, nc_err *err);
  * the first line of libnftables' own message. */
 int netd_fw_apply(struct netd *nd, const char *text, nc_err *err);
 
-/* Deletes `table` (family inet); a missing table is success. */
+/* Deletes `table` (families inet and bridge); a missing table is success. */
 int netd_fw_delete(struct netd *nd, const char *table, nc_err *err);
 
 /* Whether a base chain of *another* table (not "nc_*") hooks forward with

@@ -69,17 +69,28 @@ static int pin_and_label(void *data, nc_err *err)
 	if (b->nsfd < 0)
 		return nc_err_errno(err, errno, "open the new network namespace");
 
-	/* No duplicate address detection in a lab namespace: every IPv6
-	 * address, link-local ones included, is usable the moment the
-	 * container starts. Interfaces created later inherit `default`. */
-	static const char *const nodad[] = { "net/ipv6/conf/default/accept_dad",
-					     "net/ipv6/conf/all/accept_dad" };
-	for (size_t i = 0; i < NC_ELEMENTSOF(nodad); i++) {
+	/* Set while the namespace has no interface but lo: interfaces
+	 * created or moved in later inherit `default` (addrconf copies it
+	 * when it registers them), and the kernel reads accept_ra and
+	 * accept_dad per interface, never from `all`.
+	 *  - No duplicate address detection: every IPv6 address, link-local
+	 *    ones included, is usable the moment the container starts.
+	 *  - No router advertisements: any container on a bridge could
+	 *    otherwise hand its neighbours a default route (or a prefix)
+	 *    through itself, even on an IPv4-only network (Docker's
+	 *    CVE-2020-13401). A lab that teaches SLAAC sets
+	 *    net.ipv6.conf.<iface>.accept_ra=1 in `sysctls:`. */
+	static const char *const off[] = { "net/ipv6/conf/default/accept_dad",
+					   "net/ipv6/conf/all/accept_dad",
+					   "net/ipv6/conf/default/accept_ra",
+					   "net/ipv6/conf/all/accept_ra" };
+	for (size_t i = 0; i < NC_ELEMENTSOF(off); i++) {
 		_cleanup_close_ int fd = -1;
-		nc_err ignore;
 		/* Absent when IPv6 is disabled on the host: nothing to do. */
-		if (netd_sysctl_open(nodad[i], &fd, &ignore) == 0)
-			netd_sysctl_write(fd, nodad[i], "0", &ignore);
+		if ((r = netd_sysctl_open(off[i], &fd, err)) == -ENOENT)
+			continue;
+		if (r < 0 || (r = netd_sysctl_write(fd, off[i], "0", err)) < 0)
+			return r;
 	}
 
 	/* `lo` up and labelled in one exchange. */

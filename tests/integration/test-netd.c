@@ -273,6 +273,37 @@ static void test_two_hosts_on_a_bridge(void **state)
 	assert_null(strstr(sh("ip netns list"), "t-h"));
 }
 
+/* A bridge for an internal network: up, IPv6 off, never an IPv6 address
+ * (created down and brought up after disable_ipv6, so not even a
+ * link-local one came and went). A new namespace refuses router
+ * advertisements on every interface it will get. The control: a bridge
+ * made the ordinary way holds a link-local address. */
+static void test_bridge_without_ipv6(void **state)
+{
+	struct netd *nd = *state;
+	nc_err err;
+	int ns;
+	struct netd_bridge_spec br = { .name = "ncno6", .group = GROUP, .no_ipv6 = true };
+	struct netd_bridge_spec ctl = { .name = "ncyes6", .group = GROUP };
+
+	assert_int_equal(sh("test -d /proc/sys/net/ipv6 && echo y")[0], 'y');
+	/* What the control needs, set here: addresses right away, no DAD. */
+	assert_int_equal(shrc("sysctl -qw net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.default.accept_dad=0"), 0);
+	assert_int_equal(netd_bridge_create(nd, &br, &err), 0);
+	assert_int_equal(netd_bridge_create(nd, &ctl, &err), 0);
+	assert_string_equal(sh("cat /proc/sys/net/ipv6/conf/ncno6/disable_ipv6"), "1\n");
+	assert_non_null(strstr(sh("ip -o link show ncno6"), ",UP"));
+	assert_string_equal(sh("ip -6 -o addr show dev ncno6"), "");
+	assert_non_null(strstr(sh("ip -6 -o addr show dev ncyes6"), "fe80::"));
+
+	assert_int_equal(netd_netns_create(nd, NSDIR, "t-ra", NULL, &ns, &err), 0);
+	assert_string_equal(sh("ip netns exec t-ra sysctl -n net.ipv6.conf.default.accept_ra "
+			       "net.ipv6.conf.all.accept_ra"), "0\n0\n");
+	close(ns);
+	assert_int_equal(netd_netns_delete(NSDIR, "t-ra", &err), 0);
+	assert_int_equal(netd_link_delete_group(nd, GROUP, &err), 0);
+}
+
 struct seen {
 	char names[8][IF_NAMESIZE];
 	int n;
@@ -904,6 +935,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_two_hosts_on_a_bridge),
+		T(test_bridge_without_ipv6),
 		T(test_labels_find_leftovers),
 		T(test_nftables_table),
 		T(test_golden_rulesets_apply),

@@ -143,7 +143,7 @@ leftovers() { # project
 	{
 		ip netns list | awk '{print $1}' | grep -E "^$p-" | sed 's/^/netns /'
 		ip -d -o link show | grep -F "alias ncompose:$p/" | awk -F': ' '{print "link " $2}'
-		nft list tables 2>/dev/null | grep -Fx "table inet nc_$p" | sed 's/^/nft /'
+		nft list tables 2>/dev/null | grep -Ex "table (inet|bridge) nc_$p" | sed 's/^/nft /'
 		find /sys/fs/cgroup -maxdepth 4 -type d -path "*/ncompose/$p" 2>/dev/null | sed 's/^/cgroup /'
 		[ -e "/run/ncompose/$p" ] && echo "state /run/ncompose/$p"
 		grep -F "/run/netns/$p-" /proc/self/mountinfo | awk '{print "mount " $5}'

@@ -102,6 +102,29 @@ static void test_ports_and_isolation(void **state)
 	golden("ports-isolation", &fw);
 }
 
+/* Two guarded ports: one dual-stack, one without addresses (it may send
+ * no IPv4 or ARP at all, and IPv6 only from its link-local address). */
+static void test_anti_spoofing(void **state)
+{
+	(void)state;
+	const char *br[] = { "nc-lab-lan" };
+	struct netd_fw_guard g[] = {
+		{ "nc-lab-a-0", { 0x02, 0x42, 0x0a, 0x05, 0x00, 0x02 }, I("10.5.0.2"), I("fd05::2") },
+		{ "nc-lab-b-0", { 0x02, 0x42, 0x0a, 0x05, 0x00, 0x03 }, { 0 }, { 0 } },
+	};
+	struct netd_fw fw = { .table = "nc_guard", .comment = "ncompose:guard/project", .bridges = br,
+			      .n_bridges = 1, .guards = g, .n_guards = 2 };
+	golden("anti-spoofing", &fw);
+
+	const char *bad = "nc\"x";
+	struct netd_fw_guard gb = { .port = bad };
+	struct netd_fw fb = { .table = "nc_lab", .guards = &gb, .n_guards = 1 };
+	char *out = NULL;
+	nc_err err;
+	assert_int_equal(netd_fw_render(&fb, &out, &err), -EINVAL);
+	assert_null(out);
+}
+
 static void test_several_networks(void **state)
 {
 	(void)state;
@@ -226,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_dual_stack_and_internal),
 		cmocka_unit_test(test_ports_and_isolation),
 		cmocka_unit_test(test_several_networks),
+		cmocka_unit_test(test_anti_spoofing),
 		cmocka_unit_test(test_internal_only),
 		cmocka_unit_test(test_ipv6_only),
 		cmocka_unit_test(test_subnet_normalised),

@@ -187,6 +187,16 @@ static void test_bridge_and_link_messages(void **state)
 	parse_nest(t.a[IFLA_LINKINFO], 0, &info);
 	assert_string_equal(mnl_attr_get_str(info.a[IFLA_INFO_KIND]), "bridge");
 
+	/* A bridge without IPv6 is created down: up, it would get an IPv6
+	 * link-local address before disable_ipv6 could be written. */
+	struct nc_nl nl6 = { .seq = 1 };
+	struct netd_bridge_spec br6 = { .name = "nc-lab-back", .no_ipv6 = true };
+	netd_msg_bridge(&nl6, &br6);
+	const struct ifinfomsg *ifi6 = mnl_nlmsg_get_payload(nc_nl_queued_msg(&nl6, 0));
+	assert_int_equal(ifi6->ifi_flags, 0);
+	assert_int_equal(ifi6->ifi_change, IFF_UP);
+	nc_nl_close(&nl6);
+
 	/* Changes find the link by name: index 0, no CREATE. */
 	nlh = nc_nl_queued_msg(&nl, 1);
 	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
