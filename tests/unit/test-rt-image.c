@@ -705,6 +705,77 @@ static void test_copy_tree(void **state)
 	outside_untouched();
 }
 
+/* The race of a shared volume, made deterministic: between the data and
+ * the metadata of each entry, a "container" swaps the entry for a symlink
+ * to a host file (or directory) of root's. The seeding must not change
+ * what the symlink points at. */
+struct swap {
+	char victim_file[256], victim_dir[256];
+	int swapped;
+};
+
+static void swap_entry(int dir, const char *name, void *ctx)
+{
+	struct swap *sw = ctx;
+	char moved[300];
+	const char *victim = !strcmp(name, "suid") ? sw->victim_file : !strcmp(name, "d") ? sw->victim_dir : NULL;
+	if (!victim)
+		return;
+	snprintf(moved, sizeof(moved), "%s.moved", name);
+	assert_int_equal(renameat(dir, name, dir, moved), 0);
+	assert_int_equal(symlinkat(victim, dir, name), 0);
+	sw->swapped++;
+}
+
+static void test_copy_tree_race(void **state)
+{
+	(void)state;
+	char root[256], dst[256], p[512];
+	struct swap sw = { 0 };
+	bool copied;
+	snprintf(root, sizeof(root), "%s/race-root", tmpdir);
+	snprintf(dst, sizeof(dst), "%s/race-dst", tmpdir);
+	snprintf(sw.victim_file, sizeof(sw.victim_file), "%s/shadow", tmpdir);
+	snprintf(sw.victim_dir, sizeof(sw.victim_dir), "%s/host-dir", tmpdir);
+	assert_int_equal(nc_mkdir_p(dst, 0755, &err), 0);
+	snprintf(p, sizeof(p), "%s/data/d", root);
+	assert_int_equal(nc_mkdir_p(p, 0755, &err), 0);
+	assert_int_equal(chmod(p, 0777), 0);
+	snprintf(p, sizeof(p), "%s/data/suid", root);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\n", f);
+	fclose(f);
+	assert_int_equal(chmod(p, 04777), 0);
+	f = fopen(sw.victim_file, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(chmod(sw.victim_file, 0600), 0);
+	assert_int_equal(mkdir(sw.victim_dir, 0700), 0);
+
+	struct rt_copy_hooks hooks = { swap_entry, &sw };
+	assert_int_equal(rt_copy_tree_in_root_hooked(root, "/data", dst, &hooks, &copied, &err), 0);
+	assert_true(copied);
+	assert_int_equal(sw.swapped, 2);
+	/* The attack fails: the host's file and directory keep their modes;
+	 * the metadata went to the entries we made, wherever they were moved. */
+	assert_int_equal(stat_of(tmpdir, "shadow").st_mode & 07777, 0600);
+	assert_int_equal(stat_of(tmpdir, "host-dir").st_mode & 07777, 0700);
+	assert_int_equal(stat_of(dst, "suid.moved").st_mode & 07777, 04777);
+	assert_int_equal(stat_of(dst, "d.moved").st_mode & 07777, 0777);
+
+	/* Control: what the old code did at this point, a chmod by name,
+	 * follows the planted link and makes the host's file setuid. */
+	snprintf(p, sizeof(p), "%s/suid", dst);
+	assert_int_equal(fchmodat(AT_FDCWD, p, 04777, 0), 0);
+	assert_int_equal(stat_of(tmpdir, "shadow").st_mode & 07777, 04777);
+	snprintf(p, sizeof(p), "%s/d", dst);
+	assert_int_equal(fchmodat(AT_FDCWD, p, 0777, 0), 0);
+	assert_int_equal(stat_of(tmpdir, "host-dir").st_mode & 07777, 0777);
+	assert_int_equal(chmod(sw.victim_file, 0600), 0);
+	assert_int_equal(chmod(sw.victim_dir, 0700), 0);
+}
+
 int main(void)
 {
 	if (readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1) < 0)
@@ -716,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_docker_save_layers),
 		cmocka_unit_test(test_archive_errors),
 		cmocka_unit_test(test_copy_tree),
+		cmocka_unit_test(test_copy_tree_race),
 		cmocka_unit_test(test_plain_tar),
 		cmocka_unit_test(test_dotdot_refused),
 		cmocka_unit_test(test_absolute_made_relative),
