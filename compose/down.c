@@ -152,15 +152,9 @@ int nc_down_locked(const char *project, const struct nc_paths *paths, struct nc_
 	r = nc_teardown_all(&t, err);
 	/* The state goes last, and only when the objects went: it is what
 	 * finds them on the next try. */
-	if (r == 0 && st) {
-		/* The containers' writable layers, on disk (container-spec.c);
-		 * before the state, so a failure here is retried. */
-		char layers[PATH_MAX];
-		if (nc_pathf(layers, sizeof(layers), "%s/containers/%s", paths->lib_dir, project) < 0)
-			r = nc_err_errno(err, ENAMETOOLONG, "writable layers of `%s`", project);
-		else
-			r = nc_rm_rf(layers, err);
-	}
+	/* The writable layers, before the state: a failure here is retried. */
+	if (r == 0 && st)
+		r = nc_teardown_layers(&t, err);
 	if (r == 0 && st)
 		r = nc_state_remove(st, err);
 out:

@@ -51,7 +51,7 @@ check_clean ctr
 cdir=$(mktemp -d)
 cat >"$cdir/compose.yaml" <<'EOF'
 name: chatty
-x-talk: &talk [sh, -c, 'i=0; while [ $i -lt 3000 ]; do echo "line-$i-padding-padding-padding-padding"; i=$((i+1)); done; echo last-line; touch /tmp/done; exec sleep 1000']
+x-talk: &talk [sh, -c, 'i=0; while [ $$i -lt 3000 ]; do echo "line-$$i-padding-padding-padding-padding"; i=$$((i+1)); done; echo last-line; touch /tmp/done; exec sleep 1000']
 services:
   bounded:
     command: *talk
