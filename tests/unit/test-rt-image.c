@@ -934,6 +934,57 @@ static void test_oci_nodes_not_opened(void **state)
 	no_tmp_in_store();
 }
 
+/* docker save: the config is named by its digest and its diff_ids vouch
+ * for each layer.tar; a changed layer is refused, the intact one used. */
+static void docker_save_with_ids(const char *name, bool tamper, char *path, size_t size)
+{
+	struct tw l1, l2, outer = { 0 };
+	char h1[NC_SHA256_HEX_LEN], h2[NC_SHA256_HEX_LEN], chex[NC_SHA256_HEX_LEN];
+	char config[512], cname[80], manifest[512];
+	uint8_t d[NC_SHA256_LEN];
+	two_layers(&l1, &l2);
+	tw_file(&l2, "marker", name, 0644); /* a different archive each time */
+	nc_sha256(l1.buf, l1.len, d);
+	nc_sha256_hex(d, h1);
+	nc_sha256(l2.buf, l2.len, d);
+	nc_sha256_hex(d, h2);
+	snprintf(config, sizeof(config), "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:%s\",\"sha256:%s\"]}}", h1, h2);
+	nc_sha256(config, strlen(config), d);
+	nc_sha256_hex(d, chex);
+	snprintf(cname, sizeof(cname), "%s.json", chex);
+	if (tamper) {
+		/* A byte of a file's data: the tar stays valid. */
+		char *at = memmem(l2.buf, l2.len, "new\n", 4);
+		assert_non_null(at);
+		*at = 'N';
+	}
+	tw_blob(&outer, "aaa/layer.tar", &l1);
+	tw_blob(&outer, "bbb/layer.tar", &l2);
+	tw_file(&outer, cname, config, 0644);
+	snprintf(manifest, sizeof(manifest), "[{\"Config\":\"%s\",\"Layers\":[\"aaa/layer.tar\",\"bbb/layer.tar\"]}]", cname);
+	tw_file(&outer, "manifest.json", manifest, 0644);
+	save(&outer, name, false, path, size);
+	tw_free(&l1);
+	tw_free(&l2);
+}
+
+static void test_docker_save_verified(void **state)
+{
+	(void)state;
+	char path[256], *dir = NULL;
+	docker_save_with_ids("ids-bad.tar", true, path, sizeof(path));
+	assert_true(rt_image_unpack(path, store, &dir, &err) < 0);
+	if (!strstr(err.msg, "layer `bbb/layer.tar`") || !strstr(err.msg, "does not match its digest"))
+		fail_msg("unexpected: %s", err.msg);
+	assert_null(dir);
+	no_tmp_in_store();
+	/* Control: the same archive untouched is used. */
+	docker_save_with_ids("ids-good.tar", false, path, sizeof(path));
+	assert_int_equal(rt_image_unpack(path, store, &dir, &err), 0);
+	read_is(dir, "opt/new", "new\n");
+	free(dir);
+}
+
 int main(void)
 {
 	if (readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1) < 0)
@@ -948,6 +999,7 @@ int main(void)
 		cmocka_unit_test(test_copy_tree_race),
 		cmocka_unit_test(test_oci_blob_verified),
 		cmocka_unit_test(test_oci_nodes_not_opened),
+		cmocka_unit_test(test_docker_save_verified),
 		cmocka_unit_test(test_plain_tar),
 		cmocka_unit_test(test_dotdot_refused),
 		cmocka_unit_test(test_absolute_made_relative),
