@@ -79,7 +79,9 @@ check_match "logs reads across the rotated file (more lines than the written fil
 n_all=$(echo "$out" | wc -l) n_cur=$(wc -l <$st/bounded/log)
 check "... $n_all lines shown, $n_cur in the written file" test "$n_all" -gt "$n_cur"
 check_eq "... in order, without gaps" "$(echo "$out" | head -n -1 | sed 's/line-\([0-9]*\)-.*/\1/' | awk 'NR>1 && $1 != p+1 {bad=1} {p=$1} END {print bad+0}')" "0"
-check_eq "logs --tail across files" "$(nc -p chatty logs --no-log-prefix --tail 2 bounded | head -n1 | cut -d- -f1)" "line"
+t=$((n_cur + 5))
+check_eq "logs --tail $t reaches into log.1 (the written file has $n_cur lines)" \
+	"$(nc -p chatty logs --no-log-prefix --tail $t bounded)" "$(echo "$out" | tail -n $t)"
 printf 'services:\n  s:\n    logging: {driver: syslog}\n' >"$cdir/syslog.yaml"
 check_match "an unsupported logging driver is refused at its line" "$(nc -f "$cdir/syslog.yaml" config 2>&1)" 'syslog.yaml:3:.*logging driver `syslog` is not supported'
 check "chatty: down" nc -p chatty down
