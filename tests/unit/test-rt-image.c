@@ -714,11 +714,16 @@ struct swap {
 static void swap_entry(int dir, const char *name, void *ctx)
 {
 	struct swap *sw = ctx;
-	char moved[300];
-	const char *victim = !strcmp(name, "suid") ? sw->victim_file : !strcmp(name, "d") ? sw->victim_dir : NULL;
-	if (!victim)
+	const char *victim, *moved;
+	if (!strcmp(name, "suid")) {
+		victim = sw->victim_file;
+		moved = "suid.moved";
+	} else if (!strcmp(name, "d")) {
+		victim = sw->victim_dir;
+		moved = "d.moved";
+	} else {
 		return;
-	snprintf(moved, sizeof(moved), "%s.moved", name);
+	}
 	assert_int_equal(renameat(dir, name, dir, moved), 0);
 	assert_int_equal(symlinkat(victim, dir, name), 0);
 	sw->swapped++;
