@@ -204,3 +204,50 @@ int nc_rm_rf_at(int dirfd, const char *name, nc_err *err)
 	}
 	return rm_rf_at(dirfd, name, st.st_dev, name, err);
 }
+
+int nc_reopen_regular(int pathfd, int flags, struct stat *st)
+{
+	struct stat tmp;
+	char proc[64];
+
+	if (!st)
+		st = &tmp;
+	if (fstat(pathfd, st) < 0)
+		return -errno;
+	if (!S_ISREG(st->st_mode))
+		return -EINVAL;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pathfd);
+	int fd = open(proc, flags | O_CLOEXEC | O_NOCTTY);
+	return fd < 0 ? -errno : fd;
+}
+
+int nc_open_regular_at(int dirfd, const char *name, int flags, struct stat *st)
+{
+	_cleanup_close_ int p = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (p < 0)
+		return -errno;
+	return nc_reopen_regular(p, flags, st);
+}
+
+int nc_private_dir(const char *path, mode_t mode, nc_err *err)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) < 0) {
+		if (errno == ENOENT) {
+			if (nc_mkdir_p(path, 0755, err) < 0)
+				return nc_err_ret(err);
+			if (chmod(path, mode) < 0)
+				return nc_err_errno(err, errno, "chmod `%s`", path);
+		} else if (errno != EEXIST) {
+			return nc_err_errno(err, errno, "create `%s`", path);
+		}
+	}
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return nc_err_errno(err, errno, "open `%s`", path);
+	mode_t extra = st.st_mode & 077 & ~mode;
+	if (extra && fchmod(fd, st.st_mode & 07777 & ~extra) < 0)
+		return nc_err_errno(err, errno, "close `%s` to other users (chmod)", path);
+	return 0;
+}

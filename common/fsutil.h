@@ -3,6 +3,7 @@
 #define NC_COMMON_FSUTIL_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -31,5 +32,24 @@ int nc_write_fileat(int dirfd, const char *path, const char *s, nc_err *err);
 int nc_rm_rf(const char *path, nc_err *err);
 /* The same for `name` in the directory `dirfd`, nothing followed. */
 int nc_rm_rf_at(int dirfd, const char *name, nc_err *err);
+
+/* A descriptor for reading (or `flags`) of what the O_PATH descriptor
+ * `pathfd` names, but only when it is a regular file: opening a device
+ * node has effects (a watchdog reboots the host, a tape rewinds) and a
+ * fifo blocks, so the type is checked on the O_PATH descriptor, which
+ * opened nothing, and the same inode is then reopened through
+ * /proc/self/fd. Returns the new descriptor (O_CLOEXEC), -EINVAL when not a
+ * regular file (*st tells what it is), or -errno. `st` may be NULL. */
+int nc_reopen_regular(int pathfd, int flags, struct stat *st);
+
+/* The same for `name` in `dirfd`, a symlink not followed (-EINVAL). */
+int nc_open_regular_at(int dirfd, const char *name, int flags, struct stat *st);
+
+/* A directory of ours that other users must not enter (it holds files a
+ * container made: setuid programs, device nodes): created with `mode` when
+ * missing (its parents 0755), and when it exists with more permission bits
+ * for group or others than `mode`, those are taken away (a tree made by
+ * an older version was 0755). Never follows a symlink at `path` itself. */
+int nc_private_dir(const char *path, mode_t mode, nc_err *err);
 
 #endif

@@ -118,10 +118,25 @@ void nc_container_spec_free(struct nc_container_spec *cs)
 	cs->n_mounts = 0;
 }
 
+/* `<lib_dir>/<sub>`, kept from other users: the library directory 0710
+ * and each of its trees 0700, as Docker keeps its root. Volumes and
+ * writable layers hold what containers made (setuid programs, device
+ * nodes); a host user must not reach them. Trees made open by an older
+ * version are closed on the way. */
+static int lib_subdir(const struct nc_paths *paths, const char *sub, char *out, size_t size, nc_err *err)
+{
+	if (nc_pathf(out, size, "%s/%s", paths->lib_dir, sub) < 0)
+		return nc_err_errno(err, ENAMETOOLONG, "`%s` under `%s`", sub, paths->lib_dir);
+	if (nc_private_dir(paths->lib_dir, 0710, err) < 0 || nc_private_dir(out, 0700, err) < 0)
+		return nc_err_ret(err);
+	return 0;
+}
+
 /* The image's read-only layer: a directory as it is, a tarball unpacked
  * once into the content store (keyed by its digest, shared by every
- * container and project using it); the writable layer in the container's
- * state directory, kept across restarts, gone with `down`. */
+ * container and project using it); the writable layer under
+ * `<lib_dir>/containers/<project>/<service>/`, kept across restarts, gone
+ * with `down`. */
 static int image_layers(const struct nc_plan_container *pc, const struct nc_paths *paths,
 			struct nc_container_spec *cs, nc_err *err)
 {
@@ -130,10 +145,8 @@ static int image_layers(const struct nc_plan_container *pc, const struct nc_path
 	if (!pc->image)
 		return 0;
 	if (pc->image_is_tar || pc->image_is_oci_dir) {
-		if (nc_pathf(store, sizeof(store), "%s/images", paths->lib_dir) < 0)
-			return nc_err_errno(err, ENAMETOOLONG, "image store under `%s`", paths->lib_dir);
-		if (nc_mkdir_p(store, 0700, err) < 0)
-			return nc_err_ret(err);
+		if (lib_subdir(paths, "images", store, sizeof(store), err) < 0)
+			return nc_err_prefix(err, "image store");
 		if ((pc->image_is_tar ? rt_image_unpack(pc->image, store, &cs->lower, err)
 				      : rt_image_unpack_oci_dir(pc->image, store, &cs->lower, err)) < 0)
 			return nc_err_prefix(err, "service `%s`", pc->name);
@@ -147,8 +160,13 @@ static int image_layers(const struct nc_plan_container *pc, const struct nc_path
 			return nc_err_prefix(err, "service `%s`: image", pc->name);
 		cs->layers_not_idmapped = r == 0;
 	}
-	if (nc_pathf(cs->upper, sizeof(cs->upper), "%s/layer", cs->dir) < 0 ||
-	    nc_pathf(cs->work, sizeof(cs->work), "%s/layer-work", cs->dir) < 0)
+	/* On disk, not in the state directory: /run is a small tmpfs that
+	 * one container writing a large file would fill for everyone. */
+	char layers[PATH_MAX];
+	if (lib_subdir(paths, "containers", layers, sizeof(layers), err) < 0)
+		return nc_err_prefix(err, "service `%s`: writable layer", pc->name);
+	if (nc_pathf(cs->upper, sizeof(cs->upper), "%s/%s/layer", layers, cs->name) < 0 ||
+	    nc_pathf(cs->work, sizeof(cs->work), "%s/%s/layer-work", layers, cs->name) < 0)
 		return nc_err_errno(err, ENAMETOOLONG, "service `%s`: writable layer", pc->name);
 	if (nc_mkdir_p(cs->upper, 0755, err) < 0 || nc_mkdir_p(cs->work, 0700, err) < 0)
 		return nc_err_prefix(err, "service `%s`: writable layer", pc->name);
@@ -169,6 +187,8 @@ static int volume_dir(const struct nc_plan *p, const struct nc_plan_mount *pm, s
 {
 	int r;
 
+	if (pm->volume && lib_subdir(paths, "volumes", out, size, err) < 0)
+		return nc_err_prefix(err, "volume `%s`", pm->volume);
 	if (!pm->volume)
 		r = nc_pathf(out, size, "%s/volumes/%zu", cs->dir, index);
 	else if (pm->external)
@@ -336,7 +356,9 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 		.ulimits = pc->ulimits,
 		.n_ulimits = pc->n_ulimits,
 		.seccomp_unconfined = pc->seccomp_unconfined,
-		.log_path = cs->log_path,
+		.log_path = pc->no_log ? NULL : cs->log_path,
+		.log_max_size = pc->log_max_size,
+		.log_max_files = pc->log_max_files,
 		.cgroups = cg,
 		.cgroup = pc->cgroup,
 	};

@@ -152,6 +152,9 @@ int nc_down_locked(const char *project, const struct nc_paths *paths, struct nc_
 	r = nc_teardown_all(&t, err);
 	/* The state goes last, and only when the objects went: it is what
 	 * finds them on the next try. */
+	/* The writable layers, before the state: a failure here is retried. */
+	if (r == 0 && st)
+		r = nc_teardown_layers(&t, err);
 	if (r == 0 && st)
 		r = nc_state_remove(st, err);
 out:

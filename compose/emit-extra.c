@@ -118,6 +118,24 @@ NC_EMIT_WRITER(nc_emit_svc_devices)
 		nc_emit_flow_list(out, 2, "devices", s->devices, s->n_devices);
 }
 
+NC_EMIT_WRITER(nc_emit_svc_logging)
+{
+	if (!s->logging.present)
+		return;
+	nc_emit_key(out, 2, "logging");
+	nc_strbuf_putc(out, '\n');
+	if (s->logging.driver)
+		nc_emit_kv(out, 3, "driver", s->logging.driver);
+	if (s->logging.max_size == NC_UNSET && s->logging.max_file == NC_UNSET)
+		return;
+	nc_emit_key(out, 3, "options");
+	nc_strbuf_putc(out, '\n');
+	if (s->logging.max_file != NC_UNSET)
+		nc_emit_int(out, 4, "max-file", s->logging.max_file);
+	if (s->logging.max_size != NC_UNSET)
+		nc_emit_int(out, 4, "max-size", s->logging.max_size);
+}
+
 NC_EMIT_WRITER(nc_emit_svc_shm_size)
 {
 	if (s->shm_size != NC_UNSET)

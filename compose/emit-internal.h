@@ -84,6 +84,7 @@ NC_EMIT_WRITER(nc_emit_svc_stop_signal);
 NC_EMIT_WRITER(nc_emit_svc_tmpfs);
 NC_EMIT_WRITER(nc_emit_svc_ulimits);
 NC_EMIT_WRITER(nc_emit_svc_user);
+NC_EMIT_WRITER(nc_emit_svc_logging);
 NC_EMIT_WRITER(nc_emit_svc_volumes);
 NC_EMIT_WRITER(nc_emit_svc_working_dir);
 

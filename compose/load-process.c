@@ -210,6 +210,64 @@ NC_LD_READER(nc_svc_devices)
 	return 0;
 }
 
+/* logging: the drivers that mean "a file ncompose logs reads" and
+ * `none`; the size options of Docker's json-file and local drivers. */
+static int lg_driver(struct nc_loader *ld, const struct nc_yt_node *key, const struct nc_yt_node *val, void *obj)
+{
+	struct nc_service *s = obj;
+	int r;
+
+	if ((r = nc_ld_string(ld, key, val, &s->logging.driver)) < 0)
+		return r;
+	if (strcmp(s->logging.driver, "json-file") && strcmp(s->logging.driver, "local") &&
+	    strcmp(s->logging.driver, "none"))
+		return nc_ld_fail_key(ld, key, val->mark,
+				      "logging driver `%s` is not supported: json-file or local (a log file, rotated), or none",
+				      s->logging.driver);
+	return 0;
+}
+
+static int lg_max_size(struct nc_loader *ld, const struct nc_yt_node *key, const struct nc_yt_node *val, void *obj)
+{
+	struct nc_service *s = obj;
+	int r;
+
+	if ((r = nc_ld_bytes(ld, key, val, &s->logging.max_size)) < 0)
+		return r;
+	if (s->logging.max_size < 4096)
+		return nc_ld_fail_key(ld, key, val->mark, "logging max-size must be at least 4k");
+	return 0;
+}
+
+static int lg_max_file(struct nc_loader *ld, const struct nc_yt_node *key, const struct nc_yt_node *val, void *obj)
+{
+	return nc_ld_int(ld, key, val, 1, NC_LOG_MAX_FILES, &((struct nc_service *)obj)->logging.max_file);
+}
+
+static const struct nc_ld_key logging_option_keys[] = {
+	{ "max-file", lg_max_file, 0 },
+	{ "max-size", lg_max_size, 0 },
+};
+
+static int lg_options(struct nc_loader *ld, const struct nc_yt_node *key, const struct nc_yt_node *val, void *obj)
+{
+	return nc_ld_map(ld, key, val, logging_option_keys, NC_ELEMENTSOF(logging_option_keys), obj);
+}
+
+static const struct nc_ld_key logging_keys[] = {
+	{ "driver", lg_driver, 0 },
+	{ "options", lg_options, 0 },
+};
+
+NC_LD_READER(nc_svc_logging)
+{
+	struct nc_service *s = obj;
+	if (val->kind != NC_YT_MAP)
+		return nc_ld_type(ld, key, val, "a mapping");
+	s->logging.present = true;
+	return nc_ld_map(ld, key, val, logging_keys, NC_ELEMENTSOF(logging_keys), s);
+}
+
 NC_LD_READER(nc_svc_shm_size)
 {
 	struct nc_service *s = obj;

@@ -217,7 +217,7 @@ static const struct nc_ld_key service_keys[] = {
 	UNBUILT("isolation"),
 	{ "labels", nc_svc_labels, 0 },
 	UNBUILT("links"),
-	UNBUILT("logging"),
+	{ "logging", nc_svc_logging, 0 },
 	UNBUILT("mac_address"),
 	{ "mem_limit", svc_mem_limit, 0 },
 	{ "mem_reservation", svc_mem_reservation, 0 },
@@ -286,6 +286,7 @@ int nc_load_services(struct nc_loader *ld, const struct nc_yt_node *key,
 		s->mem_limit = NC_UNSET;
 		s->mem_reservation = NC_UNSET;
 		s->shm_size = NC_UNSET;
+		s->logging.max_size = s->logging.max_file = NC_UNSET;
 		s->oom_score_adj = s->cpu_period = s->cpu_quota = NC_UNSET;
 		s->pids_limit = NC_UNSET;
 		s->limits.memory = s->limits.pids = NC_UNSET;

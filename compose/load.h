@@ -131,6 +131,7 @@ NC_LD_READER(nc_svc_domainname);
 NC_LD_READER(nc_svc_userns_mode);
 NC_LD_READER(nc_svc_devices);
 NC_LD_READER(nc_svc_shm_size);
+NC_LD_READER(nc_svc_logging);
 NC_LD_READER(nc_svc_resolv);
 NC_LD_READER(nc_svc_labels);
 NC_LD_READER(nc_svc_profiles);

@@ -288,6 +288,12 @@ struct nc_route {
 
 #define NC_UNSET (-1)
 
+/* logging: max-file at most this (each rotation copies every kept file). */
+#define NC_LOG_MAX_FILES 16
+/* The defaults, as Docker's `local` driver keeps 5 x 20m: here 3 x 10m. */
+#define NC_LOG_DEFAULT_MAX_SIZE (INT64_C(10) << 20)
+#define NC_LOG_DEFAULT_MAX_FILE 3
+
 struct nc_service {
 	const char *name;
 	struct nc_mark mark;
@@ -360,6 +366,13 @@ struct nc_service {
 	size_t n_devices;
 	struct nc_mark *device_marks;
 	int64_t shm_size; /* bytes of /dev/shm, NC_UNSET: 64 MiB */
+	/* logging: driver json-file or local (the log file), none (no log);
+	 * options max-size (bytes) and max-file, NC_UNSET: the defaults. */
+	struct {
+		bool present;
+		const char *driver; /* NULL: not given */
+		int64_t max_size, max_file;
+	} logging;
 	struct nc_kv *labels;    /* metadata: kept, shown by inspect */
 	size_t n_labels;
 	const char **dns_search, **dns_opt; /* resolv.conf's search and options */

@@ -257,6 +257,9 @@ static int plan_security(struct nc_plan *p, const struct nc_service *s,
 	pc->n_groups = s->n_group_add;
 	pc->has_oom_score_adj = s->oom_score_adj != NC_UNSET;
 	pc->oom_score_adj = (int)s->oom_score_adj;
+	pc->no_log = s->logging.driver && !strcmp(s->logging.driver, "none");
+	pc->log_max_size = (uint64_t)(s->logging.max_size != NC_UNSET ? s->logging.max_size : NC_LOG_DEFAULT_MAX_SIZE);
+	pc->log_max_files = (unsigned)(s->logging.max_file != NC_UNSET ? s->logging.max_file : NC_LOG_DEFAULT_MAX_FILE);
 	for (size_t i = 0; i < s->n_security_opt; i++) {
 		const char *o = s->security_opt[i];
 		if (!strcmp(o, "no-new-privileges") || !strcmp(o, "no-new-privileges:true") ||

@@ -138,6 +138,9 @@ struct nc_plan_container {
 	size_t n_groups;
 	bool has_oom_score_adj;
 	int oom_score_adj;
+	bool no_log;               /* logging: {driver: none} */
+	uint64_t log_max_size;     /* bytes a log file grows to before rotation */
+	unsigned log_max_files;    /* files kept, the one written included */
 	const char *const *dns_search, *const *dns_opt; /* replace the host's lines */
 	size_t n_dns_search, n_dns_opt;
 	bool seccomp_unconfined;   /* security_opt seccomp=unconfined, or privileged (plan-fs.c) */

@@ -92,7 +92,9 @@ static void fail(struct sup *s, const char *fmt, ...)
 	s->failed = true;
 }
 
-static int start_one(struct sup *s, size_t i)
+/* `why`, when not NULL, gets the reason a start failed (for `start` and
+ * `restart`, which must say so: fail() only acts during the bring-up). */
+static int start_one(struct sup *s, size_t i, nc_err *why)
 {
 	const struct nc_plan_container *pc = &s->p->containers[i];
 	struct nc_life *l = &s->life[i];
@@ -108,6 +110,8 @@ static int start_one(struct sup *s, size_t i)
 	    nc_container_record_write(s->p, pc, s->st, pid, &e) < 0) {
 		nc_container_spec_free(&cs);
 		fail(s, "start `%s`: %s", pc->name, e.msg);
+		if (why)
+			nc_err_msg(why, e.errnum, "start `%s`: %s", pc->name, e.msg);
 		l->state = NC_CS_EXITED;
 		l->exit_code = 127;
 		return -1;
@@ -166,7 +170,7 @@ static void schedule(struct sup *s)
 				break;
 			}
 			case NC_DEPS_READY:
-				if (start_one(s, i) == 0)
+				if (start_one(s, i, NULL) == 0)
 					progress = true;
 				break;
 			}
@@ -282,7 +286,7 @@ static uint64_t run_timers(struct sup *s)
 			if (now >= l->next_restart_ms) {
 				l->restarts++;
 				l->state = NC_CS_CREATED;
-				if (start_one(s, i) < 0)
+				if (start_one(s, i, NULL) < 0)
 					continue;
 			} else if (l->next_restart_ms < next) {
 				next = l->next_restart_ms;
@@ -424,6 +428,8 @@ static void serve_services(struct sup *s, const struct nc_record *req, struct nc
 {
 	const char *verb = req->f[0];
 	_cleanup_free_ bool *which = calloc(s->p->n_containers + 1, sizeof(bool));
+	bool failed = false;
+	nc_err why;
 
 	if (!which) {
 		const char *f[] = { "error", "out of memory" };
@@ -451,8 +457,14 @@ static void serve_services(struct sup *s, const struct nc_record *req, struct nc
 			l->wanted = true;
 			l->state = NC_CS_CREATED;
 			l->backoff = 0;
-			start_one(s, i);
+			if (start_one(s, i, &why) < 0)
+				failed = true;
 		}
+	if (failed) {
+		const char *f[] = { "error", why.msg };
+		nc_record_append(reply, f, 2);
+		return;
+	}
 	const char *f[] = { "ok" };
 	nc_record_append(reply, f, 1);
 }

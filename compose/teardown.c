@@ -300,6 +300,15 @@ int nc_teardown_cgroups(struct nc_teardown *t, nc_err *err)
 	return ret;
 }
 
+int nc_teardown_layers(struct nc_teardown *t, nc_err *err)
+{
+	char dir[PATH_MAX];
+
+	if (nc_pathf(dir, sizeof(dir), "%s/containers/%s", t->paths->lib_dir, t->project) < 0)
+		return nc_err_errno(err, ENAMETOOLONG, "writable layers of `%s`", t->project);
+	return nc_rm_rf(dir, err);
+}
+
 int nc_teardown_all(struct nc_teardown *t, nc_err *err)
 {
 	int (*const pieces[])(struct nc_teardown *, nc_err *) = {

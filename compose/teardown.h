@@ -30,6 +30,9 @@ struct nc_teardown {
 };
 
 int nc_teardown_containers(struct nc_teardown *t, nc_err *err);
+/* The containers' writable layers, on disk under <lib_dir>/containers/:
+ * only once the containers are gone (not part of nc_teardown_all). */
+int nc_teardown_layers(struct nc_teardown *t, nc_err *err);
 int nc_teardown_links(struct nc_teardown *t, nc_err *err);
 int nc_teardown_netns(struct nc_teardown *t, nc_err *err);
 int nc_teardown_firewall(struct nc_teardown *t, nc_err *err);

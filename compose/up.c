@@ -728,6 +728,8 @@ static void rollback(struct up_ctx *c, size_t failed)
 		if (steps[i].undo(&c->td, &e) < 0)
 			nc_report_warn(c->rep, "rollback of `%s` failed: %s", steps[i].name, e.msg);
 	}
+	if (nc_teardown_layers(&c->td, &e) < 0)
+		nc_report_warn(c->rep, "%s", e.msg);
 	if (nc_state_remove(c->st, &e) < 0)
 		nc_report_warn(c->rep, "%s", e.msg);
 }

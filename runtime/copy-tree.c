@@ -1,4 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The volume being seeded may already be mounted in a running container
+ * (another service sharing it), which can rename, replace or symlink any
+ * entry at any moment. So nothing here acts on a name after creating it:
+ * files and fifos get their owner, mode and times through the descriptor
+ * we created or verified, directories through an O_DIRECTORY|O_NOFOLLOW
+ * descriptor, symlinks by name with AT_SYMLINK_NOFOLLOW only (which cannot
+ * reach anything but the entry itself). A swapped entry at worst gets the
+ * image's metadata on what the container put there, which it owns anyway.
+ */
 #include "runtime/copy-tree.h"
 
 #include <dirent.h>
@@ -10,32 +20,36 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fsutil.h"
 #include "runtime/resolve.h"
 
 #define MAX_DEPTH 256
 
-static int copy_meta(int dfd, const char *name, const struct stat *st, bool link)
+struct copy {
+	const struct rt_copy_hooks *hooks;
+};
+
+static void hook(const struct copy *c, int ddir, const char *name)
 {
-	int flags = link ? AT_SYMLINK_NOFOLLOW : 0;
-	if (fchownat(dfd, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EPERM)
-		return -errno;
-	if (!link && fchmodat(dfd, name, st->st_mode & 07777, 0) < 0)
-		return -errno;
-	struct timespec t[2] = { st->st_atim, st->st_mtim };
-	if (utimensat(dfd, name, t, flags) < 0 && !link)
-		return -errno;
-	return 0;
+	if (c->hooks && c->hooks->before_meta)
+		c->hooks->before_meta(ddir, name, c->hooks->ctx);
 }
 
-static int copy_file(int sdir, const char *name, int ddir, const struct stat *st)
+/* Owner first (chown clears setuid and setgid), then mode, then times,
+ * all on `fd`. EPERM from chown (an id we may not give) keeps ours. */
+static int meta_fd(int fd, const struct stat *st)
 {
-	_cleanup_close_ int in = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (in < 0)
+	if (fchown(fd, st->st_uid, st->st_gid) < 0 && errno != EPERM)
 		return -errno;
-	_cleanup_close_ int out = openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (out < 0)
+	if (fchmod(fd, st->st_mode & 07777) < 0)
 		return -errno;
-	for (off_t left = st->st_size; left > 0;) {
+	struct timespec t[2] = { st->st_atim, st->st_mtim };
+	return futimens(fd, t) < 0 ? -errno : 0;
+}
+
+static int copy_data(int in, int out, off_t size)
+{
+	for (off_t left = size; left > 0;) {
 		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -61,10 +75,87 @@ static int copy_file(int sdir, const char *name, int ddir, const struct stat *st
 			break; /* the file shrank meanwhile */
 		left -= n;
 	}
-	return copy_meta(ddir, name, st, false);
+	return 0;
 }
 
-static int copy_dir(int sdir, int ddir, int depth)
+static int copy_file(const struct copy *c, int sdir, const char *name, int ddir)
+{
+	struct stat st;
+	/* The image's entry is checked on an O_PATH descriptor before it is
+	 * opened: a device node that took its place is never opened. */
+	_cleanup_close_ int in = nc_open_regular_at(sdir, name, O_RDONLY, &st);
+	if (in == -EINVAL)
+		return 0; /* no longer a file: skipped like any device */
+	if (in < 0)
+		return in;
+	_cleanup_close_ int out = openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out < 0)
+		return -errno;
+	int r = copy_data(in, out, st.st_size);
+	if (r < 0)
+		return r;
+	hook(c, ddir, name);
+	return meta_fd(out, &st);
+}
+
+/* A fifo we just made: its metadata through a descriptor checked to be a
+ * fifo (opened O_PATH, then reopened non-blocking, which never waits). */
+static int copy_fifo(const struct copy *c, int ddir, const char *name, const struct stat *st)
+{
+	if (mkfifoat(ddir, name, 0600) < 0)
+		return -errno;
+	hook(c, ddir, name);
+	_cleanup_close_ int p = openat(ddir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat now;
+	if (p < 0 || fstat(p, &now) < 0)
+		return -errno;
+	if (!S_ISFIFO(now.st_mode))
+		return -EAGAIN; /* replaced under us: not ours to touch */
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", p);
+	_cleanup_close_ int fd = open(proc, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return meta_fd(fd, st);
+}
+
+static int copy_symlink(const struct copy *c, int sdir, const char *name, int ddir, const struct stat *st)
+{
+	char target[4096];
+	ssize_t k = readlinkat(sdir, name, target, sizeof(target) - 1);
+	if (k < 0)
+		return -errno;
+	target[k] = '\0';
+	if (symlinkat(target, ddir, name) < 0)
+		return -errno;
+	hook(c, ddir, name);
+	/* By name, but nothing followed: only the entry itself changes. */
+	if (fchownat(ddir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EPERM)
+		return -errno;
+	struct timespec t[2] = { st->st_atim, st->st_mtim };
+	(void)utimensat(ddir, name, t, AT_SYMLINK_NOFOLLOW);
+	return 0;
+}
+
+static int copy_dir(const struct copy *c, int sdir, int ddir, int depth);
+
+static int copy_subdir(const struct copy *c, int sdir, const char *name, int ddir, const struct stat *st,
+		       int depth)
+{
+	if (mkdirat(ddir, name, 0700) < 0)
+		return -errno;
+	_cleanup_close_ int s2 = openat(sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int d2 = openat(ddir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s2 < 0 || d2 < 0)
+		return -errno;
+	int r = copy_dir(c, s2, d2, depth + 1);
+	if (r < 0)
+		return r;
+	hook(c, ddir, name);
+	return meta_fd(d2, st);
+}
+
+static int copy_dir(const struct copy *c, int sdir, int ddir, int depth)
 {
 	if (depth > MAX_DEPTH)
 		return -ELOOP;
@@ -87,35 +178,17 @@ static int copy_dir(int sdir, int ddir, int depth)
 			r = -errno;
 			break;
 		}
-		if (S_ISREG(st.st_mode)) {
-			r = copy_file(dirfd(d), n, ddir, &st);
-		} else if (S_ISDIR(st.st_mode)) {
-			if (mkdirat(ddir, n, 0700) < 0) {
-				r = -errno;
-				break;
-			}
-			int s2 = openat(dirfd(d), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			int d2 = openat(ddir, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			r = s2 < 0 || d2 < 0 ? -errno : copy_dir(s2, d2, depth + 1);
-			if (s2 >= 0)
-				close(s2);
-			if (d2 >= 0)
-				close(d2);
-			if (r == 0)
-				r = copy_meta(ddir, n, &st, false);
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[4096];
-			ssize_t k = readlinkat(dirfd(d), n, target, sizeof(target) - 1);
-			if (k < 0) {
-				r = -errno;
-				break;
-			}
-			target[k] = '\0';
-			r = symlinkat(target, ddir, n) < 0 ? -errno : copy_meta(ddir, n, &st, true);
-		} else if (S_ISFIFO(st.st_mode)) {
-			r = mkfifoat(ddir, n, 0600) < 0 ? -errno : copy_meta(ddir, n, &st, false);
-		}
+		if (S_ISREG(st.st_mode))
+			r = copy_file(c, dirfd(d), n, ddir);
+		else if (S_ISDIR(st.st_mode))
+			r = copy_subdir(c, dirfd(d), n, ddir, &st, depth);
+		else if (S_ISLNK(st.st_mode))
+			r = copy_symlink(c, dirfd(d), n, ddir, &st);
+		else if (S_ISFIFO(st.st_mode))
+			r = copy_fifo(c, ddir, n, &st);
 		/* devices and sockets: skipped */
+		if (r == -EAGAIN)
+			r = 0;
 	}
 	if (r == 0 && errno)
 		r = -errno;
@@ -123,8 +196,11 @@ static int copy_dir(int sdir, int ddir, int depth)
 	return r;
 }
 
-int rt_copy_tree_in_root(const char *root, const char *path, const char *dst, bool *copied, nc_err *err)
+int rt_copy_tree_in_root_hooked(const char *root, const char *path, const char *dst,
+				const struct rt_copy_hooks *hooks, bool *copied, nc_err *err)
 {
+	const struct copy c = { hooks };
+
 	*copied = false;
 	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
@@ -140,7 +216,7 @@ int rt_copy_tree_in_root(const char *root, const char *path, const char *dst, bo
 	_cleanup_close_ int dfd = open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return nc_err_errno(err, errno, "volume `%s`", dst);
-	int r = copy_dir(src, dfd, 0);
+	int r = copy_dir(&c, src, dfd, 0);
 	if (r < 0)
 		return nc_err_errno(err, -r, "copy the image's `%s` into `%s`", path, dst);
 	/* The volume's root takes the image directory's owner and mode, as
@@ -150,4 +226,9 @@ int rt_copy_tree_in_root(const char *root, const char *path, const char *dst, bo
 		(void)fchmod(dfd, st.st_mode & 07777);
 	*copied = true;
 	return 0;
+}
+
+int rt_copy_tree_in_root(const char *root, const char *path, const char *dst, bool *copied, nc_err *err)
+{
+	return rt_copy_tree_in_root_hooked(root, path, dst, NULL, copied, err);
 }

@@ -17,7 +17,24 @@
  * *copied is false, and nothing happens, when `path` is missing or not a
  * directory in the image. Regular files, directories, symlinks and fifos
  * are copied; device nodes and sockets are skipped (the volume is nodev).
+ *
+ * The volume may be shared with a running, hostile container that swaps
+ * entries while we copy: owner, mode and times are set on the descriptors
+ * we created (fchown, fchmod, futimens), never through a name that could
+ * have become a symlink to a host file; symlinks themselves only with
+ * AT_SYMLINK_NOFOLLOW.
  */
 int rt_copy_tree_in_root(const char *root, const char *path, const char *dst, bool *copied, nc_err *err);
+
+/* For tests: before_meta runs after an entry of the volume was created
+ * (and a file's data written) and before its owner, mode and times are
+ * set: the window in which a container can swap the entry. */
+struct rt_copy_hooks {
+	void (*before_meta)(int dir_fd, const char *name, void *ctx);
+	void *ctx;
+};
+
+int rt_copy_tree_in_root_hooked(const char *root, const char *path, const char *dst,
+				const struct rt_copy_hooks *hooks, bool *copied, nc_err *err);
 
 #endif

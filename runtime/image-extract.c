@@ -18,6 +18,7 @@
 
 #include "common/cleanup.h"
 #include "common/fsutil.h"
+#include "common/sha256.h"
 #include "runtime/resolve.h"
 #include "runtime/tar.h"
 
@@ -222,16 +223,11 @@ static int set_meta_at(int dfd, const char *name, const struct rt_tar_entry *e, 
 	return 0;
 }
 
-static int extract_node(const struct rt_tar_entry *e, int dfd, const char *name, nc_err *err)
+/* Fifos only: a device node of an image is never made (image.h). */
+static int extract_fifo(const struct rt_tar_entry *e, int dfd, const char *name, nc_err *err)
 {
-	mode_t type = e->type == RT_TAR_CHAR ? S_IFCHR : e->type == RT_TAR_BLOCK ? S_IFBLK : S_IFIFO;
-	dev_t dev = type == S_IFIFO ? 0 : makedev(e->devmajor, e->devminor);
-
-	if (CREATE_REPLACING(dfd, name, mknodat(dfd, name, type | 0600, dev)) < 0) {
-		if (errno == EPERM && type != S_IFIFO)
-			return 0; /* see image.h: devices need CAP_MKNOD */
-		return nc_err_errno(err, errno, "entry `%s`: mknod", e->path);
-	}
+	if (CREATE_REPLACING(dfd, name, mknodat(dfd, name, S_IFIFO | 0600, 0)) < 0)
+		return nc_err_errno(err, errno, "entry `%s`: mkfifo", e->path);
 	return set_meta_at(dfd, name, e, true, err);
 }
 
@@ -391,8 +387,12 @@ static int extract_entry(struct extract *x, struct rt_tar *t, const struct rt_ta
 		return set_meta_at(dfd, name, e, false, err);
 	case RT_TAR_CHAR:
 	case RT_TAR_BLOCK:
+		/* Never in the store: a node of the host's disk or of
+		 * /dev/mem would be a way in for whoever reaches the store
+		 * or a volume seeded from it; containers get their own /dev. */
+		return 0;
 	case RT_TAR_FIFO:
-		return extract_node(e, dfd, name, err);
+		return extract_fifo(e, dfd, name, err);
 	case RT_TAR_OTHER:
 		break;
 	}
@@ -414,18 +414,38 @@ static void tar_freep(struct rt_tar **t)
 	rt_tar_free(*t);
 }
 
-static int extract(int tar_fd, int root_fd, bool layer, nc_err *err)
+/* The stored bytes must hash to `want` (64 hex digits): checked at the
+ * end, so a layer with one changed byte fails before the caller keeps
+ * anything it unpacked. */
+static int check_digest(struct rt_tar *t, struct nc_sha256 *h, const char *want, nc_err *err)
+{
+	uint8_t d[NC_SHA256_LEN];
+	char hex[NC_SHA256_HEX_LEN];
+
+	if (rt_tar_drain(t, err) < 0)
+		return nc_err_ret(err);
+	nc_sha256_final(h, d);
+	nc_sha256_hex(d, hex);
+	if (strcmp(hex, want))
+		return nc_err_msg(err, EBADMSG, "its content does not match its digest: sha256:%s expected, sha256:%s read (a changed or corrupt blob; refused)",
+				  want, hex);
+	return 0;
+}
+
+static int extract(int tar_fd, int root_fd, bool layer, const char *want, nc_err *err)
 {
 	_cleanup_(extract_freep) struct extract *x = calloc(1, sizeof(*x));
 	_cleanup_(tar_freep) struct rt_tar *t = NULL;
 	const struct rt_tar_entry *e;
+	struct nc_sha256 h;
 	int r;
 
 	if (!x)
 		return nc_err_errno(err, ENOMEM, "unpack");
 	x->rootfd = root_fd;
 	x->layer = layer;
-	r = rt_tar_open(tar_fd, &t, err);
+	nc_sha256_init(&h);
+	r = rt_tar_open_hashed(tar_fd, want ? &h : NULL, &t, err);
 	if (r < 0)
 		return r;
 	while ((r = rt_tar_next(t, &e, err)) > 0) {
@@ -433,15 +453,19 @@ static int extract(int tar_fd, int root_fd, bool layer, nc_err *err)
 		if (r < 0)
 			return r;
 	}
-	return r < 0 ? r : fix_dirs(x, err);
+	if (r < 0)
+		return r;
+	if (want && check_digest(t, &h, want, err) < 0)
+		return nc_err_ret(err);
+	return fix_dirs(x, err);
 }
 
 int rt_image_extract(int tar_fd, int root_fd, nc_err *err)
 {
-	return extract(tar_fd, root_fd, false, err);
+	return extract(tar_fd, root_fd, false, NULL, err);
 }
 
-int rt_image_extract_layer(int tar_fd, int root_fd, nc_err *err)
+int rt_image_extract_layer(int tar_fd, int root_fd, const char *sha256_hex, nc_err *err)
 {
-	return extract(tar_fd, root_fd, true, err);
+	return extract(tar_fd, root_fd, true, sha256_hex, err);
 }

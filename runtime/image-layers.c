@@ -16,25 +16,44 @@
 
 #include "common/arena.h"
 #include "common/cleanup.h"
+#include "common/fsutil.h"
 #include "common/json-parse.h"
+#include "common/sha256.h"
 #include "runtime/resolve.h"
 
 #define META_MAX (16u << 20) /* manifests are kilobytes */
 #define INDEX_DEPTH 4        /* an index may point at an index */
 
-/* `path` of the archive as a JSON tree; -ENOENT when it has no such file. */
-static int read_json(int src, const char *path, struct nc_arena *a, struct nc_jv **out, nc_err *err)
+/* `path` of the archive (or layout) for reading, only when it is a regular
+ * file: looked at through O_PATH first, so a device node planted there is
+ * never opened and a fifo never blocks us. -ENOENT when missing. */
+static int open_blob(int src, const char *path, struct stat *st, nc_err *err)
 {
-	_cleanup_close_ int fd = rt_open_in_root(src, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, err);
-	if (fd == -ENOENT)
+	_cleanup_close_ int p = rt_open_in_root(src, path, O_PATH, err);
+	if (p == -ENOENT)
 		return -ENOENT;
-	if (fd < 0)
+	if (p < 0)
 		return nc_err_prefix(err, "%s", path);
+	int fd = nc_reopen_regular(p, O_RDONLY, st);
+	if (fd == -EINVAL)
+		return nc_err_msg(err, EINVAL, "%s: not a regular file (a device node, fifo or directory; refused)",
+				  path);
+	if (fd < 0)
+		return nc_err_errno(err, -fd, "%s", path);
+	return fd;
+}
+
+/* `path` as a JSON tree; -ENOENT when it has no such file. With `want`
+ * (64 hex digits), its bytes must hash to it. */
+static int read_json(int src, const char *path, const char *want, struct nc_arena *a, struct nc_jv **out,
+		     nc_err *err)
+{
 	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return nc_err_errno(err, errno, "%s", path);
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > META_MAX)
-		return nc_err_msg(err, EINVAL, "%s: not a regular file of at most 16 MiB", path);
+	_cleanup_close_ int fd = open_blob(src, path, &st, err);
+	if (fd < 0)
+		return fd;
+	if ((uint64_t)st.st_size > META_MAX)
+		return nc_err_msg(err, EINVAL, "%s: larger than 16 MiB", path);
 	_cleanup_free_ char *text = malloc((size_t)st.st_size + 1);
 	if (!text)
 		return nc_err_errno(err, ENOMEM, "%s", path);
@@ -48,22 +67,43 @@ static int read_json(int src, const char *path, struct nc_arena *a, struct nc_jv
 		n += (size_t)k;
 	}
 	text[n] = '\0';
+	if (want) {
+		uint8_t d[NC_SHA256_LEN];
+		char hex[NC_SHA256_HEX_LEN];
+		nc_sha256(text, n, d);
+		if (strcmp(nc_sha256_hex(d, hex), want))
+			return nc_err_msg(err, EBADMSG, "%s: its content does not match its digest: sha256:%s expected, sha256:%s read (a changed or corrupt blob; refused)",
+					  path, want, hex);
+	}
 	if (nc_json_parse(text, a, out, err) < 0)
 		return nc_err_prefix(err, "%s", path);
 	return 0;
 }
 
-static int apply_layer(int src, const char *path, int root, nc_err *err)
+static int apply_layer(int src, const char *path, const char *want, int root, nc_err *err)
 {
-	_cleanup_close_ int fd = rt_open_in_root(src, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, err);
+	_cleanup_close_ int fd = open_blob(src, path, NULL, err);
+	if (fd == -ENOENT)
+		return nc_err_msg(err, ENOENT, "layer `%s`: missing", path);
 	if (fd < 0)
-		return nc_err_prefix(err, "layer `%s`", path);
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		return nc_err_msg(err, EINVAL, "layer `%s`: not a regular file", path);
-	if (rt_image_extract_layer(fd, root, err) < 0)
+		return nc_err_prefix(err, "layer");
+	if (rt_image_extract_layer(fd, root, want, err) < 0)
 		return nc_err_prefix(err, "layer `%s`", path);
 	return 0;
+}
+
+/* The digest a path of an archive names: "blobs/sha256/<hex>" (OCI, and
+ * docker save since 25) or "<hex>.json" (an older docker save's config);
+ * NULL for other names (an older docker save's "<id>/layer.tar"). */
+static const char *digest_in_path(const char *path, char hex[NC_SHA256_HEX_LEN])
+{
+	const char *h = !strncmp(path, "blobs/sha256/", 13) ? path + 13 : path;
+	size_t len = strspn(h, "0123456789abcdef");
+	if (len != 64 || (h[64] && strcmp(h + 64, ".json")) || (h == path && !h[64]))
+		return NULL;
+	memcpy(hex, h, 64);
+	hex[64] = '\0';
+	return hex;
 }
 
 /* "sha256:<64 hex>" -> "blobs/sha256/<hex>"; anything else is refused
@@ -77,7 +117,7 @@ static int blob_path(const char *digest, char out[128], nc_err *err)
 	return 0;
 }
 
-static int docker_manifest(int src, const struct nc_jv *m, int root, nc_err *err)
+static int docker_manifest(int src, struct nc_arena *a, const struct nc_jv *m, int root, nc_err *err)
 {
 	if (m->kind != NC_JV_ARRAY || !m->n)
 		return nc_err_msg(err, EINVAL, "manifest.json: not a list of images");
@@ -86,10 +126,33 @@ static int docker_manifest(int src, const struct nc_jv *m, int root, nc_err *err
 	const struct nc_jv *layers = nc_jv_get(m->items[0], "Layers");
 	if (!layers || layers->kind != NC_JV_ARRAY)
 		return nc_err_msg(err, EINVAL, "manifest.json: no `Layers` list");
+	/* The config, named by its digest, is verified; its diff_ids (the
+	 * digests of the uncompressed layers docker save writes) then vouch
+	 * for layers whose names are not digests. */
+	const char *cpath = nc_jv_str(m->items[0], "Config");
+	const struct nc_jv *diff_ids = NULL;
+	char chex[NC_SHA256_HEX_LEN];
+	if (cpath && digest_in_path(cpath, chex)) {
+		struct nc_jv *config;
+		int r = read_json(src, cpath, chex, a, &config, err);
+		if (r == -ENOENT)
+			return nc_err_msg(err, ENOENT, "manifest.json: config `%s` missing from the archive", cpath);
+		if (r < 0)
+			return r;
+		diff_ids = nc_jv_get(nc_jv_get(config, "rootfs"), "diff_ids");
+		if (diff_ids && (diff_ids->kind != NC_JV_ARRAY || diff_ids->n != layers->n))
+			diff_ids = NULL;
+	}
 	for (size_t i = 0; i < layers->n; i++) {
+		char hex[NC_SHA256_HEX_LEN];
 		if (layers->items[i]->kind != NC_JV_STRING)
 			return nc_err_msg(err, EINVAL, "manifest.json: layer %zu is not a path", i + 1);
-		if (apply_layer(src, layers->items[i]->s, root, err) < 0)
+		const char *want = digest_in_path(layers->items[i]->s, hex);
+		const char *id = diff_ids && diff_ids->items[i]->kind == NC_JV_STRING ? diff_ids->items[i]->s : NULL;
+		if (!want && id && !strncmp(id, "sha256:", 7) && strlen(id) == 71 &&
+		    strspn(id + 7, "0123456789abcdef") == 64)
+			want = strcpy(hex, id + 7);
+		if (apply_layer(src, layers->items[i]->s, want, root, err) < 0)
 			return nc_err_ret(err);
 	}
 	return 0;
@@ -131,7 +194,7 @@ static int oci_manifest(int src, struct nc_arena *a, const struct nc_jv *desc, i
 
 	if (blob_path(nc_jv_str(desc, "digest"), path, err) < 0)
 		return nc_err_prefix(err, "index.json");
-	if ((r = read_json(src, path, a, &m, err)) == -ENOENT)
+	if ((r = read_json(src, path, path + 13, a, &m, err)) == -ENOENT)
 		return nc_err_msg(err, ENOENT, "%s: missing from the layout", path);
 	if (r < 0)
 		return r;
@@ -146,6 +209,19 @@ static int oci_manifest(int src, struct nc_arena *a, const struct nc_jv *desc, i
 	const struct nc_jv *layers = nc_jv_get(m, "layers");
 	if (!layers || layers->kind != NC_JV_ARRAY)
 		return nc_err_msg(err, EINVAL, "%s: no `layers` list", path);
+	/* The config is not used for the root filesystem, but a layout whose
+	 * config does not match its digest is not the image it claims. */
+	const char *cdigest = nc_jv_str(nc_jv_get(m, "config"), "digest");
+	if (cdigest) {
+		char cpath[128];
+		struct nc_jv *config;
+		if (blob_path(cdigest, cpath, err) < 0)
+			return nc_err_prefix(err, "%s: config", path);
+		if ((r = read_json(src, cpath, cpath + 13, a, &config, err)) == -ENOENT)
+			return nc_err_msg(err, ENOENT, "%s: missing from the layout", cpath);
+		if (r < 0)
+			return r;
+	}
 	for (size_t i = 0; i < layers->n; i++) {
 		const char *type = nc_jv_str(layers->items[i], "mediaType");
 		char lpath[128];
@@ -154,13 +230,13 @@ static int oci_manifest(int src, struct nc_arena *a, const struct nc_jv *desc, i
 					  path, i + 1, type);
 		if (blob_path(nc_jv_str(layers->items[i], "digest"), lpath, err) < 0)
 			return nc_err_prefix(err, "%s: layer %zu", path, i + 1);
-		if (apply_layer(src, lpath, root, err) < 0)
+		if (apply_layer(src, lpath, lpath + 13, root, err) < 0)
 			return nc_err_ret(err);
 	}
 	return 0;
 }
 
-int rt_image_flatten(int src_fd, int root_fd, bool *is_archive, nc_err *err)
+static int flatten(int src_fd, int root_fd, const char *index_hex, bool *is_archive, nc_err *err)
 {
 	_cleanup_(nc_arena_free) struct nc_arena a = NC_ARENA_INIT;
 	struct nc_jv *doc;
@@ -169,17 +245,17 @@ int rt_image_flatten(int src_fd, int root_fd, bool *is_archive, nc_err *err)
 	*is_archive = false;
 	/* docker save: manifest.json (newer Dockers write an OCI layout
 	 * beside it; its Layers name the same blobs). */
-	if ((r = read_json(src_fd, "manifest.json", &a, &doc, err)) != -ENOENT) {
+	if (!index_hex && (r = read_json(src_fd, "manifest.json", NULL, &a, &doc, err)) != -ENOENT) {
 		if (r < 0)
 			return r;
 		*is_archive = true;
-		return docker_manifest(src_fd, doc, root_fd, err);
+		return docker_manifest(src_fd, &a, doc, root_fd, err);
 	}
 	struct stat st;
 	if (fstatat(src_fd, "oci-layout", &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
 	*is_archive = true;
-	if ((r = read_json(src_fd, "index.json", &a, &doc, err)) == -ENOENT)
+	if ((r = read_json(src_fd, "index.json", index_hex, &a, &doc, err)) == -ENOENT)
 		return nc_err_msg(err, ENOENT, "an OCI layout without index.json");
 	if (r < 0)
 		return r;
@@ -187,4 +263,18 @@ int rt_image_flatten(int src_fd, int root_fd, bool *is_archive, nc_err *err)
 	if (!desc)
 		return nc_err_prefix(err, "index.json");
 	return oci_manifest(src_fd, &a, desc, root_fd, 0, err);
+}
+
+int rt_image_flatten(int src_fd, int root_fd, bool *is_archive, nc_err *err)
+{
+	return flatten(src_fd, root_fd, NULL, is_archive, err);
+}
+
+int rt_image_flatten_oci(int src_fd, int root_fd, const char *index_hex, nc_err *err)
+{
+	bool is_archive;
+	int r = flatten(src_fd, root_fd, index_hex, &is_archive, err);
+	if (r == 0 && !is_archive)
+		return nc_err_msg(err, EINVAL, "not an OCI image layout (no oci-layout file)");
+	return r;
 }

@@ -292,9 +292,13 @@ int rt_image_unpack_oci_dir(const char *dir, const char *store_dir, char **rootf
 	_cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return nc_err_errno(err, errno, "image `%s`", dir);
-	_cleanup_close_ int index = openat(dirfd, "index.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* Not opened before it is known to be a regular file: a fifo would
+	 * block `up` forever, a device node may act on open. */
+	_cleanup_close_ int index = nc_open_regular_at(dirfd, "index.json", O_RDONLY, NULL);
+	if (index == -EINVAL)
+		return nc_err_msg(err, EINVAL, "image `%s`: index.json: not a regular file (refused)", dir);
 	if (index < 0)
-		return nc_err_errno(err, errno, "image `%s`: index.json", dir);
+		return nc_err_errno(err, -index, "image `%s`: index.json", dir);
 	if (hash_fd(index, dir, hex, err) < 0)
 		return nc_err_ret(err);
 	snprintf(name, sizeof(name), "oci-%s", hex);
@@ -311,11 +315,10 @@ int rt_image_unpack_oci_dir(const char *dir, const char *store_dir, char **rootf
 		_cleanup_close_ int rootfd = new_tmp(storefd, store_dir, tmp, err);
 		if (rootfd < 0)
 			return rootfd;
-		bool archive = false;
-		if ((r = rt_image_flatten(dirfd, rootfd, &archive, err)) < 0 || !archive) {
+		/* The index read again must be the one hashed above: the
+		 * name of the store entry is what it vouches for. */
+		if ((r = rt_image_flatten_oci(dirfd, rootfd, hex, err)) < 0) {
 			nc_err ignored;
-			if (r == 0)
-				r = nc_err_msg(err, EINVAL, "not an OCI image layout (no index.json)");
 			nc_err_prefix(err, "image `%s`", dir);
 			(void)discard(tmp, rootfd, &ignored);
 			return r;
@@ -342,13 +345,16 @@ int rt_image_unpack(const char *tarball, const char *store_dir, char **rootfs_di
 	char hex[NC_SHA256_HEX_LEN], hint[PATH_MAX];
 	struct stat st;
 
-	_cleanup_close_ int fd = open(tarball, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
+	/* Its type is checked before it is opened (O_PATH first): a device
+	 * node given as an image is never opened. */
+	_cleanup_close_ int pfd = open(tarball, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
 		return nc_err_errno(err, errno, "image `%s`", tarball);
-	if (fstat(fd, &st) < 0)
-		return nc_err_errno(err, errno, "image `%s`", tarball);
-	if (!S_ISREG(st.st_mode))
+	_cleanup_close_ int fd = nc_reopen_regular(pfd, O_RDONLY, &st);
+	if (fd == -EINVAL)
 		return nc_err_msg(err, EINVAL, "image `%s`: not a regular file", tarball);
+	if (fd < 0)
+		return nc_err_errno(err, -fd, "image `%s`", tarball);
 	if (nc_mkdir_p(store_dir, 0700, err) < 0)
 		return nc_err_prefix(err, "image store");
 	_cleanup_close_ int storefd = open(store_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -61,9 +61,11 @@ int rt_image_unpack(const char *tarball, const char *store_dir, char **rootfs_di
  * - directories get their owner, mode and times last, deepest first (a
  *   read-only directory must not stop what goes into it); the archive's
  *   "./" entry sets the root's;
- * - character and block devices are skipped silently when mknod is not
- *   allowed (EPERM: no CAP_MKNOD, a user namespace): the container gets its
- *   own /dev anyway. Fifos are always created;
+ * - character and block devices are skipped, never created: a device
+ *   node in the store (or in a volume seeded from it) would open the
+ *   host's disks to whoever reaches it, and the container gets its own
+ *   /dev anyway. Fifos are created, as Docker does (harmless: opening one
+ *   touches no device);
  * - refused: entries over RT_IMAGE_MAX_ENTRY_SIZE, names over PATH_MAX,
  *   sparse and multi-volume entries, unknown types (a GNU 'V' volume label
  *   is skipped).
@@ -75,8 +77,10 @@ int rt_image_extract(int tar_fd, int root_fd, nc_err *err);
 
 /* The same for one layer of an image, applied over the layers below it
  * already in root_fd: whiteouts (`.wh.NAME`, `.wh..wh..opq`) delete
- * instead of being unpacked. */
-int rt_image_extract_layer(int tar_fd, int root_fd, nc_err *err);
+ * instead of being unpacked. With sha256_hex (64 lower-case hex digits,
+ * or NULL), the bytes read from tar_fd must hash to it, or the call fails
+ * (EBADMSG) naming both digests; the caller discards root_fd then. */
+int rt_image_extract_layer(int tar_fd, int root_fd, const char *sha256_hex, nc_err *err);
 
 /*
  * An image archive already unpacked in `src_fd` (docker save's
@@ -88,6 +92,16 @@ int rt_image_extract_layer(int tar_fd, int root_fd, nc_err *err);
  * "manifest.json: line 1, column 9: ...", "layer `blobs/sha256/ab..`: ...".
  */
 int rt_image_flatten(int src_fd, int root_fd, bool *is_archive, nc_err *err);
+
+/* The same for an OCI layout whose index.json must hash to `index_hex`
+ * (the name the caller stores the result under). Every blob (index,
+ * manifest, config, layer) is checked against the digest that names it
+ * while it is read; a mismatch fails the call (EBADMSG) naming the blob.
+ * docker save archives are checked the same way where they carry digests:
+ * blob names, the config's name, the config's diff_ids for its layers.
+ * Metadata and layers are opened only after an O_PATH look found a
+ * regular file: a device node or fifo there is refused unopened. */
+int rt_image_flatten_oci(int src_fd, int root_fd, const char *index_hex, nc_err *err);
 
 /*
  * For `image: ./dir` holding an OCI layout: *rootfs_dir (malloc'ed) set to

@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,8 +41,12 @@ struct stream {
 
 struct logger {
 	int log_fd;
+	const int *old_fds;
+	unsigned n_old;
+	uint64_t max_size, size;
 	struct stream s[2];
 	char rec[RT_LOG_RECORD_MAX];
+	char copy[8192];
 };
 
 static void write_all(int fd, const char *p, size_t n)
@@ -63,7 +68,13 @@ static void emit(struct logger *lg, struct stream *s)
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	size_t n = rt_log_record(lg->rec, &now, s->kind, s->line, s->n);
+	/* Bounded: a chatty container must not fill the disk (or /run). */
+	if (lg->max_size && lg->size && lg->size + n > lg->max_size) {
+		rt_log_rotate(lg->log_fd, lg->old_fds, lg->n_old, lg->copy, sizeof(lg->copy));
+		lg->size = 0;
+	}
 	write_all(lg->log_fd, lg->rec, n);
+	lg->size += n;
 	s->n = 0;
 }
 
@@ -115,8 +126,13 @@ static int reap(pid_t workload)
 
 void rt_init_run(pid_t workload, const struct rt_init_io *io)
 {
-	struct logger lg = { .log_fd = io->log_fd };
+	struct logger lg = { .log_fd = io->log_fd, .old_fds = io->old_fds, .n_old = io->n_old,
+			     .max_size = io->max_size };
 	sigset_t all;
+	struct stat st;
+
+	if (lg.log_fd >= 0 && fstat(lg.log_fd, &st) == 0)
+		lg.size = (uint64_t)st.st_size; /* a restart appends */
 
 	lg.s[0].fd = io->out_fd;
 	lg.s[0].kind = RT_LOG_OUT;

@@ -2,6 +2,7 @@
 #ifndef NC_RUNTIME_INIT_H
 #define NC_RUNTIME_INIT_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 /* The workload's output as the init sees it: the read ends of the pipes on
@@ -11,6 +12,12 @@ struct rt_init_io {
 	int out_fd;
 	int err_fd;
 	int log_fd;
+	/* Rotation (logfmt.h): once log_fd would pass max_size bytes (0:
+	 * never), its records move into old_fds (log.1 ...) and it starts
+	 * empty. */
+	const int *old_fds;
+	unsigned n_old;
+	uint64_t max_size;
 };
 
 /*

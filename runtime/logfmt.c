@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "runtime/logfmt.h"
 
+#include <unistd.h>
+
+#include <stdio.h>
+
+#include <errno.h>
+
 #include <stdint.h>
 #include <string.h>
 
@@ -107,4 +113,55 @@ bool rt_log_parse(const char *line, size_t n, struct rt_log_entry *e)
 	e->text = line + head;
 	e->text_len = n - head;
 	return true;
+}
+
+bool rt_log_rotated_path(char *buf, size_t size, const char *log, unsigned i)
+{
+	int n = i ? snprintf(buf, size, "%s.%u", log, i) : snprintf(buf, size, "%s", log);
+	return n >= 0 && (size_t)n < size;
+}
+
+/* `to` becomes a copy of `from`. */
+static void copy_whole(int from, int to, char *buf, size_t len)
+{
+	off_t in = 0, out = 0;
+
+	if (ftruncate(to, 0) < 0)
+		return;
+	for (;;) {
+		ssize_t n = copy_file_range(from, &in, to, &out, 1 << 30, 0);
+		if (n == 0)
+			return;
+		if (n > 0)
+			continue;
+		if (errno == EINTR)
+			continue;
+		break; /* not supported here: by hand, from where it stopped */
+	}
+	for (;;) {
+		ssize_t n = pread(from, buf, len, in);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		for (ssize_t w = 0; w < n;) {
+			ssize_t m = pwrite(to, buf + w, (size_t)(n - w), out);
+			if (m < 0 && errno == EINTR)
+				continue;
+			if (m <= 0)
+				return;
+			w += m;
+			out += m;
+		}
+		in += n;
+	}
+}
+
+void rt_log_rotate(int cur, const int *old, unsigned n_old, char *buf, size_t len)
+{
+	for (unsigned i = n_old; i-- > 1;)
+		copy_whole(old[i - 1], old[i], buf, len);
+	if (n_old)
+		copy_whole(cur, old[0], buf, len);
+	(void)ftruncate(cur, 0);
 }

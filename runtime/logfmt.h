@@ -53,4 +53,21 @@ struct rt_log_entry {
  * then. */
 bool rt_log_parse(const char *line, size_t n, struct rt_log_entry *e);
 
+/* Rotation. The log is a set of files: `log` (written), then `log.1`
+ * (older) ... `log.N-1` (oldest), at most RT_LOG_MAX_FILES in all. The
+ * init, which lives in the container's mount namespace and must hold no
+ * directory of the host, rotates through descriptors it was given: the
+ * contents move one file down (log.N-2 into log.N-1, ..., log into log.1)
+ * and `log` is truncated. A reader that finds `log` shorter than where it
+ * was finds the rest in `log.1`. */
+#define RT_LOG_MAX_FILES 16
+
+/* `log` for i == 0, else `log.i`; false when it does not fit. */
+bool rt_log_rotated_path(char *buf, size_t size, const char *log, unsigned i);
+
+/* cur: the written file (readable); old[0..n_old): log.1 ... log.n_old,
+ * readable and writable. Child-safe: `buf` is the only memory used. A
+ * failing copy loses older records, never the container. */
+void rt_log_rotate(int cur, const int *old, unsigned n_old, char *buf, size_t len);
+
 #endif

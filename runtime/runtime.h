@@ -267,6 +267,12 @@ struct rt_container_spec {
 	const char *const *masked;
 	size_t n_masked;
 	const char *log_path;    /* stdout and stderr of the workload, appended; NULL: /dev/null */
+	/* Rotation: once `log_path` would pass log_max_size bytes (0: never),
+	 * log_path.N-1 ... log_path.1 take the older records and log_path
+	 * starts empty; log_max_files (1..RT_LOG_MAX_FILES, 0 counts as 1) files
+	 * in all. Readers: rt_log_rotated_path(). */
+	uint64_t log_max_size;
+	unsigned log_max_files;
 	struct rt_cgroups *cgroups;
 	const char *cgroup;      /* relative path, already created; NULL (or cgroups NULL): none */
 };

@@ -33,6 +33,7 @@
 #include "runtime/ext-image.h"
 #include "runtime/idmap.h"
 #include "runtime/init.h"
+#include "runtime/logfmt.h"
 #include "runtime/loop.h"
 #include "runtime/rootfs.h"
 #include "runtime/runtime.h"
@@ -43,6 +44,9 @@ struct start_plan {
 	int sync_fd;    /* the child's end */
 	int netns_fd;   /* -1: a new, empty network namespace */
 	int log_fd;     /* -1: no log, the workload writes to /dev/null */
+	int log_old[RT_LOG_MAX_FILES]; /* log.1 ...: rotation (logfmt.h) */
+	unsigned n_log_old;
+	uint64_t log_max_size;
 	int out_pipe[2];/* the workload's stdout and stderr, read by the init */
 	int err_pipe[2];
 	int devnull_fd;
@@ -293,17 +297,24 @@ __attribute__((noreturn)) static void child_main(const struct start_plan *p)
 	dup2(p->devnull_fd, 0);
 	dup2(p->devnull_fd, 1);
 	dup2(p->devnull_fd, 2);
-	struct rt_init_io io = { -1, -1, -1 };
+	struct rt_init_io io = { -1, -1, -1, NULL, 0, 0 };
 	if (p->log_fd >= 0 && workload > 0)
-		io = (struct rt_init_io){ p->out_pipe[0], p->err_pipe[0], p->log_fd };
+		io = (struct rt_init_io){ p->out_pipe[0], p->err_pipe[0], p->log_fd, NULL, 0, 0 };
 	/* A terminal's output all comes from its master, which must be read
 	 * (logged or not) or the workload blocks once it is full. */
 	if (wio.tty && workload > 0)
-		io = (struct rt_init_io){ wio.hold, -1, p->log_fd };
+		io = (struct rt_init_io){ wio.hold, -1, p->log_fd, NULL, 0, 0 };
+	if (io.log_fd >= 0) {
+		io.old_fds = p->log_old;
+		io.n_old = p->n_log_old;
+		io.max_size = p->log_max_size;
+	}
 	/* The write ends go too: the init must not keep its own pipes open;
 	 * but it keeps the stdin that must not end. */
-	int keep[] = { io.out_fd, io.err_fd, io.log_fd, wio.hold };
-	rt_close_fds_except(keep, 4);
+	int keep[4 + RT_LOG_MAX_FILES] = { io.out_fd, io.err_fd, io.log_fd, wio.hold };
+	for (unsigned i = 0; i < io.n_old; i++)
+		keep[4 + i] = io.old_fds[i];
+	rt_close_fds_except(keep, 4 + io.n_old);
 	rt_init_run(workload, &io);
 }
 
@@ -379,6 +390,29 @@ static int read_child(int fd, pid_t child, const struct rt_container_spec *spec,
 static void start_plan_release(struct start_plan *p)
 {
 	rt_exec_plan_release(&p->exec);
+	for (unsigned i = 0; i < p->n_log_old; i++)
+		close(p->log_old[i]);
+	p->n_log_old = 0;
+}
+
+/* log.1 ... log.N-1 of a rotated log, opened for the init (logfmt.h). */
+static int open_rotated(const struct rt_container_spec *spec, struct start_plan *p, nc_err *err)
+{
+	unsigned n = spec->log_max_files ? spec->log_max_files : 1;
+	char path[4096];
+
+	if (n > RT_LOG_MAX_FILES)
+		n = RT_LOG_MAX_FILES;
+	p->log_max_size = spec->log_max_size;
+	for (unsigned i = 1; i < n; i++) {
+		if (!rt_log_rotated_path(path, sizeof(path), spec->log_path, i))
+			return nc_err_errno(err, ENAMETOOLONG, "log `%s`", spec->log_path);
+		int fd = open_above_stdio(path, O_RDWR | O_CREAT | O_NOCTTY | O_NOFOLLOW, 0640, "log", err);
+		if (fd < 0)
+			return fd;
+		p->log_old[p->n_log_old++] = fd;
+	}
+	return 0;
 }
 
 /* Where `user:` is looked up before the root exists: the host's "/", or
@@ -553,9 +587,12 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 		return netns;
 	_cleanup_close_pair_ int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
 	if (spec->log_path) {
-		if ((logfd = open_above_stdio(spec->log_path, O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY, 0640,
+		/* Readable too: a rotation copies it into log.1. */
+		if ((logfd = open_above_stdio(spec->log_path, O_RDWR | O_APPEND | O_CREAT | O_NOCTTY, 0640,
 					      "log", err)) < 0)
 			return logfd;
+		if (open_rotated(spec, &p, err) < 0)
+			return nc_err_ret(err);
 		if (log_pipe(out_pipe, err) < 0 || log_pipe(err_pipe, err) < 0)
 			return nc_err_prefix(err, "container `%s`", name);
 	}

@@ -38,6 +38,7 @@ struct overrides {
 
 struct rt_tar {
 	int fd;
+	struct nc_sha256 *hash; /* every byte read from fd, or NULL */
 	bool raw_eof;
 	uint8_t in[IN_BUF];
 	size_t in_off, in_len;
@@ -103,6 +104,8 @@ static int raw_fill(struct rt_tar *t, nc_err *err)
 			return nc_err_errno(err, errno, "read");
 		if (n == 0)
 			t->raw_eof = true;
+		if (t->hash && n > 0)
+			nc_sha256_update(t->hash, t->in + t->in_len, (size_t)n);
 		t->in_len += (size_t)n;
 		return (int)(n > 0);
 	}
@@ -204,10 +207,16 @@ static ssize_t src_read_full(struct rt_tar *t, void *buf, size_t len, nc_err *er
 
 int rt_tar_open(int fd, struct rt_tar **out, nc_err *err)
 {
+	return rt_tar_open_hashed(fd, NULL, out, err);
+}
+
+int rt_tar_open_hashed(int fd, struct nc_sha256 *hash, struct rt_tar **out, nc_err *err)
+{
 	_cleanup_(rt_tar_freep) struct rt_tar *t = calloc(1, sizeof(*t));
 	if (!t)
 		return nc_err_errno(err, ENOMEM, "tar reader");
 	t->fd = fd;
+	t->hash = hash;
 
 	/* Enough bytes to tell the formats apart (a pipe may give fewer). */
 	while (t->in_len < 6) {
@@ -697,4 +706,20 @@ ssize_t rt_tar_read(struct rt_tar *t, void *buf, size_t len, nc_err *err)
 		return fail(t, (int)n, err);
 	t->remaining -= (uint64_t)n;
 	return n;
+}
+
+int rt_tar_drain(struct rt_tar *t, nc_err *err)
+{
+	if (t->failed) {
+		*err = t->last_err;
+		return t->failed;
+	}
+	for (;;) {
+		t->in_off = t->in_len;
+		int r = raw_fill(t, err);
+		if (r < 0)
+			return fail(t, r, err);
+		if (r == 0)
+			return 0;
+	}
 }

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "common/error.h"
+#include "common/sha256.h"
 
 /* Longest GNU 'L'/'K' body or pax header we hold in memory. */
 #define RT_TAR_PAX_MAX (1u << 20)
@@ -55,6 +56,13 @@ struct rt_tar;
  * offset). xz, bzip2 and zstd input are refused with a message that says
  * so. */
 int rt_tar_open(int fd, struct rt_tar **out, nc_err *err);
+
+/* The same, and every byte read from `fd` also goes into `hash` (the
+ * stored, possibly gzip'ed, bytes): a blob is verified while it is
+ * unpacked, never read twice. After the end, rt_tar_drain() reads what
+ * follows the archive in the file (padding), so the hash covers it all. */
+int rt_tar_open_hashed(int fd, struct nc_sha256 *hash, struct rt_tar **out, nc_err *err);
+int rt_tar_drain(struct rt_tar *t, nc_err *err);
 
 /* The next entry: returns 1 and sets *entry (valid until the next call),
  * 0 at the end of the archive (two zero blocks, or one at the end of the

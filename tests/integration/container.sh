@@ -46,4 +46,45 @@ check_match "container_name is one more host name of the container" "$(nc -p ctr
 check_eq "PID 1 shows as ncompose-init, not the command that ran up" "$(nc -p ctr exec -T talk cat /proc/1/cmdline | tr -d '\0')" "ncompose-init"
 check "down" nc -p ctr down
 check_clean ctr
+
+# --- logs are bounded and rotated (issue 11: a chatty container filled /run)
+cdir=$(mktemp -d)
+cat >"$cdir/compose.yaml" <<'EOF'
+name: chatty
+x-talk: &talk [sh, -c, 'i=0; while [ $$i -lt 3000 ]; do echo "line-$$i-padding-padding-padding-padding"; i=$$((i+1)); done; echo last-line; touch /tmp/done; exec sleep 1000']
+services:
+  bounded:
+    command: *talk
+    logging:
+      driver: local
+      options: {max-size: 8k, max-file: "2"}
+  control:
+    command: *talk
+EOF
+check "chatty: up -d" nc -f "$cdir/compose.yaml" up -d
+for svc in bounded control; do
+	for _ in $(seq 200); do nc -p chatty exec $svc test -e /tmp/done && break; done
+done
+check "chatty: stop (the init writes what is left in the pipes)" nc -p chatty stop bounded control
+st=/run/ncompose/chatty/containers
+check "the bounded log was rotated into log.1" test -s $st/bounded/log.1
+check_fails "... and kept no more than max-file files" test -e $st/bounded/log.2
+check_eq "... each at most max-size" "$(find $st/bounded -name 'log*' -size +8k | wc -l)" "0"
+check_match "control: without the options the same output is all kept (over 100 KiB)" "$(stat -c %s $st/control/log)" '^[0-9]{6,}$'
+check_eq "config prints logging as given" "$(nc -f "$cdir/compose.yaml" config | grep -A4 'logging:' | tr -d ' ' | tr '\n' ' ')" "logging: driver:local options: max-file:2 max-size:8192 "
+out=$(nc -p chatty logs --no-log-prefix bounded)
+check_eq "logs ends with the last line" "$(echo "$out" | tail -n1)" "last-line"
+check_match "logs reads across the rotated file (more lines than the written file holds)" \
+	"$(echo "$out" | wc -l) $(wc -l <$st/bounded/log)" '^([0-9]+) ([0-9]+)$'
+n_all=$(echo "$out" | wc -l) n_cur=$(wc -l <$st/bounded/log)
+check "... $n_all lines shown, $n_cur in the written file" test "$n_all" -gt "$n_cur"
+check_eq "... in order, without gaps" "$(echo "$out" | head -n -1 | sed 's/line-\([0-9]*\)-.*/\1/' | awk 'NR>1 && $1 != p+1 {bad=1} {p=$1} END {print bad+0}')" "0"
+t=$((n_cur + 5))
+check_eq "logs --tail $t reaches into log.1 (the written file has $n_cur lines)" \
+	"$(nc -p chatty logs --no-log-prefix --tail $t bounded)" "$(echo "$out" | tail -n $t)"
+printf 'services:\n  s:\n    logging: {driver: syslog}\n' >"$cdir/syslog.yaml"
+check_match "an unsupported logging driver is refused at its line" "$(nc -f "$cdir/syslog.yaml" config 2>&1)" 'syslog.yaml:3:.*logging driver `syslog` is not supported'
+check "chatty: down" nc -p chatty down
+check_clean chatty
+rm -rf "$cdir"
 finish

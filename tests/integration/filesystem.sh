@@ -29,6 +29,9 @@ check_match "the image root is an overlay" "$(x img grep ' / ' /proc/mounts)" '^
 check "a write to the image root works" x img sh -c 'echo mine >/etc/motd-copy'
 check_fails "... is invisible to another container of the same image" x img2 cat /etc/motd-copy
 check_fails "... and never reaches the image directory" test -e "$FS_ROOTFS/etc/motd-copy"
+check "... it lands in the writable layer on disk, under /var/lib/ncompose (not /run)" \
+	test -f /var/lib/ncompose/containers/ctrfs/img/layer/etc/motd-copy
+check_eq "... and nothing of it is under the state directory in /run" "$(find /run/ncompose/ctrfs -name motd-copy | wc -l)" "0"
 check_match "/etc/hosts is still ours in an image (it names the other containers)" "$(x img cat /etc/hosts)" '[[:space:]]img2([[:space:]]|$)'
 check_eq "hostname" "$(x img hostname)" "img"
 check_eq "domainname" "$(x img cat /proc/sys/kernel/domainname)" "lab.example"
@@ -51,6 +54,25 @@ check_eq "... and kept under /var/lib/ncompose/volumes/PROJECT/NAME" "$(cat /var
 check_eq "a new named volume gets the image's files at its place (as Docker)" "$(x img ls /home)" "alice"
 check_eq "... owners kept" "$(stat -c %u:%g /var/lib/ncompose/volumes/ctrfs/homes/alice)" "1000:1000"
 check_eq "... not with nocopy" "$(x img2 ls -A /home)" ""
+# Issue 11: a volume holds what a container made (here a setuid shell and
+# a readable file); no host user but root may reach it.
+lib=/var/lib/ncompose vols=/var/lib/ncompose/volumes
+nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
+check "a container plants a setuid shell and a file in its volume" \
+	x img sh -c 'cp /bin/sh /data/suid-sh && chmod 4755 /data/suid-sh && echo planted >/data/planted && chmod 644 /data/planted'
+check_match "the library directory (0710 at most) and the volume tree (0700) are closed to others" "$(stat -c %a $lib $vols | tr '\n' ' ')" '^7[01]0 700 $'
+check_fails "an unprivileged host user cannot read the planted file" nobody cat $vols/ctrfs/data/planted
+check_fails "... nor run the planted setuid shell" nobody $vols/ctrfs/data/suid-sh -c true
+# Control: with the tree open as before (0755), the same user reaches both.
+chmod 755 $lib $vols
+check_eq "control: with 0755 parents the host user reads the planted file" "$(nobody cat $vols/ctrfs/data/planted 2>&1)" "planted"
+check "control: ... and reaches the setuid shell" nobody test -x $vols/ctrfs/data/suid-sh
+# An upgrade: a tree left open by an older version is closed again at the
+# next start of a container with a volume.
+check "restart img" nc -p ctrfs restart img
+check_match "... the open tree was closed again" "$(stat -c %a $lib $vols | tr '\n' ' ')" '^7[01]0 700 $'
+check_fails "... and the planted file is out of reach again" nobody cat $vols/ctrfs/data/planted
+check "remove the planted files" x img rm -f /data/suid-sh /data/planted
 check "a short-syntax bind source is created when missing" test -d "$work/bind-src"
 check_match "a :ro bind refuses writes" "$(x img touch /mnt/bind/x 2>&1)" 'Read-only file system'
 check_match "tmpfs with a size" "$(x img df -k /scratch | tail -n1)" '^tmpfs +8192 '
@@ -96,9 +118,33 @@ check_eq "privileged: every capability ncompose holds" "$(x priv grep CapEff /pr
 check_match "... /sys writable" "$(x priv grep ' /sys ' /proc/mounts)" ' rw,'
 check_match "the default keeps /sys read-only" "$(x host grep ' /sys ' /proc/mounts)" ' ro,'
 
+# --- start and restart say when a container did not start (issue 11)
+mkdir -p "$work/gone"
+cat >"$work/startfail.yaml" <<EOF
+name: startfail
+services:
+  s:
+    command: sleep 1000
+    volumes:
+      - {type: bind, source: $work/gone, target: /mnt/gone, bind: {create_host_path: false}}
+EOF
+check "startfail: up -d" nc -f "$work/startfail.yaml" up -d
+check "startfail: stop s" nc -p startfail stop s
+rmdir "$work/gone"
+out=$(nc -p startfail start s 2>&1); rc=$?
+check_match "start of a container that cannot start exits 1 and says why" "$out rc=$rc" 'start `s`.*gone.* rc=1$'
+out=$(nc -p startfail restart s 2>&1); rc=$?
+check_match "... restart too" "$out rc=$rc" 'start `s`.* rc=1$'
+mkdir "$work/gone"
+check "control: with its bind source back, start succeeds" nc -p startfail start s
+check_eq "... and the container runs" "$(nc -p startfail exec s echo up)" "up"
+check "startfail: down" nc -p startfail down
+check_clean startfail
+
 # --- persistence across down/up
 check "down (named volumes kept)" nc -p ctrfs down
 check_clean ctrfs
+check_fails "down removed the writable layers" test -e /var/lib/ncompose/containers/ctrfs
 check_eq "no loop device is left on the image" "$(losetup -j "$FS_DISK" | wc -l)" "0"
 check "up again" nc -f "$lab" up -d
 check_eq "the loop volume's files survived" "$(x img cat /disk/f)" "persisted"

@@ -146,6 +146,7 @@ leftovers() { # project
 		nft list tables 2>/dev/null | grep -Ex "table (inet|bridge) nc_$p" | sed 's/^/nft /'
 		find /sys/fs/cgroup -maxdepth 4 -type d -path "*/ncompose/$p" 2>/dev/null | sed 's/^/cgroup /'
 		[ -e "/run/ncompose/$p" ] && echo "state /run/ncompose/$p"
+		[ -e "/var/lib/ncompose/containers/$p" ] && echo "layers /var/lib/ncompose/containers/$p"
 		grep -F "/run/netns/$p-" /proc/self/mountinfo | awk '{print "mount " $5}'
 		grep -l "/ncompose/$p/" /proc/[0-9]*/cgroup 2>/dev/null | sed 's|/proc/\([0-9]*\)/cgroup|process \1|'
 	} | sort -u

@@ -172,6 +172,8 @@ static void test_emit_round_trip(void **state)
 		"services:\n  a: {command: [\"\\n\", \"a: b\", \"- x\", \"#\", \"&x\", \"*y\", \"!t\", \"%p\", \"@\", \"`\"]}\n",
 		"services:\n  a: {stop_signal: SIGRTMAX, stop_grace_period: 0s, restart: on-failure:0}\n",
 		"services:\n  a: {tmpfs: [\"/t:size=0,mode=0\"]}\n",
+		"services:\n  a: {logging: {driver: local, options: {max-size: 8k, max-file: \"2\"}}}\n",
+		"services:\n  a: {logging: {driver: none}}\n",
 		"name: x\nnetworks: {n: {ipam: {config: [{subnet: \"fd00:0::/64\"}]}}}\n",
 	};
 	struct nc_load_opts opts = { .allow_unbuilt = true };

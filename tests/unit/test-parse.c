@@ -593,6 +593,7 @@ static void test_wrong_types(void **state)
 		{ "tmpfs", "{a: 1}", "got a mapping" },	     { "ulimits", "[1]", "got a list" },
 		{ "user", "{a: 1}", "got a mapping" },	     { "volumes", "/data", "got a string" },
 		{ "working_dir", "[/]", "got a list" },
+		{ "logging", "json-file", "got a string" },
 	};
 	struct nc_load_opts opts = { .allow_unbuilt = true };
 
