@@ -274,7 +274,7 @@ int nc_dotenv_load(const char *path, bool missing_ok, nc_lookup_fn outer, void *
 	int r;
 
 	*out = (struct nc_dotenv)NC_DOTENV_INIT;
-	if ((r = nc_read_file(path, &text, &len, err)) < 0)
+	if ((r = nc_read_file_bounded(path, NC_USER_FILE_MAX, &text, &len, err)) < 0)
 		return (r == -ENOENT && missing_ok) ? 0 : r;
 	return nc_dotenv_parse(path, text, len, outer, outer_ctx, out, err);
 }

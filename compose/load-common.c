@@ -410,6 +410,15 @@ const char *nc_ld_ifname_problem(const char *s)
 		return "it is longer than 15 characters (the kernel's IFNAMSIZ)";
 	if (!strcmp(s, ".") || !strcmp(s, ".."))
 		return "`.` and `..` are not interface names";
+	/* Every network namespace has these: lo always, the others as soon as
+	 * their tunnel module is loaded (its fallback device). */
+	static const char *const taken[] = { "lo", "sit0", "tunl0", "gre0", "gretap0", "erspan0", "ip_vti0",
+					     "ip6tnl0", "ip6gre0", "ip6_vti0" };
+	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+		if (!strcmp(s, taken[i]))
+			return i == 0 ? "every network namespace has its loopback device `lo`; pick another name"
+				      : "the kernel makes a device of that name in every network namespace once its "
+					"tunnel module is loaded; pick another name";
 	for (const char *p = s; *p; p++) {
 		if (*p == '/')
 			return "it contains `/`";
