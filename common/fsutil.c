@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,12 +45,9 @@ int nc_mkdir_p(const char *path, mode_t mode, nc_err *err)
 	return 0;
 }
 
-int nc_read_fileat(int dirfd, const char *path, char **out, size_t *len, nc_err *err)
+/* Reads fd to its end, or until it has given more than `max` bytes. */
+static int read_fd(int fd, const char *path, size_t max, char **out, size_t *len, nc_err *err)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return nc_err_errno(err, errno, "open `%s`", path);
-
 	size_t cap = 4096, n = 0;
 	_cleanup_free_ char *buf = malloc(cap);
 	if (!buf)
@@ -71,12 +69,45 @@ int nc_read_fileat(int dirfd, const char *path, char **out, size_t *len, nc_err 
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if (n > max)
+			return nc_err_msg(err, EFBIG, "read `%s`: larger than %zu bytes", path, max);
 	}
 	buf[n] = '\0';
 	if (len)
 		*len = n;
 	*out = TAKE_PTR(buf);
 	return 0;
+}
+
+int nc_read_fileat(int dirfd, const char *path, char **out, size_t *len, nc_err *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return nc_err_errno(err, errno, "open `%s`", path);
+	return read_fd(fd, path, SIZE_MAX - 1, out, len, err);
+}
+
+static const char *file_kind(mode_t m)
+{
+	return S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
+	       : S_ISSOCK(m) ? "a socket" : S_ISDIR(m) ? "a directory" : "a special file";
+}
+
+int nc_read_file_bounded(const char *path, size_t max, char **out, size_t *len, nc_err *err)
+{
+	struct stat st;
+
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return nc_err_errno(err, errno, "open `%s`", path);
+	if (fstat(fd, &st) < 0)
+		return nc_err_errno(err, errno, "stat `%s`", path);
+	if (!S_ISREG(st.st_mode))
+		return nc_err_msg(err, EINVAL, "read `%s`: it is %s, not a regular file", path, file_kind(st.st_mode));
+	if ((uintmax_t)st.st_size > max)
+		return nc_err_msg(err, EFBIG, "read `%s`: %jd bytes, more than the %zu allowed", path,
+				  (intmax_t)st.st_size, max);
+	return read_fd(fd, path, max, out, len, err);
 }
 
 int nc_read_file(const char *path, char **out, size_t *len, nc_err *err)

@@ -18,6 +18,17 @@ int nc_mkdir_p(const char *path, mode_t mode, nc_err *err);
 int nc_read_file(const char *path, char **out, size_t *len, nc_err *err);
 int nc_read_fileat(int dirfd, const char *path, char **out, size_t *len, nc_err *err);
 
+/* The largest file a user names that we read whole (compose file, .env,
+ * env_file): far above any real one, far below what hurts. */
+#define NC_USER_FILE_MAX ((size_t)64 << 20)
+
+/* As nc_read_file, for a file a user names: a regular file of at most
+ * `max` bytes. Anything else is refused before a byte is read: -EINVAL
+ * for a FIFO, a device or a socket (opened O_NONBLOCK and O_NOCTTY, so a
+ * FIFO without a writer cannot block the open, nor a terminal become
+ * ours), -EFBIG past `max` (/dev/zero would fill the memory). */
+int nc_read_file_bounded(const char *path, size_t max, char **out, size_t *len, nc_err *err);
+
 /* Writes `len` bytes to path via a temporary file and rename(2), so readers
  * see the old or the new content, never a mix. */
 int nc_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,

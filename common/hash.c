@@ -2,7 +2,9 @@
 /* SipHash-2-4 after Aumasson and Bernstein's reference description. */
 #include "common/hash.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
@@ -79,4 +81,59 @@ uint64_t nc_hash_strings(const char *first, ...)
 	}
 	va_end(ap);
 	return nc_siphash24(buf, n, name_key);
+}
+
+static const uint8_t strmap_key[16] = "ncompose-strmap";
+
+static struct nc_strmap_slot *strmap_slot(struct nc_strmap_slot *slots, size_t cap, const char *key, size_t klen)
+{
+	size_t i = (size_t)nc_siphash24(key, klen, strmap_key) & (cap - 1);
+	while (slots[i].key && (slots[i].klen != klen || memcmp(slots[i].key, key, klen)))
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+static int strmap_grow(struct nc_strmap *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 16;
+	struct nc_strmap_slot *slots = calloc(cap, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->slots[i].key)
+			*strmap_slot(slots, cap, m->slots[i].key, m->slots[i].klen) = m->slots[i];
+	free(m->slots);
+	m->slots = slots;
+	m->cap = cap;
+	return 0;
+}
+
+int nc_strmap_put(struct nc_strmap *m, const char *key, size_t klen, size_t *value)
+{
+	if ((m->n + 1) * 2 > m->cap && strmap_grow(m) < 0)
+		return -ENOMEM;
+	struct nc_strmap_slot *s = strmap_slot(m->slots, m->cap, key, klen);
+	if (s->key) {
+		*value = s->value;
+		return 1;
+	}
+	*s = (struct nc_strmap_slot){ key, klen, *value };
+	m->n++;
+	return 0;
+}
+
+bool nc_strmap_get(const struct nc_strmap *m, const char *key, size_t klen, size_t *value)
+{
+	if (!m->n)
+		return false;
+	const struct nc_strmap_slot *s = strmap_slot(m->slots, m->cap, key, klen);
+	if (s->key)
+		*value = s->value;
+	return s->key != NULL;
+}
+
+void nc_strmap_free(struct nc_strmap *m)
+{
+	free(m->slots);
+	*m = (struct nc_strmap)NC_STRMAP_INIT;
 }

@@ -57,11 +57,9 @@ static int fail(struct parser *p, size_t at, const char *fmt, ...)
 const char *nc_dotenv_lookup(void *ctx, const char *name)
 {
 	const struct nc_dotenv *d = ctx;
+	size_t at;
 
-	for (size_t i = 0; d && i < d->n; i++)
-		if (!strcmp(d->vars[i].key, name))
-			return d->vars[i].value;
-	return NULL;
+	return d && nc_strmap_get(&d->index, name, strlen(name), &at) ? d->vars[at].value : NULL;
 }
 
 /* While parsing: the environment first, then what the file set so far. */
@@ -90,14 +88,17 @@ static int put(struct parser *p, const char *key, size_t klen, const char *value
 	char *k = nc_arena_strndup(&d->arena, key, klen);
 	char *v = nc_arena_strdup(&d->arena, value);
 
+	size_t at = d->n;
 	if (!k || !v)
 		return nc_err_errno(p->err, ENOMEM, "read `%s`", p->path);
-	for (size_t i = 0; i < d->n; i++)
-		if (!strcmp(d->vars[i].key, k)) {
-			d->vars[i].value = v;
-			d->vars[i].mark = mark;
-			return 0;
-		}
+	int r = nc_strmap_put(&d->index, k, klen, &at);
+	if (r < 0)
+		return nc_err_errno(p->err, ENOMEM, "read `%s`", p->path);
+	if (r > 0) {
+		d->vars[at].value = v;
+		d->vars[at].mark = mark;
+		return 0;
+	}
 	struct nc_kv *nv = nc_arena_grow(&d->arena, d->vars, sizeof(*nv), &d->cap, d->n + 1);
 	if (!nv)
 		return nc_err_errno(p->err, ENOMEM, "read `%s`", p->path);
@@ -274,7 +275,7 @@ int nc_dotenv_load(const char *path, bool missing_ok, nc_lookup_fn outer, void *
 	int r;
 
 	*out = (struct nc_dotenv)NC_DOTENV_INIT;
-	if ((r = nc_read_file(path, &text, &len, err)) < 0)
+	if ((r = nc_read_file_bounded(path, NC_USER_FILE_MAX, &text, &len, err)) < 0)
 		return (r == -ENOENT && missing_ok) ? 0 : r;
 	return nc_dotenv_parse(path, text, len, outer, outer_ctx, out, err);
 }
@@ -282,5 +283,6 @@ int nc_dotenv_load(const char *path, bool missing_ok, nc_lookup_fn outer, void *
 void nc_dotenv_free(struct nc_dotenv *d)
 {
 	nc_arena_free(&d->arena);
+	nc_strmap_free(&d->index);
 	*d = (struct nc_dotenv)NC_DOTENV_INIT;
 }

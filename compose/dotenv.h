@@ -20,15 +20,17 @@
 
 #include "common/arena.h"
 #include "common/error.h"
+#include "common/hash.h"
 #include "compose/model.h"
 
 struct nc_dotenv {
 	struct nc_arena arena;
 	struct nc_kv *vars; /* file order; mark is the name's place in the file */
 	size_t n, cap;
+	struct nc_strmap index; /* name -> its place in vars */
 };
 
-#define NC_DOTENV_INIT { NC_ARENA_INIT, NULL, 0, 0 }
+#define NC_DOTENV_INIT { NC_ARENA_INIT, NULL, 0, 0, NC_STRMAP_INIT }
 
 /* Parses `len` bytes; `path` names the file in messages
  * ("PATH:LINE:COL: reason"). `outer` may be NULL. On error *out is left

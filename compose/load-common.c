@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/hash.h"
 #include "compose/shellwords.h"
 #include "compose/units.h"
 
@@ -289,22 +290,32 @@ int nc_ld_strlist(struct nc_loader *ld, const struct nc_yt_node *key,
 	return 0;
 }
 
-static int kv_put(struct nc_loader *ld, struct nc_kv *v, size_t *n, const char *k, size_t klen,
-		  const char *value, struct nc_mark mark)
+/* A later entry with the same key replaces the earlier one, in its place;
+ * `seen` maps each key to its index in v. */
+static int kv_put(struct nc_loader *ld, struct nc_strmap *seen, struct nc_kv *v, size_t *n, const char *k,
+		  size_t klen, const char *value, struct nc_mark mark)
 {
 	const char *key = nc_arena_strndup(ld->a, k, klen);
 	const char *val = value ? nc_arena_strdup(ld->a, value) : NULL;
+	size_t at = *n;
 
 	if (!key || (value && !val))
 		return nc_ld_oom(ld);
-	for (size_t i = 0; i < *n; i++)
-		if (!strcmp(v[i].key, key)) {
-			v[i].value = val;
-			v[i].mark = mark;
-			return 0;
-		}
+	int r = nc_strmap_put(seen, key, klen, &at);
+	if (r < 0)
+		return nc_ld_oom(ld);
+	if (r > 0) {
+		v[at].value = val;
+		v[at].mark = mark;
+		return 0;
+	}
 	v[(*n)++] = (struct nc_kv){ key, val, mark };
 	return 0;
+}
+
+static void strmap_freep(struct nc_strmap *m)
+{
+	nc_strmap_free(m);
 }
 
 int nc_ld_kvs(struct nc_loader *ld, const struct nc_yt_node *key, const struct nc_yt_node *val,
@@ -313,6 +324,7 @@ int nc_ld_kvs(struct nc_loader *ld, const struct nc_yt_node *key, const struct n
 	const char *expected = need_value ? "a mapping or a list of KEY=VALUE strings"
 					  : "a mapping or a list of KEY=VALUE or KEY strings";
 	size_t cnt = val->kind == NC_YT_MAP ? val->n_pairs : val->n_items;
+	_cleanup_(strmap_freep) struct nc_strmap seen = NC_STRMAP_INIT;
 	struct nc_kv *v;
 	int r;
 
@@ -332,7 +344,7 @@ int nc_ld_kvs(struct nc_loader *ld, const struct nc_yt_node *key, const struct n
 				return nc_ld_fail_key(ld, key, k->mark, "an empty name is not allowed");
 			if (x->type == NC_YT_NULL && need_value)
 				return nc_ld_fail_key(ld, key, x->mark, "`%s` needs a value", k->text);
-			r = kv_put(ld, v, n, k->text, strlen(k->text),
+			r = kv_put(ld, &seen, v, n, k->text, strlen(k->text),
 				   x->type == NC_YT_NULL ? NULL : x->text, k->mark);
 		} else {
 			const struct nc_yt_node *it = val->items[i];
@@ -346,7 +358,7 @@ int nc_ld_kvs(struct nc_loader *ld, const struct nc_yt_node *key, const struct n
 			if (!eq && need_value)
 				return nc_ld_fail_key(ld, key, it->mark, "`%s` needs a value: KEY=VALUE",
 						      it->text);
-			r = kv_put(ld, v, n, it->text, klen, eq ? eq + 1 : NULL, it->mark);
+			r = kv_put(ld, &seen, v, n, it->text, klen, eq ? eq + 1 : NULL, it->mark);
 		}
 		if (r < 0)
 			return r;
@@ -410,6 +422,15 @@ const char *nc_ld_ifname_problem(const char *s)
 		return "it is longer than 15 characters (the kernel's IFNAMSIZ)";
 	if (!strcmp(s, ".") || !strcmp(s, ".."))
 		return "`.` and `..` are not interface names";
+	/* Every network namespace has these: lo always, the others as soon as
+	 * their tunnel module is loaded (its fallback device). */
+	static const char *const taken[] = { "lo", "sit0", "tunl0", "gre0", "gretap0", "erspan0", "ip_vti0",
+					     "ip6tnl0", "ip6gre0", "ip6_vti0" };
+	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+		if (!strcmp(s, taken[i]))
+			return i == 0 ? "every network namespace has its loopback device `lo`; pick another name"
+				      : "the kernel makes a device of that name in every network namespace once its "
+					"tunnel module is loaded; pick another name";
 	for (const char *p = s; *p; p++) {
 		if (*p == '/')
 			return "it contains `/`";

@@ -134,6 +134,42 @@ static const struct nc_ld_key ipam_config_keys[] = {
 	{ "subnet", ipam_subnet, 0 },
 };
 
+/* Ranges a bridge cannot hold: the host would route them elsewhere or
+ * refuse them (a gateway of 224.0.0.1, ::1 on a bridge), or they would
+ * shadow the host's own (127.0.0.0/8 on a bridge beside lo). */
+static const struct {
+	const char *prefix, *what;
+} reserved_ranges[] = {
+	{ "0.0.0.0/8", "`this network` (0.0.0.0/8)" },
+	{ "127.0.0.0/8", "the loopback range 127.0.0.0/8" },
+	{ "224.0.0.0/4", "the multicast range 224.0.0.0/4" },
+	{ "240.0.0.0/4", "the reserved range 240.0.0.0/4 (with the broadcast address)" },
+	{ "::/127", "the unspecified and loopback addresses (::, ::1)" },
+	{ "fe80::/10", "the link-local range fe80::/10 (every interface has its own)" },
+	{ "ff00::/8", "the multicast range ff00::/8" },
+};
+
+static int check_reserved_subnet(struct nc_loader *ld, const struct nc_ipam_config *c)
+{
+	char sn[NC_PREFIX_STRLEN];
+	const char *hint = c->subnet.ip.family == AF_INET
+				   ? "use a private range such as 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
+				   : "use a unique local range in fd00::/8";
+
+	nc_prefix_str(&c->subnet, sn);
+	if (c->subnet.len == 0)
+		return nc_ld_fail(ld, c->subnet_mark, "subnet %s in %s covers every address; %s", sn, ld->where,
+				  hint);
+	for (size_t i = 0; i < NC_ELEMENTSOF(reserved_ranges); i++) {
+		struct nc_prefix r;
+		if (nc_prefix_parse(reserved_ranges[i].prefix, false, &r) == 0 &&
+		    r.ip.family == c->subnet.ip.family && nc_prefix_overlaps(&r, &c->subnet))
+			return nc_ld_fail(ld, c->subnet_mark, "subnet %s in %s overlaps %s; %s", sn, ld->where,
+					  reserved_ranges[i].what, hint);
+	}
+	return 0;
+}
+
 /* Checks within one entry; those across entries and networks are in
  * validate.c. */
 static int check_ipam_config(struct nc_loader *ld, const struct nc_ipam_config *c)
@@ -143,6 +179,9 @@ static int check_ipam_config(struct nc_loader *ld, const struct nc_ipam_config *
 
 	if (!s->ip.family)
 		return nc_ld_fail(ld, c->mark, "an entry of %s has no `subnet`", ld->where);
+	int r = check_reserved_subnet(ld, c);
+	if (r < 0)
+		return r;
 	if (c->gateway.family) {
 		if (!nc_prefix_contains(s, &c->gateway))
 			return nc_ld_fail(ld, c->gateway_mark,

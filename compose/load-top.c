@@ -157,7 +157,7 @@ int nc_model_load_file_opts(const char *path, const struct nc_load_opts *opts,
 	int r;
 
 	*out = NULL;
-	if ((r = nc_read_file(path, &text, &len, err)) < 0)
+	if ((r = nc_read_file_bounded(path, NC_USER_FILE_MAX, &text, &len, err)) < 0)
 		return r;
 	return nc_model_load_buffer_opts(path, text, len, opts, out, err);
 }

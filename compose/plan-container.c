@@ -2,6 +2,7 @@
 #include "compose/plan-container.h"
 
 #include "common/cleanup.h"
+#include "common/hash.h"
 #include "compose/dotenv.h"
 
 #include <errno.h>
@@ -103,22 +104,37 @@ static const char *host_getenv(const struct nc_plan_host *host, const char *key)
 	return NULL;
 }
 
-/* Later entries override earlier ones with the same key, as in Docker. */
-static int env_put(struct nc_plan *p, const char **env, size_t *n, const char *key,
-		   const char *value, nc_err *err)
+/* The environment being built: `seen` maps each key (the head of its
+ * "KEY=VALUE" string) to its index, so that 80 000 entries do not take a
+ * scan each. */
+struct env_build {
+	const char **env;
+	size_t n, cap;
+	struct nc_strmap seen;
+};
+
+/* Later entries override earlier ones with the same key, in their place,
+ * as in Docker. */
+static int env_put(struct nc_plan *p, struct env_build *b, const char *key, const char *value, nc_err *err)
 {
-	size_t kl = strlen(key);
+	size_t kl = strlen(key), at = b->n;
 	const char *kv = nc_arena_printf(&p->arena, "%s=%s", key, value);
 
 	if (!kv)
 		return OOM(err);
-	for (size_t i = 0; i < *n; i++)
-		if (!strncmp(env[i], key, kl) && env[i][kl] == '=') {
-			env[i] = kv;
-			return 0;
-		}
-	env[(*n)++] = kv;
+	int r = nc_strmap_put(&b->seen, kv, kl, &at);
+	if (r < 0)
+		return OOM(err);
+	if (r == 0 && b->n == b->cap)
+		return nc_err_msg(err, E2BIG, "service environment: more entries than counted (%zu)", b->cap);
+	b->env[at] = kv;
+	b->n += r == 0;
 	return 0;
+}
+
+static void env_build_freep(struct env_build *b)
+{
+	nc_strmap_free(&b->seen);
 }
 
 /* Compose without an image: the entrypoint, then the command, each as
@@ -144,8 +160,7 @@ static int plan_argv(struct nc_plan *p, const struct nc_service *s, struct nc_pl
 
 /* env_file: paths are relative to the compose file's directory; values
  * come before `environment`, which overrides them (Compose's order). */
-static int plan_env_files(struct nc_plan *p, const struct nc_service *s, const char **env,
-			  size_t *n, size_t cap, nc_err *err)
+static int plan_env_files(struct nc_plan *p, const struct nc_service *s, struct env_build *b, nc_err *err)
 {
 	_cleanup_free_ char *dir = strdup(p->model->path ? p->model->path : ".");
 	int r;
@@ -165,8 +180,7 @@ static int plan_env_files(struct nc_plan *p, const struct nc_service *s, const c
 			return nc_model_error(p->model, ef->mark, err, "service `%s`: env_file: %s", s->name,
 					      err->msg);
 		for (size_t k = 0; k < d.n && r == 0; k++)
-			if (*n < cap)
-				r = env_put(p, env, n, d.vars[k].key, d.vars[k].value ? d.vars[k].value : "", err);
+			r = env_put(p, b, d.vars[k].key, d.vars[k].value ? d.vars[k].value : "", err);
 		nc_dotenv_free(&d);
 		if (r < 0)
 			return r;
@@ -287,26 +301,24 @@ static int plan_process(struct nc_plan *p, const struct nc_service *s,
 		return r;
 	pc->cwd = s->working_dir;
 
-	size_t cap = s->n_environment + env_file_vars(p, s) + 4;
-	const char **env = nc_arena_calloc(&p->arena, cap, sizeof(*env));
-	size_t n = 0;
-	if (!env)
+	_cleanup_(env_build_freep) struct env_build b = { .cap = s->n_environment + env_file_vars(p, s) + 3 };
+	if (!(b.env = nc_arena_calloc(&p->arena, b.cap + 1, sizeof(*b.env))))
 		return OOM(err);
-	if ((r = env_put(p, env, &n, "PATH", NC_DEFAULT_PATH, err)) < 0 ||
-	    (r = env_put(p, env, &n, "HOSTNAME", pc->hostname, err)) < 0 ||
+	if ((r = env_put(p, &b, "PATH", NC_DEFAULT_PATH, err)) < 0 ||
+	    (r = env_put(p, &b, "HOSTNAME", pc->hostname, err)) < 0 ||
 	    /* With a user, the runtime takes HOME from its passwd entry. */
-	    (!s->user && (r = env_put(p, env, &n, "HOME", "/root", err)) < 0) ||
-	    (r = plan_env_files(p, s, env, &n, cap - 1, err)) < 0)
+	    (!s->user && (r = env_put(p, &b, "HOME", "/root", err)) < 0) ||
+	    (r = plan_env_files(p, s, &b, err)) < 0)
 		return r;
 	for (size_t i = 0; i < s->n_environment; i++) {
 		const struct nc_kv *kv = &s->environment[i];
 		/* `- FOO` without a value takes FOO from the caller's
 		 * environment, and is left out when unset (Compose). */
 		const char *v = kv->value ? kv->value : host_getenv(host, kv->key);
-		if (v && (r = env_put(p, env, &n, kv->key, v, err)) < 0)
+		if (v && (r = env_put(p, &b, kv->key, v, err)) < 0)
 			return r;
 	}
-	pc->env = env;
+	pc->env = b.env;
 	return 0;
 }
 

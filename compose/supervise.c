@@ -178,15 +178,46 @@ static void schedule(struct sup *s)
 	}
 }
 
+/*
+ * How long a container without a healthcheck must have run before `up`
+ * counts it as up. rt_container_start returns once its workload has
+ * called execve (the sync socket closes on exec), so a missing program is
+ * already an error; but a program that fails at once (`false`, a bad
+ * option) exits a moment later, and nothing but time tells that from one
+ * that keeps running. docs/decisions.md ("up -d and a container that
+ * exits at once").
+ */
+#define SETTLE_MS 200
+
+static bool settled(const struct nc_life *l, uint64_t now)
+{
+	return l->health != NC_H_NONE || now - l->started_ms >= SETTLE_MS;
+}
+
+/* When the next running container will have settled; UINT64_MAX: none. */
+static uint64_t settle_due(const struct sup *s)
+{
+	uint64_t next = UINT64_MAX, now = now_ms();
+
+	for (size_t i = 0; !s->ready && i < s->p->n_containers; i++) {
+		const struct nc_life *l = &s->life[i];
+		if (l->wanted && l->state == NC_CS_RUNNING && !settled(l, now) && l->started_ms + SETTLE_MS < next)
+			next = l->started_ms + SETTLE_MS;
+	}
+	return next;
+}
+
 static void check_ready(struct sup *s)
 {
+	uint64_t now = now_ms();
+
 	if (s->ready || s->failed)
 		return;
 	for (size_t i = 0; i < s->p->n_containers; i++) {
 		const struct nc_life *l = &s->life[i];
 		if (!l->wanted)
 			continue;
-		bool done = (l->state == NC_CS_RUNNING &&
+		bool done = (l->state == NC_CS_RUNNING && settled(l, now) &&
 			     (l->health == NC_H_NONE || l->health == NC_H_HEALTHY)) ||
 			    (l->state == NC_CS_EXITED && l->exit_code == 0);
 		if (!done)
@@ -195,6 +226,31 @@ static void check_ready(struct sup *s)
 	s->ready = true;
 	if (s->o->on_ready)
 		s->o->on_ready(s->o->ready_ctx);
+}
+
+/* The last lines a container printed, to the terminal of the `up -d` that
+ * is still waiting (the supervisor leaves it only once the project is up):
+ * the reason it failed is usually there. */
+static void show_log_tail(struct sup *s, size_t i)
+{
+	static const struct nc_follow_opts last = { .tail = 10 };
+	const char *name = s->p->containers[i].name;
+	char dir[PATH_MAX], log[PATH_MAX];
+	struct nc_follow *f = NULL;
+	nc_err e;
+
+	if (nc_state_container_dir(s->st, name, false, dir, sizeof(dir), &e) < 0 ||
+	    nc_pathf(log, sizeof(log), "%s/log", dir) < 0)
+		return;
+	const char *names[] = { name, NULL }, *logs[] = { log, NULL };
+	fprintf(stderr, "%s exited with code %d; its last lines:\n", name, s->life[i].exit_code);
+	if (nc_follow_open(names, logs, stderr, &last, &f, &e) < 0) {
+		fprintf(stderr, "  (%s)\n", e.msg);
+		return;
+	}
+	nc_follow_drain(f);
+	nc_follow_close(f);
+	fflush(stderr);
 }
 
 static void container_ended(struct sup *s, size_t i, int status)
@@ -228,9 +284,13 @@ static void container_ended(struct sup *s, size_t i, int status)
 	l->state = NC_CS_EXITED;
 	set_record(s, i, NC_C_STATE, nc_cstate_name(l->state), NULL);
 	say(s, "%s exited with code %d", pc->name, l->exit_code);
-	if (l->exit_code != 0)
-		fail(s, "service `%s` exited with code %d while the project was coming up (see its log)",
-		     pc->name, l->exit_code);
+	if (l->exit_code != 0 && !s->ready && !s->failed) {
+		/* Attached, its lines were shown as they came. */
+		if (!s->o->attached)
+			show_log_tail(s, i);
+		fail(s, "service `%s` exited with code %d while the project was coming up%s", pc->name,
+		     l->exit_code, s->o->attached ? " (see its log)" : "");
+	}
 }
 
 static void probe_ended(struct sup *s, size_t i, int status)
@@ -602,9 +662,11 @@ int nc_supervise(const struct nc_plan *p, const struct nc_paths *paths, struct n
 
 	schedule(&s);
 	for (;;) {
-		arm(tfd, run_timers(&s));
+		uint64_t due = run_timers(&s);
 		schedule(&s);
 		check_ready(&s);
+		uint64_t settle = settle_due(&s);
+		arm(tfd, settle < due ? settle : due);
 		if (s.follow)
 			nc_follow_drain(s.follow);
 		if (s.failed) {

@@ -285,6 +285,24 @@ static int check_interface_names(struct nc_loader *ld)
 	return 0;
 }
 
+/* The host name defaults to the service name, and sethostname(2) takes a
+ * host name of at most 64 bytes: said here, not when the container starts. */
+static int check_default_hostnames(struct nc_loader *ld)
+{
+	const struct nc_model *m = ld->m;
+
+	for (size_t i = 0; i < m->n_services; i++) {
+		const struct nc_service *s = &m->services[i];
+		if (!s->hostname && strlen(s->name) > 64)
+			return nc_ld_fail(ld, s->mark,
+					  "service name `%.40s...` is %zu characters long: the container's host name is the "
+					  "service name unless `hostname` is set, and a host name has at most 64; "
+					  "shorten the name or set `hostname`",
+					  s->name, strlen(s->name));
+	}
+	return 0;
+}
+
 /* container_name, as in Docker, names one container only. */
 static int check_container_names(struct nc_loader *ld)
 {
@@ -310,6 +328,7 @@ int nc_validate_model(struct nc_loader *ld)
 	if ((r = add_default_network(ld)) < 0 || (r = check_attachment_networks(ld)) < 0 ||
 	    (r = check_subnets(ld)) < 0 || (r = check_addresses(ld)) < 0 ||
 	    (r = check_interface_names(ld)) < 0 || (r = check_container_names(ld)) < 0 ||
+	    (r = check_default_hostnames(ld)) < 0 ||
 	    (r = nc_validate_refs(ld)) < 0)
 		return r;
 	return 0;

@@ -131,7 +131,13 @@ int rt_cg_parse_self_cgroup(const char *text, struct rt_cg_layout *l, nc_err *er
 		if (end != c1 || id < 0)
 			return nc_err_msg(err, EINVAL, "/proc/self/cgroup line %u: bad hierarchy id", lineno);
 		const char *list = c1 + 1;
-		if (id == 0 || strlen(list) >= sizeof(l->v1_name[0]))
+		if (id == 0)
+			continue;
+		if (strlen(list) >= sizeof(l->v1_hier[0]) || l->n_v1 == RT_CG_MAX_V1)
+			return nc_err_msg(err, E2BIG, "/proc/self/cgroup line %u: more or longer v1 hierarchies "
+					  "than ncompose handles (%d of 127 characters)", lineno, RT_CG_MAX_V1);
+		snprintf(l->v1_hier[l->n_v1++], sizeof(l->v1_hier[0]), "%s", list);
+		if (strlen(list) >= sizeof(l->v1_name[0]))
 			continue;
 		for (const char *q = list; *q;) {
 			const char *e = strchrnul(q, ',');
@@ -142,6 +148,65 @@ int rt_cg_parse_self_cgroup(const char *text, struct rt_cg_layout *l, nc_err *er
 		}
 	}
 	return 0;
+}
+
+/* The `n`th space-separated field of `line` (0-based), into buf. */
+static bool field(const char *line, int n, char *buf, size_t size)
+{
+	const char *p = line;
+	for (int i = 0; i < n; i++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return false;
+		p++;
+	}
+	size_t len = strcspn(p, " ");
+	if (len >= size)
+		return false;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	return true;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *w = s;
+	for (const char *r = s; *r;) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
+		    r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 4;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+}
+
+int rt_cg_mountinfo_find(const char *mountinfo, const char *list, char *out, size_t size)
+{
+	char line[4096], fstype[32], opts[1024], item[128];
+
+	for (const char *p = mountinfo; next_line(&p, line, sizeof(line));) {
+		/* "ID PARENT MAJ:MIN ROOT POINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS" */
+		const char *sep = strstr(line, " - ");
+		if (!sep || !field(sep + 3, 0, fstype, sizeof(fstype)) || strcmp(fstype, "cgroup") ||
+		    !field(sep + 3, 2, opts, sizeof(opts)))
+			continue;
+		bool all = true;
+		for (const char *q = list; *q && all;) {
+			const char *e = strchrnul(q, ',');
+			snprintf(item, sizeof(item), "%.*s", (int)(e - q), q);
+			all = rt_cg_list_has(opts, item, ',');
+			q = *e ? e + 1 : e;
+		}
+		if (all && field(line, 4, out, size)) {
+			unescape_octal(out);
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 int rt_cg_mode_from_magic(const char *root, long root_magic, long unified_magic,

@@ -36,6 +36,10 @@ const char *rt_cg_ctrl_name(enum rt_cg_ctrl c);
  * no such controller (cpuacct, freezer). */
 const char *rt_cg_ctrl_v2_name(enum rt_cg_ctrl c);
 
+/* v1 allows 16 controllers (CGROUP_SUBSYS_COUNT is at most 16 on every
+ * config) plus named hierarchies. */
+#define RT_CG_MAX_V1 24
+
 /* What /proc/cgroups and /proc/self/cgroup say. */
 struct rt_cg_layout {
 	/* -1: not compiled in or disabled; 0: on the v2 hierarchy; > 0: the id
@@ -44,12 +48,22 @@ struct rt_cg_layout {
 	/* v1: the controller list of that hierarchy as /proc/self/cgroup
 	 * prints it ("cpu,cpuacct"), normally the name of its directory. */
 	char v1_name[RT_CG_NCTRL][64];
+	/* Every v1 hierarchy /proc/self/cgroup lists, by its list ("devices",
+	 * "net_cls,net_prio", "name=systemd"), including those with no
+	 * controller we use: a container needs a cgroup of its own in each
+	 * (see rt_cgroups_open). */
+	char v1_hier[RT_CG_MAX_V1][128];
+	size_t n_v1;
 };
 
 /* Pure parsers. proc_cgroups: "#subsys_name hierarchy num_cgroups enabled"
  * lines; self_cgroup: "id:controllers:path" lines. */
 int rt_cg_parse_proc_cgroups(const char *text, struct rt_cg_layout *l, nc_err *err);
 int rt_cg_parse_self_cgroup(const char *text, struct rt_cg_layout *l, nc_err *err);
+/* /proc/self/mountinfo text: the mount point of a cgroup v1 mount whose
+ * superblock options hold every item of `list` ("name=systemd",
+ * "net_cls,net_prio"), octal escapes undone. -ENOENT when none. */
+int rt_cg_mountinfo_find(const char *mountinfo, const char *list, char *out, size_t size);
 void rt_cg_layout_init(struct rt_cg_layout *l);
 
 /* crun's rule: root is cgroup2 -> unified; tmpfs -> hybrid when
@@ -91,7 +105,7 @@ struct rt_cg_hier {
 	ino_t ino;                        /* may name the same hierarchy */
 };
 
-#define RT_CG_MAX_HIER 12
+#define RT_CG_MAX_HIER (RT_CG_MAX_V1 + 1)
 
 struct rt_cgroups {
 	enum rt_cgroup_mode mode;
@@ -99,6 +113,10 @@ struct rt_cgroups {
 	struct rt_cg_hier hier[RT_CG_MAX_HIER];
 	size_t n_hier;
 	int ctrl_hier[RT_CG_NCTRL]; /* index in hier[], -1: not available */
+	/* v1 hierarchies listed in /proc/self/cgroup but mounted nowhere we
+	 * found, comma-separated ("name=foo"): a container would sit at their
+	 * root, so rt_cgroup_create refuses while this is not empty. */
+	char unplaced[256];
 };
 
 /*

@@ -130,7 +130,67 @@ static int read_text(const char *given, const char *path, char **owned, const ch
 	return 0;
 }
 
-static int open_unified(struct rt_cgroups *cg, nc_err *err)
+/* The directory of the v1 hierarchy `list` ("devices", "net_cls,net_prio",
+ * "name=systemd"): <root>/<list>, <root>/<name> for a named one, a
+ * directory of <root> whose name lists one of its controllers, else (on
+ * the host itself) wherever mountinfo says it is mounted. */
+static int find_hier_dir(const struct rt_cgroups *cg, const char *list, const char *mountinfo, char *out,
+			 size_t size)
+{
+	join(out, size, cg->root, list);
+	if (is_dir(out))
+		return 0;
+	if (!strncmp(list, "name=", 5) && !strchr(list, ',')) {
+		join(out, size, cg->root, list + 5);
+		if (is_dir(out))
+			return 0;
+	}
+	for (const char *q = list; *q;) {
+		const char *e = strchrnul(q, ',');
+		char item[128];
+		snprintf(item, sizeof(item), "%.*s", (int)(e - q), q);
+		if (strncmp(item, "name=", 5) && find_v1_dir(cg->root, "", item, out, size) == 0)
+			return 0;
+		q = *e ? e + 1 : e;
+	}
+	if (mountinfo && rt_cg_mountinfo_find(mountinfo, list, out, size) == 0 && is_dir(out))
+		return 0;
+	return -ENOENT;
+}
+
+/*
+ * A cgroup of the container's own in every v1 hierarchy, not only those
+ * of the controllers we set limits with: the container unshares its
+ * cgroup namespace where it stands, and where it stands at a hierarchy's
+ * root (devices, name=systemd, net_cls, ...), a CAP_SYS_ADMIN container
+ * mounts that hierarchy and finds the root's release_agent, which the
+ * kernel runs as root in the host's namespaces (CVE-2022-0492; the kernel
+ * fix only checks capabilities, which such a container has). Below the
+ * root, a mount shows the namespace's root, which has no release_agent,
+ * and the kernel refuses to make new hierarchies outside the initial
+ * cgroup namespace. These hierarchies carry no controller we use (ctrls
+ * 0), like the unified one on a hybrid host.
+ */
+static int add_every_v1(struct rt_cgroups *cg, const struct rt_cg_layout *l, bool host, nc_err *err)
+{
+	_cleanup_free_ char *mountinfo = NULL;
+	char dir[PATH_MAX];
+
+	if (host && l->n_v1 && nc_read_file("/proc/self/mountinfo", &mountinfo, NULL, err) < 0)
+		return nc_err_errno(err, err->errnum, "read `/proc/self/mountinfo`");
+	for (size_t i = 0; i < l->n_v1; i++) {
+		if (find_hier_dir(cg, l->v1_hier[i], mountinfo, dir, sizeof(dir)) < 0) {
+			size_t n = strlen(cg->unplaced);
+			snprintf(cg->unplaced + n, sizeof(cg->unplaced) - n, "%s%s", n ? ", " : "", l->v1_hier[i]);
+			continue;
+		}
+		if (add_hier(cg, dir, &rt_cgroup_v1_ops, err) < 0)
+			return nc_err_ret(err);
+	}
+	return 0;
+}
+
+static int open_unified(struct rt_cgroups *cg, const char *self_cgroup, bool host, nc_err *err)
 {
 	_cleanup_free_ char *avail = NULL;
 	char path[PATH_MAX];
@@ -149,10 +209,22 @@ static int open_unified(struct rt_cgroups *cg, nc_err *err)
 		cg->hier[i].ctrls |= RT_CG_BIT(c);
 		cg->ctrl_hier[c] = i;
 	}
-	return 0;
+	/* Named v1 hierarchies can outlive the switch to v2 (name=systemd
+	 * mounted for old containers). Fake trees describe their own. */
+	if (!self_cgroup && !host)
+		return 0;
+	_cleanup_free_ char *sc_owned = NULL;
+	const char *sc = NULL;
+	struct rt_cg_layout l;
+	rt_cg_layout_init(&l);
+	if (read_text(self_cgroup, "/proc/self/cgroup", &sc_owned, &sc, err) < 0 ||
+	    rt_cg_parse_self_cgroup(sc, &l, err) < 0)
+		return nc_err_ret(err);
+	return add_every_v1(cg, &l, host, err);
 }
 
-static int open_v1(struct rt_cgroups *cg, const char *proc_cgroups, const char *self_cgroup, nc_err *err)
+static int open_v1(struct rt_cgroups *cg, const char *proc_cgroups, const char *self_cgroup, bool host,
+		   nc_err *err)
 {
 	_cleanup_free_ char *pc_owned = NULL, *sc_owned = NULL, *uavail = NULL;
 	const char *pc = NULL, *sc = NULL;
@@ -192,11 +264,12 @@ static int open_v1(struct rt_cgroups *cg, const char *proc_cgroups, const char *
 	}
 	if (cg->mode == RT_CGROUP_HYBRID && add_hier(cg, unified, &rt_cgroup_v2_ops, err) < 0)
 		return nc_err_ret(err);
-	return 0;
+	return add_every_v1(cg, &l, host, err);
 }
 
-int rt_cgroups_open_mode(const char *root, enum rt_cgroup_mode mode, const char *proc_cgroups,
-			 const char *self_cgroup, struct rt_cgroups **out, nc_err *err)
+/* `host`: the texts are the real files, and mountinfo may be read too. */
+static int open_mode(const char *root, enum rt_cgroup_mode mode, const char *proc_cgroups,
+		     const char *self_cgroup, bool host, struct rt_cgroups **out, nc_err *err)
 {
 	if (!root || root[0] != '/' || strlen(root) >= PATH_MAX / 4)
 		return nc_err_msg(err, EINVAL, "cgroup root `%s`: must be an absolute path", root ? root : "(null)");
@@ -209,8 +282,8 @@ int rt_cgroups_open_mode(const char *root, enum rt_cgroup_mode mode, const char 
 	for (int c = 0; c < RT_CG_NCTRL; c++)
 		cg->ctrl_hier[c] = -1;
 
-	int r = mode == RT_CGROUP_UNIFIED ? open_unified(cg, err)
-					  : open_v1(cg, proc_cgroups, self_cgroup, err);
+	int r = mode == RT_CGROUP_UNIFIED ? open_unified(cg, self_cgroup, host, err)
+					  : open_v1(cg, proc_cgroups, self_cgroup, host, err);
 	if (r < 0)
 		return r;
 	if (cg->n_hier == 0)
@@ -219,6 +292,12 @@ int rt_cgroups_open_mode(const char *root, enum rt_cgroup_mode mode, const char 
 				  cg->root);
 	*out = TAKE_PTR(cg);
 	return 0;
+}
+
+int rt_cgroups_open_mode(const char *root, enum rt_cgroup_mode mode, const char *proc_cgroups,
+			 const char *self_cgroup, struct rt_cgroups **out, nc_err *err)
+{
+	return open_mode(root, mode, proc_cgroups, self_cgroup, false, out, err);
 }
 
 int rt_cgroups_open(const char *root, const char *proc_cgroups, const char *self_cgroup,
@@ -238,7 +317,7 @@ int rt_cgroups_open(const char *root, const char *proc_cgroups, const char *self
 		unified_magic = (long)st.f_type;
 	if (rt_cg_mode_from_magic(root, root_magic, unified_magic, &mode, err) < 0)
 		return nc_err_ret(err);
-	return rt_cgroups_open_mode(root, mode, proc_cgroups, self_cgroup, out, err);
+	return open_mode(root, mode, proc_cgroups, self_cgroup, !proc_cgroups && !self_cgroup, out, err);
 }
 
 int rt_cg_check_path(const char *path, nc_err *err)
@@ -323,6 +402,12 @@ int rt_cgroup_create(struct rt_cgroups *cg, const char *path, const struct rt_li
 		lim = &none;
 	if (rt_cgroup_check(cg, lim, err) < 0)
 		return nc_err_prefix(err, "cgroup `%s`", path);
+	if (cg->unplaced[0])
+		return nc_err_msg(err, ENOENT,
+				  "cgroup `%s`: the cgroup v1 hierarchies %s are not mounted under `%s` nor anywhere "
+				  "else: a container would stand at their root, where a CAP_SYS_ADMIN container reaches "
+				  "release_agent; mount each one (as `%s/<name>`) or unmount it",
+				  path, cg->unplaced, cg->root, cg->root);
 
 	for (size_t i = 0; i < cg->n_hier; i++)
 		if (cg->hier[i].ops->create(&cg->hier[i], path, wanted_ctrls(&cg->hier[i], lim), err) < 0)

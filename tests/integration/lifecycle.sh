@@ -108,4 +108,20 @@ check "a second Ctrl-C kills what is left at once ($ms ms)" test "$ms" -lt 3000
 check_match "... and says so" "$(cat /tmp/att.out)" 'Killing att'
 check_clean att
 
+# A container that exits non-zero right after it started fails `up -d`
+# (exit 1), with its last lines; nothing is left. The control: the same
+# file without it is up, with a one-shot that ended with 0.
+exits=$NC_SRC/tests/integration/labs/exits.yaml
+trap 'nc -p exits down >/dev/null 2>&1' EXIT
+out=$(nc -f "$exits" up -d 2>&1)
+check_eq "up -d with a container that exits 3 at once: exit 1" "$?" "1"
+check_match "... naming it and its code" "$out" "service \`broken\` exited with code 3 while the project was coming up"
+check_match "... with its last lines" "$out" "broken: no such option --frobnicate"
+check_clean exits
+out=$(nc -f "$exits" up -d stays done 2>&1)
+check_eq "control: without it, up -d succeeds (a one-shot ending with 0 counts as up)" "$?" "0"
+check "... and the lab runs" nc -p exits exec stays true
+check "down" nc -p exits down
+check_clean exits
+
 finish

@@ -9,6 +9,9 @@
  * checks on those keys are reached, and with ${VAR} interpolation from a
  * small fixed table (SET=value, EMPTY is set but empty, nothing else).
  *
+ * Beside them, the files a user names that are not YAML to refuse: a
+ * compose file or .env that is a FIFO or a device, and one too big.
+ *
  * `test-compose-parse-bad --regenerate` rewrites the .expect files from
  * what the parser says now; review the diff before keeping it.
  */
@@ -19,12 +22,16 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/fsutil.h"
+#include "compose/dotenv.h"
 #include "compose/model.h"
 
 #define BAD_DIR NC_TEST_DATA "/parse/bad"
@@ -90,6 +97,62 @@ static void test_bad_file(void **state)
 	assert_string_equal(err.msg, want);
 }
 
+/* A FIFO with no writer: opened without O_NONBLOCK it would block this
+ * test forever; /dev/zero read whole would fill the memory. */
+static void test_user_files_not_regular(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/nc-parse-bad-XXXXXX", fifo[64];
+	struct nc_model *m = NULL;
+	struct nc_dotenv d;
+	nc_err err;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/compose.yaml", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(nc_model_load_file(fifo, &m, &err), -EINVAL);
+	assert_null(m);
+	assert_non_null(strstr(err.msg, "is a FIFO, not a regular file"));
+	assert_int_equal(nc_dotenv_load(fifo, true, NULL, NULL, &d, &err), -EINVAL);
+	assert_int_equal(nc_dotenv_load("/dev/zero", false, NULL, NULL, &d, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "`/dev/zero`: it is a character device"));
+	assert_int_equal(nc_model_load_file(dir, &m, &err), -EINVAL);
+	/* control: a regular file is read */
+	unlink(fifo);
+	FILE *f = fopen(fifo, "we");
+	assert_non_null(f);
+	fputs("services:\n  a: {}\n", f);
+	fclose(f);
+	assert_int_equal(nc_model_load_file(fifo, &m, &err), 0);
+	nc_model_free(m);
+	unlink(fifo);
+	rmdir(dir);
+}
+
+static void test_user_file_too_big(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/nc-parse-big-XXXXXX";
+	char *text = NULL;
+	size_t len;
+	nc_err err;
+
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "0123456789", 10), 10);
+	close(fd);
+	assert_int_equal(nc_read_file_bounded(path, 9, &text, &len, &err), -EFBIG);
+	assert_null(text);
+	assert_non_null(strstr(err.msg, "10 bytes, more than the 9 allowed"));
+	assert_int_equal(nc_read_file_bounded(path, 10, &text, &len, &err), 0);
+	assert_int_equal(len, 10);
+	free(text);
+	/* the limit every user file gets, against a sparse file just past it */
+	assert_int_equal(truncate(path, (off_t)NC_USER_FILE_MAX + 1), 0);
+	assert_int_equal(nc_read_file_bounded(path, NC_USER_FILE_MAX, &text, &len, &err), -EFBIG);
+	unlink(path);
+}
+
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
@@ -124,7 +187,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %d .yaml files, %d .expect files\n", BAD_DIR, n, ne);
 		return 1;
 	}
-	struct CMUnitTest *tests = calloc((size_t)n, sizeof(*tests));
+	struct CMUnitTest *tests = calloc((size_t)n + 2, sizeof(*tests));
 	if (!tests)
 		return 1;
 	for (int i = 0; i < n; i++) {
@@ -132,7 +195,9 @@ int main(int argc, char **argv)
 		tests[i].test_func = test_bad_file;
 		tests[i].initial_state = yamls[i]->d_name;
 	}
-	int r = _cmocka_run_group_tests("parse-bad", tests, (size_t)n, NULL, NULL);
+	tests[n] = (struct CMUnitTest)cmocka_unit_test(test_user_files_not_regular);
+	tests[n + 1] = (struct CMUnitTest)cmocka_unit_test(test_user_file_too_big);
+	int r = _cmocka_run_group_tests("parse-bad", tests, (size_t)n + 2, NULL, NULL);
 	for (int i = 0; i < n; i++)
 		free(yamls[i]);
 	for (int i = 0; i < ne; i++)

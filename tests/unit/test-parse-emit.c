@@ -178,12 +178,13 @@ static void test_emit_round_trip(void **state)
 	};
 	struct nc_load_opts opts = { .allow_unbuilt = true };
 
-	/* Names longer than an implicit YAML key may be (1024 characters). */
+	/* Names longer than an implicit YAML key may be (1024 characters); a
+	 * service name that long needs a hostname of its own. */
 	struct nc_strbuf lng = NC_STRBUF_INIT;
 	nc_strbuf_append(&lng, "services:\n  ? ");
 	for (int i = 0; i < 1100; i++)
 		nc_strbuf_putc(&lng, 's');
-	nc_strbuf_append(&lng, "\n  :\n    environment:\n      - ");
+	nc_strbuf_append(&lng, "\n  :\n    hostname: h\n    environment:\n      - ");
 	for (int i = 0; i < 1100; i++)
 		nc_strbuf_putc(&lng, i % 7 ? 'E' : ' ');
 	nc_strbuf_append(&lng, "\n");

@@ -66,6 +66,31 @@ static void test_hybrid_like_this_vm(void **state)
 	assert_int_equal(l.hier_id[RT_CG_PIDS], 8);
 	assert_int_equal(l.hier_id[RT_CG_FREEZER], 6);
 	assert_string_equal(l.v1_name[RT_CG_FREEZER], "freezer");
+	/* every v1 hierarchy, those with no controller we use too */
+	assert_int_equal(l.n_v1, 9);
+	assert_string_equal(l.v1_hier[0], "name=systemd");
+	assert_string_equal(l.v1_hier[4], "devices");
+}
+
+static void test_mountinfo_find(void **state)
+{
+	(void)state;
+	const char *mi =
+		"30 22 0:27 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+		"35 30 0:32 / /sys/fs/cgroup/devices rw,relatime shared:9 - cgroup cgroup rw,devices\n"
+		"39 30 0:36 / /run/old\\040cg rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
+		"41 30 0:38 / /sys/fs/cgroup/net rw - cgroup cgroup rw,net_cls,net_prio\n"
+		"40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+	char out[256];
+	assert_int_equal(rt_cg_mountinfo_find(mi, "devices", out, sizeof(out)), 0);
+	assert_string_equal(out, "/sys/fs/cgroup/devices");
+	assert_int_equal(rt_cg_mountinfo_find(mi, "name=systemd", out, sizeof(out)), 0);
+	assert_string_equal(out, "/run/old cg");
+	assert_int_equal(rt_cg_mountinfo_find(mi, "net_cls,net_prio", out, sizeof(out)), 0);
+	assert_string_equal(out, "/sys/fs/cgroup/net");
+	/* "net" is neither an option of a cgroup mount nor cgroup2's */
+	assert_int_equal(rt_cg_mountinfo_find(mi, "net", out, sizeof(out)), -ENOENT);
+	assert_int_equal(rt_cg_mountinfo_find(mi, "name=other", out, sizeof(out)), -ENOENT);
 }
 
 static void test_unified(void **state)
@@ -258,6 +283,73 @@ static void test_map_hybrid(void **state)
 	rt_cgroups_close(cg);
 }
 
+/* A container must have a cgroup of its own in every v1 hierarchy: one
+ * that stands at a hierarchy's root reaches its release_agent. */
+static void test_every_v1_hierarchy(void **state)
+{
+	(void)state;
+	nc_err err;
+	mk("cpu");
+	mk("memory");
+	mk("pids");
+	mk("freezer");
+	mk("unified");
+	char p[256];
+	snprintf(p, sizeof(p), "%s/unified/cgroup.controllers", root);
+	assert_int_equal(nc_write_file_atomic(p, "hugetlb\n", 8, 0644, &err), 0);
+	const char *pc = "cpu 1 1 1\nmemory 4 9 1\ndevices 5 1 1\nfreezer 6 1 1\npids 8 1 1\nhugetlb 0 1 1\n";
+	const char *sc = "9:name=systemd:/\n8:pids:/\n6:freezer:/\n5:devices:/\n4:memory:/process_api/x\n1:cpu:/\n0::/\n";
+	struct rt_cgroups *cg = NULL;
+
+	/* devices and name=systemd are listed, not mounted: no container
+	 * may start */
+	assert_int_equal(rt_cgroups_open_mode(root, RT_CGROUP_HYBRID, pc, sc, &cg, &err), 0);
+	assert_non_null(strstr(cg->unplaced, "devices"));
+	assert_non_null(strstr(cg->unplaced, "name=systemd"));
+	assert_int_equal(rt_cgroup_create(cg, "ncompose/lab/r1", NULL, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "release_agent"));
+	assert_non_null(strstr(err.msg, "devices"));
+	snprintf(p, sizeof(p), "%s/devices/ncompose", root);
+	assert_int_equal(access(p, F_OK), -1);
+	rt_cgroups_close(cg);
+
+	/* mounted: each is a hierarchy of its own, with no controller */
+	mk("devices");
+	mk("systemd");
+	assert_int_equal(rt_cgroups_open_mode(root, RT_CGROUP_HYBRID, pc, sc, &cg, &err), 0);
+	assert_string_equal(cg->unplaced, "");
+	assert_int_equal(cg->n_hier, 7);
+	bool devices = false, systemd = false;
+	for (size_t i = 0; i < cg->n_hier; i++) {
+		const char *d = cg->hier[i].dir + strlen(root);
+		if (!strcmp(d, "/devices") || !strcmp(d, "/systemd")) {
+			assert_int_equal(cg->hier[i].ctrls, 0);
+			assert_ptr_equal(cg->hier[i].ops, &rt_cgroup_v1_ops);
+			*(d[1] == 'd' ? &devices : &systemd) = true;
+		}
+	}
+	assert_true(devices && systemd);
+	assert_int_equal(rt_cgroup_create(cg, "ncompose/lab/r1", NULL, &err), 0);
+	snprintf(p, sizeof(p), "%s/devices/ncompose/lab/r1", root);
+	assert_int_equal(access(p, F_OK), 0);
+	snprintf(p, sizeof(p), "%s/systemd/ncompose/lab/r1", root);
+	assert_int_equal(access(p, F_OK), 0);
+	rt_cgroups_close(cg);
+
+	/* a pure v2 host that kept a named v1 hierarchy */
+	snprintf(p, sizeof(p), "%s/cgroup.controllers", root);
+	assert_int_equal(nc_write_file_atomic(p, "cpu pids\n", 9, 0644, &err), 0);
+	assert_int_equal(rt_cgroups_open_mode(root, RT_CGROUP_UNIFIED, NULL, "1:name=old:/\n0::/\n", &cg, &err), 0);
+	assert_string_equal(cg->unplaced, "name=old");
+	rt_cgroups_close(cg);
+	mk("old");
+	assert_int_equal(rt_cgroups_open_mode(root, RT_CGROUP_UNIFIED, NULL, "1:name=old:/\n0::/\n", &cg, &err), 0);
+	assert_string_equal(cg->unplaced, "");
+	assert_int_equal(cg->n_hier, 2);
+	assert_int_equal(rt_cgroup_clone_fd(cg, "x", &err), -EOPNOTSUPP); /* attached after the clone */
+	rt_cgroups_close(cg);
+}
+
 static void test_map_unified(void **state)
 {
 	(void)state;
@@ -300,6 +392,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_legacy_comounted),
 		cmocka_unit_test(test_hybrid_like_this_vm),
+		cmocka_unit_test(test_mountinfo_find),
 		cmocka_unit_test(test_unified),
 		cmocka_unit_test(test_disabled_and_bad),
 		cmocka_unit_test(test_mode_from_magic),
@@ -307,6 +400,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_map_comounted, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_map_hybrid, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_map_unified, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_every_v1_hierarchy, setup_root, teardown_root),
 		cmocka_unit_test(test_open_real_host),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

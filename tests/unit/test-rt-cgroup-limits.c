@@ -359,6 +359,12 @@ static void test_tree_v1_every_limit(void **state)
 	assert_int_equal(rt_cgroup_attach(cg, "ncompose/lab/r1", 4242, &err), 0);
 	assert_file("cpuset/ncompose/lab/r1/cgroup.procs", "4242");
 	assert_file("blkio/ncompose/lab/r1/cgroup.procs", "4242");
+	/* and so do those with no controller we use, named ones included:
+	 * a container at the root of one reaches its release_agent */
+	assert_file("devices/ncompose/lab/r1/cgroup.procs", "4242");
+	assert_file("systemd/ncompose/lab/r1/cgroup.procs", "4242");
+	assert_file("net_cls,net_prio/ncompose/lab/r1/cgroup.procs", "4242");
+	assert_string_equal(cg->unplaced, "");
 	rt_cgroups_close(cg);
 }
 
@@ -427,6 +433,8 @@ static void test_tree_hybrid_every_limit(void **state)
 	assert_int_equal(rt_cgroup_attach(cg, "ncompose/lab/r1", 7, &err), 0);
 	assert_file("cpuacct/ncompose/lab/r1/cgroup.procs", "7");
 	assert_file("unified/ncompose/lab/r1/cgroup.procs", "7");
+	assert_file("devices/ncompose/lab/r1/cgroup.procs", "7");
+	assert_file("systemd/ncompose/lab/r1/cgroup.procs", "7");
 	rt_cgroups_close(cg);
 }
 
