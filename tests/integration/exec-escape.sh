@@ -256,7 +256,7 @@ fi
 # exec's commands and the probes (above).
 check_eq "the workload's inheritable set is empty" "$(x box grep ^CapInh /proc/2/status | cut -f2)" "0000000000000000"
 check_eq "... exec's" "$(x box grep ^CapInh /proc/self/status | cut -f2)" "0000000000000000"
-check_eq "... privileged exec's too" "$(x unconf grep ^CapInh /proc/self/status | cut -f2)" "0000000000000000"
+check_eq "... and exec's in an unconfined container" "$(x unconf grep ^CapInh /proc/self/status | cut -f2)" "0000000000000000"
 # Control, on the host: what an inheritable set gives. A non-root user
 # running a file with an inheritable file capability gains it; with an
 # empty inheritable set, as in the containers, nothing.
