@@ -150,6 +150,16 @@ signal.signal(signal.SIGINT, lambda *a: (print("got SIGINT", flush=True), sys.ex
 print("ready", flush=True)
 time.sleep(60)')" "ready got SIGINT 3"
 
+# A probe past its timeout is killed, and its command with it, although
+# that runs in a session of its own (it dies with exec's helper, which
+# dies with the probe).
+health() { nc -p xesc ps --format json | python3 -c "import json,sys; print([c for c in json.load(sys.stdin) if c['name']=='$1'][0].get('health'))"; }
+x hang touch /tmp/hang
+for _ in $(seq 120); do [ "$(health hang)" = unhealthy ] && break; sleep 0.5; done
+check_eq "a probe that hangs makes its service unhealthy" "$(health hang)" "unhealthy"
+check_match "... and the commands of the killed probes are gone (one may be running)" \
+	"$(x hang pgrep -c -f 'sleep 999')" '^[01]$'
+
 # --- 5. cap_add SYS_PTRACE: the container attaches to every new process of
 # its PID namespace (exec's commands and probes as they start); a process
 # that holds more capabilities than the container or runs without its
