@@ -66,7 +66,8 @@ struct exec_plan {
 	struct rt_exec_plan exec;
 };
 
-static void helper_fail(const struct exec_plan *p, nc_err *err, int errnum, const char *what)
+__attribute__((noreturn)) static void helper_fail(const struct exec_plan *p, nc_err *err, int errnum,
+						 const char *what)
 {
 	rt_cerr(err, errnum, "%s", what);
 	rt_sync_send_error(p->sync_fd, err);
@@ -95,8 +96,9 @@ __attribute__((noreturn)) static void command_main(const struct exec_plan *p)
 	rt_workload_execve(&p->exec, p->sync_fd);
 }
 
-/* Waits for the command, passing on every signal we get (our caller
- * forwards the ones it receives: the command is in no session of its). */
+/* Waits for the command, passing on every signal we get: the command is
+ * in no session or process group of our caller's, whose signals (^C)
+ * come through us. */
 __attribute__((noreturn)) static void forward_and_wait(pid_t cmd, const sigset_t *all)
 {
 	for (;;) {
