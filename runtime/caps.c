@@ -107,9 +107,12 @@ int rt_caps_set(uint64_t keep, nc_err *err)
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
 	struct __user_cap_data_struct data[2];
 	memset(data, 0, sizeof(data));
+	/* The inheritable set stays empty (CVE-2022-24769): with it, a
+	 * non-root user who runs a file with inheritable file capabilities
+	 * would gain them, which Docker's semantics never grant. */
 	for (int i = 0; i < 2; i++) {
 		uint32_t w = (uint32_t)(keep >> (32 * i));
-		data[i].effective = data[i].permitted = data[i].inheritable = w;
+		data[i].effective = data[i].permitted = w;
 	}
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		return rt_cerr(err, errno, "set capabilities to 0x%llx", (unsigned long long)keep);

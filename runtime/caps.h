@@ -14,9 +14,9 @@ int rt_cap_last(void);
 /*
  * Child side (no allocation). Drops from the bounding set every capability
  * up to last_cap that is not in `keep`, clears the ambient set, then sets
- * the effective, permitted and inheritable sets to `keep`. For root this
- * is exactly what survives execve(): the new permitted set of a uid-0
- * process is inheritable | bounding, both now equal to `keep`.
+ * the effective and permitted sets to `keep` and the inheritable set to
+ * nothing. For root this is exactly what survives execve(): the new
+ * permitted set of a uid-0 process is inheritable | bounding = `keep`.
  * Order: the bounding drops need CAP_SETPCAP, which capset may remove.
  */
 int rt_caps_apply(uint64_t keep, int last_cap, nc_err *err);

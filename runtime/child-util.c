@@ -181,37 +181,54 @@ int rt_status_code(int wstatus)
 	return 255;
 }
 
-void rt_set_cmdline(const char *name)
+/* Fields 48 to 51 of /proc/self/stat: arg_start, arg_end, env_start,
+ * env_end, the bounds of the strings that /proc/PID/cmdline and
+ * /proc/PID/environ read from our memory. 0 when unreadable. */
+static int mm_bounds(unsigned long out[4])
 {
 	char buf[2048];
 	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return;
+		return -1;
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return;
+		return -1;
 	buf[n] = '\0';
 	/* The command name is in parentheses and may hold anything: count
 	 * fields from the last ')', which ends field 2. */
 	const char *p = strrchr(buf, ')');
-	unsigned long start = 0, end = 0;
-	for (int field = 2; p && *p && field < 49;) {
+	for (int field = 2; p && *p && field < 51;) {
 		p = strchr(p, ' ');
 		if (!p)
 			break;
 		p++;
 		field++;
-		if (field == 48)
-			start = strtoul(p, NULL, 10);
-		else if (field == 49)
-			end = strtoul(p, NULL, 10);
+		if (field >= 48)
+			out[field - 48] = strtoul(p, NULL, 10);
 	}
+	return 0;
+}
+
+void rt_set_cmdline(const char *name)
+{
+	unsigned long b[4] = { 0 };
+	if (mm_bounds(b) < 0)
+		return;
+	unsigned long start = b[0], end = b[1];
 	if (!start || end <= start)
 		return;
 	size_t len = end - start, k = strlen(name);
 	memset((void *)start, 0, len);
 	memcpy((void *)start, name, k < len ? k : len - 1);
+}
+
+void rt_clear_environ(void)
+{
+	unsigned long b[4] = { 0 };
+	if (mm_bounds(b) < 0 || !b[2] || b[3] <= b[2])
+		return;
+	memset((void *)b[2], 0, b[3] - b[2]);
 }
 
 int rt_pty_peer(int m)

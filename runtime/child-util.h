@@ -49,6 +49,14 @@ void rt_signals_default(void);
  * overwrite. Best effort: nothing happens when that cannot be read. */
 void rt_set_cmdline(const char *name);
 
+/* Child side: the environment strings we were cloned with (the caller's,
+ * which /proc/PID/environ shows) overwritten with zeros. A child that
+ * never calls execve() keeps them otherwise, and nothing of the caller's
+ * environment belongs to a container. The C library's environ pointers
+ * then point to empty strings; nothing here reads them. Best effort, as
+ * rt_set_cmdline. */
+void rt_clear_environ(void);
+
 /* The peer of the pseudo-terminal master `m`, unlocked first, opened by
  * descriptor (Linux 4.13+: no path lookup a container could race),
  * close-on-exec. Returns it, or -1 with errno set. Child-safe. */

@@ -5,9 +5,20 @@
  * The caller's own namespaces never change (library code; a daemon may
  * serve many containers): a helper is cloned, joins the container's
  * cgroup (born in it, or attached by us before sync point 1) and its
- * namespaces, and forks the command so that the PID namespace applies.
- * The descriptors of the init's namespaces and root are opened here, while
- * a pidfd pins the init, so a recycled pid cannot send us elsewhere.
+ * namespaces, confines itself as the command will be, and only then forks
+ * the command, so that the PID namespace applies. The descriptors of the
+ * init's namespaces and root are opened here, while a pidfd pins the init,
+ * so a recycled pid cannot send us elsewhere.
+ *
+ * What the container can reach of all this is the command, from its fork
+ * on (the helper stays in the host's PID namespace). So the command holds
+ * nothing of the caller's: its stdio are pipes (or a pseudo-terminal of
+ * the container) whose other ends we relay, it leads a session of its own
+ * (no way back to the caller's terminal through /dev/tty, which TIOCSTI
+ * would turn into typing on the caller's shell), and it is born with the
+ * container's capabilities, user and seccomp filter, not dumpable until
+ * its execve: a container process with CAP_SYS_PTRACE that seizes it gets
+ * nothing that it did not have (runc's CVE-2016-9962).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -46,48 +58,99 @@ struct exec_plan {
 	int ns_fd[N_NS];
 	int root_fd; /* /proc/<init>/root */
 	int userns_fd; /* the init's user namespace when not ours; else -1 */
-	int tty_fd;  /* -1: the caller's stdio */
+	/* The command's stdin, stdout, stderr (all >= 3): the far ends of our
+	 * pipes, or three times the peer of the container's pty. */
+	int stdio[3];
+	bool tty;
+	pid_t parent;
 	struct rt_exec_plan exec;
 };
 
-/* A session of its own with the terminal as its controlling tty, so that
- * ^C typed into it is the command's SIGINT and a shell gets job control. */
-static int take_terminal(int tty, nc_err *err)
+__attribute__((noreturn)) static void helper_fail(const struct exec_plan *p, nc_err *err, int errnum,
+						 const char *what)
 {
-	if (setsid() < 0)
-		return rt_cerr(err, errno, "setsid");
-	if (ioctl(tty, TIOCSCTTY, 0) < 0)
-		return rt_cerr(err, errno, "make the pseudo-terminal the controlling terminal");
-	for (int fd = 0; fd < 3; fd++)
-		if (dup2(tty, fd) < 0)
-			return rt_cerr(err, errno, "put the pseudo-terminal on fd %d", fd);
-	return 0;
+	rt_cerr(err, errnum, "%s", what);
+	rt_sync_send_error(p->sync_fd, err);
+	_exit(126);
 }
 
+/* After fork, in the container's PID namespace, already confined. */
 __attribute__((noreturn)) static void command_main(const struct exec_plan *p)
 {
 	nc_err err;
 
-	if (fchdir(p->root_fd) < 0 || chroot(".") < 0) {
-		rt_cerr(&err, errno, "enter the container's root");
-		rt_sync_send_error(p->sync_fd, &err);
+	rt_signals_unblock_all();
+	/* Gone with the helper (whose parent death kills it in turn), so a
+	 * healthcheck probe killed at its timeout leaves nothing behind.
+	 * The helper sits in an ancestor PID namespace: getppid() is 0 while
+	 * it lives, the container's init once it died. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != 0)
 		_exit(126);
-	}
-	if (p->tty_fd >= 0 && take_terminal(p->tty_fd, &err) < 0) {
-		rt_sync_send_error(p->sync_fd, &err);
-		_exit(126);
-	}
-	rt_workload_exec(&p->exec, p->sync_fd);
+	/* A session of its own, never the caller's: with a terminal it is the
+	 * container's pty, its controlling terminal (^C typed into it is the
+	 * command's SIGINT, a shell gets job control); without, it has none. */
+	if (setsid() < 0)
+		helper_fail(p, &err, errno, "setsid");
+	if (p->tty && ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+		helper_fail(p, &err, errno, "make the pseudo-terminal the controlling terminal");
+	rt_workload_execve(&p->exec, p->sync_fd);
 }
 
-__attribute__((noreturn)) static void helper_main(const struct exec_plan *p, const sigset_t *mask)
+/* Waits for the command, passing on every signal we get: the command is
+ * in no session or process group of our caller's, whose signals (^C)
+ * come through us. */
+__attribute__((noreturn)) static void forward_and_wait(pid_t cmd, const sigset_t *all)
+{
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(all, &si);
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			kill(cmd, sig);
+			continue;
+		}
+		int st;
+		pid_t r = waitpid(cmd, &st, WNOHANG);
+		if (r == cmd)
+			_exit(rt_status_code(st));
+		if (r < 0 && errno != EINTR)
+			_exit(255);
+	}
+}
+
+__attribute__((noreturn)) static void helper_main(const struct exec_plan *p)
 {
 	nc_err err;
 
-	/* Born with everything blocked; handlers reset, then the caller's
-	 * mask back (the command starts from an empty one anyway). */
+	/* First, before we hold anything of the container's: not dumpable,
+	 * so a process of the container without CAP_SYS_PTRACE cannot attach
+	 * to us or to the command until its execve (which makes it dumpable
+	 * again as any program); gone with our caller. Born with every signal
+	 * blocked; the caller's handlers go. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != p->parent)
+		_exit(126);
 	rt_signals_default();
-	sigprocmask(SIG_SETMASK, mask, NULL);
+	/* Out of the caller's session and process group: its terminal's ^C
+	 * is the caller's to forward, and nothing we fork can reach that
+	 * terminal as a controlling one. Then the caller's descriptors go,
+	 * all but what we were given. */
+	if (setsid() < 0)
+		helper_fail(p, &err, errno, "setsid");
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(p->stdio[fd], fd) < 0)
+			helper_fail(p, &err, errno, "set up the command's stdio");
+	int keep[N_NS + 3];
+	size_t n_keep = 0;
+	keep[n_keep++] = p->sync_fd;
+	keep[n_keep++] = p->root_fd;
+	if (p->userns_fd >= 0)
+		keep[n_keep++] = p->userns_fd;
+	for (size_t i = 0; i < N_NS; i++)
+		keep[n_keep++] = p->ns_fd[i];
+	rt_close_fds_except(keep, n_keep);
+
 	if (rt_sync_wait_point(p->sync_fd, RT_SYNC_IN_CGROUP, &err) < 0)
 		_exit(126);
 	for (size_t i = 0; i < N_NS; i++) {
@@ -99,31 +162,44 @@ __attribute__((noreturn)) static void helper_main(const struct exec_plan *p, con
 	}
 	/* Last: the others belong to the host's user namespace, and once in
 	 * the container's we hold no capability over them. */
-	if (p->userns_fd >= 0 && setns(p->userns_fd, CLONE_NEWUSER) < 0) {
-		rt_cerr(&err, errno, "join the user namespace");
+	if (p->userns_fd >= 0 && setns(p->userns_fd, CLONE_NEWUSER) < 0)
+		helper_fail(p, &err, errno, "join the user namespace");
+	if (fchdir(p->root_fd) < 0 || chroot(".") < 0)
+		helper_fail(p, &err, errno, "enter the container's root");
+	/* Still outside the PID namespace (setns(CLONE_NEWPID) only applies
+	 * to our children): the first process the container can see is born
+	 * with its capabilities, user, limits, no_new_privs and filter. */
+	if (rt_workload_confine(&p->exec, &p->sync_fd, 1, &err) < 0) {
 		rt_sync_send_error(p->sync_fd, &err);
 		_exit(126);
 	}
-	/* Like system(3): the terminal's ^C and ^\ reach the command (same
-	 * process group) and must not kill the helper that reports its
-	 * status. */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
+	/* A new uid resets both (to fs.suid_dumpable, and no parent-death
+	 * signal): set them again. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != p->parent)
+		_exit(126);
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
 	pid_t cmd = rt_raw_clone(0, -1, NULL);
-	if (cmd < 0) {
-		rt_cerr(&err, errno, "fork into the container's PID namespace");
-		rt_sync_send_error(p->sync_fd, &err);
-		_exit(126);
-	}
+	if (cmd < 0)
+		helper_fail(p, &err, errno, "fork into the container's PID namespace");
 	if (cmd == 0)
 		command_main(p);
-	/* Everything the caller had open stays out of the wait. */
-	rt_close_fds_except(NULL, 0);
-	int st;
-	while (waitpid(cmd, &st, 0) < 0)
-		if (errno != EINTR)
-			_exit(255);
-	_exit(rt_status_code(st));
+	/* Our copies: the caller sees EOF on the sync socket at the
+	 * command's execve, and on its stdio when the command is done. */
+	close(p->sync_fd);
+	for (int fd = 0; fd < 3; fd++)
+		close(fd);
+	forward_and_wait(cmd, &all);
+}
+
+static void close_plan_stdio(struct exec_plan *p)
+{
+	for (int i = 0; i < 3; i++)
+		if (p->stdio[i] >= 0 && (i == 0 || p->stdio[i] != p->stdio[i - 1]))
+			close(p->stdio[i]);
+	p->stdio[0] = p->stdio[1] = p->stdio[2] = -1;
 }
 
 static void close_plan(struct exec_plan *p)
@@ -135,7 +211,36 @@ static void close_plan(struct exec_plan *p)
 		close(p->root_fd);
 	if (p->userns_fd >= 0)
 		close(p->userns_fd);
+	close_plan_stdio(p);
 	rt_exec_plan_release(&p->exec);
+}
+
+static void close_proc_stdio(struct rt_exec_proc *proc)
+{
+	int *fds[] = { &proc->in_fd, &proc->out_fd, &proc->err_fd };
+	for (size_t i = 0; i < 3; i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+/* Without a terminal: three pipes, the far ends for the command, ours in
+ * *proc. Ours are the caller's to relay (rt_exec_relay). */
+static int make_pipes(struct exec_plan *p, struct rt_exec_proc *proc, nc_err *err)
+{
+	for (int i = 0; i < 3; i++) {
+		int fds[2];
+		if (pipe2(fds, O_CLOEXEC) < 0)
+			return nc_err_errno(err, errno, "exec: pipe for the command's fd %d", i);
+		/* stdin: the command reads fds[0]; stdout, stderr: it writes fds[1]. */
+		int theirs = i == 0 ? fds[0] : fds[1], ours = i == 0 ? fds[1] : fds[0];
+		p->stdio[i] = theirs;
+		*(i == 0 ? &proc->in_fd : i == 1 ? &proc->out_fd : &proc->err_fd) = ours;
+		if (rt_fd_above_stdio(&p->stdio[i], err) < 0)
+			return nc_err_prefix(err, "exec");
+	}
+	return 0;
 }
 
 static int open_init(struct exec_plan *p, pid_t init, nc_err *err)
@@ -199,11 +304,12 @@ int rt_exec_pty(pid_t init_pid, int *master, int *slave, nc_err *err)
 	return 0;
 }
 
-int rt_exec_start(const struct rt_exec_spec *spec, struct rt_exec_proc *proc, nc_err *err)
+static int exec_start(const struct rt_exec_spec *spec, struct rt_exec_proc *proc, nc_err *err)
 {
-	_cleanup_(close_plan) struct exec_plan p = { .root_fd = -1, .tty_fd = -1, .userns_fd = -1 };
+	_cleanup_(close_plan) struct exec_plan p = { .root_fd = -1, .userns_fd = -1, .stdio = { -1, -1, -1 } };
 	for (size_t i = 0; i < N_NS; i++)
 		p.ns_fd[i] = -1;
+	*proc = (struct rt_exec_proc){ .pid = 0, .pidfd = -1, .in_fd = -1, .out_fd = -1, .err_fd = -1 };
 
 	if (spec->init_pid <= 0)
 		return nc_err_msg(err, EINVAL, "exec: no container init pid");
@@ -254,10 +360,14 @@ int rt_exec_start(const struct rt_exec_spec *spec, struct rt_exec_proc *proc, nc
 	_cleanup_close_ int parent_end = sv[0], child_end = sv[1];
 	p.sync_fd = child_end;
 	if (spec->tty) {
-		p.tty_fd = fcntl(spec->tty_fd, F_DUPFD_CLOEXEC, 3);
-		if (p.tty_fd < 0)
+		p.tty = true;
+		p.stdio[0] = p.stdio[1] = p.stdio[2] = fcntl(spec->tty_fd, F_DUPFD_CLOEXEC, 3);
+		if (p.stdio[0] < 0)
 			return nc_err_errno(err, errno, "exec: duplicate the terminal");
+	} else if (make_pipes(&p, proc, err) < 0) {
+		return nc_err_ret(err);
 	}
+	p.parent = getpid();
 
 	sigset_t all, old;
 	sigfillset(&all);
@@ -267,12 +377,15 @@ int rt_exec_start(const struct rt_exec_spec *spec, struct rt_exec_proc *proc, nc
 	int clone_errno = errno;
 	if (helper == 0) {
 		close(parent_end);
-		helper_main(&p, &old);
+		helper_main(&p);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (helper < 0)
 		return nc_err_errno(err, clone_errno, "exec: clone");
 	close(TAKE_FD(child_end));
+	/* Only the command may hold its ends: EOF on its stdout is then the
+	 * command's doing, and a full stdin pipe cannot be ours. */
+	close_plan_stdio(&p);
 	if (spec->cgroups && spec->cgroup && !in_cgroup &&
 	    rt_cgroup_attach(spec->cgroups, spec->cgroup, helper, err) < 0)
 		return nc_err_prefix(err, "exec");
@@ -306,10 +419,19 @@ int rt_exec_start(const struct rt_exec_spec *spec, struct rt_exec_proc *proc, nc
 	return 0;
 }
 
+int rt_exec_start(const struct rt_exec_spec *spec, struct rt_exec_proc *proc, nc_err *err)
+{
+	int r = exec_start(spec, proc, err);
+	if (r < 0)
+		close_proc_stdio(proc);
+	return r;
+}
+
 int rt_exec_wait(struct rt_exec_proc *proc, int *status, nc_err *err)
 {
 	int st = 0;
 
+	close_proc_stdio(proc);
 	while (waitpid(proc->pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return nc_err_errno(err, errno, "exec: wait for the command");
@@ -327,5 +449,13 @@ int rt_exec(const struct rt_exec_spec *spec, int *status, nc_err *err)
 
 	if (rt_exec_start(spec, &proc, err) < 0)
 		return nc_err_ret(err);
-	return rt_exec_wait(&proc, status, err);
+	nc_err relay_err;
+	int r = spec->tty ? 0 : rt_exec_relay(&proc, STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, false, &relay_err);
+	if (rt_exec_wait(&proc, status, err) < 0)
+		return nc_err_ret(err);
+	if (r < 0) {
+		*err = relay_err;
+		return r;
+	}
+	return 0;
 }

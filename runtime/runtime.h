@@ -313,27 +313,50 @@ struct rt_exec_spec {
 	const struct rt_ulimit *ulimits;
 	size_t n_ulimits;
 	bool seccomp_unconfined;
-	bool tty;                /* the command's stdio and controlling terminal is tty_fd */
+	bool tty;                /* the command's stdio and controlling terminal is tty_fd; else pipes */
 	int tty_fd;              /* the peer (slave) of rt_exec_pty(); only read when tty */
 };
 
-/* Runs argv inside a running container with the caller's stdio; waits and
- * returns the exit status in *status (as the shell reports it: code, or
- * 128+signal). A command that cannot be executed is an error with the
- * reason ("exec `x`: No such file or directory"). Like system(3), callers
- * that must survive ^C should ignore SIGINT while this runs. */
+/* Runs argv inside a running container and waits; returns the exit
+ * status in *status (as the shell reports it: code, or 128+signal). The
+ * command never holds a descriptor of the caller's: the caller's stdin,
+ * stdout and stderr are relayed through pipes (rt_exec_relay, without
+ * forwarding signals). It runs in a session of its own with no
+ * controlling terminal, so the caller's terminal never reaches it (no ^C
+ * either: see rt_exec_relay). A command that cannot be executed is an
+ * error with the reason ("exec `x`: No such file or directory"). It is
+ * killed when the calling thread ends. */
 int rt_exec(const struct rt_exec_spec *spec, int *status, nc_err *err);
 
-/* rt_exec in two halves, for a caller that has work to do while the
- * command runs (relaying a terminal): start returns once the command has
- * called execve (or failed to: an error, nothing left to wait for);
- * proc->pidfd (-1 before Linux 5.3) becomes readable when it ended. */
+/* rt_exec in parts, for a caller that relays itself: start returns once
+ * the command has called execve (or failed to: an error, nothing left to
+ * wait for); proc->pidfd (-1 before Linux 5.3) becomes readable when it
+ * ended. Without a terminal (spec->tty false) in_fd, out_fd and err_fd are
+ * our ends of the command's stdin, stdout and stderr pipes (with one, -1);
+ * the caller relays them and rt_exec_wait closes what is left. pid is our
+ * child, a helper outside the container that passes on to the command
+ * every signal it gets and exits with its status. */
 struct rt_exec_proc {
 	pid_t pid;
 	int pidfd;
+	int in_fd, out_fd, err_fd;
 };
 int rt_exec_start(const struct rt_exec_spec *spec, struct rt_exec_proc *proc, nc_err *err);
 int rt_exec_wait(struct rt_exec_proc *proc, int *status, nc_err *err);
+
+/*
+ * Relays a started command's pipes (runtime/exec-relay.c): `in` to its
+ * stdin, closed at EOF of `in` (-1: at once); its stdout to `out` and its
+ * stderr to `err_fd` (-1: dropped), until the command ended and what it
+ * wrote is copied (without a pidfd: until both are at EOF). A write to
+ * `out` that fails (a closed pipe) closes the command's stdout, as a shell
+ * pipeline would. SIGPIPE is held meanwhile. With `forward`, SIGINT,
+ * SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 that the caller receives
+ * are passed to the command instead (a CLI: the terminal's ^C reaches only
+ * the caller, the command being in a session of its own). The caller's
+ * descriptors keep their flags.
+ */
+int rt_exec_relay(struct rt_exec_proc *proc, int in, int out, int err_fd, bool forward, nc_err *err);
 
 /* A pseudo-terminal of the container's own devpts instance (so `tty`
  * inside says /dev/pts/N): *master stays with the caller, who relays it;

@@ -132,6 +132,12 @@ static const struct refusal refusals[] = {
 	{ "bpf", CAP(BPF) | CAP(SYS_ADMIN) },
 	{ "perf_event_open", CAP(PERFMON) | CAP(SYS_ADMIN) },
 	{ "userfaultfd", ALWAYS },
+	/* io_uring runs its operations from kernel threads, where this
+	 * filter never sees them, and has been the way into several kernel
+	 * escapes; Docker's default profile dropped it in 25.0. */
+	{ "io_uring_setup", ALWAYS },
+	{ "io_uring_enter", ALWAYS },
+	{ "io_uring_register", ALWAYS },
 	{ "syslog", CAP(SYSLOG) | CAP(SYS_ADMIN) },
 	{ "acct", CAP(SYS_PACCT) },
 	{ "iopl", CAP(SYS_RAWIO) },

@@ -280,6 +280,10 @@ __attribute__((noreturn)) static void child_main(const struct start_plan *p)
 		if (workload == 0)
 			workload_main(p, &wio);
 	}
+	/* The environment of whoever ran `up` is still in our memory, as
+	 * /proc/1/environ shows it; the workload has its own copy of what it
+	 * was given (it may point into that memory until its execve). */
+	rt_clear_environ();
 	/* Only kill() and waitpid() are left to do, as the same uid as the
 	 * workload: the init needs none of the capabilities it lacks. */
 	if (rt_caps_apply(p->init_caps, p->last_cap, &err) < 0) {

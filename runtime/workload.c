@@ -139,45 +139,52 @@ static int exec_search(const struct rt_exec_plan *p)
 	return eacces ? EACCES : last;
 }
 
-void rt_workload_exec(const struct rt_exec_plan *p, int sync_fd)
+int rt_workload_confine(const struct rt_exec_plan *p, const int *keep, size_t n_keep, nc_err *err)
+{
+	if (rt_ulimits_apply(p->ulimits, p->n_ulimits, err) < 0)
+		return -1;
+	if (!p->no_new_privs && rt_seccomp_load(&p->seccomp, err) < 0)
+		return -1;
+	if (rt_caps_bound(p->caps, p->last_cap, err) < 0)
+		return -1;
+	if (p->has_user) {
+		struct rt_user_ids ids = rt_user_ids_of(&p->user);
+		if (p->user.uid != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+			return rt_cerr(err, errno, "keep capabilities across setuid");
+		if (rt_user_apply(&ids, err) < 0)
+			return -1;
+	}
+	if (chdir(p->cwd) < 0)
+		return rt_cerr(err, errno, "working directory `%s`", p->cwd);
+	if (rt_caps_set(p->caps, err) < 0)
+		return -1;
+	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return rt_cerr(err, errno, "set no_new_privs");
+	rt_signals_default();
+	rt_signals_unblock_all();
+	rt_close_fds_except(keep, n_keep);
+	if (p->no_new_privs && rt_seccomp_load(&p->seccomp, err) < 0)
+		return -1;
+	return 0;
+}
+
+void rt_workload_execve(const struct rt_exec_plan *p, int sync_fd)
 {
 	nc_err err;
 
-	if (rt_ulimits_apply(p->ulimits, p->n_ulimits, &err) < 0)
-		goto fail;
-	if (!p->no_new_privs && rt_seccomp_load(&p->seccomp, &err) < 0)
-		goto fail;
-	if (rt_caps_bound(p->caps, p->last_cap, &err) < 0)
-		goto fail;
-	if (p->has_user) {
-		struct rt_user_ids ids = rt_user_ids_of(&p->user);
-		if (p->user.uid != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
-			rt_cerr(&err, errno, "keep capabilities across setuid");
-			goto fail;
-		}
-		if (rt_user_apply(&ids, &err) < 0)
-			goto fail;
-	}
-	if (chdir(p->cwd) < 0) {
-		rt_cerr(&err, errno, "working directory `%s`", p->cwd);
-		goto fail;
-	}
-	if (rt_caps_set(p->caps, &err) < 0)
-		goto fail;
-	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		rt_cerr(&err, errno, "set no_new_privs");
-		goto fail;
-	}
-	rt_signals_default();
-	rt_signals_unblock_all();
-	rt_close_fds_except(&sync_fd, 1);
-	if (p->no_new_privs && rt_seccomp_load(&p->seccomp, &err) < 0)
-		goto fail;
 	int e = exec_search(p);
 	rt_cerr(&err, e, "exec `%s`", p->argv[0]);
 	rt_sync_send_error(sync_fd, &err);
 	_exit(e == ENOENT ? 127 : 126);
-fail:
-	rt_sync_send_error(sync_fd, &err);
-	_exit(126);
+}
+
+void rt_workload_exec(const struct rt_exec_plan *p, int sync_fd)
+{
+	nc_err err;
+
+	if (rt_workload_confine(p, &sync_fd, 1, &err) < 0) {
+		rt_sync_send_error(sync_fd, &err);
+		_exit(126);
+	}
+	rt_workload_execve(p, sync_fd);
 }

@@ -4,6 +4,7 @@
 #define NC_RUNTIME_WORKLOAD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -56,15 +57,24 @@ void rt_exec_plan_release(struct rt_exec_plan *p);
  * takes away): rlimits (raising a hard one needs CAP_SYS_RESOURCE); the
  * bounding set; the user (setgroups/setresgid/setresuid, with
  * PR_SET_KEEPCAPS so a non-zero uid keeps the permitted set for capset);
- * chdir(cwd) as that user; capset; PR_SET_NO_NEW_PRIVS; signals back to
- * default and unblocked; every descriptor but 0-2 and sync_fd closed; the
- * seccomp filter; execve() with a PATH search. Without no_new_privs the
- * filter goes in first, while CAP_SYS_ADMIN is still held (the kernel's
- * condition). A non-root user execs with no capabilities, as in Docker.
- * sync_fd is close-on-exec, so success is EOF for the parent; a failure
- * is sent on it as {errno, "exec `argv0`: reason"} and the process exits
- * 127 (not found) or 126 (found, not executable).
+ * chdir(cwd) as that user; capset (an empty inheritable set);
+ * PR_SET_NO_NEW_PRIVS; signals back to default and unblocked; every
+ * descriptor but 0-2 and keep[] closed; the seccomp filter. Without
+ * no_new_privs the filter goes in first, while CAP_SYS_ADMIN is still held
+ * (the kernel's condition). A non-root user execs with no capabilities, as
+ * in Docker. On failure `err` says which step failed; the process is then
+ * half confined and must exit.
  */
+int rt_workload_confine(const struct rt_exec_plan *p, const int *keep, size_t n_keep, nc_err *err);
+
+/* execve() with a PATH search. sync_fd is close-on-exec, so success is EOF
+ * for the parent; a failure is sent on it as {errno, "exec `argv0`:
+ * reason"} and the process exits 127 (not found) or 126 (found, not
+ * executable). */
+__attribute__((noreturn)) void rt_workload_execve(const struct rt_exec_plan *p, int sync_fd);
+
+/* Both, for a process that becomes the workload right away (start); a
+ * failure to confine is sent on sync_fd too (exit 126). */
 __attribute__((noreturn)) void rt_workload_exec(const struct rt_exec_plan *p, int sync_fd);
 
 #endif

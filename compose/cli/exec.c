@@ -19,7 +19,10 @@ static void help(void)
 	       "Run COMMAND inside a running container: in all its namespaces and its\n"
 	       "cgroup, with its environment and capabilities. The exit status is COMMAND's.\n"
 	       "When stdin is a terminal COMMAND gets a pseudo-terminal of the container\n"
-	       "(an interactive `ncompose exec r1 sh` works, window size included).\n\n"
+	       "(an interactive `ncompose exec r1 sh` works, window size included);\n"
+	       "otherwise its stdin, stdout and stderr are pipes that ncompose relays, and\n"
+	       "signals sent to ncompose (^C) are passed on. COMMAND never holds this\n"
+	       "terminal or any descriptor of the caller, and runs in a session of its own.\n\n"
 	       "  -t, --tty            allocate a pseudo-terminal even when stdin is not one\n"
 	       "  -T, --no-TTY         never allocate one (plain pipes, for scripts)\n"
 	       "  -e, --env KEY=VALUE  set an environment variable (repeatable)\n"
@@ -46,6 +49,25 @@ static int exec_tty(struct rt_exec_spec *spec, int *status, nc_err *err)
 	close(TAKE_FD(slave));
 	nc_err relay_err;
 	int r = cli_tty_relay(master, &proc, &relay_err);
+	if (rt_exec_wait(&proc, status, err) < 0)
+		return nc_err_ret(err);
+	if (r < 0) {
+		*err = relay_err;
+		return r;
+	}
+	return 0;
+}
+
+/* Pipes: the command holds nothing of ours, and a ^C typed at our
+ * terminal reaches only us, so we pass it on. */
+static int exec_pipes(const struct rt_exec_spec *spec, int *status, nc_err *err)
+{
+	struct rt_exec_proc proc;
+
+	if (rt_exec_start(spec, &proc, err) < 0)
+		return nc_err_ret(err);
+	nc_err relay_err;
+	int r = rt_exec_relay(&proc, STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, true, &relay_err);
 	if (rt_exec_wait(&proc, status, err) < 0)
 		return nc_err_ret(err);
 	if (r < 0) {
@@ -169,7 +191,7 @@ int cli_exec(const struct cli_global *g, int argc, char **argv)
 		.user = user ? user : ci.user, .groups = ci.groups, .n_groups = ci.n_groups, .ulimits = ci.ulimits, .n_ulimits = ci.n_ulimits,
 		.seccomp_unconfined = ci.seccomp_unconfined,
 	};
-	if ((tty ? exec_tty(&spec, &status, &err) : rt_exec(&spec, &status, &err)) < 0) {
+	if ((tty ? exec_tty(&spec, &status, &err) : exec_pipes(&spec, &status, &err)) < 0) {
 		/* As a shell (and `docker exec`) reports a command it could
 		 * not run: 127 not found, 126 found but not executable. */
 		int rc = err.errnum == ENOENT			       ? 127

@@ -109,6 +109,7 @@ static const struct call refused[] = {
 	{ .name = "pidfd_getfd", .a = { -1, -1, 0 } },
 	{ .name = "kcmp", .a = { SELF, SELF, 9999, 0, 0 } },
 	{ .name = "userfaultfd", .a = { ~0L } },
+	{ .name = "io_uring_setup", .a = { 0, 0 } },
 	{ .name = "iopl", .a = { 4 } },
 	{ .name = "ioperm", .a = { 0x10000, 1, 1 } },
 	{ .name = "settimeofday", .a = { 0, 0 } },
@@ -535,7 +536,7 @@ static const char *const must_refuse[] = {
 	"init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load", "keyctl",
 	"add_key", "request_key", "bpf", "perf_event_open", "reboot", "swapon", "swapoff", "syslog",
 	"acct", "mount", "umount", "umount2", "pivot_root", "setns", "fsopen", "fsmount", "open_tree",
-	"move_mount", "userfaultfd", "kcmp",
+	"move_mount", "userfaultfd", "kcmp", "io_uring_setup", "io_uring_enter", "io_uring_register",
 	"open_by_handle_at", "lookup_dcookie", "quotactl", "nfsservctl", "uselib", "vm86", "vm86old",
 	"get_kernel_syms", "create_module", "query_module", "_sysctl", "iopl", "ioperm",
 	"settimeofday", "clock_settime", "stime", "adjtimex", "name_to_handle_at", "ustat", "sysfs",
@@ -544,7 +545,7 @@ static const char *const must_refuse[] = {
 static const char *const must_allow[] = {
 	"read", "write", "openat", "close", "execve", "exit_group", "getpid", "mmap", "futex",
 	"socket", "sendto", "wait4", "prctl", "capset", "setgroups", "setresuid", "setresgid",
-	"chdir", "rt_sigaction", "close_range", "io_uring_setup", "fchmodat2", "clone",
+	"chdir", "rt_sigaction", "close_range", "fchmodat2", "clone",
 };
 
 static void test_bpf_every_abi(void **state)
@@ -619,7 +620,7 @@ static void test_bpf_caps(void **state)
 	};
 	static const char *const always[] = {
 		"kexec_load", "keyctl", "add_key", "request_key", "pivot_root", "swapon", "userfaultfd",
-		"uselib", "_sysctl", "move_pages",
+		"uselib", "_sysctl", "move_pages", "io_uring_setup", "io_uring_enter", "io_uring_register",
 	};
 	for (size_t a = 0; a < 3; a++) {
 		uint32_t arch = x86_arches[a];
