@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "compose/lifecycle.h"
+#include "compose/lifecycle/lifecycle.h"
 
 static const char *yaml =
 	"services:\n"

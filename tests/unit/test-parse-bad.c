@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "common/fsutil.h"
-#include "compose/model.h"
+#include "compose/file/model.h"
 
 #define BAD_DIR NC_TEST_DATA "/parse/bad"
 

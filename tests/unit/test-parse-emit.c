@@ -19,9 +19,9 @@
 
 #include "common/fsutil.h"
 #include "common/strbuf.h"
-#include "compose/emit.h"
-#include "compose/model.h"
-#include "compose/yaml-tree.h"
+#include "compose/file/emit.h"
+#include "compose/file/model.h"
+#include "compose/file/yaml-tree.h"
 #include "tests/unit/test-parse.h"
 
 static bool regenerate;

@@ -14,9 +14,9 @@
 
 #include "common/fsutil.h"
 #include "common/strbuf.h"
-#include "compose/dotenv.h"
-#include "compose/interpolate.h"
-#include "compose/model.h"
+#include "compose/file/dotenv.h"
+#include "compose/file/interpolate.h"
+#include "compose/file/model.h"
 
 /* The table the tests inject: FOO=foo, EMPTY set but empty, N=0.5. */
 static const char *table(void *ctx, const char *name)

@@ -23,9 +23,9 @@
 
 #include "common/fsutil.h"
 #include "common/strbuf.h"
-#include "compose/dotenv.h"
-#include "compose/emit.h"
-#include "compose/model.h"
+#include "compose/file/dotenv.h"
+#include "compose/file/emit.h"
+#include "compose/file/model.h"
 #include "tests/unit/test-parse.h"
 
 /* xorshift64: the same sequence on every machine. */

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "compose/model.h"
+#include "compose/file/model.h"
 #include "tests/unit/test-parse.h"
 
 static struct nc_model *load_phase2(void)

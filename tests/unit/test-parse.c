@@ -20,8 +20,8 @@
 #include <time.h>
 
 #include "common/strbuf.h"
-#include "compose/model.h"
-#include "compose/yaml-tree.h"
+#include "compose/file/model.h"
+#include "compose/file/yaml-tree.h"
 #include "tests/unit/test-parse.h"
 
 static void test_lab(void **state)

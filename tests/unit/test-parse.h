@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compose/model.h"
+#include "compose/file/model.h"
 
 #define GOOD_DIR NC_TEST_DATA "/parse/good"
 

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "compose/record.h"
+#include "compose/lifecycle/record.h"
 
 static void test_round_trip(void **state)
 {

@@ -9,7 +9,7 @@
 
 #include <errno.h>
 
-#include "compose/units.h"
+#include "compose/file/units.h"
 
 static void test_bytes(void **state)
 {
