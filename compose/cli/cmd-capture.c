@@ -9,16 +9,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <linux/if_ether.h>
-#include <linux/if_packet.h>
-#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -27,10 +23,10 @@
 
 #include "common/cleanup.h"
 #include "compose/cli/cli.h"
+#include "compose/lab/capture.h"
 #include "compose/lifecycle/info.h"
 #include "compose/lifecycle/paths.h"
 #include "compose/lifecycle/project.h"
-#include "netd/netd.h"
 
 #define SNAPLEN 262144
 
@@ -71,55 +67,6 @@ static int write_all(int fd, const void *buf, size_t len)
 		p += w;
 		len -= (size_t)w;
 	}
-	return 0;
-}
-
-static int open_socket(const char *project, const char *service, const char *iface, int *out,
-		       nc_err *err)
-{
-	struct nc_paths paths;
-	struct nc_state *st = NULL;
-	struct nc_container_info ci;
-	struct netd *nd = NULL;
-	int nsfd = -1, r;
-
-	nc_paths_from_env(&paths);
-	if ((r = nc_state_open(paths.state_root, project, NC_STATE_READ, &st, err)) < 0)
-		return r;
-	if (!st)
-		return nc_err_msg(err, ENOENT, "capture: project `%s` is not up", project);
-	r = nc_info_read(st, service, &ci, err);
-	nc_state_close(st);
-	if (r < 0)
-		return r;
-	if ((r = netd_netns_open(paths.netns_dir, ci.netns, &nsfd, err)) == 0 &&
-	    (r = netd_open(&nd, err)) == 0)
-		r = netd_ns_socket(nd, nsfd, AF_PACKET, SOCK_RAW, htons(ETH_P_ALL), out, err);
-	nc_info_free(&ci);
-	netd_close(nd);
-	if (nsfd >= 0)
-		close(nsfd);
-	if (r < 0)
-		return r;
-
-	/* The socket lives in the container's namespace: its ioctls resolve
-	 * interface names there. */
-	struct ifreq ifr = { 0 };
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", iface);
-	if (ioctl(*out, SIOCGIFINDEX, &ifr) < 0) {
-		r = nc_err_errno(err, errno, "capture: no interface `%s` in `%s`", iface, service);
-		close(*out);
-		return r;
-	}
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
-				   .sll_ifindex = ifr.ifr_ifindex };
-	if (bind(*out, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		r = nc_err_errno(err, errno, "capture: bind to `%s` in `%s`", iface, service);
-		close(*out);
-		return r;
-	}
-	int one = 1;
-	setsockopt(*out, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof(one));
 	return 0;
 }
 
@@ -167,7 +114,7 @@ int cli_capture(const struct cli_global *g, int argc, char **argv)
 
 	if (nc_project_open(g->arg_file, g->arg_project, false, &proj, &usage, &err) < 0)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
-	int r = open_socket(proj.name, service, iface, &sock, &err);
+	int r = nc_capture_open(proj.name, service, iface, &sock, &err);
 	nc_project_close(&proj);
 	if (r < 0)
 		return cli_fail(NC_EXIT_FAILURE, &err);

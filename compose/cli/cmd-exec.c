@@ -9,6 +9,7 @@
 #include "common/cleanup.h"
 #include "compose/cli/cli.h"
 #include "compose/cli/tty.h"
+#include "compose/lifecycle/container-exec.h"
 #include "compose/lifecycle/info.h"
 #include "compose/lifecycle/paths.h"
 #include "compose/lifecycle/project.h"
@@ -29,30 +30,6 @@ static void help(void)
 	       "                       the container's /etc/passwd (default: the service's\n"
 	       "                       `user`, else root)\n"
 	       "  -h, --help           this help\n");
-}
-
-static int exec_tty(struct rt_exec_spec *spec, int *status, nc_err *err)
-{
-	_cleanup_close_ int master = -1, slave = -1;
-	struct rt_exec_proc proc;
-
-	if (rt_exec_pty(spec->init_pid, &master, &slave, err) < 0)
-		return nc_err_ret(err);
-	spec->tty = true;
-	spec->tty_fd = slave;
-	if (rt_exec_start(spec, &proc, err) < 0)
-		return nc_err_ret(err);
-	/* Ours must go, or the terminal never reports its last close. */
-	close(TAKE_FD(slave));
-	nc_err relay_err;
-	int r = cli_tty_relay(master, &proc, &relay_err);
-	if (rt_exec_wait(&proc, status, err) < 0)
-		return nc_err_ret(err);
-	if (r < 0) {
-		*err = relay_err;
-		return r;
-	}
-	return 0;
 }
 
 int cli_exec(const struct cli_global *g, int argc, char **argv)
@@ -108,9 +85,8 @@ int cli_exec(const struct cli_global *g, int argc, char **argv)
 	struct nc_project proj;
 	struct nc_paths paths;
 	struct nc_state *st = NULL;
-	struct rt_cgroups *cg = NULL;
 	struct nc_container_info ci = { 0 };
-	_cleanup_free_ const char **env = NULL;
+	struct nc_exec x = { 0 };
 	bool usage;
 	nc_err err;
 	int code, status = 0;
@@ -132,44 +108,15 @@ int cli_exec(const struct cli_global *g, int argc, char **argv)
 			       : cli_fail(NC_EXIT_FAILURE, &err);
 		goto out;
 	}
-	if (rt_cgroups_open(paths.cgroup_root, NULL, NULL, &cg, &err) < 0) {
+	struct nc_exec_opts eo = {
+		.argv = (const char *const *)argv + optind + 1, .extra_env = extra_env, .n_extra = n_extra,
+		.cwd = cwd, .user = user,
+	};
+	if (nc_exec_prepare(&paths, &ci, &eo, &x, &err) < 0) {
 		code = cli_fail(NC_EXIT_FAILURE, &err);
 		goto out;
 	}
-	if (!nc_info_running(&ci, cg)) {
-		code = cli_failf(NC_EXIT_FAILURE, "exec: container `%s` is not running", service);
-		goto out;
-	}
-
-	/* The container's environment, then -e on top (same key wins). */
-	size_t n_env = 0;
-	while (ci.env[n_env])
-		n_env++;
-	env = calloc(n_env + n_extra + 1, sizeof(char *));
-	if (!env) {
-		code = cli_failf(NC_EXIT_FAILURE, "exec: out of memory");
-		goto out;
-	}
-	size_t n = 0;
-	for (size_t i = 0; i < n_env; i++) {
-		size_t kl = strcspn(ci.env[i], "=");
-		bool overridden = false;
-		for (size_t k = 0; k < n_extra && !overridden; k++)
-			overridden = !strncmp(extra_env[k], ci.env[i], kl + 1);
-		if (!overridden)
-			env[n++] = ci.env[i];
-	}
-	for (size_t k = 0; k < n_extra; k++)
-		env[n++] = extra_env[k];
-
-	struct rt_exec_spec spec = {
-		.init_pid = ci.pid, .cgroups = cg, .cgroup = ci.cgroup,
-		.argv = (const char *const *)argv + optind + 1, .env = env, .cwd = cwd ? cwd : ci.cwd,
-		.caps = ci.caps, .no_new_privs = ci.no_new_privs,
-		.user = user ? user : ci.user, .groups = ci.groups, .n_groups = ci.n_groups, .ulimits = ci.ulimits, .n_ulimits = ci.n_ulimits,
-		.seccomp_unconfined = ci.seccomp_unconfined,
-	};
-	if ((tty ? exec_tty(&spec, &status, &err) : rt_exec(&spec, &status, &err)) < 0) {
+	if (nc_exec_run(&x, tty, cli_tty_relay, &status, &err) < 0) {
 		/* As a shell (and `docker exec`) reports a command it could
 		 * not run: 127 not found, 126 found but not executable. */
 		int rc = err.errnum == ENOENT			       ? 127
@@ -180,9 +127,8 @@ int cli_exec(const struct cli_global *g, int argc, char **argv)
 	}
 	code = status;
 out:
+	nc_exec_release(&x);
 	nc_info_free(&ci);
-	if (cg)
-		rt_cgroups_close(cg);
 	nc_state_close(st);
 	nc_project_close(&proj);
 	return code;

@@ -135,7 +135,7 @@ int cli_inspect(const struct cli_global *g, int argc, char **argv)
 		cli_failf(NC_EXIT_FAILURE, "inspect: no container `%s` in project `%s`", service, proj.name);
 		goto out;
 	}
-	rt_cgroups_open(paths.cgroup_root, NULL, NULL, &cg, &err);
+	nc_info_cgroups_open(&paths, &cg, &err);
 
 	nc_json_init(&j, &out);
 	nc_json_object_begin(&j);
@@ -174,8 +174,8 @@ int cli_inspect(const struct cli_global *g, int argc, char **argv)
 		nc_json_key(&j, "capabilities");
 		nc_json_array_begin(&j);
 		for (int k = 0; k < 64; k++)
-			if ((ci.caps >> k) & 1 && rt_cap_name(k))
-				nc_json_string(&j, rt_cap_name(k));
+			if ((ci.caps >> k) & 1 && nc_info_cap_name(k))
+				nc_json_string(&j, nc_info_cap_name(k));
 		nc_json_array_end(&j);
 		nc_json_kv_bool(&j, "no_new_privs", ci.no_new_privs);
 		snprintf(path, sizeof(path), "%s/%s/containers/%s/log", paths.state_root, proj.name, service);
@@ -187,8 +187,7 @@ int cli_inspect(const struct cli_global *g, int argc, char **argv)
 	printf("%s\n", nc_strbuf_str(&out));
 	code = NC_EXIT_OK;
 out:
-	if (cg)
-		rt_cgroups_close(cg);
+	nc_info_cgroups_close(cg);
 	nc_info_free(&ci);
 	nc_state_close(st);
 	nc_plan_free(plan);

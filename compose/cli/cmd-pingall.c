@@ -13,7 +13,6 @@
 #include "compose/lifecycle/paths.h"
 #include "compose/lab/pingall.h"
 #include "compose/lifecycle/project.h"
-#include "netd/netd.h"
 
 static void help(void)
 {
@@ -136,11 +135,8 @@ int cli_pingall(const struct cli_global *g, int argc, char **argv)
 		return cli_failf(NC_EXIT_USAGE, "pingall: unexpected argument `%s`", argv[optind]);
 
 	struct cli_running run;
-	struct netd *nd = NULL;
 	struct nc_container_info *ci = NULL;
-	int *nsfd = NULL;
 	struct nc_ping_pair *pairs = NULL;
-	struct netd_probe *probes = NULL;
 	size_t n = 0, np = 0;
 	bool json = !strcmp(format, "json");
 	nc_err err;
@@ -150,35 +146,16 @@ int cli_pingall(const struct cli_global *g, int argc, char **argv)
 	code = NC_EXIT_FAILURE;
 	n = run.n_services;
 	ci = calloc(n + 1, sizeof(*ci));
-	nsfd = calloc(n + 1, sizeof(int));
-	if (!ci || !nsfd) {
+	if (!ci) {
 		cli_failf(NC_EXIT_FAILURE, "pingall: out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		nsfd[i] = -1;
-	if (netd_open(&nd, &err) < 0)
-		goto fail;
-	for (size_t i = 0; i < n; i++)
-		if (nc_info_read(run.st, run.services[i], &ci[i], &err) < 0 ||
-		    netd_netns_open(run.paths.netns_dir, ci[i].netns, &nsfd[i], &err) < 0)
-			goto fail;
-	if (nc_pingall_pairs(ci, n, &pairs, &np, &err) < 0)
-		goto fail;
-	probes = calloc(np + 1, sizeof(*probes));
-	if (!probes) {
-		cli_failf(NC_EXIT_FAILURE, "pingall: out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < np; i++)
-		probes[i] = (struct netd_probe){ .src = pairs[i].from, .dst = pairs[i].dst };
-	if (netd_icmp_probe(nd, nsfd, n, probes, np, timeout_ms, &err) < 0)
+	if (nc_pingall_run(run.st, &run.paths, (const char *const *)run.services, n, timeout_ms, ci,
+			   &pairs, &np, &err) < 0)
 		goto fail;
 
 	size_t expected = 0, failed = 0, answered = 0;
 	for (size_t i = 0; i < np; i++) {
-		pairs[i].answered = probes[i].result == NETD_PROBE_REPLY;
-		pairs[i].rtt_us = probes[i].rtt_us;
 		answered += pairs[i].answered;
 		if (pairs[i].shared) {
 			expected++;
@@ -197,16 +174,10 @@ int cli_pingall(const struct cli_global *g, int argc, char **argv)
 fail:
 	cli_fail(NC_EXIT_FAILURE, &err);
 out:
-	for (size_t i = 0; ci && i < n; i++) {
+	for (size_t i = 0; ci && i < n; i++)
 		nc_info_free(&ci[i]);
-		if (nsfd[i] >= 0)
-			close(nsfd[i]);
-	}
 	free(ci);
-	free(nsfd);
 	free(pairs);
-	free(probes);
-	netd_close(nd);
 	cli_close_running(&run);
 	return code;
 }

@@ -129,7 +129,7 @@ int cli_ps(const struct cli_global *g, int argc, char **argv)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 	nc_paths_from_env(&paths);
 	if (nc_state_open(paths.state_root, proj.name, NC_STATE_READ, &st, &err) < 0 ||
-	    rt_cgroups_open(paths.cgroup_root, NULL, NULL, &cg, &err) < 0 ||
+	    nc_info_cgroups_open(&paths, &cg, &err) < 0 ||
 	    (st && nc_info_services(st, &services, &err) < 0)) {
 		code = cli_fail(NC_EXIT_FAILURE, &err);
 		goto out;
@@ -188,8 +188,7 @@ int cli_ps(const struct cli_global *g, int argc, char **argv)
 		printf("%s\n", nc_strbuf_str(&out));
 	}
 out:
-	if (cg)
-		rt_cgroups_close(cg);
+	nc_info_cgroups_close(cg);
 	nc_state_close(st);
 	nc_project_close(&proj);
 	return code;

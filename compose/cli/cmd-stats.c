@@ -81,7 +81,7 @@ static void take(struct cli_running *run, struct rt_cgroups *cg, struct sample *
 		v[i].running = false;
 		if (nc_info_read(run->st, v[i].name, &ci, &err) < 0)
 			continue;
-		if (nc_info_running(&ci, cg) && rt_cgroup_stats(cg, ci.cgroup, &v[i].st, &err) == 0) {
+		if (nc_info_running(&ci, cg) && nc_info_stats(cg, &ci, &v[i].st, &err) == 0) {
 			v[i].running = true;
 			net_bytes(ci.pid, &v[i].rx, &v[i].tx);
 		}
@@ -266,7 +266,7 @@ int cli_stats(const struct cli_global *g, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (rt_cgroups_open(run.paths.cgroup_root, NULL, NULL, &cg, &err) < 0) {
+	if (nc_info_cgroups_open(&run.paths, &cg, &err) < 0) {
 		code = cli_fail(NC_EXIT_FAILURE, &err);
 		goto out;
 	}
@@ -306,8 +306,7 @@ int cli_stats(const struct cli_global *g, int argc, char **argv)
 		t0 = t1;
 	}
 out:
-	if (cg)
-		rt_cgroups_close(cg);
+	nc_info_cgroups_close(cg);
 	cli_close_running(&run);
 	return code;
 }

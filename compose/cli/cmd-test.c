@@ -116,7 +116,6 @@ int cli_test(const struct cli_global *g, int argc, char **argv)
 	struct nc_project proj;
 	struct nc_plan *plan = NULL;
 	struct nc_paths paths;
-	struct netd *nd = NULL;
 	struct nc_check_result *res = NULL;
 	bool usage;
 	nc_err err;
@@ -133,7 +132,7 @@ int cli_test(const struct cli_global *g, int argc, char **argv)
 		code = cli_failf(NC_EXIT_USAGE, "test: `%s` has no checks: section", proj.file);
 		goto out;
 	}
-	if (netd_open(&nd, &err) < 0 || nc_checks_run(plan, &paths, nd, timeout_ms, &res, &err) < 0) {
+	if (nc_checks_run(plan, &paths, timeout_ms, &res, &err) < 0) {
 		cli_fail(NC_EXIT_FAILURE, &err);
 		goto out;
 	}
@@ -156,7 +155,6 @@ int cli_test(const struct cli_global *g, int argc, char **argv)
 	code = failed ? NC_EXIT_FAILURE : NC_EXIT_OK;
 out:
 	free(res);
-	netd_close(nd);
 	nc_plan_free(plan);
 	nc_project_close(&proj);
 	return code;

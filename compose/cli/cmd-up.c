@@ -17,7 +17,6 @@
 #include "compose/lifecycle/control.h"
 #include "compose/lifecycle/down.h"
 #include "compose/lifecycle/journal.h"
-#include "compose/plan/naming.h"
 #include "compose/lifecycle/project.h"
 #include "compose/lifecycle/supervise.h"
 #include "compose/lifecycle/up.h"
@@ -78,24 +77,6 @@ static int up_code(enum nc_up_failure how)
 	return how == NC_UP_REFUSED ? NC_EXIT_USAGE : NC_EXIT_FAILURE;
 }
 
-/* The supervisor's cgroup (beside the services'), so a hung supervisor is
- * found and killed by `down` like any container. */
-static void enter_supervisor_cgroup(const struct nc_plan *p, const struct nc_paths *paths)
-{
-	char proj[PATH_MAX], path[PATH_MAX];
-	struct rt_limits lim = RT_LIMITS_INIT;
-	struct rt_cgroups *cg = NULL;
-	nc_err e;
-
-	if (rt_cgroups_open(paths->cgroup_root, NULL, NULL, &cg, &e) < 0)
-		return;
-	if (nc_name_cgroup_project(p->project, proj, sizeof(proj), &e) == 0 &&
-	    nc_pathf(path, sizeof(path), "%s/" NC_SUPERVISOR_CGROUP, proj) == 0 &&
-	    rt_cgroup_create(cg, path, &lim, &e) == 0)
-		rt_cgroup_attach(cg, path, getpid(), &e);
-	rt_cgroups_close(cg);
-}
-
 static void write_supervisor_record(struct nc_state *st)
 {
 	char path[PATH_MAX], text[64];
@@ -138,7 +119,7 @@ static void report_ready(void *data)
 		return;
 	/* Only now: a rollback before this point runs in this process, and
 	 * must not be inside the cgroups it kills. */
-	enter_supervisor_cgroup(rc->p, rc->paths);
+	nc_supervisor_enter_cgroup(rc->p, rc->paths);
 	setsid();
 	prctl(PR_SET_PDEATHSIG, 0);
 	unsigned char ok = 0;
@@ -176,7 +157,6 @@ static int supervisor_main(const struct nc_plan *p, struct nc_state *st,
 			   const char *const *services, pid_t parent, int ready_fd)
 {
 	enum nc_up_failure how;
-	struct rt_cgroups *cg = NULL;
 	nc_err err;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -199,17 +179,12 @@ static int supervisor_main(const struct nc_plan *p, struct nc_state *st,
 	if (nc_control_listen(st->dir, &control_fd, &err) < 0)
 		nc_report_warn(rep, "%s (down will still work, by force)", err.msg);
 	write_supervisor_record(st);
-	if (rt_cgroups_open(paths->cgroup_root, NULL, NULL, &cg, &err) < 0) {
-		close(control_fd);
-		return roll_back(p, st, paths, rep, &err);
-	}
 
 	struct ready_ctx rc = { .p = p, .paths = paths, .st = st, .fd = ready_fd, .detach = true };
 	struct nc_supervise_opts so = { .attached = false, .services = services,
 					.on_ready = report_ready, .ready_ctx = &rc, .fault = &fault };
 	enum nc_supervise_end end = NC_SUPERVISE_DOWN;
-	int r = nc_supervise(p, paths, st, cg, rep, &so, control_fd, &end, &err);
-	rt_cgroups_close(cg);
+	int r = nc_supervise(p, paths, st, rep, &so, control_fd, &end, &err);
 	int code = NC_EXIT_OK;
 	if (rc.fd >= 0) {
 		/* It never got up: undo it, and say so to the waiting `up`. */
@@ -282,7 +257,6 @@ static int up_attached(const struct nc_plan *p, struct nc_state *st, const struc
 		       struct nc_report *rep, const char *const *services)
 {
 	struct nc_up_opts o = { .paths = paths, .rep = rep, .cancelled = interrupted };
-	struct rt_cgroups *cg = NULL;
 	enum nc_up_failure how;
 	enum nc_supervise_end end;
 	nc_err err;
@@ -295,11 +269,8 @@ static int up_attached(const struct nc_plan *p, struct nc_state *st, const struc
 	}
 	struct nc_supervise_opts so = { .attached = true, .services = services,
 					.on_ready = say_up, .ready_ctx = (void *)p };
-	if (rt_cgroups_open(paths->cgroup_root, NULL, NULL, &cg, &err) < 0 ||
-	    nc_supervise(p, paths, st, cg, rep, &so, -1, &end, &err) < 0)
+	if (nc_supervise(p, paths, st, rep, &so, -1, &end, &err) < 0)
 		code = cli_fail(NC_EXIT_FAILURE, &err);
-	if (cg)
-		rt_cgroups_close(cg);
 	/* The lock goes with the state; `down` takes it again. */
 	nc_state_close(st);
 	if (nc_down(p->project, paths, rep, 0, &err) < 0)

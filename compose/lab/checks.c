@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "netd/netd.h"
 
 #define MAX_TTL 16
 
@@ -162,8 +163,8 @@ struct icmp_job {
 	size_t first, n; /* its probes */
 };
 
-int nc_checks_run(const struct nc_plan *p, const struct nc_paths *paths, struct netd *nd,
-		  unsigned timeout_ms, struct nc_check_result **out, nc_err *err)
+static int run_checks(const struct nc_plan *p, const struct nc_paths *paths, struct netd *nd,
+		      unsigned timeout_ms, struct nc_check_result **out, nc_err *err)
 {
 	const struct nc_model *m = p->model;
 	size_t n = m->n_checks, n_src = p->n_containers + 1; /* the host is the last source */
@@ -282,4 +283,16 @@ out:
 	}
 	*out = res;
 	return 0;
+}
+
+int nc_checks_run(const struct nc_plan *p, const struct nc_paths *paths, unsigned timeout_ms,
+		  struct nc_check_result **out, nc_err *err)
+{
+	struct netd *nd = NULL;
+
+	if (netd_open(&nd, err) < 0)
+		return nc_err_ret(err);
+	int r = run_checks(p, paths, nd, timeout_ms, out, err);
+	netd_close(nd);
+	return r;
 }

@@ -24,7 +24,6 @@
 
 #include "compose/lifecycle/paths.h"
 #include "compose/plan/plan.h"
-#include "netd/netd.h"
 
 struct nc_check_result {
 	const struct nc_check *check;
@@ -35,7 +34,9 @@ struct nc_check_result {
 	unsigned rtt_us;
 };
 
-int nc_checks_run(const struct nc_plan *p, const struct nc_paths *paths, struct netd *nd,
-		  unsigned timeout_ms, struct nc_check_result **out, nc_err *err);
+/* Runs every check of p->model (through a netd session of its own);
+ * *out: one result per check, in the file's order, freed by the caller. */
+int nc_checks_run(const struct nc_plan *p, const struct nc_paths *paths, unsigned timeout_ms,
+		  struct nc_check_result **out, nc_err *err);
 
 #endif

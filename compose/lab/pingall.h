@@ -14,6 +14,7 @@
 
 #include "common/inet.h"
 #include "compose/lifecycle/info.h"
+#include "compose/lifecycle/paths.h"
 
 struct nc_ping_pair {
 	size_t from, to;  /* container indexes */
@@ -28,5 +29,13 @@ struct nc_ping_pair {
 /* Pure: the pairs to probe among n containers (in their given order). */
 int nc_pingall_pairs(const struct nc_container_info *c, size_t n, struct nc_ping_pair **pairs,
 		     size_t *n_pairs, nc_err *err);
+
+/* pingall-probe.c: reads the record of each of the n services into ci[i]
+ * (the caller frees each with nc_info_free, also on failure), chooses the
+ * pairs as above and probes each from inside its source's namespace,
+ * timeout_ms for all; answered and rtt_us are filled in. */
+int nc_pingall_run(struct nc_state *st, const struct nc_paths *paths, const char *const *services,
+		   size_t n, unsigned timeout_ms, struct nc_container_info *ci,
+		   struct nc_ping_pair **pairs, size_t *n_pairs, nc_err *err);
 
 #endif

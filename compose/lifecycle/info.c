@@ -152,3 +152,25 @@ bool nc_info_running(const struct nc_container_info *ci, struct rt_cgroups *cg)
 			return true;
 	return false;
 }
+
+int nc_info_cgroups_open(const struct nc_paths *paths, struct rt_cgroups **cg, nc_err *err)
+{
+	return rt_cgroups_open(paths->cgroup_root, NULL, NULL, cg, err);
+}
+
+void nc_info_cgroups_close(struct rt_cgroups *cg)
+{
+	if (cg)
+		rt_cgroups_close(cg);
+}
+
+int nc_info_stats(struct rt_cgroups *cg, const struct nc_container_info *ci,
+		  struct rt_cgroup_stats *st, nc_err *err)
+{
+	return rt_cgroup_stats(cg, ci->cgroup, st, err);
+}
+
+const char *nc_info_cap_name(int cap)
+{
+	return rt_cap_name(cap);
+}

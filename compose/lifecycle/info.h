@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "compose/lifecycle/paths.h"
 #include "compose/lifecycle/state.h"
 #include "runtime/runtime.h"
 
@@ -50,5 +51,18 @@ int nc_info_services(struct nc_state *st, char ***names, nc_err *err);
 
 /* True when the recorded init still runs in the container's cgroup. */
 bool nc_info_running(const struct nc_container_info *ci, struct rt_cgroups *cg);
+
+/* The host's cgroup hierarchies under paths->cgroup_root, where the
+ * containers' cgroups are (for nc_info_running and nc_info_stats). */
+int nc_info_cgroups_open(const struct nc_paths *paths, struct rt_cgroups **cg, nc_err *err);
+void nc_info_cgroups_close(struct rt_cgroups *cg);
+
+/* The counters of a container's cgroup (`stats`). */
+int nc_info_stats(struct rt_cgroups *cg, const struct nc_container_info *ci,
+		  struct rt_cgroup_stats *st, nc_err *err);
+
+/* A capability's name ("CAP_NET_ADMIN"), or NULL for a number the build
+ * does not know. */
+const char *nc_info_cap_name(int cap);
 
 #endif

@@ -24,6 +24,7 @@
 #include "compose/lifecycle/info.h"
 #include "compose/lifecycle/journal.h"
 #include "compose/lifecycle/lifecycle.h"
+#include "compose/plan/naming.h"
 
 struct sup {
 	const struct nc_plan *p;
@@ -550,9 +551,25 @@ static void arm(int tfd, uint64_t due)
 	timerfd_settime(tfd, 0, &its, NULL);
 }
 
-int nc_supervise(const struct nc_plan *p, const struct nc_paths *paths, struct nc_state *st,
-		 struct rt_cgroups *cg, struct nc_report *rep, const struct nc_supervise_opts *o,
-		 int control_fd, enum nc_supervise_end *end, nc_err *err)
+void nc_supervisor_enter_cgroup(const struct nc_plan *p, const struct nc_paths *paths)
+{
+	char proj[PATH_MAX], path[PATH_MAX];
+	struct rt_limits lim = RT_LIMITS_INIT;
+	struct rt_cgroups *cg = NULL;
+	nc_err e;
+
+	if (rt_cgroups_open(paths->cgroup_root, NULL, NULL, &cg, &e) < 0)
+		return;
+	if (nc_name_cgroup_project(p->project, proj, sizeof(proj), &e) == 0 &&
+	    nc_pathf(path, sizeof(path), "%s/" NC_SUPERVISOR_CGROUP, proj) == 0 &&
+	    rt_cgroup_create(cg, path, &lim, &e) == 0)
+		rt_cgroup_attach(cg, path, getpid(), &e);
+	rt_cgroups_close(cg);
+}
+
+static int supervise(const struct nc_plan *p, const struct nc_paths *paths, struct nc_state *st,
+		     struct rt_cgroups *cg, struct nc_report *rep, const struct nc_supervise_opts *o,
+		     int control_fd, enum nc_supervise_end *end, nc_err *err)
 {
 	struct sup s = { .p = p, .paths = paths, .st = st, .cg = cg, .rep = rep, .o = o, .sfd = -1 };
 	_cleanup_close_ int lfd = control_fd, sfd = -1, tfd = -1;
@@ -665,5 +682,21 @@ out:
 	nc_strv_freep(&s.masked);
 	free(s.life);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+int nc_supervise(const struct nc_plan *p, const struct nc_paths *paths, struct nc_state *st,
+		 struct nc_report *rep, const struct nc_supervise_opts *o, int control_fd,
+		 enum nc_supervise_end *end, nc_err *err)
+{
+	struct rt_cgroups *cg = NULL;
+
+	if (rt_cgroups_open(paths->cgroup_root, NULL, NULL, &cg, err) < 0) {
+		if (control_fd >= 0)
+			close(control_fd);
+		return nc_err_ret(err);
+	}
+	int r = supervise(p, paths, st, cg, rep, o, control_fd, end, err);
+	rt_cgroups_close(cg);
 	return r;
 }

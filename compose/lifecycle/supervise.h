@@ -44,14 +44,20 @@ enum nc_supervise_end {
 };
 
 /* control_fd: the control socket, already listening (nc_control_listen),
- * or -1 to open it here. Taken: nc_supervise closes it. */
+ * or -1 to open it here. Taken: nc_supervise closes it. The cgroups are
+ * those under paths->cgroup_root. */
 int nc_supervise(const struct nc_plan *p, const struct nc_paths *paths, struct nc_state *st,
-		 struct rt_cgroups *cg, struct nc_report *rep, const struct nc_supervise_opts *o,
-		 int control_fd, enum nc_supervise_end *end, nc_err *err);
+		 struct nc_report *rep, const struct nc_supervise_opts *o, int control_fd,
+		 enum nc_supervise_end *end, nc_err *err);
 
 /* The supervisor's own cgroup, beside the services' (a name no service can
  * have: service names start with a letter or digit). `down` finds a hung
  * supervisor there. */
 #define NC_SUPERVISOR_CGROUP "_supervisor"
+
+/* Moves the calling process into that cgroup, so a hung supervisor is
+ * found and killed by `down` like any container. Best effort: a host
+ * without cgroups only loses that. */
+void nc_supervisor_enter_cgroup(const struct nc_plan *p, const struct nc_paths *paths);
 
 #endif
