@@ -188,7 +188,7 @@ int nc_load_checks(struct nc_loader *ld, const struct nc_yt_node *key,
 int nc_validate_model(struct nc_loader *ld);
 int nc_validate_refs(struct nc_loader *ld);
 /* The name attachment `i` of `s` gets inside the container: its
- * interface_name, else eth<i> (file order, DESIGN §4). */
+ * interface_name, else eth<i> (file order). */
 void nc_ld_attach_ifname(const struct nc_service *s, size_t i, char *buf, size_t size);
 /* Whether a service is an endpoint of a links: entry. */
 bool nc_ld_is_link_endpoint(const struct nc_model *m, const char *service);

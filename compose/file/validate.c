@@ -33,8 +33,8 @@ static int add_default_network(struct nc_loader *ld)
 
 	for (size_t i = 0; i < m->n_services; i++) {
 		struct nc_service *s = &m->services[i];
-		/* DESIGN §4: a link endpoint or a `network_mode: none` service
-		 * has only its links. */
+		/* A link endpoint or a `network_mode: none` service has only
+		 * its links. */
 		if (!s->has_networks_key && !s->network_mode_none &&
 		    !nc_ld_is_link_endpoint(m, s->name)) {
 			if (!(s->networks = nc_arena_calloc(ld->a, 1, sizeof(*s->networks))))

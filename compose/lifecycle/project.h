@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Which file and which project a command works on (DESIGN.md §3):
+ * Which file and which project a command works on:
  * -f, else a file named on the command line, else compose.yaml /
  * compose.yml / ncompose.yaml / ncompose.yml (then the docker-compose
  * spellings) in the current directory; the project name is -p, else

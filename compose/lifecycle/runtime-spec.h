@@ -55,7 +55,7 @@ int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_cont
 			      struct nc_state *st, pid_t pid, nc_err *err);
 
 /* What the host keeps private from a container that shares its root
- * filesystem (DESIGN.md §4), plus ncompose's own state and volumes. */
+ * filesystem, plus ncompose's own state and volumes. */
 int nc_container_masked_paths(const struct nc_paths *paths, char ***out, nc_err *err);
 
 #endif

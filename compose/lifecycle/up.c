@@ -96,7 +96,7 @@ static const struct nc_mark *subnet_mark(const struct nc_network *n, const struc
 	return &n->mark;
 }
 
-/* DESIGN.md §6: a subnet overlapping a host route (other than the default
+/* A subnet overlapping a host route (other than the default
  * route) would make the host send one of them the wrong way. Automatic
  * subnets already steer around these; written ones are refused. */
 static int check_host_routes(struct up_ctx *c, nc_err *err)

@@ -129,7 +129,7 @@ int nc_ipam_plan_networks(struct nc_plan *p, const struct nc_plan_host *host, nc
 			auto_subnet6(p, pn);
 			pn->range6 = pn->subnet6;
 		}
-		/* An internal network has no gateway on the host (DESIGN §4): an
+		/* An internal network has no gateway on the host: an
 		 * explicit gateway there only reserves the address for the
 		 * container that routes. */
 		pn->gateway_on_host = !pn->internal;
