@@ -83,18 +83,7 @@ static int res_cpus(struct nc_loader *ld, const struct nc_yt_node *k, const stru
 		    void *obj)
 {
 	struct nc_resources *res = obj;
-
-	if (v->kind != NC_YT_SCALAR || v->type == NC_YT_NULL || v->type == NC_YT_BOOL)
-		return nc_ld_type(ld, k, v, "a number of CPUs such as 0.5");
-	int r = v->text[0] == '-' ? -ERANGE : nc_parse_cpus(v->text, &res->cpus);
-	if (r == -ERANGE)
-		return nc_ld_fail_key(ld, k, v->mark,
-				      "the number of CPUs must be greater than 0, not %s", v->text);
-	if (r < 0)
-		return nc_ld_fail_key(ld, k, v->mark, "`%s` is not a number of CPUs such as 0.5",
-				      v->text);
-	res->cpus_mark = v->mark;
-	return 0;
+	return nc_ld_cpus(ld, k, v, &res->cpus, &res->cpus_mark);
 }
 
 static int res_memory(struct nc_loader *ld, const struct nc_yt_node *k,

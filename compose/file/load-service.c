@@ -90,24 +90,28 @@ static int svc_mem_reservation(struct nc_loader *ld, const struct nc_yt_node *k,
 	return nc_ld_bytes(ld, k, v, &s->mem_reservation);
 }
 
-static int svc_cpus(struct nc_loader *ld, const struct nc_yt_node *k, const struct nc_yt_node *v,
-		    void *obj)
+int nc_ld_cpus(struct nc_loader *ld, const struct nc_yt_node *k, const struct nc_yt_node *v,
+	       double *out, struct nc_mark *mark)
 {
-	struct nc_service *s = obj;
-
 	if (v->kind != NC_YT_SCALAR ||
 	    (v->type != NC_YT_INT && v->type != NC_YT_FLOAT && v->type != NC_YT_STR))
 		return nc_ld_type(ld, k, v, "a number of CPUs such as 0.5");
-	int r = v->text[0] == '-' ? -ERANGE
-				  : nc_parse_cpus(v->text + (v->text[0] == '+'), &s->cpus);
+	int r = v->text[0] == '-' ? -ERANGE : nc_parse_cpus(v->text, out);
 	if (r == -ERANGE)
 		return nc_ld_fail_key(ld, k, v->mark,
 				      "the number of CPUs must be greater than 0, not %s", v->text);
 	if (r < 0)
 		return nc_ld_fail_key(ld, k, v->mark, "`%s` is not a number of CPUs such as 0.5",
 				      v->text);
-	s->cpus_mark = v->mark;
+	*mark = v->mark;
 	return 0;
+}
+
+static int svc_cpus(struct nc_loader *ld, const struct nc_yt_node *k, const struct nc_yt_node *v,
+		    void *obj)
+{
+	struct nc_service *s = obj;
+	return nc_ld_cpus(ld, k, v, &s->cpus, &s->cpus_mark);
 }
 
 static int svc_pids_limit(struct nc_loader *ld, const struct nc_yt_node *k,

@@ -98,6 +98,11 @@ int nc_ld_words(struct nc_loader *ld, const struct nc_yt_node *key, const struct
 int nc_ld_bytes(struct nc_loader *ld, const struct nc_yt_node *key, const struct nc_yt_node *val,
 		int64_t *out);
 
+/* A number of CPUs > 0 (units.h: nc_parse_cpus), for `cpus` wherever it
+ * is written; *mark: where, for later messages. */
+int nc_ld_cpus(struct nc_loader *ld, const struct nc_yt_node *key, const struct nc_yt_node *val,
+	       double *out, struct nc_mark *mark);
+
 /* The decimal text of an integer scalar (plain or quoted): 0 and *out, or
  * -EINVAL when the text is not one. */
 int nc_ld_parse_int(const struct nc_yt_node *val, int64_t *out);

@@ -119,10 +119,13 @@ static int decimal_value(const char *s, size_t len, double *out)
 int nc_parse_cpus(const char *s, double *out)
 {
 	struct decimal d;
-	const char *p = s;
+	const char *p;
 	double v;
 	int r;
 
+	if (*s == '+')
+		s++;
+	p = s;
 	if ((r = scan_decimal(&p, true, true, &d)) < 0)
 		return r;
 	if (*p)

@@ -18,7 +18,9 @@
  */
 int nc_parse_bytes(const char *s, int64_t *out);
 
-/* A decimal number > 0 ("0.5", "2"), as `cpus` takes it. */
+/* A decimal number > 0 ("0.5", "2", "+0.5"), as `cpus` takes it: the
+ * one reader of services.<s>.cpus and deploy.resources.*.cpus. A leading
+ * '+' is allowed, as Go's strconv.ParseFloat (Compose's reader) allows. */
 int nc_parse_cpus(const char *s, double *out);
 
 /*
