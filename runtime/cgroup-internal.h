@@ -36,6 +36,11 @@ const char *rt_cg_ctrl_name(enum rt_cg_ctrl c);
  * no such controller (cpuacct, freezer). */
 const char *rt_cg_ctrl_v2_name(enum rt_cg_ctrl c);
 
+/* Whether `lim` sets anything controller `c` holds: the one place that
+ * says which limit lives in which controller (rt_cgroup_check asks for
+ * the controllers, rt_cgroup_create enables and writes them). */
+bool rt_cg_limits_use(const struct rt_limits *lim, enum rt_cg_ctrl c);
+
 /* What /proc/cgroups and /proc/self/cgroup say. */
 struct rt_cg_layout {
 	/* -1: not compiled in or disabled; 0: on the v2 hierarchy; > 0: the id

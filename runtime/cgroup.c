@@ -280,17 +280,19 @@ typedef int (*set_fn)(int dfd, const char *where, const struct rt_limits *lim, n
 /* The writer of controller `c` when `lim` sets something it holds. */
 static set_fn writer(const struct rt_cgroup_ops *ops, enum rt_cg_ctrl c, const struct rt_limits *lim)
 {
+	if (!rt_cg_limits_use(lim, c))
+		return NULL;
 	switch (c) {
 	case RT_CG_MEMORY:
-		return lim->memory_max >= 0 || lim->memory_low > 0 ? ops->set_memory : NULL;
+		return ops->set_memory;
 	case RT_CG_CPU:
-		return lim->cpu_quota_us || lim->cpu_shares ? ops->set_cpu : NULL;
+		return ops->set_cpu;
 	case RT_CG_CPUSET:
-		return lim->cpuset_cpus || lim->cpuset_mems ? ops->set_cpuset : NULL;
+		return ops->set_cpuset;
 	case RT_CG_PIDS:
-		return lim->pids_max >= 0 ? ops->set_pids : NULL;
+		return ops->set_pids;
 	case RT_CG_BLKIO:
-		return lim->blkio_weight ? ops->set_blkio : NULL;
+		return ops->set_blkio;
 	default:
 		return NULL;
 	}
@@ -306,7 +308,7 @@ static set_fn writer(const struct rt_cgroup_ops *ops, enum rt_cg_ctrl c, const s
 static unsigned wanted_ctrls(const struct rt_cg_hier *h, const struct rt_limits *lim)
 {
 	unsigned ctrls = h->ctrls;
-	if (h->ops == &rt_cgroup_v2_ops && !lim->cpuset_cpus && !lim->cpuset_mems)
+	if (h->ops == &rt_cgroup_v2_ops && !rt_cg_limits_use(lim, RT_CG_CPUSET))
 		ctrls &= ~RT_CG_BIT(RT_CG_CPUSET);
 	return ctrls;
 }
