@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "compose/lifecycle/lifecycle.h"
 
+#include <errno.h>
 #include <string.h>
 
 const char *nc_cstate_name(enum nc_cstate s)
@@ -175,4 +176,17 @@ enum nc_health nc_health_record(const struct nc_healthcheck *h, struct nc_life *
 	if ((int64_t)l->failures >= (retries > 0 ? retries : 1))
 		l->health = NC_H_UNHEALTHY;
 	return l->health;
+}
+
+int nc_life_start_failed_code(int errnum)
+{
+	switch (errnum) {
+	case ENOENT:
+		return 127;
+	case EACCES:
+	case ENOEXEC:
+		return 126;
+	default:
+		return 125;
+	}
 }

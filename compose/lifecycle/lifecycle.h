@@ -75,6 +75,12 @@ int nc_life_select(const struct nc_plan *p, struct nc_life *lives, const char *c
  * before its restart, or -1 when its policy says no. Updates backoff. */
 long nc_life_restart_delay(const struct nc_service *s, struct nc_life *l, int code, uint64_t ran_ms);
 
+/* The exit code recorded for a container that could not be started, from
+ * the errno of the failure, as a shell and Docker say it: 127 its command
+ * was not found, 126 it could not be executed, 125 the container itself
+ * could not be made (a mount, a namespace, a limit). */
+int nc_life_start_failed_code(int errnum);
+
 /* Healthcheck timing with Compose's defaults (30 s interval and timeout,
  * 3 retries, no start period). */
 uint64_t nc_health_interval_ms(const struct nc_healthcheck *h, bool in_start_period);

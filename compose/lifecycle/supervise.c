@@ -79,17 +79,24 @@ static void record_health(struct sup *s, size_t i)
 	set_record(s, i, NC_C_HEALTH, nc_health_name(s->life[i].health), NULL);
 }
 
-/* The bring-up cannot finish: remembered, acted on by the loop. */
-static void fail(struct sup *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail(struct sup *s, const char *fmt, ...)
+/* The bring-up cannot finish: remembered, acted on by the loop. cause:
+ * the error behind it, whose errno is kept (NULL: none, EIO). */
+static void fail(struct sup *s, const nc_err *cause, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void fail(struct sup *s, const nc_err *cause, const char *fmt, ...)
 {
+	char what[NC_ERR_MSG_MAX];
 	va_list ap;
+
 	if (s->ready || s->failed)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(s->fail.msg, sizeof(s->fail.msg), fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	s->fail.errnum = EIO;
+	if (cause)
+		nc_err_wrap(&s->fail, cause, "%s", what);
+	else
+		nc_err_msg(&s->fail, EIO, "%s", what);
 	s->failed = true;
 }
 
@@ -108,9 +115,9 @@ static int start_one(struct sup *s, size_t i)
 	    rt_container_start(&cs.rt, &pid, &e) < 0 ||
 	    nc_container_record_write(s->p, pc, s->st, pid, &e) < 0) {
 		nc_container_spec_free(&cs);
-		fail(s, "start `%s`: %s", pc->name, e.msg);
+		fail(s, &e, "start `%s`", pc->name);
 		l->state = NC_CS_EXITED;
-		l->exit_code = 127;
+		l->exit_code = nc_life_start_failed_code(e.errnum);
 		return -1;
 	}
 	if (cs.layers_not_idmapped)
@@ -158,7 +165,7 @@ static void schedule(struct sup *s)
 			case NC_DEPS_FAILED: {
 				const struct nc_life *o = &s->life[culprit];
 				l->wanted = false;
-				fail(s, "service `%s` cannot start: its dependency `%s` %s",
+				fail(s, NULL, "service `%s` cannot start: its dependency `%s` %s",
 				     s->p->containers[i].name, s->p->containers[culprit].name,
 				     o->health == NC_H_UNHEALTHY ? "is unhealthy"
 				     : o->health == NC_H_NONE && o->state == NC_CS_RUNNING
@@ -226,7 +233,7 @@ static void container_ended(struct sup *s, size_t i, int status)
 	set_record(s, i, NC_C_STATE, nc_cstate_name(l->state), NULL);
 	say(s, "%s exited with code %d", pc->name, l->exit_code);
 	if (l->exit_code != 0)
-		fail(s, "service `%s` exited with code %d while the project was coming up (see its log)",
+		fail(s, NULL, "service `%s` exited with code %d while the project was coming up (see its log)",
 		     pc->name, l->exit_code);
 }
 
@@ -246,7 +253,7 @@ static void probe_ended(struct sup *s, size_t i, int status)
 		record_health(s, i);
 		say(s, "%s is %s", pc->name, nc_health_name(h));
 		if (h == NC_H_UNHEALTHY)
-			fail(s, "service `%s` is unhealthy: its healthcheck failed %u times in a row",
+			fail(s, NULL, "service `%s` is unhealthy: its healthcheck failed %u times in a row",
 			     pc->name, l->failures);
 	}
 }

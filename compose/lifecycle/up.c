@@ -60,18 +60,29 @@ struct up_step {
 
 /* ---- check the host --------------------------------------------------- */
 
-static int refuse(struct up_ctx *c, nc_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int refuse(struct up_ctx *c, nc_err *err, const char *fmt, ...)
+/* `up` will not start: the host holds something in the way (cause NULL:
+ * EEXIST), or the host cannot do what the file asks (cause: why, with its
+ * errno). */
+static int refuse(struct up_ctx *c, nc_err *err, const nc_err *cause, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int refuse(struct up_ctx *c, nc_err *err, const nc_err *cause, const char *fmt, ...)
 {
 	va_list ap;
+	int r;
 
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	if (cause) {
+		char what[NC_ERR_MSG_MAX];
+		vsnprintf(what, sizeof(what), fmt, ap);
+		r = nc_err_wrap(err, cause, "%s", what);
+	} else {
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		err->errnum = EEXIST;
+		r = -EEXIST;
+	}
 	va_end(ap);
-	err->errnum = EEXIST;
 	c->refused = true;
-	return -EEXIST;
+	return r;
 }
 
 static int check_link_free(struct up_ctx *c, const char *name, const char *what, nc_err *err)
@@ -82,7 +93,7 @@ static int check_link_free(struct up_ctx *c, const char *name, const char *what,
 	if (r < 0)
 		return r;
 	if (exists)
-		return refuse(c, err,
+		return refuse(c, err, NULL,
 			      "%s: interface name `%s` is already taken on this host; remove it or rename the %s",
 			      what, name, strchr(what, '`') ? "object" : "network");
 	return 0;
@@ -146,7 +157,7 @@ static int check_forward_policy(struct up_ctx *c, nc_err *err)
 		return r;
 	netd_br_netfilter_on(&brnf);
 	if (brnf)
-		return refuse(c, err,
+		return refuse(c, err, NULL,
 			      "another firewall drops forwarded traffic (%s, policy drop) and br_netfilter sends bridged traffic through it, so containers of one network could not reach each other; allow the ncompose bridges there (e.g. iifname \"nc*\" accept), or run `sysctl -w net.bridge.bridge-nf-call-iptables=0`",
 			      where);
 	if (c->p->needs_forwarding)
@@ -194,7 +205,7 @@ static int check_limits(struct up_ctx *c, const struct nc_plan_container *pc, nc
 	}
 	nc_err e;
 	if (rt_cgroup_check(c->cg, &lim, &e) < 0)
-		return refuse(c, err, "service `%s`: %s", pc->name, e.msg);
+		return refuse(c, err, &e, "service `%s`", pc->name);
 	return 0;
 }
 
@@ -252,7 +263,7 @@ static int step_check(struct up_ctx *c, nc_err *err)
 		bool done = false;
 		for (size_t i = 0; i < c->td.journal->n; i++)
 			done |= !strcmp(c->td.journal->v[i].f[0], NC_J_UP_DONE);
-		return refuse(c, err,
+		return refuse(c, err, NULL,
 			      done ? "project `%s` is already up; run `ncompose -p %s down` first"
 				   : "project `%s` has leftovers of an `up` that did not finish; run `ncompose -p %s down` to clean them",
 			      p->project, p->project);
@@ -260,7 +271,7 @@ static int step_check(struct up_ctx *c, nc_err *err)
 	if ((r = nc_teardown_leftovers(&c->td, &any, what, sizeof(what), err)) < 0)
 		return r;
 	if (any)
-		return refuse(c, err,
+		return refuse(c, err, NULL,
 			      "project `%s` has leftovers from an earlier run (%s); run `ncompose -p %s down` to clean them",
 			      p->project, what, p->project);
 
@@ -280,7 +291,7 @@ static int step_check(struct up_ctx *c, nc_err *err)
 
 		snprintf(path, sizeof(path), "%s/%s", c->paths->netns_dir, pc->netns);
 		if (lstat(path, &sb) == 0)
-			return refuse(c, err,
+			return refuse(c, err, NULL,
 				      "service `%s`: network namespace `%s` already exists; delete it (`ip netns del %s`) or rename the project",
 				      pc->name, pc->netns, pc->netns);
 		if ((r = check_limits(c, pc, err)) < 0)
