@@ -41,6 +41,11 @@ const char *rt_cg_ctrl_v2_name(enum rt_cg_ctrl c);
  * the controllers, rt_cgroup_create enables and writes them). */
 bool rt_cg_limits_use(const struct rt_limits *lim, enum rt_cg_ctrl c);
 
+/* The line of text starting at *p into buf (truncated, without its
+ * newline), and *p past it; false at the end. For the parsers of
+ * cgroup-detect.c and cgroup-stats.c. */
+bool rt_cg_next_line(const char **p, char *buf, size_t size);
+
 /* What /proc/cgroups and /proc/self/cgroup say. */
 struct rt_cg_layout {
 	/* -1: not compiled in or disabled; 0: on the v2 hierarchy; > 0: the id
