@@ -100,21 +100,6 @@ int nc_state_open(const char *root, const char *project, unsigned flags, struct 
 	return 0;
 }
 
-int nc_state_open_wait(const char *root, const char *project, unsigned flags, unsigned wait_ms,
-		       struct nc_state **out, nc_err *err)
-{
-	/* flock(2) has no timed wait, and the holder is another process (an
-	 * `up` finishing a step, or one killed a moment ago and still
-	 * exiting): no event tells when it lets go, so look again every
-	 * 20 ms until the deadline. */
-	for (unsigned waited = 0;; waited += 20) {
-		int r = nc_state_open(root, project, flags, out, err);
-		if (r != -EBUSY || waited >= wait_ms)
-			return r;
-		usleep(20 * 1000);
-	}
-}
-
 static int journal_fd(struct nc_state *st, nc_err *err)
 {
 	if (st->journal_fd < 0) {

@@ -46,10 +46,6 @@ int nc_state_open(const char *root, const char *project, unsigned flags, struct 
 		  nc_err *err);
 void nc_state_close(struct nc_state *st);
 
-/* As nc_state_open, but a held lock is waited for up to wait_ms. */
-int nc_state_open_wait(const char *root, const char *project, unsigned flags, unsigned wait_ms,
-		       struct nc_state **out, nc_err *err);
-
 /* Appends one record ("kind field...") to the journal in one write(2). */
 int nc_state_journal(struct nc_state *st, nc_err *err, const char *kind, ...)
 	__attribute__((sentinel));
