@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Normalised output of the phase 2 service keys (emit-service.c orders
+/* Normalised output of more service keys (emit-service.c orders
  * them). */
 #include <inttypes.h>
 #include <signal.h>

@@ -40,7 +40,7 @@ const char *nc_emit_fmt_double(double v, char *buf, size_t size);
 
 void nc_emit_service(struct nc_strbuf *out, const struct nc_service *s);
 
-/* Phase 2 service keys (emit-extra.c). */
+/* More service keys (emit-extra.c). */
 #define NC_EMIT_WRITER(name) void name(struct nc_strbuf *out, const struct nc_service *s)
 NC_EMIT_WRITER(nc_emit_svc_blkio_config);
 NC_EMIT_WRITER(nc_emit_svc_cpu_shares);
@@ -87,7 +87,7 @@ NC_EMIT_WRITER(nc_emit_svc_user);
 NC_EMIT_WRITER(nc_emit_svc_volumes);
 NC_EMIT_WRITER(nc_emit_svc_working_dir);
 
-/* Top-level phase 2 sections (emit-top.c). */
+/* Top-level sections beside services and networks (emit-top.c). */
 void nc_emit_volumes(struct nc_strbuf *out, const struct nc_model *m);
 void nc_emit_file_objs(struct nc_strbuf *out, const char *key, const struct nc_file_obj *v, size_t n);
 void nc_emit_links(struct nc_strbuf *out, const struct nc_model *m);

@@ -137,23 +137,6 @@ static int unknown_key(struct nc_loader *ld, const struct nc_yt_node *k,
 	return nc_ld_fail(ld, k->mark, "unknown key `%s` in %s%s", k->text, ld->where, hint);
 }
 
-static int note_unbuilt(struct nc_loader *ld, const struct nc_yt_node *k)
-{
-	struct nc_model *m = ld->m;
-	struct nc_unbuilt *v = nc_arena_grow(ld->a, m->unbuilt, sizeof(*v), &ld->cap_unbuilt,
-					     m->n_unbuilt + 1);
-	if (!v)
-		return nc_ld_oom(ld);
-	m->unbuilt = v;
-	v[m->n_unbuilt] = (struct nc_unbuilt){ nc_arena_strdup(ld->a, k->text),
-					       ld->where ? nc_arena_strdup(ld->a, ld->where) : NULL,
-					       k->mark };
-	if (!v[m->n_unbuilt].key || (ld->where && !v[m->n_unbuilt].where))
-		return nc_ld_oom(ld);
-	m->n_unbuilt++;
-	return 0;
-}
-
 int nc_ld_map(struct nc_loader *ld, const struct nc_yt_node *key, const struct nc_yt_node *map,
 	      const struct nc_ld_key *tab, size_t n_tab, void *obj)
 {
@@ -176,15 +159,13 @@ int nc_ld_map(struct nc_loader *ld, const struct nc_yt_node *key, const struct n
 				e = &tab[j];
 		if (!e)
 			return unknown_key(ld, k, tab, n_tab);
-		if ((e->flags & NC_LD_UNBUILT) && (!ld->allow_unbuilt || !e->fn)) {
+		if ((e->flags & NC_LD_UNSUPPORTED) || !e->fn) {
 			if (!ld->where)
 				return nc_ld_fail(ld, k->mark, "`%s` is not supported yet", k->text);
 			return nc_ld_fail(ld, k->mark, "`%s` in %s is not supported yet", k->text,
 					  ld->where);
 		}
 		if ((r = e->fn(ld, k, v, obj)) < 0)
-			return r;
-		if ((e->flags & NC_LD_UNBUILT) && (r = note_unbuilt(ld, k)) < 0)
 			return r;
 	}
 	return 0;

@@ -31,7 +31,7 @@ static const struct nc_ld_key secret_keys[] = {
 	{ "environment", fo_string, 0 },
 	{ "external", fo_external, 0 },
 	{ "file", fo_string, 0 },
-	{ "name", NULL, NC_LD_UNBUILT },
+	{ "name", NULL, NC_LD_UNSUPPORTED },
 };
 
 static const struct nc_ld_key config_keys[] = {
@@ -39,7 +39,7 @@ static const struct nc_ld_key config_keys[] = {
 	{ "environment", fo_string, 0 },
 	{ "external", fo_external, 0 },
 	{ "file", fo_string, 0 },
-	{ "name", NULL, NC_LD_UNBUILT },
+	{ "name", NULL, NC_LD_UNSUPPORTED },
 };
 
 int nc_load_file_objs(struct nc_loader *ld, const struct nc_yt_node *key, const struct nc_yt_node *val)

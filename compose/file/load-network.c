@@ -127,7 +127,7 @@ static int ipam_gateway(struct nc_loader *ld, const struct nc_yt_node *k,
 }
 
 static const struct nc_ld_key ipam_config_keys[] = {
-	{ "aux_addresses", NULL, NC_LD_UNBUILT },
+	{ "aux_addresses", NULL, NC_LD_UNSUPPORTED },
 	{ "gateway", ipam_gateway, 0 },
 	{ "ip_range", ipam_ip_range, 0 },
 	{ "subnet", ipam_subnet, 0 },
@@ -210,7 +210,7 @@ static int ipam_driver(struct nc_loader *ld, const struct nc_yt_node *k,
 static const struct nc_ld_key ipam_keys[] = {
 	{ "config", ipam_config, 0 },
 	{ "driver", ipam_driver, 0 },
-	{ "options", NULL, NC_LD_UNBUILT },
+	{ "options", NULL, NC_LD_UNSUPPORTED },
 };
 
 static int net_ipam(struct nc_loader *ld, const struct nc_yt_node *k, const struct nc_yt_node *v,
@@ -238,16 +238,16 @@ static int net_labels(struct nc_loader *ld, const struct nc_yt_node *k, const st
 }
 
 static const struct nc_ld_key network_keys[] = {
-	{ "attachable", NULL, NC_LD_UNBUILT },
+	{ "attachable", NULL, NC_LD_UNSUPPORTED },
 	{ "driver", net_driver, 0 },
 	{ "driver_opts", net_driver_opts, 0 },
-	{ "enable_ipv4", NULL, NC_LD_UNBUILT },
+	{ "enable_ipv4", NULL, NC_LD_UNSUPPORTED },
 	{ "enable_ipv6", net_bool, 0 },
 	{ "external", net_bool, 0 },
 	{ "internal", net_bool, 0 },
 	{ "ipam", net_ipam, 0 },
 	{ "labels", net_labels, 0 },
-	{ "name", NULL, NC_LD_UNBUILT },
+	{ "name", NULL, NC_LD_UNSUPPORTED },
 };
 
 /* Compose: an external network is created elsewhere; the file only names

@@ -64,7 +64,7 @@ static int env_file_required(struct nc_loader *ld, const struct nc_yt_node *k,
 }
 
 static const struct nc_ld_key env_file_keys[] = {
-	{ "format", NULL, NC_LD_UNBUILT },
+	{ "format", NULL, NC_LD_UNSUPPORTED },
 	{ "path", env_file_path, 0 },
 	{ "required", env_file_required, 0 },
 };

@@ -110,8 +110,8 @@ static const struct nc_ld_key limits_keys[] = {
 
 static const struct nc_ld_key reservations_keys[] = {
 	{ "cpus", res_cpus, 0 },
-	{ "devices", NULL, NC_LD_UNBUILT },
-	{ "generic_resources", NULL, NC_LD_UNBUILT },
+	{ "devices", NULL, NC_LD_UNSUPPORTED },
+	{ "generic_resources", NULL, NC_LD_UNSUPPORTED },
 	{ "memory", res_memory, 0 },
 };
 
@@ -162,15 +162,15 @@ static int deploy_resources(struct nc_loader *ld, const struct nc_yt_node *k,
 
 /* Swarm's keys have no meaning on one host. */
 static const struct nc_ld_key deploy_keys[] = {
-	{ "endpoint_mode", NULL, NC_LD_UNBUILT },
-	{ "labels", NULL, NC_LD_UNBUILT },
-	{ "mode", NULL, NC_LD_UNBUILT },
-	{ "placement", NULL, NC_LD_UNBUILT },
-	{ "replicas", NULL, NC_LD_UNBUILT },
+	{ "endpoint_mode", NULL, NC_LD_UNSUPPORTED },
+	{ "labels", NULL, NC_LD_UNSUPPORTED },
+	{ "mode", NULL, NC_LD_UNSUPPORTED },
+	{ "placement", NULL, NC_LD_UNSUPPORTED },
+	{ "replicas", NULL, NC_LD_UNSUPPORTED },
 	{ "resources", deploy_resources, 0 },
-	{ "restart_policy", NULL, NC_LD_UNBUILT },
-	{ "rollback_config", NULL, NC_LD_UNBUILT },
-	{ "update_config", NULL, NC_LD_UNBUILT },
+	{ "restart_policy", NULL, NC_LD_UNSUPPORTED },
+	{ "rollback_config", NULL, NC_LD_UNSUPPORTED },
+	{ "update_config", NULL, NC_LD_UNSUPPORTED },
 };
 
 NC_LD_READER(nc_svc_deploy)
@@ -194,12 +194,12 @@ static int blkio_weight(struct nc_loader *ld, const struct nc_yt_node *k,
 }
 
 static const struct nc_ld_key blkio_keys[] = {
-	{ "device_read_bps", NULL, NC_LD_UNBUILT },
-	{ "device_read_iops", NULL, NC_LD_UNBUILT },
-	{ "device_write_bps", NULL, NC_LD_UNBUILT },
-	{ "device_write_iops", NULL, NC_LD_UNBUILT },
+	{ "device_read_bps", NULL, NC_LD_UNSUPPORTED },
+	{ "device_read_iops", NULL, NC_LD_UNSUPPORTED },
+	{ "device_write_bps", NULL, NC_LD_UNSUPPORTED },
+	{ "device_write_iops", NULL, NC_LD_UNSUPPORTED },
 	{ "weight", blkio_weight, 0 },
-	{ "weight_device", NULL, NC_LD_UNBUILT },
+	{ "weight_device", NULL, NC_LD_UNSUPPORTED },
 };
 
 NC_LD_READER(nc_svc_blkio_config)

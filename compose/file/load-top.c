@@ -83,7 +83,7 @@ static int load_file_objs(struct nc_loader *ld, const struct nc_yt_node *k, cons
 static const struct nc_ld_key top_keys[] = {
 	{ "checks", load_checks, 0 },
 	{ "configs", load_file_objs, 0 },
-	{ "include", NULL, NC_LD_UNBUILT },
+	{ "include", NULL, NC_LD_UNSUPPORTED },
 	{ "links", load_links, 0 },
 	{ "name", load_name, 0 },
 	{ "networks", load_networks, 0 },
@@ -135,8 +135,7 @@ int nc_model_load_buffer_opts(const char *path, const char *text, size_t len,
 	    (r = nc_interpolate_tree(&tree, root, path, opts->lookup, opts->lookup_ctx, err)) < 0)
 		return r;
 
-	struct nc_loader ld = { .m = m, .a = &m->arena, .err = err,
-				.allow_unbuilt = opts->allow_unbuilt };
+	struct nc_loader ld = { .m = m, .a = &m->arena, .err = err };
 	if ((r = load_root(&ld, root)) < 0 || (r = nc_validate_model(&ld)) < 0)
 		return r;
 	*out = TAKE_PTR(m);
@@ -185,8 +184,8 @@ static void dotenv_freep(struct nc_dotenv *d)
 	nc_dotenv_free(d);
 }
 
-int nc_model_load_project(const char *path, char *const *envp, bool allow_unbuilt,
-			  const char *const *named, struct nc_model **out, nc_err *err)
+int nc_model_load_project(const char *path, char *const *envp, const char *const *named,
+			  struct nc_model **out, nc_err *err)
 {
 	_cleanup_free_ char *copy = strdup(path);
 	_cleanup_free_ char *env_path = NULL;
@@ -201,8 +200,7 @@ int nc_model_load_project(const char *path, char *const *envp, bool allow_unbuil
 	if ((r = nc_dotenv_load(env_path, true, nc_lookup_envp, (void *)envp, &dotenv, err)) < 0)
 		return r;
 	struct project_env pe = { envp, dotenv };
-	struct nc_load_opts opts = { .allow_unbuilt = allow_unbuilt, .lookup = project_lookup,
-				     .lookup_ctx = &pe };
+	struct nc_load_opts opts = { .lookup = project_lookup, .lookup_ctx = &pe };
 	if ((r = nc_model_load_file_opts(path, &opts, out, err)) < 0)
 		return r;
 	if ((r = nc_model_apply_profiles(*out, project_lookup(&pe, "COMPOSE_PROFILES"), named, err)) < 0) {

@@ -164,8 +164,8 @@ static int lv_create_host_path(struct nc_loader *ld, const struct nc_yt_node *k,
 
 static const struct nc_ld_key bind_keys[] = {
 	{ "create_host_path", lv_create_host_path, 0 },
-	{ "propagation", NULL, NC_LD_UNBUILT },
-	{ "selinux", NULL, NC_LD_UNBUILT },
+	{ "propagation", NULL, NC_LD_UNSUPPORTED },
+	{ "selinux", NULL, NC_LD_UNSUPPORTED },
 };
 static const struct nc_ld_key tmpfs_keys[] = {
 	{ "mode", lv_mode, 0 },
@@ -183,7 +183,7 @@ static int lv_nocopy(struct nc_loader *ld, const struct nc_yt_node *k, const str
 
 static const struct nc_ld_key volume_opt_keys[] = {
 	{ "nocopy", lv_nocopy, 0 },
-	{ "subpath", NULL, NC_LD_UNBUILT },
+	{ "subpath", NULL, NC_LD_UNSUPPORTED },
 };
 
 static int sub_map(struct nc_loader *ld, const struct nc_yt_node *k, const struct nc_yt_node *v,
@@ -224,7 +224,7 @@ static int lv_volume(struct nc_loader *ld, const struct nc_yt_node *k, const str
 }
 
 static const struct nc_ld_key long_volume_keys[] = {
-	{ "bind", lv_bind, 0 },		{ "consistency", NULL, NC_LD_UNBUILT },
+	{ "bind", lv_bind, 0 },		{ "consistency", NULL, NC_LD_UNSUPPORTED },
 	{ "image", lv_image, 0 },	{ "read_only", lv_read_only, 0 },
 	{ "source", lv_source, 0 },	{ "target", lv_target, 0 },
 	{ "tmpfs", lv_tmpfs, 0 },	{ "type", lv_type, 0 },
@@ -393,9 +393,9 @@ static int vol_labels(struct nc_loader *ld, const struct nc_yt_node *k, const st
 }
 
 static const struct nc_ld_key volume_keys[] = {
-	{ "driver", vol_driver, 0 },	      { "driver_opts", NULL, NC_LD_UNBUILT },
+	{ "driver", vol_driver, 0 },	      { "driver_opts", NULL, NC_LD_UNSUPPORTED },
 	{ "external", vol_external, 0 },      { "labels", vol_labels, 0 },
-	{ "name", NULL, NC_LD_UNBUILT },
+	{ "name", NULL, NC_LD_UNSUPPORTED },
 };
 
 int nc_load_volumes(struct nc_loader *ld, const struct nc_yt_node *key,

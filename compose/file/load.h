@@ -25,21 +25,18 @@ struct nc_loader {
 	struct nc_arena *a; /* the model's arena: everything kept goes here */
 	nc_err *err;
 	const char *where; /* "service `r1`"; NULL at the top level */
-	bool allow_unbuilt; /* keys flagged NC_LD_UNBUILT are accepted (and listed) */
-	size_t cap_unbuilt;
 };
 
 typedef int (*nc_ld_fn)(struct nc_loader *ld, const struct nc_yt_node *key,
 			const struct nc_yt_node *val, void *obj);
 
-/* The key is part of the format but ncompose does not build it yet: its
- * value is still read and checked when there is a reader, then refused
- * unless the caller allows it. */
-#define NC_LD_UNBUILT 0x1u
+/* The key is part of Compose's format but ncompose does not support it:
+ * refused as "not supported yet" (not as an unknown key), never read. */
+#define NC_LD_UNSUPPORTED 0x1u
 
 struct nc_ld_key {
 	const char *name;
-	nc_ld_fn fn; /* NULL: no reader yet (only with NC_LD_UNBUILT) */
+	nc_ld_fn fn; /* NULL only with NC_LD_UNSUPPORTED */
 	unsigned flags;
 };
 
@@ -123,7 +120,7 @@ const char *nc_ld_ifname_problem(const char *s);
 int nc_ld_duration(struct nc_loader *ld, const struct nc_yt_node *key,
 		   const struct nc_yt_node *val, int64_t *out);
 
-/* Service keys read by the files of phase 2; obj is the struct nc_service. */
+/* Service keys read by the other load-*.c files; obj is the struct nc_service. */
 #define NC_LD_READER(fn)                                                          \
 	int fn(struct nc_loader *ld, const struct nc_yt_node *key,                \
 	       const struct nc_yt_node *val, void *obj)
@@ -181,7 +178,7 @@ int nc_load_routes(struct nc_loader *ld, const struct nc_yt_node *key,
 int nc_load_capabilities(struct nc_loader *ld, const struct nc_yt_node *key,
 			 const struct nc_yt_node *val, const char ***out, size_t *n);
 
-/* Top-level phase 2 sections. */
+/* Top-level sections beside services and networks. */
 int nc_load_volumes(struct nc_loader *ld, const struct nc_yt_node *key,
 		    const struct nc_yt_node *val);
 int nc_load_links(struct nc_loader *ld, const struct nc_yt_node *key,

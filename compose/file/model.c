@@ -52,12 +52,3 @@ int nc_model_error(const struct nc_model *m, struct nc_mark mark, nc_err *err,
 	return nc_err_msg(err, EINVAL, "%s:%u:%u: %s", path, mark.line, mark.col, msg);
 }
 
-int nc_model_refuse_unbuilt(const struct nc_model *m, nc_err *err)
-{
-	if (!m->n_unbuilt)
-		return 0;
-	const struct nc_unbuilt *u = &m->unbuilt[0];
-	if (!u->where)
-		return nc_model_error(m, u->mark, err, "`%s` is not supported yet", u->key);
-	return nc_model_error(m, u->mark, err, "`%s` in %s is not supported yet", u->key, u->where);
-}

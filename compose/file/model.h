@@ -56,17 +56,6 @@ struct nc_network {
 	bool implicit;
 };
 
-/*
- * ---- Phase 2 (added by the parser) -------------------------------------
- * The structures below hold keys that are parsed and validated (types,
- * places, ranges) but not built yet. By default the loader refuses them
- * ("`image` in service `web` is not supported yet"); with
- * nc_load_opts.allow_unbuilt it accepts them and lists each one in
- * nc_model.unbuilt, so that the planner can refuse what it cannot build
- * yet with nc_model_refuse_unbuilt() and accept keys one by one as they
- * land.
- */
-
 /* Link shaping (lab addition): on a service's network attachment and on a
  * `links:` entry. Applied as an egress qdisc (tc) on each end. */
 struct nc_shaping {
@@ -252,13 +241,6 @@ struct nc_check {
 	struct nc_mark mark, from_mark, target_mark, via_mark, hops_mark;
 };
 
-/* A key that is read but not built yet (see the phase 2 note above). */
-struct nc_unbuilt {
-	const char *key;   /* "image", "rate", "links" */
-	const char *where; /* "service `web`", NULL at the top level */
-	struct nc_mark mark;
-};
-
 /* One entry of services.<s>.networks. */
 struct nc_attach {
 	const char *network; /* name of a key in the top-level networks: */
@@ -274,7 +256,7 @@ struct nc_attach {
 	const char **aliases;
 	size_t n_aliases;
 	int32_t gw_priority;
-	struct nc_shaping shaping; /* phase 2: rate, delay, jitter, loss */
+	struct nc_shaping shaping; /* rate, delay, jitter, loss */
 };
 
 /* services.<s>.routes (lab addition). */
@@ -332,7 +314,6 @@ struct nc_service {
 	struct nc_route *routes;
 	size_t n_routes;
 
-	/* Phase 2: parsed and checked, not built yet (see above). */
 	const char *image;
 	struct nc_mark image_mark;
 	const char **entrypoint; /* as command */
@@ -416,7 +397,6 @@ struct nc_model {
 	struct nc_service *services; /* file order */
 	size_t n_services;
 
-	/* Phase 2. */
 	struct nc_volume *volumes;
 	size_t n_volumes;
 	struct nc_file_obj *secrets, *configs;
@@ -425,17 +405,12 @@ struct nc_model {
 	size_t n_links;
 	struct nc_check *checks;
 	size_t n_checks;
-	struct nc_unbuilt *unbuilt; /* file order */
-	size_t n_unbuilt;
 };
 
 /* Looks up a variable for ${VAR} interpolation; NULL when unset. */
 typedef const char *(*nc_lookup_fn)(void *ctx, const char *name);
 
 struct nc_load_opts {
-	/* Accept keys that are read but not built yet, listing them in
-	 * nc_model.unbuilt (default: refuse them at their place). */
-	bool allow_unbuilt;
 	/* ${VAR} interpolation of every scalar value, as Compose does; NULL:
 	 * values are taken literally (`$` included). */
 	nc_lookup_fn lookup;
@@ -475,12 +450,8 @@ int nc_model_load_file_opts(const char *path, const struct nc_load_opts *opts,
  */
 int nc_model_apply_profiles(struct nc_model *m, const char *active, const char *const *named, nc_err *err);
 
-int nc_model_load_project(const char *path, char *const *envp, bool allow_unbuilt,
-			  const char *const *named, struct nc_model **out, nc_err *err);
-
-/* 0 when the model has no key that is not built yet; else the first one as
- * "PATH:LINE:COL: `image` in service `web` is not supported yet". */
-int nc_model_refuse_unbuilt(const struct nc_model *m, nc_err *err);
+int nc_model_load_project(const char *path, char *const *envp, const char *const *named,
+			  struct nc_model **out, nc_err *err);
 
 void nc_model_free(struct nc_model *m);
 

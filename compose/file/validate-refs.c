@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Cross-checks for the phase 2 keys: names that must refer to something
- * (depends_on, links, checks, named volumes), values that collide
+ * Cross-checks of references and collisions: names that must refer to
+ * something (depends_on, links, checks, named volumes), values that collide
  * (published ports, mount targets, interface names) and the order of
  * depends_on (no cycles).
  */

@@ -96,7 +96,7 @@ int nc_project_open_named(const char *file_opt, const char *project_opt, bool ne
 
 	if (out->file && (need_file || !project_opt)) {
 		/* ${VAR} from the environment, then from a .env beside the file. */
-		if ((r = nc_model_load_project(out->file, environ, false, named, &out->model, err)) < 0) {
+		if ((r = nc_model_load_project(out->file, environ, named, &out->model, err)) < 0) {
 			*usage = err->errnum != ENOMEM;
 			nc_project_close(out);
 			return r;

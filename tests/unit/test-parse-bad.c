@@ -4,10 +4,9 @@
  * message in its sidecar `.expect` ("LINE:COL: message", the file name in
  * front is added here). One test case per file.
  *
- * Files named unsupported-*.yaml are loaded with the default options (keys
- * not built yet are refused); all others with allow_unbuilt, so that the
- * checks on those keys are reached, and with ${VAR} interpolation from a
- * small fixed table (SET=value, EMPTY is set but empty, nothing else).
+ * Files named unsupported-*.yaml are loaded with the default options; all
+ * others with ${VAR} interpolation from a small fixed table (SET=value,
+ * EMPTY is set but empty, nothing else).
  *
  * `test-compose-parse-bad --regenerate` rewrites the .expect files from
  * what the parser says now; review the diff before keeping it.
@@ -63,7 +62,7 @@ static void test_bad_file(void **state)
 	snprintf(expect_path, sizeof(expect_path), "%s/%.*s.expect", BAD_DIR,
 		 (int)(strlen(name) - strlen(".yaml")), name);
 	char *text = read_text(path);
-	struct nc_load_opts opts = { .allow_unbuilt = true, .lookup = fixed_lookup };
+	struct nc_load_opts opts = { .lookup = fixed_lookup };
 	bool defaults = !strncmp(name, "unsupported-", 12);
 	int r = nc_model_load_buffer_opts(name, text, strlen(text), defaults ? NULL : &opts, &m, &err);
 	free(text);

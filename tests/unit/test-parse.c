@@ -2,7 +2,7 @@
 /*
  * Good files: every field lands in the model with its value and its place;
  * anchors, aliases and merge keys; the YAML tree's scalar types; wrong
- * types for every key. Phase 2 keys: test-parse-phase2.c; the normalised
+ * types for every key. Many keys at once: test-parse-keys.c; the normalised
  * output: test-parse-emit.c; bad files: test-parse-bad.c.
  */
 #include <stdarg.h>
@@ -594,7 +594,7 @@ static void test_wrong_types(void **state)
 		{ "user", "{a: 1}", "got a mapping" },	     { "volumes", "/data", "got a string" },
 		{ "working_dir", "[/]", "got a list" },
 	};
-	struct nc_load_opts opts = { .allow_unbuilt = true };
+	struct nc_load_opts opts = { 0 };
 
 	for (size_t i = 0; i < sizeof(svc) / sizeof(svc[0]); i++) {
 		char y[256], want[128];

@@ -64,18 +64,4 @@ static inline const char *pfx(const struct nc_prefix *p)
 		assert_int_equal((m).col, (c));   \
 	} while (0)
 
-/* Loads GOOD_DIR/NAME with keys not built yet allowed. */
-static inline struct nc_model *load_good_unbuilt(const char *name)
-{
-	struct nc_load_opts opts = { .allow_unbuilt = true };
-	char path[512];
-	struct nc_model *m = NULL;
-	nc_err err;
-
-	snprintf(path, sizeof(path), "%s/%s", GOOD_DIR, name);
-	if (nc_model_load_file_opts(path, &opts, &m, &err) < 0)
-		fail_msg("%s", err.msg);
-	return m;
-}
-
 #endif

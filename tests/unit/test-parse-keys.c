@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The keys parsed and checked ahead of the planner (phase 2): every value
- * of tests/data/parse/good/phase2.yaml in the model, and the list of keys
- * not built yet that the planner refuses with nc_model_refuse_unbuilt().
+ * Many keys at once: every value of tests/data/parse/good/keys.yaml in the
+ * model, and the keys of Compose's format that ncompose does not support
+ * refused as such (not as unknown keys).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,15 +20,15 @@
 #include "compose/file/model.h"
 #include "tests/unit/test-parse.h"
 
-static struct nc_model *load_phase2(void)
+static struct nc_model *load_keys(void)
 {
-	return load_good_unbuilt("phase2.yaml");
+	return load_good("keys.yaml");
 }
 
-static void test_phase2_values(void **state)
+static void test_keys_values(void **state)
 {
 	(void)state;
-	struct nc_model *m = load_phase2();
+	struct nc_model *m = load_keys();
 	const struct nc_service *w = nc_model_service(m, "web");
 
 	assert_string_equal(w->image, "alpine:3.19");
@@ -184,57 +184,29 @@ static void test_phase2_values(void **state)
 	nc_model_free(m);
 }
 
-/* Which keys are built changes as the planner grows; what must hold is the
- * mechanism: every key not built yet is listed at its place in file order,
- * the default load refuses the first of them with the message the planner
- * gets from nc_model_refuse_unbuilt(), and a built key is never listed. */
-static void test_unbuilt(void **state)
+/* A key of Compose's format that ncompose does not support is refused as
+ * such, at its place, naming the service. */
+static void test_unsupported(void **state)
 {
 	(void)state;
-	struct nc_model *m = load_phase2();
-	nc_err err, direct;
+	struct nc_model *m = NULL;
+	struct nc_load_opts opts = { 0 };
+	nc_err err;
+	const char *y;
 
-	/* Every key phase2.yaml uses is built now: nothing is listed and
-	 * nothing refused, with or without allow_unbuilt. */
-	for (size_t i = 0; i < m->n_unbuilt; i++)
-		fail_msg("`%s` (line %u) listed as not built", m->unbuilt[i].key, m->unbuilt[i].mark.line);
-	assert_int_equal(nc_model_refuse_unbuilt(m, &err), 0);
-	struct nc_model *direct_m = NULL;
-	assert_int_equal(nc_model_load_file(GOOD_DIR "/phase2.yaml", &direct_m, &direct), 0);
-	nc_model_free(direct_m);
-	nc_model_free(m);
-
-	/* A key not built yet in a service names the service (checked while
-	 * `deploy` is one of them). */
-	struct nc_load_opts opts = { .allow_unbuilt = true };
-	const char *y = "services:\n  a:\n    deploy: {resources: {limits: {pids: 5}}}\n";
-	assert_int_equal(nc_model_load_buffer_opts("t.yaml", y, strlen(y), &opts, &m, &err), 0);
-	if (m->n_unbuilt) {
-		assert_string_equal(m->unbuilt[0].key, "deploy");
-		assert_string_equal(m->unbuilt[0].where, "service `a`");
-		assert_int_equal(m->unbuilt[0].mark.line, 3);
-		assert_int_equal(m->unbuilt[0].mark.col, 5);
-		assert_int_equal(nc_model_refuse_unbuilt(m, &err), -EINVAL);
-		assert_string_equal(err.msg, "t.yaml:3:5: `deploy` in service `a` is not supported yet");
-	}
-	nc_model_free(m);
-
-	/* A phase 1 file lists nothing. */
-	m = load_good("lab.yaml");
-	assert_int_equal(m->n_unbuilt, 0);
-	assert_int_equal(nc_model_refuse_unbuilt(m, &err), 0);
-	nc_model_free(m);
-	/* Keys without a reader stay refused even when allowed. */
 	y = "services:\n  a:\n    build: .\n";
 	assert_true(nc_model_load_buffer_opts("t.yaml", y, strlen(y), &opts, &m, &err) < 0);
 	assert_string_equal(err.msg, "t.yaml:3:5: `build` in service `a` is not supported yet");
+	y = "include: [other.yaml]\n";
+	assert_true(nc_model_load_buffer_opts("t.yaml", y, strlen(y), &opts, &m, &err) < 0);
+	assert_string_equal(err.msg, "t.yaml:1:1: `include` is not supported yet");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_phase2_values),
-		cmocka_unit_test(test_unbuilt),
+		cmocka_unit_test(test_keys_values),
+		cmocka_unit_test(test_unsupported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
