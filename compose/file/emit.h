@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The model as normalised YAML, for `ncompose config`: keys in a fixed
- * (alphabetical, as `docker compose config` prints them) order, lists in
- * file order, addresses in canonical form, sizes in bytes, command strings
- * split into words, the implicit `default` network and attachments shown.
- * The output parses back into the same model and so prints the same again.
+ * The model as normalised YAML, for `ncompose config`, in a fixed order:
+ * the keys of a service, a network, a volume or an attachment
+ * alphabetical (as `docker compose config` prints them); the top level as
+ * Compose writes it (name, services, networks, volumes, secrets, configs),
+ * then the lab's links and checks; a `links:` entry as endpoints,
+ * addresses, mtu, then its shaping. Names the file chooses (services,
+ * networks, volumes, environment variables, ulimits, depends_on) and lists
+ * stay in file order. Addresses in canonical form, sizes in bytes, command
+ * strings split into words, the implicit `default` network and
+ * attachments shown. The output parses back into the same model and so
+ * prints the same again.
  */
 #ifndef NC_COMPOSE_EMIT_H
 #define NC_COMPOSE_EMIT_H
