@@ -124,9 +124,11 @@ int nc_info_services(struct nc_state *st, char ***names, nc_err *err)
 		return nc_err_errno(err, ENOMEM, "list services");
 	}
 	for (size_t i = 0; i < j.n; i++) {
-		const char *s = nc_record_field(&j.v[i], 1);
-		if (strcmp(j.v[i].f[0], NC_J_CONTAINER) || !s)
+		struct nc_jrec jr;
+		nc_jrec_parse(&j.v[i], &jr);
+		if (jr.kind != NC_JK_CONTAINER)
 			continue;
+		const char *s = jr.container;
 		if (!(v[n] = strdup(s))) {
 			nc_strv_freep(&v);
 			nc_records_free(&j);

@@ -6,6 +6,8 @@
 #ifndef NC_COMPOSE_JOURNAL_H
 #define NC_COMPOSE_JOURNAL_H
 
+#include <stdint.h>
+
 /* journal */
 #define NC_J_PROJECT "project" /* name version */
 #define NC_J_GROUP "group"     /* link-group */
@@ -18,6 +20,49 @@
 #define NC_J_CONTAINER "container" /* service */
 #define NC_J_PORT "port"       /* tcp|udp host-ip|* host-port 4|6: published */
 #define NC_J_UP_DONE "up-done" /* (none): `up` finished */
+
+/* A journal record, typed: what each kind above holds, by name. The
+ * strings are the record's (they live as long as the nc_records). */
+enum nc_jkind {
+	NC_JK_UNKNOWN, /* another kind, or too short for its own: skipped */
+	NC_JK_PROJECT,
+	NC_JK_GROUP,
+	NC_JK_FILE,
+	NC_JK_BRIDGE,
+	NC_JK_NETNS,
+	NC_JK_VETH,
+	NC_JK_TABLE,
+	NC_JK_CGROUP,
+	NC_JK_CONTAINER,
+	NC_JK_PORT,
+	NC_JK_UP_DONE,
+};
+
+struct nc_jrec {
+	enum nc_jkind kind;
+	union {
+		struct { const char *name, *version; } project; /* version may be NULL */
+		uint32_t group;
+		const char *file;
+		struct { const char *ifname, *network; } bridge;
+		struct { const char *name, *service; } netns;
+		struct { const char *host_ifname, *service, *ifname; } veth;
+		const char *table; /* may be NULL */
+		struct { const char *path, *service; } cgroup;
+		const char *container; /* its service */
+		struct {
+			const char *proto;   /* "tcp" | "udp" */
+			const char *host_ip; /* "*": every address */
+			unsigned host_port;
+			int family;          /* 4, 6, 0 when not recorded */
+		} port;
+	};
+};
+
+/* journal.c: record r of the journal as its kind says (NC_JK_UNKNOWN for
+ * a kind this version does not know, or a record too short for it). */
+struct nc_record;
+void nc_jrec_parse(const struct nc_record *r, struct nc_jrec *out);
 
 /* container record */
 #define NC_C_SERVICE "service" /* name */

@@ -60,9 +60,12 @@ static char *recorded_file(const char *project)
 	if (nc_pathf(path, sizeof(path), "%s/%s/journal", paths.state_root, project) < 0 ||
 	    nc_records_read_file(path, &j, &e) < 0)
 		return NULL;
-	for (size_t i = 0; i < j.n && !file; i++)
-		if (!strcmp(j.v[i].f[0], NC_J_FILE) && j.v[i].n >= 2)
-			file = strdup(j.v[i].f[1]);
+	for (size_t i = 0; i < j.n && !file; i++) {
+		struct nc_jrec jr;
+		nc_jrec_parse(&j.v[i], &jr);
+		if (jr.kind == NC_JK_FILE)
+			file = strdup(jr.file);
+	}
 	nc_records_free(&j);
 	return file;
 }

@@ -27,18 +27,18 @@ static void keep_first(int r, nc_err *first, int *ret, const nc_err *e)
 }
 
 /* The names of a kind in the journal, deduplicated, in journal order. */
-static size_t journal_names(const struct nc_teardown *t, const char *kind, const char **out,
-			    size_t max)
+static size_t journal_netns(const struct nc_teardown *t, const char **out, size_t max)
 {
 	size_t n = 0;
 
 	if (!t->journal)
 		return 0;
 	for (size_t i = 0; i < t->journal->n && n < max; i++) {
-		const struct nc_record *r = &t->journal->v[i];
-		const char *name = nc_record_field(r, 1);
-		if (!name || strcmp(r->f[0], kind))
+		struct nc_jrec jr;
+		nc_jrec_parse(&t->journal->v[i], &jr);
+		if (jr.kind != NC_JK_NETNS)
 			continue;
+		const char *name = jr.netns.name;
 		bool dup = false;
 		for (size_t k = 0; k < n && !dup; k++)
 			dup = !strcmp(out[k], name);
@@ -181,10 +181,11 @@ int nc_teardown_links(struct nc_teardown *t, nc_err *err)
 	/* Bulk first: the kernel unregisters the whole group in one batch,
 	 * about 20 times faster than one request per link. */
 	for (size_t i = 0; t->journal && i < t->journal->n; i++) {
-		const struct nc_record *rec = &t->journal->v[i];
-		if (strcmp(rec->f[0], NC_J_GROUP) || !nc_record_field(rec, 1))
+		struct nc_jrec jr;
+		nc_jrec_parse(&t->journal->v[i], &jr);
+		if (jr.kind != NC_JK_GROUP)
 			continue;
-		uint32_t group = (uint32_t)strtoul(rec->f[1], NULL, 10);
+		uint32_t group = jr.group;
 		nc_report_verbose(t->rep, "delete link group %u", group);
 		r = netd_link_delete_group(t->nd, group, &e);
 		keep_first(r, err, &ret, &e);
@@ -230,7 +231,7 @@ int nc_teardown_netns(struct nc_teardown *t, nc_err *err)
 
 	if (!names)
 		return nc_err_errno(err, ENOMEM, "delete namespaces of `%s`", t->project);
-	size_t n = journal_names(t, NC_J_NETNS, names, max);
+	size_t n = journal_netns(t, names, max);
 	for (size_t i = 0; i < n; i++) {
 		r = delete_netns(t, names[i], &e);
 		keep_first(r, err, &ret, &e);
@@ -263,8 +264,11 @@ int nc_teardown_firewall(struct nc_teardown *t, nc_err *err)
 	 * journal (lost state) it is deleted by name, which is harmless. */
 	if (t->journal && t->journal->n) {
 		bool recorded = false;
-		for (size_t i = 0; i < t->journal->n && !recorded; i++)
-			recorded = !strcmp(t->journal->v[i].f[0], NC_J_TABLE);
+		for (size_t i = 0; i < t->journal->n && !recorded; i++) {
+			struct nc_jrec jr;
+			nc_jrec_parse(&t->journal->v[i], &jr);
+			recorded = jr.kind == NC_JK_TABLE;
+		}
 		if (!recorded)
 			return 0;
 	}

@@ -228,22 +228,24 @@ static int check_ports_free(struct up_ctx *c, nc_err *err)
 		    nc_records_read_file(path, &j, &e) < 0)
 			continue;
 		for (size_t i = 0; i < j.n && r == 0; i++) {
-			const struct nc_record *rec = &j.v[i];
-			if (strcmp(rec->f[0], NC_J_PORT) || rec->n < 4)
+			struct nc_jrec jr;
+			nc_jrec_parse(&j.v[i], &jr);
+			if (jr.kind != NC_JK_PORT)
 				continue;
 			for (size_t k = 0; k < c->p->n_ports; k++) {
 				const struct nc_plan_port *pp = &c->p->ports[k];
 				char ip[NC_IP_STRLEN] = "*";
 				if (pp->host_ip.family)
 					nc_ip_str(&pp->host_ip, ip);
-				bool same_ip = !strcmp(rec->f[2], "*") || !strcmp(ip, "*") || !strcmp(rec->f[2], ip);
-				if (strcmp(rec->f[1], pp->proto == 17 ? "udp" : "tcp") || !same_ip ||
-				    (unsigned)strtoul(rec->f[3], NULL, 10) != pp->host_port)
+				bool same_ip = !strcmp(jr.port.host_ip, "*") || !strcmp(ip, "*") ||
+					       !strcmp(jr.port.host_ip, ip);
+				if (strcmp(jr.port.proto, pp->proto == 17 ? "udp" : "tcp") || !same_ip ||
+				    jr.port.host_port != pp->host_port)
 					continue;
 				c->refused = true;
 				r = nc_model_error(c->p->model, pp->model->mark, err,
 						   "port %s/%u is already published by project `%s`; pick another host port or bring `%s` down",
-						   rec->f[1], pp->host_port, *pr, *pr);
+						   jr.port.proto, pp->host_port, *pr, *pr);
 				break;
 			}
 		}
@@ -261,8 +263,11 @@ static int step_check(struct up_ctx *c, nc_err *err)
 
 	if (c->td.journal && c->td.journal->n > 0) {
 		bool done = false;
-		for (size_t i = 0; i < c->td.journal->n; i++)
-			done |= !strcmp(c->td.journal->v[i].f[0], NC_J_UP_DONE);
+		for (size_t i = 0; i < c->td.journal->n; i++) {
+			struct nc_jrec jr;
+			nc_jrec_parse(&c->td.journal->v[i], &jr);
+			done |= jr.kind == NC_JK_UP_DONE;
+		}
 		return refuse(c, err, NULL,
 			      done ? "project `%s` is already up; run `ncompose -p %s down` first"
 				   : "project `%s` has leftovers of an `up` that did not finish; run `ncompose -p %s down` to clean them",
