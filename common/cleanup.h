@@ -4,8 +4,8 @@
  *
  * Every resource has one owner; when ownership moves out of a scope the
  * owner says so with TAKE_PTR / TAKE_FD, so the cleanup sees NULL / -1.
- * The library types are forward-declared here so that runtime/ can use this
- * header without pulling in libnl or libnftables.
+ * The library type is forward-declared here so that runtime/ can use this
+ * header without pulling in libnftables.
  */
 #ifndef NC_COMMON_CLEANUP_H
 #define NC_COMMON_CLEANUP_H
@@ -89,40 +89,16 @@ static inline void nc_strv_freep(char ***v)
 #define _cleanup_strv_ _cleanup_(nc_strv_freep)
 
 /* Library handles. */
-struct nl_sock;
-void nl_socket_free(struct nl_sock *sk);
-struct rtnl_link;
-void rtnl_link_put(struct rtnl_link *link);
 struct nft_ctx;
 void nft_ctx_free(struct nft_ctx *ctx);
-struct mnl_socket;
-int mnl_socket_close(struct mnl_socket *nl);
 
-static inline void nc_nl_sockp(struct nl_sock **p)
-{
-	if (*p)
-		nl_socket_free(*p);
-}
-static inline void nc_rtnl_linkp(struct rtnl_link **p)
-{
-	if (*p)
-		rtnl_link_put(*p);
-}
 static inline void nc_nft_ctxp(struct nft_ctx **p)
 {
 	if (*p)
 		nft_ctx_free(*p);
 }
-static inline void nc_mnl_socketp(struct mnl_socket **p)
-{
-	if (*p)
-		mnl_socket_close(*p);
-}
 
-#define _cleanup_nl_sock_ _cleanup_(nc_nl_sockp)
-#define _cleanup_rtnl_link_ _cleanup_(nc_rtnl_linkp)
 #define _cleanup_nft_ctx_ _cleanup_(nc_nft_ctxp)
-#define _cleanup_mnl_socket_ _cleanup_(nc_mnl_socketp)
 
 /* Hand ownership out of a cleanup-guarded variable. */
 #define TAKE_PTR(p)                                 \

@@ -59,19 +59,38 @@ int nc_err_msg(nc_err *err, int errnum, const char *fmt, ...)
 	return -err->errnum;
 }
 
-int nc_err_prefix(nc_err *err, const char *fmt, ...)
+static int vwrap(nc_err *err, const nc_err *cause, const char *fmt, va_list ap)
 {
 	char old[NC_ERR_MSG_MAX];
-	va_list ap;
+	int errnum = cause->errnum;
 
-	memcpy(old, err->msg, sizeof(old));
+	memcpy(old, cause->msg, sizeof(old));
 	old[sizeof(old) - 1] = '\0';
-	va_start(ap, fmt);
 	vformat(err, fmt, ap);
-	va_end(ap);
 	size_t n = msg_len(err);
 	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", old);
+	err->errnum = errnum;
 	return nc_err_ret(err);
+}
+
+int nc_err_prefix(nc_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int r = vwrap(err, err, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int nc_err_wrap(nc_err *err, const nc_err *cause, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int r = vwrap(err, cause, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 void nc_err_clear(nc_err *err)

@@ -40,6 +40,12 @@ int nc_err_msg(nc_err *err, int errnum, const char *fmt, ...)
 int nc_err_prefix(nc_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Passes a failure up with context: "fmt: <cause's message>", keeping the
+ * cause's errno, for an error that arrived in another nc_err. `cause` may
+ * be `err` itself (then it is nc_err_prefix). Returns -errnum (or -EIO). */
+int nc_err_wrap(nc_err *err, const nc_err *cause, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* The negative return value that matches `err`. */
 static inline int nc_err_ret(const nc_err *err)
 {

@@ -158,20 +158,6 @@ int nc_write_file_atomic(const char *path, const char *data, size_t len, mode_t 
 	return 0;
 }
 
-int nc_write_fileat(int dirfd, const char *path, const char *s, nc_err *err)
-{
-	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return nc_err_errno(err, errno, "open `%s`", path);
-	size_t len = strlen(s);
-	ssize_t w = write(fd, s, len);
-	if (w < 0)
-		return nc_err_errno(err, errno, "write `%s` to `%s`", s, path);
-	if ((size_t)w != len)
-		return nc_err_errno(err, EIO, "short write of `%s` to `%s`", s, path);
-	return 0;
-}
-
 static int rm_rf_at(int parent, const char *name, dev_t dev, const char *top, nc_err *err)
 {
 	struct stat st;

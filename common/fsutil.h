@@ -34,10 +34,6 @@ int nc_read_file_bounded(const char *path, size_t max, char **out, size_t *len, 
 int nc_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
 			 nc_err *err);
 
-/* Writes a string to an existing file (sysfs, cgroupfs, procfs style: one
- * write(2), no O_CREAT). */
-int nc_write_fileat(int dirfd, const char *path, const char *s, nc_err *err);
-
 /* rm -rf that stays on one filesystem and never follows symlinks. ENOENT is
  * success. */
 int nc_rm_rf(const char *path, nc_err *err);

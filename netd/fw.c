@@ -281,8 +281,7 @@ int netd_fw_render(const struct netd_fw *fw, char **out, nc_err *err)
 			     "\t\tct status dnat oifname @bridges ip6 saddr @nat6 masquerade\n"
 			     "\t}\n");
 
-	/* Isolation (DESIGN.md §4: networks meet only through a container that
-	 * routes). Same-bridge traffic is bridged, not forwarded, except with
+	/* Isolation: networks meet only through a container that routes. Same-bridge traffic is bridged, not forwarded, except with
 	 * br_netfilter, where it arrives with iif = oif = the bridge: every
 	 * drop below compares against the bridge itself, never "any bridge". */
 	nc_strbuf_append(&b, "\n\tchain forward {\n"

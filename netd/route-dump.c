@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the host already routes: for the preflight that keeps a lab's
- * subnets off the host's networks (DESIGN.md §6). */
+ * subnets off the host's networks. */
 #include <errno.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
@@ -37,8 +37,8 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWROUTE)
 		return 0;
 
-	/* Main table, unicast, not the default route (DESIGN.md: "a host
-	 * route other than the default route"). */
+	/* Main table, unicast, not the default route: a lab may overlap
+	 * only what the default route covers. */
 	if (rt->rtm_dst_len == 0 || rt->rtm_type != RTN_UNICAST)
 		return 0;
 	r.dst.ip.family = rt->rtm_family;

@@ -74,8 +74,7 @@ bool rt_cg_list_has(const char *list, const char *name, char sep)
 	return false;
 }
 
-/* Copies the line starting at *p into buf (truncated), advances *p. */
-static bool next_line(const char **p, char *buf, size_t size)
+bool rt_cg_next_line(const char **p, char *buf, size_t size)
 {
 	if (!**p)
 		return false;
@@ -94,7 +93,7 @@ int rt_cg_parse_proc_cgroups(const char *text, struct rt_cg_layout *l, nc_err *e
 	char line[256];
 	unsigned lineno = 0;
 
-	for (const char *p = text; next_line(&p, line, sizeof(line));) {
+	for (const char *p = text; rt_cg_next_line(&p, line, sizeof(line));) {
 		lineno++;
 		if (line[0] == '#' || line[strspn(line, " \t")] == '\0')
 			continue;
@@ -116,7 +115,7 @@ int rt_cg_parse_self_cgroup(const char *text, struct rt_cg_layout *l, nc_err *er
 	char line[4096];
 	unsigned lineno = 0;
 
-	for (const char *p = text; next_line(&p, line, sizeof(line));) {
+	for (const char *p = text; rt_cg_next_line(&p, line, sizeof(line));) {
 		lineno++;
 		if (!line[0])
 			continue;

@@ -39,6 +39,15 @@ const char *rt_cg_ctrl_v2_name(enum rt_cg_ctrl c);
 /* v1 allows 16 controllers (CGROUP_SUBSYS_COUNT is at most 16 on every
  * config) plus named hierarchies. */
 #define RT_CG_MAX_V1 24
+/* Whether `lim` sets anything controller `c` holds: the one place that
+ * says which limit lives in which controller (rt_cgroup_check asks for
+ * the controllers, rt_cgroup_create enables and writes them). */
+bool rt_cg_limits_use(const struct rt_limits *lim, enum rt_cg_ctrl c);
+
+/* The line of text starting at *p into buf (truncated, without its
+ * newline), and *p past it; false at the end. For the parsers of
+ * cgroup-detect.c and cgroup-stats.c. */
+bool rt_cg_next_line(const char **p, char *buf, size_t size);
 
 /* What /proc/cgroups and /proc/self/cgroup say. */
 struct rt_cg_layout {

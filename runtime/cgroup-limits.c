@@ -52,6 +52,24 @@ uint64_t rt_cg_blkio_to_io_weight(unsigned weight)
 	return 1 + ((uint64_t)(weight - WEIGHT_MIN) * 9999) / (WEIGHT_MAX - WEIGHT_MIN);
 }
 
+bool rt_cg_limits_use(const struct rt_limits *lim, enum rt_cg_ctrl c)
+{
+	switch (c) {
+	case RT_CG_MEMORY:
+		return lim->memory_max >= 0 || lim->memory_low > 0;
+	case RT_CG_CPU:
+		return lim->cpu_quota_us || lim->cpu_shares;
+	case RT_CG_CPUSET:
+		return lim->cpuset_cpus || lim->cpuset_mems;
+	case RT_CG_PIDS:
+		return lim->pids_max >= 0;
+	case RT_CG_BLKIO:
+		return lim->blkio_weight;
+	default:
+		return false;
+	}
+}
+
 static enum rt_cg_ctrl kind_ctrl(enum rt_limit_kind kind)
 {
 	switch (kind) {
@@ -173,11 +191,20 @@ int rt_cgroup_check(struct rt_cgroups *cg, const struct rt_limits *lim, nc_err *
 	if (lim->blkio_weight && (lim->blkio_weight < WEIGHT_MIN || lim->blkio_weight > WEIGHT_MAX))
 		return nc_err_msg(err, ERANGE, "blkio weight %u: out of range %d..%d", lim->blkio_weight, WEIGHT_MIN,
 				  WEIGHT_MAX);
-	if (((lim->memory_max >= 0 || lim->memory_low > 0) && need(cg, RT_CG_MEMORY, "memory limit", err) < 0) ||
-	    ((lim->cpu_quota_us || lim->cpu_shares) && need(cg, RT_CG_CPU, "cpu limit", err) < 0) ||
-	    ((lim->cpuset_cpus || lim->cpuset_mems) && need(cg, RT_CG_CPUSET, "cpuset", err) < 0) ||
-	    (lim->pids_max >= 0 && need(cg, RT_CG_PIDS, "pids limit", err) < 0))
-		return nc_err_ret(err);
+	/* A blkio weight without its controller is dropped (as Docker does):
+	 * rt_cgroup_supports lets the caller warn. */
+	static const struct {
+		enum rt_cg_ctrl ctrl;
+		const char *what;
+	} required[] = {
+		{ RT_CG_MEMORY, "memory limit" },
+		{ RT_CG_CPU, "cpu limit" },
+		{ RT_CG_CPUSET, "cpuset" },
+		{ RT_CG_PIDS, "pids limit" },
+	};
+	for (size_t i = 0; i < NC_ELEMENTSOF(required); i++)
+		if (rt_cg_limits_use(lim, required[i].ctrl) && need(cg, required[i].ctrl, required[i].what, err) < 0)
+			return nc_err_ret(err);
 	if ((lim->cpuset_cpus && check_cpuset(cg, lim->cpuset_cpus, true, err) < 0) ||
 	    (lim->cpuset_mems && check_cpuset(cg, lim->cpuset_mems, false, err) < 0))
 		return nc_err_ret(err);

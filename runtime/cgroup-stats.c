@@ -58,27 +58,12 @@ int rt_cg_parse_limit(const char *text, int64_t *value)
 	return 0;
 }
 
-/* The next line of *p into buf (truncated); false at the end. */
-static bool next_line(const char **p, char *buf, size_t size)
-{
-	if (!**p)
-		return false;
-	const char *e = strchrnul(*p, '\n');
-	size_t n = (size_t)(e - *p);
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, *p, n);
-	buf[n] = '\0';
-	*p = *e ? e + 1 : e;
-	return true;
-}
-
 int rt_cg_parse_blkio_v1(const char *text, uint64_t *rd, uint64_t *wr)
 {
 	char line[256];
 	uint64_t r = 0, w = 0;
 
-	for (const char *p = text; next_line(&p, line, sizeof(line));) {
+	for (const char *p = text; rt_cg_next_line(&p, line, sizeof(line));) {
 		char dev[64], op[32];
 		unsigned long long v;
 		if (!*skip_blanks(line) || !strncmp(line, "Total ", 6))
@@ -102,7 +87,7 @@ int rt_cg_parse_io_v2(const char *text, uint64_t *rd, uint64_t *wr)
 	char line[1024];
 	uint64_t r = 0, w = 0;
 
-	for (const char *p = text; next_line(&p, line, sizeof(line));) {
+	for (const char *p = text; rt_cg_next_line(&p, line, sizeof(line));) {
 		char *save = NULL, *tok = strtok_r(line, " \t", &save);
 		if (!tok)
 			continue;

@@ -359,17 +359,19 @@ typedef int (*set_fn)(int dfd, const char *where, const struct rt_limits *lim, n
 /* The writer of controller `c` when `lim` sets something it holds. */
 static set_fn writer(const struct rt_cgroup_ops *ops, enum rt_cg_ctrl c, const struct rt_limits *lim)
 {
+	if (!rt_cg_limits_use(lim, c))
+		return NULL;
 	switch (c) {
 	case RT_CG_MEMORY:
-		return lim->memory_max >= 0 || lim->memory_low > 0 ? ops->set_memory : NULL;
+		return ops->set_memory;
 	case RT_CG_CPU:
-		return lim->cpu_quota_us || lim->cpu_shares ? ops->set_cpu : NULL;
+		return ops->set_cpu;
 	case RT_CG_CPUSET:
-		return lim->cpuset_cpus || lim->cpuset_mems ? ops->set_cpuset : NULL;
+		return ops->set_cpuset;
 	case RT_CG_PIDS:
-		return lim->pids_max >= 0 ? ops->set_pids : NULL;
+		return ops->set_pids;
 	case RT_CG_BLKIO:
-		return lim->blkio_weight ? ops->set_blkio : NULL;
+		return ops->set_blkio;
 	default:
 		return NULL;
 	}
@@ -385,9 +387,54 @@ static set_fn writer(const struct rt_cgroup_ops *ops, enum rt_cg_ctrl c, const s
 static unsigned wanted_ctrls(const struct rt_cg_hier *h, const struct rt_limits *lim)
 {
 	unsigned ctrls = h->ctrls;
-	if (h->ops == &rt_cgroup_v2_ops && !lim->cpuset_cpus && !lim->cpuset_mems)
+	if (h->ops == &rt_cgroup_v2_ops && !rt_cg_limits_use(lim, RT_CG_CPUSET))
 		ctrls &= ~RT_CG_BIT(RT_CG_CPUSET);
 	return ctrls;
+}
+
+/* How many leading components of `path` already exist in h. */
+static size_t existing_depth(const struct rt_cg_hier *h, const char *path)
+{
+	_cleanup_close_ int hdfd = open(h->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char rel[PATH_MAX];
+	size_t depth = 0;
+	struct stat st;
+
+	if (hdfd < 0)
+		return 0;
+	for (const char *p = path; *p;) {
+		const char *e = strchrnul(p, '/');
+		snprintf(rel, sizeof(rel), "%.*s", (int)(e - path), path);
+		if (fstatat(hdfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+			break;
+		depth++;
+		p = *e ? e + 1 : e;
+	}
+	return depth;
+}
+
+/* A failed create takes back the directories it made in h: the components
+ * of `path` deeper than `keep`, leaf first. Best effort: they are new and
+ * empty (nothing was attached yet), so rmdir only fails if someone else
+ * moved in, and then the directory is theirs too. */
+static void undo_create(const struct rt_cg_hier *h, const char *path, size_t keep)
+{
+	_cleanup_close_ int hdfd = open(h->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char rel[PATH_MAX];
+	size_t depth = 1;
+
+	if (hdfd < 0)
+		return;
+	for (const char *p = path; *p; p++)
+		depth += *p == '/';
+	snprintf(rel, sizeof(rel), "%s", path);
+	for (; depth > keep; depth--) {
+		unlinkat(hdfd, rel, AT_REMOVEDIR);
+		char *slash = strrchr(rel, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+	}
 }
 
 int rt_cgroup_create(struct rt_cgroups *cg, const char *path, const struct rt_limits *lim,
@@ -395,6 +442,9 @@ int rt_cgroup_create(struct rt_cgroups *cg, const char *path, const struct rt_li
 {
 	struct rt_limits none = RT_LIMITS_INIT;
 	char where[PATH_MAX];
+	size_t had[RT_CG_MAX_HIER];
+	size_t made = 0; /* hierarchies whose create was tried */
+	int r = 0;
 
 	if (rt_cg_check_path(path, err) < 0)
 		return nc_err_ret(err);
@@ -410,8 +460,13 @@ int rt_cgroup_create(struct rt_cgroups *cg, const char *path, const struct rt_li
 				  path, cg->unplaced, cg->root, cg->root);
 
 	for (size_t i = 0; i < cg->n_hier; i++)
-		if (cg->hier[i].ops->create(&cg->hier[i], path, wanted_ctrls(&cg->hier[i], lim), err) < 0)
-			return nc_err_ret(err);
+		had[i] = existing_depth(&cg->hier[i], path);
+	for (; made < cg->n_hier; made++)
+		if ((r = cg->hier[made].ops->create(&cg->hier[made], path,
+						    wanted_ctrls(&cg->hier[made], lim), err)) < 0) {
+			made++;
+			goto fail;
+		}
 
 	for (int c = 0; c < RT_CG_NCTRL; c++) {
 		struct rt_cg_hier *h = ctrl(cg, c);
@@ -419,15 +474,19 @@ int rt_cgroup_create(struct rt_cgroups *cg, const char *path, const struct rt_li
 		if (!set)
 			continue;
 		_cleanup_close_ int dfd = -1;
-		if (rt_cg_open(h, path, &dfd, where, sizeof(where), err) < 0)
-			return nc_err_ret(err);
-		int r = set(dfd, where, lim, err);
+		if ((r = rt_cg_open(h, path, &dfd, where, sizeof(where), err)) < 0)
+			goto fail;
+		r = set(dfd, where, lim, err);
 		if (r == -EOPNOTSUPP && c == RT_CG_BLKIO)
 			continue; /* no weight file: discarded, as Docker does */
 		if (r < 0)
-			return r;
+			goto fail;
 	}
 	return 0;
+fail:
+	for (size_t i = 0; i < made; i++)
+		undo_create(&cg->hier[i], path, had[i]);
+	return r;
 }
 
 int rt_cgroup_attach(struct rt_cgroups *cg, const char *path, pid_t pid, nc_err *err)

@@ -392,19 +392,10 @@ static int exec_start(const struct rt_exec_spec *spec, struct rt_exec_proc *proc
 	if (rt_sync_send_point(parent_end, RT_SYNC_IN_CGROUP, err) < 0)
 		return nc_err_prefix(err, "exec");
 
-	bool failed = false;
-	for (;;) {
-		struct rt_msg m;
-		int r = rt_sync_recv(parent_end, &m, err);
-		if (r < 0)
-			return r;
-		if (r == 0)
-			break;
-		if (m.type == RT_MSG_ERROR && !failed) {
-			failed = true;
-			nc_err_msg(err, m.value > 0 ? m.value : EIO, "%s", m.text);
-		}
-	}
+	bool failed;
+	int r = rt_sync_read_child(parent_end, NULL, NULL, &failed, err);
+	if (r < 0 && !failed)
+		return r;
 	if (failed) {
 		int st;
 		while (waitpid(helper, &st, 0) < 0 && errno == EINTR)

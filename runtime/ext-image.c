@@ -3,7 +3,7 @@
  * Volume images: a sparse file formatted as ext4 with libext2fs, in the
  * order mke2fs uses (misc/mke2fs.c, e2fsprogs 1.47): initialize, allocate
  * the group tables, inode tables, root, lost+found, reserved and bad-block
- * inodes, journal, close. The product runs no tools (DESIGN §4), and the
+ * inodes, journal, close. The product runs no tools, and the
  * library is the part of mke2fs that matters.
  */
 #include "runtime/ext-image.h"

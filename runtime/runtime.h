@@ -101,7 +101,9 @@ enum rt_cgroup_mode rt_cgroups_mode(const struct rt_cgroups *cg);
  * holds a controller we use (memory, cpu, cpuacct, cpuset, blkio/io, pids,
  * the v1 freezer), enabling controllers on the way down in v2 (cpuset only
  * when a cpuset is asked for), and writes the limits that are set, after
- * rt_cgroup_check. Existing directories are reused. */
+ * rt_cgroup_check. Existing directories are reused. On failure the
+ * directories it created are removed again (those that existed stay, and
+ * so do controllers it enabled in their cgroup.subtree_control). */
 int rt_cgroup_create(struct rt_cgroups *cg, const char *path, const struct rt_limits *lim,
 		     nc_err *err);
 

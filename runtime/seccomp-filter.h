@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The default seccomp filter: Docker's default profile as a denylist (see
- * runtime/README.md, "Security", for why a denylist and what it refuses).
+ * docs/decisions.md, "Seccomp", for why a denylist and what it refuses).
  * Built with libseccomp in the parent and exported as classic BPF, so the
  * child only hands a ready program to the kernel.
  */

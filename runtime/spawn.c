@@ -365,30 +365,32 @@ static int map_userns(int fd, pid_t child, const struct rt_container_spec *spec,
 	return rt_sync_send_point(fd, RT_SYNC_MAPPED, err);
 }
 
+struct child_msgs {
+	int fd;
+	pid_t child;
+	const struct rt_container_spec *spec;
+	bool *got_pid;
+};
+
+static int on_child_msg(const struct rt_msg *m, bool failed, void *ctx, nc_err *err)
+{
+	struct child_msgs *c = ctx;
+
+	if (m->type == RT_MSG_PID)
+		*c->got_pid = true;
+	else if (m->type == RT_MSG_USERNS && !failed && map_userns(c->fd, c->child, c->spec, err) < 0)
+		/* The child waits for the point: without it, it fails on EOF
+		 * once we return. */
+		return nc_err_ret(err);
+	return 0;
+}
+
 /* Reads the child's messages until EOF; 0 when it exec'd (or idles). */
 static int read_child(int fd, pid_t child, const struct rt_container_spec *spec, bool *got_pid, nc_err *err)
 {
-	bool failed = false;
-
-	for (;;) {
-		struct rt_msg m;
-		int r = rt_sync_recv(fd, &m, err);
-		if (r < 0)
-			return r;
-		if (r == 0)
-			break;
-		if (m.type == RT_MSG_ERROR && !failed) {
-			failed = true;
-			nc_err_msg(err, m.value > 0 ? m.value : EIO, "%s", m.text);
-		} else if (m.type == RT_MSG_PID) {
-			*got_pid = true;
-		} else if (m.type == RT_MSG_USERNS && !failed && map_userns(fd, child, spec, err) < 0) {
-			/* The child waits for the point: without it, it
-			 * fails on EOF once we return. */
-			return nc_err_ret(err);
-		}
-	}
-	return failed ? nc_err_ret(err) : 0;
+	struct child_msgs c = { .fd = fd, .child = child, .spec = spec, .got_pid = got_pid };
+	bool failed;
+	return rt_sync_read_child(fd, on_child_msg, &c, &failed, err);
 }
 
 static void start_plan_release(struct start_plan *p)

@@ -108,6 +108,28 @@ int rt_sync_recv(int fd, struct rt_msg *m, nc_err *err)
 	}
 }
 
+int rt_sync_read_child(int fd, int (*on_msg)(const struct rt_msg *m, bool failed, void *ctx, nc_err *err),
+		       void *ctx, bool *failed, nc_err *err)
+{
+	*failed = false;
+	for (;;) {
+		struct rt_msg m;
+		int r = rt_sync_recv(fd, &m, err);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
+		if (m.type == RT_MSG_ERROR) {
+			if (!*failed)
+				nc_err_msg(err, m.value > 0 ? m.value : EIO, "%s", m.text);
+			*failed = true;
+		} else if (on_msg && (r = on_msg(&m, *failed, ctx, err)) < 0) {
+			return r;
+		}
+	}
+	return *failed ? nc_err_ret(err) : 0;
+}
+
 int rt_sync_wait_point(int fd, enum rt_sync_point p, nc_err *err)
 {
 	struct rt_msg m;

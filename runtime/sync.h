@@ -18,6 +18,7 @@
 #ifndef NC_RUNTIME_SYNC_H
 #define NC_RUNTIME_SYNC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -56,6 +57,17 @@ void rt_sync_send_error(int fd, const nc_err *e);
 
 /* One message: 1, 0 on EOF, < 0 on error. */
 int rt_sync_recv(int fd, struct rt_msg *m, nc_err *err);
+
+/*
+ * The parent's reader of a child's messages, until EOF (the child exec'd
+ * or exited). The first RT_MSG_ERROR becomes *err and *failed; the read
+ * goes on to EOF, so the child has said everything. Any other message goes
+ * to on_msg (NULL: ignored) with `failed` so far; its failure ends the
+ * read. 0 when the child ended its side without an error; < 0 with
+ * *failed false when the socket or on_msg failed.
+ */
+int rt_sync_read_child(int fd, int (*on_msg)(const struct rt_msg *m, bool failed, void *ctx, nc_err *err),
+		       void *ctx, bool *failed, nc_err *err);
 
 /* Waits for sync point `p`. An error message from the peer becomes *err;
  * EOF and any other message are errors naming the point. Child-safe. */

@@ -4,9 +4,9 @@
 
 #include "common/cleanup.h"
 #include "compose/cli/cli.h"
-#include "compose/info.h"
-#include "compose/paths.h"
-#include "compose/project.h"
+#include "compose/lifecycle/info.h"
+#include "compose/lifecycle/paths.h"
+#include "compose/lifecycle/project.h"
 
 /* A positive number of milliseconds up to max; NC_EXIT_OK or the usage
  * exit status (the message is printed). */

@@ -83,7 +83,7 @@ static void restore_tty(struct saved_tty *s)
 		tcsetattr(STDIN_FILENO, TCSADRAIN, &s->t);
 }
 
-int cli_tty_relay(int master, const struct rt_exec_proc *proc, nc_err *err)
+int cli_tty_relay(int master, int pidfd, nc_err *err)
 {
 	_cleanup_(restore_tty) struct saved_tty saved = { 0 };
 	sigset_t winch, old;
@@ -109,7 +109,7 @@ int cli_tty_relay(int master, const struct rt_exec_proc *proc, nc_err *err)
 			{ .fd = in_open ? STDIN_FILENO : -1, .events = POLLIN },
 			{ .fd = master, .events = POLLIN },
 			{ .fd = sfd, .events = POLLIN },
-			{ .fd = proc->pidfd, .events = POLLIN },
+			{ .fd = pidfd, .events = POLLIN },
 		};
 		if (poll(pfd, 4, -1) < 0) {
 			if (errno == EINTR)

@@ -1,7 +1,7 @@
 #!/bin/bash
-# Escape attempts from containers on the host's own root filesystem (DESIGN
-# §6: "a container cannot see or touch the host beyond what its file gives
-# it"). Every attempt is one that works where its protection is missing:
+# Escape attempts from containers on the host's own root filesystem (a
+# container cannot see or touch the host beyond what its file gives it).
+# Every attempt is one that works where its protection is missing:
 # the controls show it (unconf: no seccomp filter; admin: CAP_SYS_ADMIN;
 # netadm: CAP_NET_ADMIN; priv: privileged), and the refusals are checked
 # for their error, so that a refusal for another reason does not pass.
@@ -219,7 +219,7 @@ check_eq "privileged may (control)" "$(x priv sh -c "mknod /dev/hostdisk b 7 $mi
 check "the host's own devices still work in /dev" x box sh -c 'head -c 4 /dev/urandom >/dev/null && echo ok >/dev/null'
 losetup -d "$loopdev" && loopdev=
 
-# --- the host's files: read-only, its private parts hidden (DESIGN §4).
+# --- the host's files: read-only, its private parts hidden.
 check_match "append to /etc/passwd: read-only" "$(x box sh -c ': >>/etc/passwd' 2>&1)" 'Read-only file system'
 check_match "create a directory in /usr: read-only" \
 	"$(x box mkdir /usr/ncompose-escape-probe 2>&1)" 'Read-only file system'

@@ -822,7 +822,7 @@ static double now_ms(void)
 }
 
 /*
- * The figures of DESIGN's "100 containers": N named namespaces, each with a
+ * The figures of a 100-container lab: N named namespaces, each with a
  * veth into one bridge, an address, a default route and its links up; then
  * one bulk delete of the group. Printed, never asserted (a loaded machine is
  * not a failure). NC_NETD_BENCH_RUNS=5 repeats and prints the median; with

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "compose/graph.h"
+#include "compose/lab/graph.h"
 
 static const char *yaml = "name: g\n"
 			  "networks:\n"

@@ -7,9 +7,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+
 #include <string.h>
 
-#include "compose/lifecycle.h"
+#include "compose/lifecycle/lifecycle.h"
 
 static const char *yaml =
 	"services:\n"
@@ -148,6 +150,17 @@ static void test_health_counting(void **state)
 	assert_int_equal(l.failures, 0);
 }
 
+/* A start that failed records why: not only "not found" (127). */
+static void test_start_failed_code(void **state)
+{
+	(void)state;
+	assert_int_equal(nc_life_start_failed_code(ENOENT), 127);
+	assert_int_equal(nc_life_start_failed_code(EACCES), 126);
+	assert_int_equal(nc_life_start_failed_code(ENOEXEC), 126);
+	assert_int_equal(nc_life_start_failed_code(EPERM), 125);
+	assert_int_equal(nc_life_start_failed_code(EIO), 125);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_select_pulls_dependencies),
 		cmocka_unit_test(test_restart_policies),
 		cmocka_unit_test(test_health_counting),
+		cmocka_unit_test(test_start_failed_code),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

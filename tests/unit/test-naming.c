@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "compose/naming.h"
+#include "compose/plan/naming.h"
 
 static void test_readable_names(void **state)
 {

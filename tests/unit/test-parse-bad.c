@@ -4,10 +4,9 @@
  * message in its sidecar `.expect` ("LINE:COL: message", the file name in
  * front is added here). One test case per file.
  *
- * Files named unsupported-*.yaml are loaded with the default options (keys
- * not built yet are refused); all others with allow_unbuilt, so that the
- * checks on those keys are reached, and with ${VAR} interpolation from a
- * small fixed table (SET=value, EMPTY is set but empty, nothing else).
+ * Files named unsupported-*.yaml are loaded with the default options; all
+ * others with ${VAR} interpolation from a small fixed table (SET=value,
+ * EMPTY is set but empty, nothing else).
  *
  * Beside them, the files a user names that are not YAML to refuse: a
  * compose file or .env that is a FIFO or a device, and one too big.
@@ -31,8 +30,8 @@
 #include <unistd.h>
 
 #include "common/fsutil.h"
-#include "compose/dotenv.h"
-#include "compose/model.h"
+#include "compose/file/dotenv.h"
+#include "compose/file/model.h"
 
 #define BAD_DIR NC_TEST_DATA "/parse/bad"
 
@@ -70,7 +69,7 @@ static void test_bad_file(void **state)
 	snprintf(expect_path, sizeof(expect_path), "%s/%.*s.expect", BAD_DIR,
 		 (int)(strlen(name) - strlen(".yaml")), name);
 	char *text = read_text(path);
-	struct nc_load_opts opts = { .allow_unbuilt = true, .lookup = fixed_lookup };
+	struct nc_load_opts opts = { .lookup = fixed_lookup };
 	bool defaults = !strncmp(name, "unsupported-", 12);
 	int r = nc_model_load_buffer_opts(name, text, strlen(text), defaults ? NULL : &opts, &m, &err);
 	free(text);

@@ -14,9 +14,9 @@
 
 #include "common/fsutil.h"
 #include "common/strbuf.h"
-#include "compose/dotenv.h"
-#include "compose/interpolate.h"
-#include "compose/model.h"
+#include "compose/file/dotenv.h"
+#include "compose/file/interpolate.h"
+#include "compose/file/model.h"
 
 /* The table the tests inject: FOO=foo, EMPTY set but empty, N=0.5. */
 static const char *table(void *ctx, const char *name)
@@ -297,7 +297,7 @@ static void test_load_project(void **state)
 
 	/* No .env: the environment alone. */
 	char *const envp1[] = { "PROJECT=one", "MEM=64m", NULL };
-	assert_int_equal(nc_model_load_project(file, envp1, false, NULL, &m, &err), 0);
+	assert_int_equal(nc_model_load_project(file, envp1, NULL, &m, &err), 0);
 	assert_string_equal(m->name, "one");
 	assert_string_equal(m->services[0].hostname, "dflt");
 	assert_int_equal(m->services[0].mem_limit, 64 << 20);
@@ -305,20 +305,20 @@ static void test_load_project(void **state)
 
 	/* .env fills in what the environment does not set. */
 	write_file(env, "PROJECT=fromenvfile\nHOST=h-${PROJECT}\nMEM=32m\n");
-	assert_int_equal(nc_model_load_project(file, envp1, false, NULL, &m, &err), 0);
+	assert_int_equal(nc_model_load_project(file, envp1, NULL, &m, &err), 0);
 	assert_string_equal(m->name, "one");
 	assert_string_equal(m->services[0].hostname, "h-one");
 	assert_int_equal(m->services[0].mem_limit, 64 << 20);
 	nc_model_free(m);
 	char *const envp2[] = { NULL };
-	assert_int_equal(nc_model_load_project(file, envp2, false, NULL, &m, &err), 0);
+	assert_int_equal(nc_model_load_project(file, envp2, NULL, &m, &err), 0);
 	assert_string_equal(m->name, "fromenvfile");
 	assert_int_equal(m->services[0].mem_limit, 32 << 20);
 	nc_model_free(m);
 
 	/* A broken .env is reported at its place. */
 	write_file(env, "OK=1\nBROKEN\n");
-	assert_true(nc_model_load_project(file, envp2, false, NULL, &m, &err) < 0);
+	assert_true(nc_model_load_project(file, envp2, NULL, &m, &err) < 0);
 	char want[256];
 	snprintf(want, sizeof(want), "%s:2:7: expected `=` after `BROKEN`", env);
 	assert_string_equal(err.msg, want);

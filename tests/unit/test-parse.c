@@ -2,7 +2,7 @@
 /*
  * Good files: every field lands in the model with its value and its place;
  * anchors, aliases and merge keys; the YAML tree's scalar types; wrong
- * types for every key. Phase 2 keys: test-parse-phase2.c; the normalised
+ * types for every key. Many keys at once: test-parse-keys.c; the normalised
  * output: test-parse-emit.c; bad files: test-parse-bad.c.
  */
 #include <stdarg.h>
@@ -20,8 +20,8 @@
 #include <time.h>
 
 #include "common/strbuf.h"
-#include "compose/model.h"
-#include "compose/yaml-tree.h"
+#include "compose/file/model.h"
+#include "compose/file/yaml-tree.h"
 #include "tests/unit/test-parse.h"
 
 static void test_lab(void **state)
@@ -595,7 +595,7 @@ static void test_wrong_types(void **state)
 		{ "working_dir", "[/]", "got a list" },
 		{ "logging", "json-file", "got a string" },
 	};
-	struct nc_load_opts opts = { .allow_unbuilt = true };
+	struct nc_load_opts opts = { 0 };
 
 	for (size_t i = 0; i < sizeof(svc) / sizeof(svc[0]); i++) {
 		char y[256], want[128];
@@ -687,10 +687,32 @@ static void test_load_file_errors(void **state)
 }
 
 
+/* `cpus` has one reader: a leading '+' (as compose-go's ParseFloat takes
+ * it) is accepted at service level and under deploy.resources alike, and
+ * a negative count is refused in both. */
+static void test_cpus_one_reader(void **state)
+{
+	(void)state;
+	struct nc_model *m = load("services:\n"
+				  "  s:\n"
+				  "    cpus: \"+0.5\"\n"
+				  "    deploy: {resources: {limits: {cpus: \"+0.25\"}, reservations: {cpus: \"+0.125\"}}}\n");
+	const struct nc_service *s = nc_model_service(m, "s");
+	assert_true(s->cpus == 0.5);
+	assert_true(s->limits.cpus == 0.25);
+	assert_true(s->reservations.cpus == 0.125);
+	nc_model_free(m);
+	load_fails("services:\n  s:\n    cpus: \"-1\"\n",
+		   "t.yaml:3:11: `cpus` in service `s`: the number of CPUs must be greater than 0, not -1");
+	load_fails("services:\n  s:\n    deploy: {resources: {limits: {cpus: \"-1\"}}}\n",
+		   "t.yaml:3:41: `cpus` in `deploy.resources.limits` of service `s`: the number of CPUs must be greater than 0, not -1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lab),
+		cmocka_unit_test(test_cpus_one_reader),
 		cmocka_unit_test(test_everything),
 		cmocka_unit_test(test_default_network),
 		cmocka_unit_test(test_anchors_and_merges),

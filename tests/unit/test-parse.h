@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compose/model.h"
+#include "compose/file/model.h"
 
 #define GOOD_DIR NC_TEST_DATA "/parse/good"
 
@@ -63,19 +63,5 @@ static inline const char *pfx(const struct nc_prefix *p)
 		assert_int_equal((m).line, (l));  \
 		assert_int_equal((m).col, (c));   \
 	} while (0)
-
-/* Loads GOOD_DIR/NAME with keys not built yet allowed. */
-static inline struct nc_model *load_good_unbuilt(const char *name)
-{
-	struct nc_load_opts opts = { .allow_unbuilt = true };
-	char path[512];
-	struct nc_model *m = NULL;
-	nc_err err;
-
-	snprintf(path, sizeof(path), "%s/%s", GOOD_DIR, name);
-	if (nc_model_load_file_opts(path, &opts, &m, &err) < 0)
-		fail_msg("%s", err.msg);
-	return m;
-}
 
 #endif

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compose/pingall.h"
+#include "compose/lab/pingall.h"
 
 static void test_pairs_prefer_a_shared_network(void **state)
 {

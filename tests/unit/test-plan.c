@@ -12,8 +12,8 @@
 #include <sys/resource.h>
 
 #include "common/strbuf.h"
-#include "compose/etcfiles.h"
-#include "compose/plan.h"
+#include "compose/plan/etcfiles.h"
+#include "compose/plan/plan.h"
 
 struct fixture {
 	struct nc_model *m;

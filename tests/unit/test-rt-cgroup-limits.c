@@ -122,6 +122,38 @@ static void test_v1_memsw_missing(void **state)
 	rt_cgroups_close(cg);
 }
 
+/* A create that fails takes back the directories it made, in every
+ * hierarchy, and keeps those that were there. */
+static void test_v1_failed_create_removes_what_it_made(void **state)
+{
+	(void)state;
+	nc_err err;
+	char p[512];
+	v1_tree(false);
+	struct rt_cgroups *cg = open_v1();
+	struct rt_limits lim = RT_LIMITS_INIT;
+	lim.memory_max = 32 << 20;
+	/* r2/d is new: its directories are plain ones here, without the
+	 * kernel's files, so writing the memory limit fails. */
+	assert_int_equal(rt_cgroup_create(cg, "ncompose/lab/r2/d", &lim, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "memory.limit_in_bytes"));
+	static const char *const hiers[] = { "memory", "cpu,cpuacct", "pids", "freezer" };
+	for (size_t i = 0; i < NC_ELEMENTSOF(hiers); i++) {
+		snprintf(p, sizeof(p), "%s/%s/ncompose/lab/r2", root, hiers[i]);
+		assert_int_equal(access(p, F_OK), -1);
+		assert_int_equal(errno, ENOENT);
+		snprintf(p, sizeof(p), "%s/%s/ncompose/lab/r1", root, hiers[i]);
+		assert_int_equal(access(p, F_OK), 0);
+	}
+	/* A leaf that was there stays, also when the create fails. */
+	assert_int_equal(rt_cgroup_create(cg, "ncompose/lab/r1", &lim, &(nc_err){ 0 }), 0);
+	lim.memory_swap_max = 32 << 20;
+	assert_true(rt_cgroup_create(cg, "ncompose/lab/r1", &lim, &err) < 0);
+	snprintf(p, sizeof(p), "%s/memory/ncompose/lab/r1", root);
+	assert_int_equal(access(p, F_OK), 0);
+	rt_cgroups_close(cg);
+}
+
 static void test_v1_errors_name_file_and_value(void **state)
 {
 	(void)state;
@@ -713,6 +745,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_v1_limits),
 		T(test_v1_memsw_missing),
+		T(test_v1_failed_create_removes_what_it_made),
 		T(test_v1_errors_name_file_and_value),
 		T(test_v1_kill_empty_and_remove),
 		T(test_v2_limits),

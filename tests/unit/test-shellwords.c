@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "compose/shellwords.h"
+#include "compose/file/shellwords.h"
 
 static void expect_words(const char *s, const char *const *want, size_t n)
 {

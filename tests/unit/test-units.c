@@ -9,7 +9,7 @@
 
 #include <errno.h>
 
-#include "compose/units.h"
+#include "compose/file/units.h"
 
 static void test_bytes(void **state)
 {
@@ -69,6 +69,11 @@ static void test_cpus(void **state)
 	assert_int_equal(nc_parse_cpus("0", &v), -ERANGE);
 	assert_int_equal(nc_parse_cpus("0.0", &v), -ERANGE);
 	assert_int_equal(nc_parse_cpus("-1", &v), -EINVAL);
+	/* As Go's strconv.ParseFloat (compose-go) reads it. */
+	assert_int_equal(nc_parse_cpus("+0.5", &v), 0);
+	assert_true(v == 0.5);
+	assert_int_equal(nc_parse_cpus("+", &v), -EINVAL);
+	assert_int_equal(nc_parse_cpus("++1", &v), -EINVAL);
 	assert_int_equal(nc_parse_cpus("1.5x", &v), -EINVAL);
 	assert_int_equal(nc_parse_cpus("", &v), -EINVAL);
 	assert_int_equal(nc_parse_cpus("1.", &v), -EINVAL);

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "compose/cli/cli.h"
+#include "compose/lifecycle/control.h"
+#include "compose/lifecycle/down.h"
+#include "compose/lifecycle/journal.h"
+#include "compose/lifecycle/project.h"
+#include "compose/lifecycle/supervise.h"
+#include "compose/lifecycle/up.h"
+
+static void help(void)
+{
+	printf("Usage: ncompose [-f FILE] [-p PROJECT] up [-d] [FILE] [SERVICE...]\n\n"
+	       "Build the lab: bridges, network namespaces, veth pairs, addresses, routes,\n"
+	       "sysctls, the nftables table, cgroups, then the containers (every interface\n"
+	       "is in place before a container's process starts).\n\n"
+	       "  -d, --detach   return once every container runs; a supervisor process\n"
+	       "                 stays behind as the containers' parent\n"
+	       "                 (without -d: stay attached, print the containers' output,\n"
+	       "                 and tear the lab down on Ctrl-C)\n"
+	       "  -h, --help     this help\n\n"
+	       "A compose file may be named directly: `ncompose up lab.yaml`. With SERVICEs,\n"
+	       "the whole network is built but only those containers (and what they depend\n"
+	       "on) are started; `ncompose start` starts the others later.\n");
+}
+
+static bool looks_like_file(const char *arg)
+{
+	struct stat st;
+	size_t n = strlen(arg);
+
+	if (stat(arg, &st) == 0 && S_ISREG(st.st_mode))
+		return true;
+	return (n > 5 && !strcmp(arg + n - 5, ".yaml")) || (n > 4 && !strcmp(arg + n - 4, ".yml"));
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Ctrl-C or SIGTERM during the bring-up: blocked, and looked at between
+ * steps, so the bring-up stops at a clean point and rolls back. */
+static bool interrupted(void)
+{
+	sigset_t pending;
+	sigpending(&pending);
+	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM);
+}
+
+static void block_interrupts(void)
+{
+	sigset_t m;
+	sigemptyset(&m);
+	sigaddset(&m, SIGINT);
+	sigaddset(&m, SIGTERM);
+	sigprocmask(SIG_BLOCK, &m, NULL);
+}
+
+static int up_code(enum nc_up_failure how)
+{
+	return how == NC_UP_REFUSED ? NC_EXIT_USAGE : NC_EXIT_FAILURE;
+}
+
+static void write_supervisor_record(struct nc_state *st)
+{
+	char path[PATH_MAX], text[64];
+	nc_err e;
+
+	snprintf(text, sizeof(text), "pid %d\n", (int)getpid());
+	if (nc_pathf(path, sizeof(path), "%s/" NC_SUPERVISOR_FILE, st->dir) == 0)
+		nc_write_file_atomic(path, text, strlen(text), 0600, &e);
+}
+
+static void detach_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	dup3(fd, STDIN_FILENO, 0);
+	dup3(fd, STDOUT_FILENO, 0);
+	dup3(fd, STDERR_FILENO, 0);
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
+
+struct ready_ctx {
+	const struct nc_plan *p;
+	const struct nc_paths *paths;
+	struct nc_state *st;
+	int fd;
+	bool detach;
+};
+
+/* The project is up: tell the waiting `up -d`, then leave its session and
+ * its terminal. From here on the supervisor no longer dies with it. */
+static void report_ready(void *data)
+{
+	struct ready_ctx *rc = data;
+	nc_err e;
+
+	nc_state_journal(rc->st, &e, NC_J_UP_DONE, NULL);
+	if (!rc->detach)
+		return;
+	/* Only now: a rollback before this point runs in this process, and
+	 * must not be inside the cgroups it kills. */
+	nc_supervisor_enter_cgroup(rc->p, rc->paths);
+	setsid();
+	prctl(PR_SET_PDEATHSIG, 0);
+	unsigned char ok = 0;
+	if (write(rc->fd, &ok, 1) < 0) {
+		/* the parent is gone: the project is up all the same */
+	}
+	close(rc->fd);
+	rc->fd = -1;
+	detach_stdio();
+	if (chdir("/") < 0) {
+		/* nothing depends on the cwd any more */
+	}
+}
+
+/* A bring-up that cannot finish: everything it made goes, with the lock
+ * still held, and the error is said where the user is looking. */
+static int roll_back(const struct nc_plan *p, struct nc_state *st, const struct nc_paths *paths,
+		     struct nc_report *rep, const nc_err *why)
+{
+	nc_err e;
+	int code = cli_fail(NC_EXIT_FAILURE, why);
+	if (nc_down_locked(p->project, paths, st, rep, 2000, &e) < 0)
+		cli_fail(NC_EXIT_FAILURE, &e);
+	return code;
+}
+
+/*
+ * The child of `up -d`: brings the project up, then stays as its
+ * supervisor. Until the project is up it dies with its parent
+ * (PR_SET_PDEATHSIG): killing `up` at any instant kills the bring-up,
+ * and `down` cleans what the journal recorded.
+ */
+static int supervisor_main(const struct nc_plan *p, struct nc_state *st,
+			   const struct nc_paths *paths, struct nc_report *rep,
+			   const char *const *services, pid_t parent, int ready_fd)
+{
+	enum nc_up_failure how;
+	nc_err err;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		return NC_EXIT_FAILURE; /* the parent died before the prctl */
+	block_interrupts();
+	struct nc_fault fault;
+	nc_fault_init(&fault);
+	struct nc_up_opts o = { .paths = paths, .rep = rep, .cancelled = interrupted, .fault = &fault };
+	if (nc_up(p, st, &o, &how, &err) < 0) {
+		int code = cli_fail(up_code(how), &err);
+		unsigned char b = (unsigned char)code;
+		if (write(ready_fd, &b, 1) < 0) {
+			/* the parent is gone; its exit status is lost anyway */
+		}
+		return code;
+	}
+
+	int control_fd = -1;
+	if (nc_control_listen(st->dir, &control_fd, &err) < 0)
+		nc_report_warn(rep, "%s (down will still work, by force)", err.msg);
+	write_supervisor_record(st);
+
+	struct ready_ctx rc = { .p = p, .paths = paths, .st = st, .fd = ready_fd, .detach = true };
+	struct nc_supervise_opts so = { .attached = false, .services = services,
+					.on_ready = report_ready, .ready_ctx = &rc, .fault = &fault };
+	enum nc_supervise_end end = NC_SUPERVISE_DOWN;
+	int r = nc_supervise(p, paths, st, rep, &so, control_fd, &end, &err);
+	int code = NC_EXIT_OK;
+	if (rc.fd >= 0) {
+		/* It never got up: undo it, and say so to the waiting `up`. */
+		if (r == 0)
+			nc_err_msg(&err, ECANCELED, "the bring-up was interrupted");
+		code = roll_back(p, st, paths, rep, &err);
+		unsigned char b = (unsigned char)code;
+		if (write(rc.fd, &b, 1) < 0) {
+			/* the parent is gone */
+		}
+	} else if (r < 0) {
+		code = NC_EXIT_FAILURE;
+	}
+	nc_state_close(st);
+	return code;
+}
+
+static int up_detached(const struct nc_plan *p, struct nc_state *st, const struct nc_paths *paths,
+		       struct nc_report *rep, const char *const *services, double t0)
+{
+	int pfd[2];
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return cli_failf(NC_EXIT_FAILURE, "up: pipe: %s", strerror(errno));
+	/* Ctrl-C reaches both processes (one process group): the child stops
+	 * and rolls back; this one waits for it to say so. */
+	signal(SIGINT, SIG_IGN);
+	pid_t parent = getpid();
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return cli_failf(NC_EXIT_FAILURE, "up: fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(pfd[0]);
+		signal(SIGINT, SIG_DFL);
+		_exit(supervisor_main(p, st, paths, rep, services, parent, pfd[1]));
+	}
+	close(pfd[1]);
+	unsigned char code;
+	ssize_t n;
+	do
+		n = read(pfd[0], &code, 1);
+	while (n < 0 && errno == EINTR);
+	close(pfd[0]);
+	if (n != 1) {
+		int status = 0;
+		waitpid(pid, &status, 0);
+		return cli_failf(NC_EXIT_FAILURE,
+				 "up: the bring-up process died (%s %d); run `ncompose -p %s down` to clean up",
+				 WIFSIGNALED(status) ? "signal" : "exit status",
+				 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), p->project);
+	}
+	if (code != 0) {
+		waitpid(pid, NULL, 0);
+		return code;
+	}
+	if (rep->tty)
+		fprintf(stderr, "%s: %zu container%s up in %.2f s\n", p->project, p->n_containers,
+			p->n_containers == 1 ? "" : "s", now_s() - t0);
+	return NC_EXIT_OK;
+}
+
+static void say_up(void *data)
+{
+	const struct nc_plan *p = data;
+	fprintf(stderr, "%s is up; Ctrl-C stops and removes it\n", p->project);
+}
+
+static int up_attached(const struct nc_plan *p, struct nc_state *st, const struct nc_paths *paths,
+		       struct nc_report *rep, const char *const *services)
+{
+	struct nc_up_opts o = { .paths = paths, .rep = rep, .cancelled = interrupted };
+	enum nc_up_failure how;
+	enum nc_supervise_end end;
+	nc_err err;
+	int code = NC_EXIT_OK;
+
+	block_interrupts();
+	if (nc_up(p, st, &o, &how, &err) < 0) {
+		nc_state_close(st);
+		return cli_fail(up_code(how), &err);
+	}
+	struct nc_supervise_opts so = { .attached = true, .services = services,
+					.on_ready = say_up, .ready_ctx = (void *)p };
+	if (nc_supervise(p, paths, st, rep, &so, -1, &end, &err) < 0)
+		code = cli_fail(NC_EXIT_FAILURE, &err);
+	/* The lock goes with the state; `down` takes it again. */
+	nc_state_close(st);
+	if (nc_down(p->project, paths, rep, 0, &err) < 0)
+		code = cli_fail(NC_EXIT_FAILURE, &err);
+	return code;
+}
+
+int cli_up(const struct cli_global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "detach", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *file = g->arg_file;
+	bool detach = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "dh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			detach = true;
+			break;
+		case 'h':
+			help();
+			return NC_EXIT_OK;
+		default:
+			return cli_failf(NC_EXIT_USAGE, "up: unknown option; see `ncompose up --help`");
+		}
+	}
+	/* A compose file named first (`ncompose up lab.yaml`), then services. */
+	if (optind < argc && !file && looks_like_file(argv[optind]))
+		file = argv[optind++];
+	const char *const *services = optind < argc ? (const char *const *)argv + optind : NULL;
+
+	struct nc_project proj;
+	struct nc_plan *plan = NULL;
+	struct nc_state *st = NULL;
+	struct nc_paths paths;
+	struct nc_report rep;
+	bool usage;
+	nc_err err;
+	double t0 = now_s();
+	int code;
+
+	if (nc_project_open_named(file, g->arg_project, true, services, &proj, &usage, &err) < 0)
+		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
+	nc_paths_from_env(&paths);
+	nc_report_init(&rep, g->arg_verbose);
+	if (nc_project_plan(&proj, true, &plan, &err) < 0) {
+		code = cli_fail(NC_EXIT_USAGE, &err);
+		goto out;
+	}
+	if (nc_state_open(paths.state_root, plan->project, NC_STATE_CREATE, &st, &err) < 0) {
+		code = cli_fail(err.errnum == EBUSY ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
+		goto out;
+	}
+	if (detach) {
+		code = up_detached(plan, st, &paths, &rep, services, t0);
+		nc_state_close(st);
+	} else {
+		code = up_attached(plan, st, &paths, &rep, services);
+	}
+out:
+	nc_plan_free(plan);
+	nc_project_close(&proj);
+	return code;
+}

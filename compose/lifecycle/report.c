@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "compose/lifecycle/report.h"
+
+#include <stdarg.h>
+#include <unistd.h>
+
+void nc_report_init(struct nc_report *r, bool verbose)
+{
+	r->out = stderr;
+	r->verbose = verbose;
+	r->tty = isatty(STDERR_FILENO) && !verbose;
+	r->progress_shown = false;
+	pthread_mutex_init(&r->lock, NULL);
+}
+
+static void end_locked(struct nc_report *r)
+{
+	if (r->progress_shown) {
+		fputs("\r\033[K", r->out);
+		fflush(r->out);
+		r->progress_shown = false;
+	}
+}
+
+static void vprint(struct nc_report *r, const char *prefix, const char *fmt, va_list ap)
+{
+	pthread_mutex_lock(&r->lock);
+	end_locked(r);
+	fputs(prefix, r->out);
+	vfprintf(r->out, fmt, ap);
+	fputc('\n', r->out);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void nc_report_verbose(struct nc_report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!r || !r->verbose)
+		return;
+	va_start(ap, fmt);
+	vprint(r, "", fmt, ap);
+	va_end(ap);
+}
+
+void nc_report_warn(struct nc_report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint(r, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void nc_report_progress(struct nc_report *r, const char *step, size_t done, size_t total)
+{
+	if (!r || !r->tty)
+		return;
+	pthread_mutex_lock(&r->lock);
+	fprintf(r->out, "\r\033[K[%zu/%zu] %s", done, total, step);
+	fflush(r->out);
+	r->progress_shown = true;
+	pthread_mutex_unlock(&r->lock);
+}
+
+void nc_report_progress_end(struct nc_report *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->lock);
+	end_locked(r);
+	pthread_mutex_unlock(&r->lock);
+}
