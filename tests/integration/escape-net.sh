@@ -1,5 +1,5 @@
 #!/bin/bash
-# Network attacks from containers (DESIGN §6: no path from a container to
+# Network attacks from containers (docs/how-it-works.md, isolation: no path from a container to
 # the host's loopback or to the host from an internal network; one
 # container must not reroute another). Every attack is shown failing, and
 # beside it a control shows it working once the test takes the protection

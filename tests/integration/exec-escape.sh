@@ -1,7 +1,7 @@
 #!/bin/bash
-# Escapes through what ncompose runs into a container (DESIGN §6: "no path
-# from a container to the caller's terminal or descriptors ... or to a
-# privileged helper process"): `exec` and healthcheck probes, the
+# Escapes through what ncompose runs into a container: no path from a
+# container to the caller's terminal or descriptors, or to a privileged
+# helper process (docs/how-it-works.md). `exec` and healthcheck probes, the
 # container's init, and the default seccomp profile and capability sets.
 # Each attack is shown failing, beside a control where the same attack
 # works without the protection (the controls run in the container's
