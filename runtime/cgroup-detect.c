@@ -187,7 +187,7 @@ int rt_cg_mountinfo_find(const char *mountinfo, const char *list, char *out, siz
 {
 	char line[4096], fstype[32], opts[1024], item[128];
 
-	for (const char *p = mountinfo; next_line(&p, line, sizeof(line));) {
+	for (const char *p = mountinfo; rt_cg_next_line(&p, line, sizeof(line));) {
 		/* "ID PARENT MAJ:MIN ROOT POINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS" */
 		const char *sep = strstr(line, " - ");
 		if (!sep || !field(sep + 3, 0, fstype, sizeof(fstype)) || strcmp(fstype, "cgroup") ||
