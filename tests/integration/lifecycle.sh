@@ -47,9 +47,16 @@ check_clean twonets
 
 # down while an up is still at work: it waits for the bring-up, then
 # removes the project.
+# The journal is written only under the project's lock: once it exists,
+# the up is at work (a fixed sleep let a slow build's down run first).
 "$NCOMPOSE" -f "$lab" up -d >/dev/null 2>&1 &
 pid=$!
-sleep 0.02
+for _ in $(seq 1000); do
+	[ -e /run/ncompose/twonets/journal ] && break
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.01
+done
+check "up holds the project when down starts" test -e /run/ncompose/twonets/journal
 check "down while up is still at work" nc -p twonets down
 wait $pid
 check_clean twonets
