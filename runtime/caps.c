@@ -57,9 +57,15 @@ uint64_t rt_caps_default(void)
 
 int rt_cap_last(void)
 {
-	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+	/* The kernel's value cannot change while we run; planning a big lab
+	 * asks once per service, so read the file once. */
+	static int cached = -1;
+	FILE *f;
 	int last = -1;
 
+	if (cached >= 0)
+		return cached;
+	f = fopen("/proc/sys/kernel/cap_last_cap", "re");
 	if (f) {
 		if (fscanf(f, "%d", &last) != 1)
 			last = -1;
@@ -67,6 +73,7 @@ int rt_cap_last(void)
 	}
 	if (last < 0 || last > 63)
 		last = CAP_LAST_CAP;
+	cached = last;
 	return last;
 }
 
