@@ -18,6 +18,7 @@
 #include "compose/lifecycle/record.h"
 #include "compose/lifecycle/runtime-spec.h"
 #include "compose/lifecycle/fault.h"
+#include "compose/lifecycle/host-ports.h"
 #include "compose/lifecycle/journal.h"
 #include "compose/lifecycle/parallel.h"
 #include "compose/lifecycle/state.h"
@@ -254,6 +255,16 @@ static int check_ports_free(struct up_ctx *c, nc_err *err)
 	return r;
 }
 
+/* A port a host process already listens on (compose/lifecycle/host-ports.h). */
+static int check_host_sockets(struct up_ctx *c, nc_err *err)
+{
+	bool held;
+	int r = nc_host_ports_check(c->p, c->nd, "/proc", &held, err);
+
+	c->refused |= held;
+	return r;
+}
+
 static int step_check(struct up_ctx *c, nc_err *err)
 {
 	const struct nc_plan *p = c->p;
@@ -287,7 +298,8 @@ static int step_check(struct up_ctx *c, nc_err *err)
 			return r;
 	}
 	if ((r = check_host_routes(c, err)) < 0 || (r = check_forward_policy(c, err)) < 0 ||
-	    (r = check_netem(c, err)) < 0 || (r = check_ports_free(c, err)) < 0)
+	    (r = check_netem(c, err)) < 0 || (r = check_ports_free(c, err)) < 0 ||
+	    (r = check_host_sockets(c, err)) < 0)
 		return r;
 	for (size_t i = 0; i < p->n_containers; i++) {
 		const struct nc_plan_container *pc = &p->containers[i];
