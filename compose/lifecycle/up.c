@@ -18,6 +18,7 @@
 #include "compose/lifecycle/record.h"
 #include "compose/lifecycle/runtime-spec.h"
 #include "compose/lifecycle/fault.h"
+#include "compose/lifecycle/host-neigh.h"
 #include "compose/lifecycle/host-ports.h"
 #include "compose/lifecycle/journal.h"
 #include "compose/lifecycle/parallel.h"
@@ -362,6 +363,16 @@ static int step_forwarding(struct up_ctx *c, nc_err *err)
 		if ((r = netd_sysctl_set(c->nd, "net.ipv6.conf.all.forwarding", "1", err)) < 0)
 			return r;
 	}
+	return 0;
+}
+
+/* A big flat lab outgrows the host-wide neighbour tables: raised here, or
+ * the user is told what to set (compose/lifecycle/host-neigh.h). Host-wide
+ * like forwarding, so not undone. */
+static int step_neigh(struct up_ctx *c, nc_err *err)
+{
+	(void)err;
+	nc_neigh_fit(c->p, c->nd, "/proc/sys", c->rep);
 	return 0;
 }
 
@@ -738,6 +749,7 @@ static const struct up_step steps[] = {
 	{ "check the host", step_check, NULL },
 	{ "write the journal", step_journal, NULL },
 	{ "enable forwarding", step_forwarding, NULL },
+	{ "size the neighbour tables", step_neigh, NULL },
 	{ "create bridges", step_bridges, nc_teardown_links },
 	{ "wire the containers", step_wire, undo_wire },
 	{ "apply the firewall", step_firewall, nc_teardown_firewall },
