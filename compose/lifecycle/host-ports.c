@@ -26,7 +26,13 @@ static bool v4_mapped(const struct nc_ip *ip)
  * address *one. */
 static bool receives(const struct netd_host_socket *s, int family, bool *any, struct nc_ip *one)
 {
+	static const uint8_t loop6[16] = { [15] = 1 };
+
 	*one = (struct nc_ip){ .family = (uint8_t)family };
+	/* The host's own connections to [::1] are never DNATed (the packet
+	 * could not leave lo), so a socket on [::1] keeps its traffic. */
+	if (family == AF_INET6 && s->addr.family == AF_INET6 && !memcmp(s->addr.a, loop6, 16))
+		return false;
 	if (s->addr.family == family && !(family == AF_INET6 && v4_mapped(&s->addr))) {
 		*any = all_zero(s->addr.a, nc_ip_bytes(family));
 		memcpy(one->a, s->addr.a, nc_ip_bytes(family));

@@ -17,7 +17,8 @@
  * same protocol and port, and addresses that meet in the family `pp` is
  * published for. A wildcard (0.0.0.0, [::]) meets every address of its
  * family; a dual-stack [::] (no IPV6_V6ONLY) meets IPv4 too; a v4-mapped
- * ::ffff:a.b.c.d meets a.b.c.d. Pure. */
+ * ::ffff:a.b.c.d meets a.b.c.d. A socket on [::1] meets nothing: the
+ * host's connections to [::1] are never DNATed. Pure. */
 bool nc_port_meets_socket(const struct nc_plan_port *pp, const struct netd_host_socket *s);
 
 /* The first published port of the plan that one of the n sockets holds,
