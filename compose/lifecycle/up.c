@@ -262,6 +262,12 @@ static int check_host_sockets(struct up_ctx *c, nc_err *err)
 	bool held;
 	int r = nc_host_ports_check(c->p, c->nd, "/proc", &held, err);
 
+	if (r < 0 && !held) {
+		/* A kernel without inet_diag: the check is lost, not the lab. */
+		nc_report_warn(c->rep, "cannot check the host's sockets against the published ports: %s",
+			       err->msg);
+		return 0;
+	}
 	c->refused |= held;
 	return r;
 }
