@@ -115,13 +115,15 @@ static int collect(struct nc_nl *nl, struct sock_list *l, nc_err *err)
 int netd_host_sockets(struct netd *nd, struct netd_host_socket **out, size_t *n, nc_err *err)
 {
 	struct sock_list l = { 0 };
-	struct nc_nl nl;
+	struct nc_nl nl = { 0 };
 	int r;
 
 	/* The socket answers for the namespace it is made in: the session's,
 	 * where the lab's ports are published. */
-	if ((r = netd_in_netns(nd->nsfd, open_diag, &nl, err)) < 0)
+	if ((r = netd_in_netns(nd->nsfd, open_diag, &nl, err)) < 0) {
+		nc_nl_close(&nl); /* opened, but the way back failed */
 		return r;
+	}
 	for (int tries = 0;; tries++) {
 		l.n = 0;
 		r = collect(&nl, &l, err);
