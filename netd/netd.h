@@ -206,6 +206,55 @@ struct netd_host_route {
  * *out is malloc'ed. */
 int netd_host_routes(struct netd *nd, struct netd_host_route **out, size_t *n, nc_err *err);
 
+/* ---- what the host's own processes listen on ------------------------- */
+
+struct nlmsghdr;
+
+/* A socket waiting for anyone's traffic: a listening TCP socket, or a
+ * bound and unconnected UDP socket. */
+struct netd_host_socket {
+	uint8_t proto;      /* IPPROTO_TCP or IPPROTO_UDP */
+	struct nc_ip addr;  /* local address (AF_INET or AF_INET6); all zeros: any */
+	uint16_t port;
+	bool v6only;        /* IPv6 only; a [::] socket without it takes IPv4 too */
+	uint32_t inode;     /* the socket's inode, 0 when unknown */
+	uint32_t uid;
+};
+
+/* Those sockets in the session's namespace, over NETLINK_SOCK_DIAG
+ * (inet_diag), IPv4 and IPv6. *out is malloc'ed. */
+int netd_host_sockets(struct netd *nd, struct netd_host_socket **out, size_t *n, nc_err *err);
+
+/* One inet_diag answer (SOCK_DIAG_BY_FAMILY) of a dump of `proto` into
+ * *out. Pure; -EINVAL when it is no such answer. Exposed for tests. */
+int netd_sockdiag_parse(const struct nlmsghdr *nlh, uint8_t proto, struct netd_host_socket *out);
+
+/* The process holding socket `inode`, by its /proc/PID/fd links under
+ * proc_root ("/proc"): its pid and comm. False when not found within a
+ * bounded walk (no such socket, another PID namespace, too many files). */
+bool netd_socket_owner(const char *proc_root, uint32_t inode, int *pid, char *comm, size_t size);
+
+/* ---- the neighbour tables (host-wide) -------------------------------- */
+
+struct netd_neigh_limits {
+	uint32_t thresh[3]; /* gc_thresh1, 2, 3 */
+	uint32_t entries;   /* entries now, in every namespace together */
+};
+
+/* The IPv4 (ARP) or IPv6 (ND) table's limits and size, over rtnetlink:
+ * answered in any namespace, since the table is the machine's. */
+int netd_neigh_limits(struct netd *nd, int family, struct netd_neigh_limits *out, nc_err *err);
+
+/* One RTM_NEWNEIGHTBL answer of `family`; -ENOENT for a message without
+ * thresholds (the per-device ones). Pure; exposed for tests. */
+int netd_neigh_parse_table(const struct nlmsghdr *nlh, int family, struct netd_neigh_limits *out);
+
+/* Writes gc_thresh3, 2 and 1 (in that order) under
+ * sysctl_root/net/ipv{4,6}/neigh/default/. The kernel has those files
+ * only in the initial network namespace: elsewhere this fails with
+ * ENOENT. */
+int netd_neigh_set_limits(const char *sysctl_root, int family, const uint32_t thresh[3], nc_err *err);
+
 /* ---- point-to-point links -------------------------------------------- */
 
 struct netd_p2p_end {

@@ -18,6 +18,8 @@
 #include "compose/lifecycle/record.h"
 #include "compose/lifecycle/runtime-spec.h"
 #include "compose/lifecycle/fault.h"
+#include "compose/lifecycle/host-neigh.h"
+#include "compose/lifecycle/host-ports.h"
 #include "compose/lifecycle/journal.h"
 #include "compose/lifecycle/parallel.h"
 #include "compose/lifecycle/state.h"
@@ -254,6 +256,22 @@ static int check_ports_free(struct up_ctx *c, nc_err *err)
 	return r;
 }
 
+/* A port a host process already listens on (compose/lifecycle/host-ports.h). */
+static int check_host_sockets(struct up_ctx *c, nc_err *err)
+{
+	bool held;
+	int r = nc_host_ports_check(c->p, c->nd, "/proc", &held, err);
+
+	if (r < 0 && !held) {
+		/* A kernel without inet_diag: the check is lost, not the lab. */
+		nc_report_warn(c->rep, "cannot check the host's sockets against the published ports: %s",
+			       err->msg);
+		return 0;
+	}
+	c->refused |= held;
+	return r;
+}
+
 static int step_check(struct up_ctx *c, nc_err *err)
 {
 	const struct nc_plan *p = c->p;
@@ -287,7 +305,8 @@ static int step_check(struct up_ctx *c, nc_err *err)
 			return r;
 	}
 	if ((r = check_host_routes(c, err)) < 0 || (r = check_forward_policy(c, err)) < 0 ||
-	    (r = check_netem(c, err)) < 0 || (r = check_ports_free(c, err)) < 0)
+	    (r = check_netem(c, err)) < 0 || (r = check_ports_free(c, err)) < 0 ||
+	    (r = check_host_sockets(c, err)) < 0)
 		return r;
 	for (size_t i = 0; i < p->n_containers; i++) {
 		const struct nc_plan_container *pc = &p->containers[i];
@@ -350,6 +369,16 @@ static int step_forwarding(struct up_ctx *c, nc_err *err)
 		if ((r = netd_sysctl_set(c->nd, "net.ipv6.conf.all.forwarding", "1", err)) < 0)
 			return r;
 	}
+	return 0;
+}
+
+/* A big flat lab outgrows the host-wide neighbour tables: raised here, or
+ * the user is told what to set (compose/lifecycle/host-neigh.h). Host-wide
+ * like forwarding, so not undone. */
+static int step_neigh(struct up_ctx *c, nc_err *err)
+{
+	(void)err;
+	nc_neigh_fit(c->p, c->nd, "/proc/sys", c->rep);
 	return 0;
 }
 
@@ -726,6 +755,7 @@ static const struct up_step steps[] = {
 	{ "check the host", step_check, NULL },
 	{ "write the journal", step_journal, NULL },
 	{ "enable forwarding", step_forwarding, NULL },
+	{ "size the neighbour tables", step_neigh, NULL },
 	{ "create bridges", step_bridges, nc_teardown_links },
 	{ "wire the containers", step_wire, undo_wire },
 	{ "apply the firewall", step_firewall, nc_teardown_firewall },
