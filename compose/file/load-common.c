@@ -463,8 +463,8 @@ int nc_ld_duration(struct nc_loader *ld, const struct nc_yt_node *key,
 
 int nc_ld_entry_name(struct nc_loader *ld, const struct nc_yt_node *k, const char *what, const char **name)
 {
-	if (!strncmp(k->text, "x-", 2))
-		return 1;
+	/* Compose: only top-level `x-` keys are extensions; under services:,
+	 * networks:, volumes:, secrets: and configs: `x-web` is a name. */
 	if (!nc_ld_valid_name(k->text))
 		return nc_ld_fail(ld, k->mark,
 				  "%s name `%s` is not valid: use letters, digits, `_`, `.` and `-`, starting with a letter or digit",

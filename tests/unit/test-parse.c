@@ -313,25 +313,45 @@ static void test_alias_bomb(void **state)
 	nc_strbuf_free(&y);
 }
 
+/* Only top-level `x-` keys and `x-` keys inside an object are extensions;
+ * an entry of services:, networks:, volumes:, secrets: or configs: named
+ * `x-...` is an object like any other (Compose). */
 static void test_x_keys_ignored(void **state)
 {
 	(void)state;
 	struct nc_model *m = load("x-top: 1\n"
 				  "networks:\n"
-				  "  x-not-a-network: {whatever: 1}\n"
+				  "  x-net: {}\n"
 				  "  n:\n"
 				  "    x-n: 1\n"
 				  "    ipam: {x-i: 1, config: [{subnet: 10.0.0.0/24, x-c: 1}]}\n"
+				  "volumes:\n"
+				  "  x-vol:\n"
+				  "secrets:\n"
+				  "  x-s: {environment: HOME}\n"
+				  "configs:\n"
+				  "  x-c: {content: hi}\n"
 				  "services:\n"
-				  "  x-not-a-service: {bogus: 1}\n"
+				  "  x-foo: {networks: [x-net, n]}\n"
 				  "  s:\n"
 				  "    x-s: {bogus: 1}\n"
 				  "    networks: {n: {x-a: 1}}\n"
 				  "    routes: [{to: default, via: 10.0.0.9, x-r: 1}]\n");
-	assert_int_equal(m->n_networks, 1);
-	assert_int_equal(m->n_services, 1);
-	assert_int_equal(m->services[0].n_routes, 1);
+	assert_int_equal(m->n_networks, 2);
+	assert_string_equal(m->networks[0].name, "x-net");
+	assert_int_equal(m->n_services, 2);
+	assert_string_equal(m->services[0].name, "x-foo");
+	assert_int_equal(m->services[0].n_networks, 2);
+	assert_string_equal(m->services[0].networks[0].network, "x-net");
+	assert_int_equal(m->n_volumes, 1);
+	assert_string_equal(m->volumes[0].name, "x-vol");
+	assert_int_equal(m->n_secrets, 1);
+	assert_int_equal(m->n_configs, 1);
+	assert_int_equal(m->services[1].n_routes, 1);
 	nc_model_free(m);
+	/* an `x-` service is checked like any other */
+	load_fails("services:\n  x-foo: {bogus: 1}\n",
+		   "t.yaml:2:11: unknown key `bogus` in service `x-foo`");
 }
 
 /* Compose keys that carry metadata or process details: each form. */

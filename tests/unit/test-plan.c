@@ -423,6 +423,29 @@ static void test_hosts_file(void **state)
 	fixture_free(&f);
 }
 
+/* A service named `x-foo` is a service (only top-level `x-` keys are
+ * extensions): planned with its container, addresses and command. */
+static void test_x_named_service(void **state)
+{
+	(void)state;
+	struct fixture f;
+
+	assert_int_equal(plan_from(&f,
+				   "networks:\n  x-lan: {ipam: {config: [{subnet: 10.9.0.0/24}]}}\n"
+				   "services:\n  x-foo: {command: [sleep, \"1\"], networks: [x-lan]}\n",
+				   NULL),
+			 0);
+	assert_int_equal(f.p->n_containers, 1);
+	const struct nc_plan_container *c = &f.p->containers[0];
+	assert_string_equal(c->svc->name, "x-foo");
+	assert_non_null(strstr(c->name, "x-foo"));
+	assert_non_null(c->argv);
+	assert_string_equal(c->argv[0], "sleep");
+	assert_int_equal(c->n_ifaces, 1);
+	assert_non_null(nc_plan_network_by_name(f.p, "x-lan"));
+	fixture_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_more_limits_and_security),
 		cmocka_unit_test(test_hosts_file),
 		cmocka_unit_test(test_big_environment_and_port_range),
+		cmocka_unit_test(test_x_named_service),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
