@@ -316,6 +316,45 @@ static void test_alias_bomb(void **state)
 /* Only top-level `x-` keys and `x-` keys inside an object are extensions;
  * an entry of services:, networks:, volumes:, secrets: or configs: named
  * `x-...` is an object like any other (Compose). */
+/* YAML 1.1 booleans where Compose accepts them: keys that want a boolean
+ * take y/yes/on/n/no/off in any case; strings elsewhere stay strings. */
+static void test_yaml11_booleans(void **state)
+{
+	(void)state;
+	struct nc_model *m = load("networks:\n"
+				  "  n: {internal: yes, enable_ipv6: Off}\n"
+				  "  e: {external: Y}\n"
+				  "services:\n"
+				  "  s:\n"
+				  "    init: yes\n"
+				  "    tty: On\n"
+				  "    stdin_open: \"YES\"\n"
+				  "    privileged: n\n"
+				  "    read_only: NO\n"
+				  "    environment: {A: yes, B: on}\n"
+				  "    command: [echo, off, Y]\n"
+				  "    networks: [n]\n");
+	const struct nc_service *s = &m->services[0];
+	assert_true(s->init);
+	assert_true(s->tty);
+	assert_true(s->stdin_open);
+	assert_false(s->privileged);
+	assert_false(s->read_only);
+	assert_true(m->networks[0].internal);
+	assert_false(m->networks[0].enable_ipv6);
+	assert_true(m->networks[1].external);
+	assert_string_equal(s->environment[0].value, "yes");
+	assert_string_equal(s->environment[1].value, "on");
+	assert_string_equal(s->command[1], "off");
+	assert_string_equal(s->command[2], "Y");
+	nc_model_free(m);
+	m = load("services:\n  s: {init: yes, privileged: on}\n");
+	assert_true(m->services[0].init && m->services[0].privileged);
+	nc_model_free(m);
+	load_fails("services:\n  s: {init: sure}\n",
+		   "t.yaml:2:13: `init` in service `s`: expected true or false, got a string");
+}
+
 static void test_x_keys_ignored(void **state)
 {
 	(void)state;
@@ -634,7 +673,7 @@ static void test_wrong_types(void **state)
 		const char *yaml, *prefix, *got;
 	} other[] = {
 		{ "networks:\n  n: {driver: [bridge]}\n", "t.yaml:2:15: `driver` in network `n`: expected", "a list" },
-		{ "networks:\n  n: {internal: \"no\"}\n", "t.yaml:2:17: `internal` in network `n`: expected", "a string" },
+		{ "networks:\n  n: {internal: \"nope\"}\n", "t.yaml:2:17: `internal` in network `n`: expected", "a string" },
 		{ "networks:\n  n: {external: {}}\n", "t.yaml:2:17: `external` in network `n`: expected", "a mapping" },
 		{ "networks:\n  n: {ipam: [1]}\n", "t.yaml:2:13: `ipam` in network `n`: expected", "a list" },
 		{ "networks:\n  n: {ipam: {driver: {}}}\n", "t.yaml:2:22: `driver` in `ipam` of network `n`: expected", "a mapping" },
@@ -746,6 +785,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_model_error),
 		cmocka_unit_test(test_load_file_errors),
+		cmocka_unit_test(test_yaml11_booleans),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
