@@ -113,6 +113,46 @@ static void test_errors(void **state)
 	nc_strbuf_free(&deep);
 }
 
+/* An empty interpolation is an empty string, not null; every unset name
+ * read without a default gets one warning, once, naming it. */
+static void test_empty_and_unset(void **state)
+{
+	(void)state;
+	const char *y = "services:\n"
+			"  s:\n"
+			"    environment:\n"
+			"      A: ${UNSET}\n"
+			"      B: ${EMPTY}\n"
+			"      C: $UNSET\n"
+			"      D: ${OTHER}\n"
+			"      E: ${NODEF:-d}${NODEF-d}${NODEF:+r}${NODEF+r}\n"
+			"      F: ${NODEF:-${NESTED}}\n";
+	char *text = NULL;
+	size_t len = 0;
+	FILE *w = open_memstream(&text, &len);
+	assert_non_null(w);
+	struct nc_load_opts opts = { .lookup = table, .warnings = w };
+	struct nc_model *m;
+	nc_err err;
+
+	assert_int_equal(nc_model_load_buffer_opts("t.yaml", y, strlen(y), &opts, &m, &err), 0);
+	fclose(w);
+	const struct nc_service *s = &m->services[0];
+	assert_int_equal(s->n_environment, 6);
+	for (size_t i = 0; i < 4; i++) {
+		assert_non_null(s->environment[i].value);
+		assert_string_equal(s->environment[i].value, "");
+	}
+	assert_string_equal(s->environment[4].value, "dd");
+	assert_string_equal(s->environment[5].value, "");
+	assert_string_equal(text,
+			    "warning: The \"UNSET\" variable is not set. Defaulting to a blank string.\n"
+			    "warning: The \"OTHER\" variable is not set. Defaulting to a blank string.\n"
+			    "warning: The \"NESTED\" variable is not set. Defaulting to a blank string.\n");
+	free(text);
+	nc_model_free(m);
+}
+
 static void test_in_model(void **state)
 {
 	(void)state;
@@ -334,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_forms),	      cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_in_model),      cmocka_unit_test(test_dotenv),
 		cmocka_unit_test(test_dotenv_errors), cmocka_unit_test(test_load_project),
+		cmocka_unit_test(test_empty_and_unset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
