@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "common/strbuf.h"
 #include "compose/plan/etcfiles.h"
@@ -446,6 +449,43 @@ static void test_x_named_service(void **state)
 	fixture_free(&f);
 }
 
+/* A bare name is an image name, never a path, even when a directory of
+ * that name sits beside the file; `./nginx` is the directory. */
+static void test_bare_image_name(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/nc-image-XXXXXX", path[128], sub[128];
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/nginx", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	snprintf(path, sizeof(path), "%s/compose.yaml", dir);
+	static const char *const bad[] = { "nginx", "frr:8", "nginx:latest" };
+	for (size_t i = 0; i < 4; i++) {
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fprintf(f, "services:\n  web:\n    image: %s\n", i < 3 ? bad[i] : "./nginx");
+		fclose(f);
+		struct fixture fx = { 0 };
+		assert_int_equal(nc_model_load_file(path, &fx.m, &fx.err), 0);
+		int r = nc_plan_build(fx.m, "t", NULL, &fx.p, &fx.err);
+		if (i < 3) {
+			char want[256];
+			assert_true(r < 0);
+			snprintf(want, sizeof(want), "%s:3:12: service `web`: image `%s` is a registry image name", path, bad[i]);
+			if (strncmp(fx.err.msg, want, strlen(want)) || !strstr(fx.err.msg, "not supported yet") ||
+			    !strstr(fx.err.msg, "./rootfs"))
+				fail_msg("%s", fx.err.msg);
+		} else {
+			assert_int_equal(r, 0);
+			assert_string_equal(fx.p->containers[0].image, sub);
+		}
+		fixture_free(&fx);
+	}
+	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_hosts_file),
 		cmocka_unit_test(test_big_environment_and_port_range),
 		cmocka_unit_test(test_x_named_service),
+		cmocka_unit_test(test_bare_image_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
