@@ -355,6 +355,22 @@ static void test_yaml11_booleans(void **state)
 		   "t.yaml:2:13: `init` in service `s`: expected true or false, got a string");
 }
 
+/* A limit given twice with two values is refused, naming both keys;
+ * the same value twice is accepted (Compose). */
+static void test_limit_pairs(void **state)
+{
+	(void)state;
+	load_fails("services:\n  s:\n    mem_limit: 64m\n    deploy: {resources: {limits: {memory: 128m}}}\n",
+		   "t.yaml:4:43: service `s`: `deploy.resources.limits.memory` and `mem_limit` (line 3) have different values: give one of them, or the same value in both");
+	load_fails("services:\n  s:\n    cpus: 1\n    deploy: {resources: {limits: {cpus: \"2\"}}}\n",
+		   "t.yaml:4:41: service `s`: `deploy.resources.limits.cpus` and `cpus` (line 3) have different values: give one of them, or the same value in both");
+	load_fails("services:\n  s:\n    pids_limit: 10\n    deploy: {resources: {limits: {pids: 20}}}\n",
+		   "t.yaml:4:41: service `s`: `deploy.resources.limits.pids` and `pids_limit` (line 3) have different values: give one of them, or the same value in both");
+	struct nc_model *m = load("services:\n  s:\n    mem_limit: 64m\n    cpus: 0.5\n    pids_limit: 9\n"
+				  "    deploy: {resources: {limits: {memory: 67108864, cpus: \"0.5\", pids: 9}}}\n");
+	nc_model_free(m);
+}
+
 static void test_x_keys_ignored(void **state)
 {
 	(void)state;
@@ -755,10 +771,10 @@ static void test_cpus_one_reader(void **state)
 	struct nc_model *m = load("services:\n"
 				  "  s:\n"
 				  "    cpus: \"+0.5\"\n"
-				  "    deploy: {resources: {limits: {cpus: \"+0.25\"}, reservations: {cpus: \"+0.125\"}}}\n");
+				  "    deploy: {resources: {limits: {cpus: \"+0.50\"}, reservations: {cpus: \"+0.125\"}}}\n");
 	const struct nc_service *s = nc_model_service(m, "s");
 	assert_true(s->cpus == 0.5);
-	assert_true(s->limits.cpus == 0.25);
+	assert_true(s->limits.cpus == 0.5);
 	assert_true(s->reservations.cpus == 0.125);
 	nc_model_free(m);
 	load_fails("services:\n  s:\n    cpus: \"-1\"\n",
@@ -786,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_model_error),
 		cmocka_unit_test(test_load_file_errors),
 		cmocka_unit_test(test_yaml11_booleans),
+		cmocka_unit_test(test_limit_pairs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
