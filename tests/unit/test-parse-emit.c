@@ -167,7 +167,7 @@ static void test_emit_round_trip(void **state)
 		"services:\n  a: {network_mode: none}\n",
 		"services:\n  a: {healthcheck: {}}\n",
 		"services:\n  a: {command: \"\", entrypoint: []}\n",
-		"services:\n  a: {environment: {\"x y\": \"\", \"yes\": ~}}\n",
+		"services:\n  a: {environment: {\"x.y\": \"\", \"yes\": ~}}\n",
 		"services:\n  \"1\": {hostname: \"123\"}\n",
 		"services:\n  a: {command: [\"\\n\", \"a: b\", \"- x\", \"#\", \"&x\", \"*y\", \"!t\", \"%p\", \"@\", \"`\"]}\n",
 		"services:\n  a: {stop_signal: SIGRTMAX, stop_grace_period: 0s, restart: on-failure:0}\n",
@@ -186,7 +186,7 @@ static void test_emit_round_trip(void **state)
 		nc_strbuf_putc(&lng, 's');
 	nc_strbuf_append(&lng, "\n  :\n    hostname: h\n    environment:\n      - ");
 	for (int i = 0; i < 1100; i++)
-		nc_strbuf_putc(&lng, i % 7 ? 'E' : ' ');
+		nc_strbuf_putc(&lng, i % 7 ? 'E' : '_');
 	nc_strbuf_append(&lng, "\n");
 	const char *const more[] = { nc_strbuf_str(&lng) };
 

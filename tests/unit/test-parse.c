@@ -371,6 +371,22 @@ static void test_limit_pairs(void **state)
 	nc_model_free(m);
 }
 
+/* Variable names in `environment:` are checked (env_file names are
+ * checked by the .env reader), at the name. */
+static void test_environment_names(void **state)
+{
+	(void)state;
+	load_fails("services:\n  s:\n    environment: [\"A B=1\"]\n",
+		   "t.yaml:3:19: `environment` in service `s`: `A B` is not a variable name: it contains a space; use letters, digits and `_`");
+	load_fails("services:\n  s:\n    environment:\n      \"A=B\": 1\n",
+		   "t.yaml:4:7: `environment` in service `s`: `A=B` is not a variable name: it contains `=`; use letters, digits and `_`");
+	load_fails("services:\n  s:\n    environment:\n      \"A\\tB\": 1\n",
+		   "t.yaml:4:7: `environment` in service `s`: `A\\tB` is not a variable name: it contains a control character; use letters, digits and `_`");
+	struct nc_model *m = load("services:\n  s: {environment: [a.b-c=1, _X=2, \"\xc3\xa1=3\"]}\n");
+	assert_int_equal(m->services[0].n_environment, 3);
+	nc_model_free(m);
+}
+
 static void test_x_keys_ignored(void **state)
 {
 	(void)state;
@@ -803,6 +819,7 @@ int main(void)
 		cmocka_unit_test(test_load_file_errors),
 		cmocka_unit_test(test_yaml11_booleans),
 		cmocka_unit_test(test_limit_pairs),
+		cmocka_unit_test(test_environment_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
