@@ -486,6 +486,46 @@ static void test_bare_image_name(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* Host port ranges: N:N ranges pair up; a host range for one container
+ * port takes the first port of it not published already (Docker's "first
+ * free"); long syntax takes a range too; sizes that differ are refused. */
+static void test_host_port_ranges(void **state)
+{
+	(void)state;
+	struct fixture f;
+
+	assert_int_equal(plan_from(&f,
+				   "services:\n  s:\n    ports:\n"
+				   "      - \"8000-8002:80\"\n"
+				   "      - \"8003-8005:81\"\n"
+				   "      - \"127.0.0.1:9000-9001:90-91/udp\"\n"
+				   "      - {target: 100, published: \"7000-7001\"}\n"
+				   "      - \"6000-6001:60-61\"\n",
+				   NULL),
+			 0);
+	struct { uint16_t host, port; uint8_t proto; } want[] = {
+		{ 8000, 80, 6 }, { 8003, 81, 6 }, { 9000, 90, 17 }, { 9001, 91, 17 }, { 7000, 100, 6 },
+		{ 6000, 60, 6 }, { 6001, 61, 6 },
+	};
+	assert_int_equal(f.p->n_ports, 7);
+	for (size_t i = 0; i < 7; i++) {
+		assert_int_equal(f.p->ports[i].host_port, want[i].host);
+		assert_int_equal(f.p->ports[i].port, want[i].port);
+		assert_int_equal(f.p->ports[i].proto, want[i].proto);
+	}
+	assert_string_equal(ip(&f.p->ports[2].host_ip), "127.0.0.1");
+	fixture_free(&f);
+
+	struct nc_model *m = NULL;
+	nc_err err;
+	const char *bad = "services:\n  s:\n    ports: [\"8000-8002:80-81\"]\n";
+	assert_true(nc_model_load_buffer("t.yaml", bad, strlen(bad), &m, &err) < 0);
+	assert_string_equal(err.msg, "t.yaml:3:13: `ports` in service `s`: the host range has 3 ports but the container range 2");
+	const char *bad2 = "services:\n  s:\n    ports: [{target: 80-81, published: \"7000-7002\"}]\n";
+	assert_true(nc_model_load_buffer("t.yaml", bad2, strlen(bad2), &m, &err) < 0);
+	assert_non_null(strstr(err.msg, "t.yaml:3:"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_big_environment_and_port_range),
 		cmocka_unit_test(test_x_named_service),
 		cmocka_unit_test(test_bare_image_name),
+		cmocka_unit_test(test_host_port_ranges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
