@@ -132,7 +132,7 @@ int nc_model_load_buffer_opts(const char *path, const char *text, size_t len,
 	if ((r = nc_yt_parse(&tree, path, text, len, &root, err)) < 0)
 		return r;
 	if (opts->lookup &&
-	    (r = nc_interpolate_tree(&tree, root, path, opts->lookup, opts->lookup_ctx, err)) < 0)
+	    (r = nc_interpolate_tree(&tree, root, path, opts->lookup, opts->lookup_ctx, opts->warnings, err)) < 0)
 		return r;
 
 	struct nc_loader ld = { .m = m, .a = &m->arena, .err = err };
@@ -200,7 +200,7 @@ int nc_model_load_project(const char *path, char *const *envp, const char *const
 	if ((r = nc_dotenv_load(env_path, true, nc_lookup_envp, (void *)envp, &dotenv, err)) < 0)
 		return r;
 	struct project_env pe = { envp, dotenv };
-	struct nc_load_opts opts = { .lookup = project_lookup, .lookup_ctx = &pe };
+	struct nc_load_opts opts = { .lookup = project_lookup, .lookup_ctx = &pe, .warnings = stderr };
 	if ((r = nc_model_load_file_opts(path, &opts, out, err)) < 0)
 		return r;
 	if ((r = nc_model_apply_profiles(*out, project_lookup(&pe, "COMPOSE_PROFILES"), named, err)) < 0) {

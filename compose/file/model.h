@@ -12,6 +12,7 @@
 #define NC_COMPOSE_MODEL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -429,6 +430,9 @@ struct nc_load_opts {
 	 * values are taken literally (`$` included). */
 	nc_lookup_fn lookup;
 	void *lookup_ctx;
+	/* Where warnings go (an unset variable read without a default, as
+	 * Compose warns); NULL: nowhere. */
+	FILE *warnings;
 };
 
 /*
