@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "common/error.h"
+#include "compose/lifecycle/project.h"
 
 enum {
 	NC_EXIT_OK = 0,
@@ -15,9 +16,12 @@ enum {
 
 /* Global options (before the command). */
 struct cli_global {
-	const char *arg_file;
-	const char *arg_project;
+	const char *arg_file;    /* the first -f */
+	const char *arg_project; /* -p */
 	bool arg_verbose;
+	/* Every option about the project's files and name, for
+	 * nc_project_open (-f..., -p, --project-directory, --env-file...). */
+	struct nc_project_opts proj;
 };
 
 struct cli_command {
