@@ -526,6 +526,16 @@ int nc_yt_merge(struct nc_arena *a, const struct nc_yt_node *base, const struct 
 	return merge_maps(&m, 0, base, over, out);
 }
 
+int nc_yt_merge_service(struct nc_arena *a, const struct nc_yt_node *base,
+			const struct nc_yt_node *over, struct nc_yt_node **out, nc_err *err)
+{
+	struct merger m = { .a = a, .err = err };
+
+	m.path[0] = "services";
+	m.path[1] = "*";
+	return merge_value(&m, 2, base, over, out);
+}
+
 /* A generation for the walk: far above what interpolation's walks leave. */
 #define STRIP_GEN 0x40000000u
 

@@ -38,6 +38,10 @@
 int nc_yt_merge(struct nc_arena *a, const struct nc_yt_node *base, const struct nc_yt_node *over,
 		struct nc_yt_node **out, nc_err *err);
 
+/* One service onto another with the same rules (extends). */
+int nc_yt_merge_service(struct nc_arena *a, const struct nc_yt_node *base,
+			const struct nc_yt_node *over, struct nc_yt_node **out, nc_err *err);
+
 /* The last step, after every merge (and on a single file): values still
  * tagged `!reset` are dropped with their key, the tags are cleared. */
 void nc_yt_strip_tags(struct nc_yt_node *root);

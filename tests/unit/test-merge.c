@@ -290,6 +290,48 @@ static void test_override_file_and_errors(void **state)
 	nc_model_free(m);
 }
 
+static void test_extends(void **state)
+{
+	struct nc_model *m;
+	nc_err err;
+	char *const none[] = { NULL };
+	char sub[PATH_MAX], want[PATH_MAX];
+
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/sub", tmp);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	put("sub/common.yaml", "services:\n  base:\n    hostname: fromcommon\n    environment: {A: \"1\"}\n"
+			       "    env_file: ./x.env\n");
+	put("compose.yaml", "services:\n  b0:\n    hostname: h0\n    cap_add: [NET_ADMIN]\n"
+			    "  a:\n    extends: {file: sub/common.yaml, service: base}\n    environment: {B: \"2\"}\n"
+			    "  c:\n    extends: a\n    hostname: cc\n"
+			    "  d:\n    extends: {service: b0}\n    cap_add: [SYS_ADMIN]\n");
+	assert_int_equal(load(NULL, 0, NULL, none, &m, &err), 0);
+	const struct nc_service *a = nc_model_service(m, "a"), *c = nc_model_service(m, "c"),
+				*d = nc_model_service(m, "d");
+	assert_non_null(a);
+	assert_string_equal(a->hostname, "fromcommon");
+	assert_int_equal(a->n_environment, 2);
+	/* The other file's relative path is its directory's. */
+	snprintf(want, sizeof(want), "%s/sub/./x.env", tmp);
+	assert_string_equal(a->env_files[0].path, want);
+	assert_string_equal(c->hostname, "cc");
+	assert_int_equal(c->n_environment, 2);
+	assert_string_equal(d->hostname, "h0");
+	assert_int_equal(d->n_cap_add, 2);
+	nc_model_free(m);
+
+	put("compose.yaml", "services:\n  a:\n    extends: b\n  b:\n    extends: a\n");
+	assert_true(load(NULL, 0, NULL, none, &m, &err) < 0);
+	assert_non_null(strstr(err.msg, "compose.yaml:3:14: `extends` chain"));
+	put("compose.yaml", "services:\n  a:\n    extends: {file: nope.yaml, service: x}\n");
+	assert_true(load(NULL, 0, NULL, none, &m, &err) < 0);
+	assert_non_null(strstr(err.msg, "compose.yaml:3:"));
+	assert_non_null(strstr(err.msg, "nope.yaml"));
+	put("sub/common.yaml", "");
+	put("sub/x.env", "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_dir_without_name),
 		cmocka_unit_test_setup_teardown(test_project_name, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_override_file_and_errors, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_extends, setup_dir, teardown_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
