@@ -147,6 +147,14 @@ static int rebase_service(struct ext *x, struct nc_yt_node **svc, const char *di
 	return 0;
 }
 
+int nc_yt_rebase_service(struct nc_arena *a, struct nc_yt_node **svc, const char *dir, nc_err *err)
+{
+	struct ext x = { .a = a, .err = err };
+	if ((*svc)->kind != NC_YT_MAP)
+		return 0;
+	return rebase_service(&x, svc, dir);
+}
+
 static char *dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');

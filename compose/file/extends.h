@@ -22,4 +22,7 @@
 int nc_yt_resolve_extends(struct nc_arena *a, struct nc_yt_node *root, const char *path,
 			  nc_lookup_fn lookup, void *ctx, nc_err *err);
 
+/* A service's relative paths made DIR/path (a new node when any is). */
+int nc_yt_rebase_service(struct nc_arena *a, struct nc_yt_node **svc, const char *dir, nc_err *err);
+
 #endif

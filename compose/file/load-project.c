@@ -20,6 +20,7 @@
 #include "common/strbuf.h"
 #include "compose/file/dotenv.h"
 #include "compose/file/extends.h"
+#include "compose/file/include.h"
 #include "compose/file/interpolate.h"
 #include "compose/file/load.h"
 #include "compose/file/merge.h"
@@ -316,6 +317,7 @@ static int load_trees(struct nc_model *m, struct nc_arena *tree, const struct nc
 		if (!tf[i].root)
 			continue;
 		if ((r = nc_interpolate_tree(tree, tf[i].root, tf[i].path, chain_lookup, &env, err)) < 0 ||
+		    (r = nc_yt_resolve_include(tree, tf[i].root, tf[i].path, chain_lookup, &env, err)) < 0 ||
 		    (r = nc_yt_resolve_extends(tree, tf[i].root, tf[i].path, chain_lookup, &env, err)) < 0)
 			goto out;
 		if (!root) {

@@ -332,6 +332,40 @@ static void test_extends(void **state)
 	put("sub/x.env", "");
 }
 
+static void test_include(void **state)
+{
+	struct nc_model *m;
+	nc_err err;
+	char *const none[] = { NULL };
+	char sub[PATH_MAX], want[PATH_MAX];
+
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/db", tmp);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	put("db/.env", "DBNAME=pg\n");
+	put("db/x.env", "");
+	put("db/compose.yaml", "services:\n  db:\n    hostname: ${DBNAME}\n    env_file: ./x.env\n"
+			       "networks:\n  back: {}\n");
+	put("compose.yaml", "include:\n  - db/compose.yaml\nservices:\n  web:\n    networks: [back]\n");
+	assert_int_equal(load(NULL, 0, NULL, none, &m, &err), 0);
+	const struct nc_service *db = nc_model_service(m, "db");
+	assert_non_null(db);
+	/* The included project's .env, and its directory for relative paths. */
+	assert_string_equal(db->hostname, "pg");
+	snprintf(want, sizeof(want), "%s/db/./x.env", tmp);
+	assert_string_equal(db->env_files[0].path, want);
+	assert_non_null(nc_model_network(m, "back"));
+	nc_model_free(m);
+
+	/* The long form; a name both define is an error naming both. */
+	put("compose.yaml", "include:\n  - path: [db/compose.yaml]\n    project_directory: db\n"
+			    "services:\n  db:\n    hostname: w\n");
+	assert_true(load(NULL, 0, NULL, none, &m, &err) < 0);
+	snprintf(want, sizeof(want), "compose.yaml:5:3: service `db` is also defined by the included file %s/db/compose.yaml:2:3", tmp);
+	if (!strstr(err.msg, want))
+		fail_msg("got `%s`", err.msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +381,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_project_name, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_override_file_and_errors, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_extends, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_include, setup_dir, teardown_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
