@@ -70,4 +70,20 @@ check_eq "the override file was read" "$(nc -p beta exec -T s sh -c 'echo $B')" 
 check "down" sh -c "cd '$work/beta' && '$NCOMPOSE' down"
 check_eq "nothing is up" "$(nc ls -a -q)" ""
 
+# Where the files and variables come from.
+mkdir -p "$work/cfg"
+printf 'services:\n  s:\n    hostname: h-${V:-unset}-${COMPOSE_PROJECT_NAME}\n' >"$work/cfg/main.yaml"
+printf 'V=one\n' >"$work/cfg/one.env"
+printf 'V=two\n' >"$work/cfg/two.env"
+check_match "-f - reads standard input; the project is the current directory's" \
+	"$(cd "$work/cfg" && nc -f - config <main.yaml)" 'hostname: h-unset-cfg'
+check_match "--env-file, repeatable, the later wins" \
+	"$(cd "$work/cfg" && nc --env-file one.env --env-file two.env -f main.yaml config)" 'hostname: h-two-cfg'
+check_match "COMPOSE_FILE names the files" \
+	"$(cd "$work/cfg" && COMPOSE_FILE=main.yaml "$NCOMPOSE" config)" 'hostname: h-unset-cfg'
+check_match "--project-directory names the project and finds its files" \
+	"$(cd "$work" && nc --project-directory "$work/cfg" -f cfg/main.yaml config)" 'hostname: h-unset-cfg'
+check_match "-p is \${COMPOSE_PROJECT_NAME}" \
+	"$(cd "$work/cfg" && nc -p named -f main.yaml config)" 'hostname: h-unset-named'
+
 finish
