@@ -57,7 +57,7 @@ _ncompose_scan()
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         case $w in
-        --profile)
+        --profile | --env-file | --project-directory)
             ((i++))
             [[ ${COMP_WORDS[i]} == = ]] && ((i++))
             ;;
@@ -178,8 +178,8 @@ _ncompose()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local _nc_file _nc_project _nc_cmd _nc_cmd_idx
-    local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test"
-    local global_opts="-f --file -p --project-name --profile -v --verbose -h --help --version"
+    local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test ls"
+    local global_opts="-f --file -p --project-name --project-directory --env-file --profile -v --verbose -h --help --version"
     local npos
 
     COMPREPLY=()
@@ -194,6 +194,8 @@ _ncompose()
     if [[ -z $_nc_cmd ]]; then
         case $prev in
         -f | --file) _ncompose_yaml_files "$cur"; return ;;
+        --env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --project-directory) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --profile)
             # The profiles the file names.
             local f=${_nc_file:-compose.yaml}
@@ -340,6 +342,10 @@ _ncompose()
         else
             _ncompose_reply "$(_ncompose_services)"
         fi
+        ;;
+    ls)
+        case $prev in --format) _ncompose_reply "table json"; return ;; esac
+        _ncompose_reply "-a --all -q --quiet --format -h --help"
         ;;
     esac
 }

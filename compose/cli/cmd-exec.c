@@ -94,7 +94,7 @@ int cli_exec(const struct cli_global *g, int argc, char **argv)
 	nc_err err;
 	int code, status = 0;
 
-	if (nc_project_open(g->arg_file, g->arg_project, false, &proj, &usage, &err) < 0)
+	if (nc_project_open(&g->proj, 0, &proj, &usage, &err) < 0)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 	nc_paths_from_env(&paths);
 	if (nc_state_open(paths.state_root, proj.name, NC_STATE_READ, &st, &err) < 0) {

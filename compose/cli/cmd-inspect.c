@@ -119,7 +119,7 @@ int cli_inspect(const struct cli_global *g, int argc, char **argv)
 	nc_err err;
 	int code = NC_EXIT_FAILURE;
 
-	if (nc_project_open(g->arg_file, g->arg_project, false, &proj, &usage, &err) < 0)
+	if (nc_project_open(&g->proj, 0, &proj, &usage, &err) < 0)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 	nc_paths_from_env(&paths);
 	if (proj.model && nc_project_plan(&proj, false, &plan, &err) < 0)

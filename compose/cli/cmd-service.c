@@ -43,7 +43,7 @@ static int run(const struct cli_global *g, int argc, char **argv, const char *ve
 	bool usage;
 	nc_err err;
 
-	if (nc_project_open(g->arg_file, g->arg_project, false, &proj, &usage, &err) < 0)
+	if (nc_project_open(&g->proj, 0, &proj, &usage, &err) < 0)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 	nc_paths_from_env(&paths);
 	int code = NC_EXIT_OK;

@@ -121,7 +121,7 @@ int cli_test(const struct cli_global *g, int argc, char **argv)
 	nc_err err;
 
 	code = NC_EXIT_FAILURE;
-	if (nc_project_open(g->arg_file, g->arg_project, true, &proj, &usage, &err) < 0)
+	if (nc_project_open(&g->proj, NC_PROJECT_NEED_FILE, &proj, &usage, &err) < 0)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 	nc_paths_from_env(&paths);
 	if (nc_project_plan(&proj, true, &plan, &err) < 0) {

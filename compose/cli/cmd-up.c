@@ -316,7 +316,13 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 	double t0 = now_s();
 	int code;
 
-	if (nc_project_open_named(file, g->arg_project, true, services, &proj, &usage, &err) < 0)
+	struct nc_project_opts po = g->proj;
+	if (file != g->arg_file) {
+		/* `up FILE`: as -f FILE. */
+		po.files = &file;
+		po.n_files = 1;
+	}
+	if (nc_project_open_named(&po, NC_PROJECT_NEED_FILE, services, &proj, &usage, &err) < 0)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 	nc_paths_from_env(&paths);
 	nc_report_init(&rep, g->arg_verbose);

@@ -28,7 +28,7 @@ static int fail(struct parser *p, size_t at, const char *fmt, ...)
 
 static struct nc_mark place(const struct parser *p, size_t at)
 {
-	struct nc_mark m = { 1, 1 };
+	struct nc_mark m = { .line = 1, .col = 1 };
 
 	for (size_t k = 0; k < at && k < p->len; k++) {
 		if (p->s[k] == '\n') {

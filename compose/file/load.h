@@ -187,6 +187,10 @@ int nc_load_links(struct nc_loader *ld, const struct nc_yt_node *key,
 int nc_load_checks(struct nc_loader *ld, const struct nc_yt_node *key,
 		   const struct nc_yt_node *val);
 
+/* A merged tree into the model (load-top.c): the top level, then the
+ * checks across objects. */
+int nc_model_load_root(struct nc_model *m, const struct nc_yt_node *root, nc_err *err);
+
 /* Checks across objects, after loading (validate.c, validate-refs.c). */
 int nc_validate_model(struct nc_loader *ld);
 int nc_validate_refs(struct nc_loader *ld);

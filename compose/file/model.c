@@ -45,7 +45,7 @@ int nc_model_error(const struct nc_model *m, struct nc_mark mark, nc_err *err,
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	nc_text_oneline(msg, sizeof(msg), raw);
-	const char *path = m && m->path ? m->path : "<input>";
+	const char *path = mark.file ? mark.file : m && m->path ? m->path : "<input>";
 	/* A synthesised element (the implicit `default` network) has no place. */
 	if (mark.line == 0)
 		return nc_err_msg(err, EINVAL, "%s: %s", path, msg);

@@ -11,7 +11,8 @@
 /* journal */
 #define NC_J_PROJECT "project" /* name version */
 #define NC_J_GROUP "group"     /* link-group */
-#define NC_J_FILE "file"       /* absolute path of the compose file (for -p alone) */
+#define NC_J_FILE "file"       /* absolute path of a compose file, one record each, in order */
+#define NC_J_DIR "dir"         /* absolute path of the project directory */
 #define NC_J_BRIDGE "bridge"   /* ifname network */
 #define NC_J_NETNS "netns"     /* name service */
 #define NC_J_VETH "veth"       /* host-ifname service ifname */
@@ -36,6 +37,7 @@ enum nc_jkind {
 	NC_JK_CONTAINER,
 	NC_JK_PORT,
 	NC_JK_UP_DONE,
+	NC_JK_DIR,
 };
 
 struct nc_jrec {
@@ -44,6 +46,7 @@ struct nc_jrec {
 		struct { const char *name, *version; } project; /* version may be NULL */
 		uint32_t group;
 		const char *file;
+		const char *dir;
 		struct { const char *ifname, *network; } bridge;
 		struct { const char *name, *service; } netns;
 		struct { const char *host_ifname, *service, *ifname; } veth;

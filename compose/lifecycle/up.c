@@ -343,9 +343,17 @@ static int step_journal(struct up_ctx *c, nc_err *err)
 	int r = nc_state_journal(c->st, err, NC_J_PROJECT, c->p->project, NC_VERSION, NULL);
 	if (r < 0)
 		return r;
-	/* So that `test` and `graph` work with -p alone, as ps and exec do. */
-	_cleanup_free_ char *file = c->p->model->path ? realpath(c->p->model->path, NULL) : NULL;
+	/* So that `test` and `graph` work with -p alone, as ps and exec do,
+	 * and so that a command run elsewhere knows whose lab this is. */
+	const struct nc_model *m = c->p->model;
+	for (size_t i = 0; i < m->n_files; i++)
+		if (strcmp(m->files[i], "-") &&
+		    (r = nc_state_journal(c->st, err, NC_J_FILE, m->files[i], NULL)) < 0)
+			return r;
+	_cleanup_free_ char *file = !m->n_files && m->path ? realpath(m->path, NULL) : NULL;
 	if (file && (r = nc_state_journal(c->st, err, NC_J_FILE, file, NULL)) < 0)
+		return r;
+	if (m->dir && (r = nc_state_journal(c->st, err, NC_J_DIR, m->dir, NULL)) < 0)
 		return r;
 	return nc_state_journal(c->st, err, NC_J_GROUP, group, NULL);
 }

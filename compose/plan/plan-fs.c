@@ -37,7 +37,9 @@ static const char *file_path(struct nc_plan *p, const struct nc_plan_host *host,
 	}
 	const char *file = p->model->path ? p->model->path : "./x";
 	const char *slash = strrchr(file, '/');
-	_cleanup_free_ char *dir = slash ? strndup(file, (size_t)(slash - file)) : strdup(".");
+	/* The project directory when the files were merged (--project-directory). */
+	_cleanup_free_ char *dir = p->model->dir ? strdup(p->model->dir)
+				   : slash ? strndup(file, (size_t)(slash - file)) : strdup(".");
 	if (!dir)
 		return NULL;
 	_cleanup_free_ char *real = realpath(dir[0] ? dir : "/", NULL);

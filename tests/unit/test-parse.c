@@ -757,7 +757,7 @@ static void test_model_error(void **state)
 	assert_int_equal(err.errnum, EINVAL);
 	/* The planner re-anchors an earlier message: err->msg as argument. */
 	nc_err_msg(&err, EINVAL, "name too long");
-	nc_model_error(m, (struct nc_mark){ 7, 9 }, &err, "%s", err.msg);
+	nc_model_error(m, (struct nc_mark){ .line = 7, .col = 9 }, &err, "%s", err.msg);
 	assert_string_equal(err.msg, "t.yaml:7:9: name too long");
 	/* A synthesised element has no place. */
 	nc_model_error(m, m->networks[0].mark, &err, "network `%s`", m->networks[0].name);
