@@ -217,7 +217,7 @@ static int base_of(struct ext *x, struct nc_yt_node *services, const char *path,
 	struct nc_yt_node *root;
 	if ((r = nc_yt_parse(x->a, other, text, len, &root, x->err)) < 0 ||
 	    (x->lookup && root &&
-	     (r = nc_interpolate_tree(x->a, root, other, x->lookup, x->ctx, x->err)) < 0))
+	     (r = nc_interpolate_tree(x->a, root, other, x->lookup, x->ctx, NULL, x->err)) < 0))
 		return r;
 	const struct nc_yt_node *osvcs = root ? nc_yt_get(root, "services") : NULL;
 	if (!osvcs || osvcs->kind != NC_YT_MAP)

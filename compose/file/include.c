@@ -205,7 +205,7 @@ static int include_one(struct inc *x, struct nc_yt_node *root, const char *dir,
 			r = fail(x, one->mark, "include: `%s` is not a compose file (a mapping)", path);
 			goto out;
 		}
-		if ((r = nc_interpolate_tree(x->a, t, path, inc_lookup, &env, x->err)) < 0 ||
+		if ((r = nc_interpolate_tree(x->a, t, path, inc_lookup, &env, NULL, x->err)) < 0 ||
 		    (r = process(x, t, path, inc_lookup, &env, depth + 1)) < 0 ||
 		    (r = nc_yt_resolve_extends(x->a, t, path, inc_lookup, &env, x->err)) < 0)
 			goto out;

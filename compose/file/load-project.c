@@ -316,7 +316,7 @@ static int load_trees(struct nc_model *m, struct nc_arena *tree, const struct nc
 	for (size_t i = 0; i < n; i++) {
 		if (!tf[i].root)
 			continue;
-		if ((r = nc_interpolate_tree(tree, tf[i].root, tf[i].path, chain_lookup, &env, err)) < 0 ||
+		if ((r = nc_interpolate_tree(tree, tf[i].root, tf[i].path, chain_lookup, &env, pf->warnings, err)) < 0 ||
 		    (r = nc_yt_resolve_include(tree, tf[i].root, tf[i].path, chain_lookup, &env, err)) < 0 ||
 		    (r = nc_yt_resolve_extends(tree, tf[i].root, tf[i].path, chain_lookup, &env, err)) < 0)
 			goto out;

@@ -496,6 +496,7 @@ struct nc_project_files {
 	const char *name;         /* -p, or NULL */
 	char *const *envp;        /* the environment (NAME=value) */
 	const char *const *named; /* `up SERVICE...` (profiles), may be NULL */
+	FILE *warnings;           /* unset variables are said here; NULL: silent */
 };
 
 /*

@@ -329,7 +329,7 @@ static int check_limit_pairs(struct nc_loader *ld)
 	for (size_t i = 0; i < ld->m->n_services; i++) {
 		const struct nc_service *s = &ld->m->services[i];
 		const char *what = NULL;
-		struct nc_mark a = { 0, 0 }, b = { 0, 0 };
+		struct nc_mark a = { 0 }, b = { 0 };
 
 		if (s->mem_limit != NC_UNSET && s->limits.memory != NC_UNSET && s->mem_limit != s->limits.memory) {
 			what = "memory";

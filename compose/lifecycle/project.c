@@ -114,7 +114,7 @@ int nc_project_open_named(const struct nc_project_opts *o, unsigned flags,
 	struct nc_project_files pf = {
 		.files = o->files, .n_files = o->n_files, .project_dir = o->project_dir,
 		.env_files = o->env_files, .n_env_files = o->n_env_files, .name = o->project,
-		.envp = environ, .named = named,
+		.envp = environ, .named = named, .warnings = stderr,
 	};
 	bool need_file = flags & NC_PROJECT_NEED_FILE;
 	bool explicit = o->n_files || getenv("COMPOSE_FILE");

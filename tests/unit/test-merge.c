@@ -126,7 +126,7 @@ static void test_override(void **state)
 static void test_build_logging_ulimits(void **state)
 {
 	(void)state;
-	merge_case("build");
+	merge_case("keys-build");
 	merge_case("logging");
 }
 
