@@ -178,7 +178,7 @@ _ncompose()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local _nc_file _nc_project _nc_cmd _nc_cmd_idx
-    local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test ls"
+    local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test ls top port cp kill pause unpause rm wait images version events"
     local global_opts="-f --file -p --project-name --project-directory --env-file --profile -v --verbose -h --help --version"
     local npos
 
@@ -346,6 +346,43 @@ _ncompose()
     ls)
         case $prev in --format) _ncompose_reply "table json"; return ;; esac
         _ncompose_reply "-a --all -q --quiet --format -h --help"
+        ;;
+    top | pause | unpause | wait | events | kill | rm | port | images)
+        case $_nc_cmd:$prev in
+        kill:-s | kill:--signal)
+            _ncompose_reply "SIGKILL SIGTERM SIGINT SIGHUP SIGQUIT SIGUSR1 SIGUSR2 SIGSTOP SIGCONT"; return ;;
+        port:--protocol) _ncompose_reply "tcp udp"; return ;;
+        port:--index) _ncompose_reply "1"; return ;;
+        images:--format) _ncompose_reply "table json"; return ;;
+        esac
+        if [[ $cur == -* ]]; then
+            case $_nc_cmd in
+            kill) _ncompose_reply "-s --signal -h --help" ;;
+            rm) _ncompose_reply "-f --force -s --stop -v --volumes -h --help" ;;
+            wait) _ncompose_reply "--down-project -h --help" ;;
+            events) _ncompose_reply "--json -h --help" ;;
+            port) _ncompose_reply "--protocol --index -h --help" ;;
+            images) _ncompose_reply "--format -q --quiet -h --help" ;;
+            *) _ncompose_reply "-h --help" ;;
+            esac
+        else
+            _ncompose_reply "$(_ncompose_services)"
+        fi
+        ;;
+    cp)
+        if [[ $cur == -* ]]; then
+            _ncompose_reply "-a --archive --index -h --help"
+        elif [[ $cur == *:* ]]; then
+            return
+        else
+            _ncompose_reply "$(_ncompose_services | sed 's/$/:/')"
+            compopt -o nospace 2>/dev/null
+            COMPREPLY+=($(compgen -f -- "$cur"))
+        fi
+        ;;
+    version)
+        case $prev in -f | --format) _ncompose_reply "pretty json"; return ;; esac
+        _ncompose_reply "--short -f --format -h --help"
         ;;
     esac
 }

@@ -46,6 +46,17 @@ int cli_inspect(const struct cli_global *g, int argc, char **argv);
 int cli_pingall(const struct cli_global *g, int argc, char **argv);
 int cli_stats(const struct cli_global *g, int argc, char **argv);
 int cli_ls(const struct cli_global *g, int argc, char **argv);
+int cli_top(const struct cli_global *g, int argc, char **argv);
+int cli_port(const struct cli_global *g, int argc, char **argv);
+int cli_cp(const struct cli_global *g, int argc, char **argv);
+int cli_kill(const struct cli_global *g, int argc, char **argv);
+int cli_pause(const struct cli_global *g, int argc, char **argv);
+int cli_unpause(const struct cli_global *g, int argc, char **argv);
+int cli_rm(const struct cli_global *g, int argc, char **argv);
+int cli_wait(const struct cli_global *g, int argc, char **argv);
+int cli_images(const struct cli_global *g, int argc, char **argv);
+int cli_version(const struct cli_global *g, int argc, char **argv);
+int cli_events(const struct cli_global *g, int argc, char **argv);
 
 /* One line on stderr: "ncompose: <msg>". Returns `code`. */
 int cli_fail(int code, const nc_err *err);

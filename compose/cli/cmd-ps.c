@@ -52,12 +52,12 @@ static void addresses(const struct nc_container_info *ci, char *buf, size_t size
 }
 
 static void json_one(struct nc_json *j, const struct nc_container_info *ci, bool running,
-		     const char *project)
+		     bool paused, const char *project)
 {
 	nc_json_object_begin(j);
 	nc_json_kv_string(j, "name", ci->service);
 	nc_json_kv_string(j, "project", project);
-	nc_json_kv_string(j, "state", running ? "running"
+	nc_json_kv_string(j, "state", running && paused ? "paused" : running ? "running"
 				       : ci->ended_as ? ci->ended_as
 				       : ci->exited ? "exited" : "gone");
 	if (!running && ci->exited)
@@ -162,14 +162,16 @@ int cli_ps(const struct cli_global *g, int argc, char **argv)
 		}
 		bool running = nc_info_running(&ci, cg);
 		if (json) {
-			json_one(&j, &ci, running, proj.name);
+			json_one(&j, &ci, running, running && nc_info_paused(&ci, cg), proj.name);
 		} else {
 			char up[32], addrs[1024], pid[16];
 			uptime_str(ci.started, up, sizeof(up));
 			addresses(&ci, addrs, sizeof(addrs));
 			snprintf(pid, sizeof(pid), "%d", (int)ci.pid);
 			char state[48];
-			if (running && *ci.health)
+			if (running && nc_info_paused(&ci, cg))
+				snprintf(state, sizeof(state), "paused");
+			else if (running && *ci.health)
 				snprintf(state, sizeof(state), "running(%s)", ci.health);
 			else if (running)
 				snprintf(state, sizeof(state), "running");

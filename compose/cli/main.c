@@ -28,6 +28,17 @@ static const struct cli_command commands[] = {
 	{ "stats", cli_stats, "cgroup usage per container" },
 	{ "test", cli_test, "run the file's checks: and report each" },
 	{ "ls", cli_ls, "list the projects: name, status, config files" },
+	{ "top", cli_top, "the processes of each container" },
+	{ "port", cli_port, "the public address of a published port" },
+	{ "cp", cli_cp, "copy files between a container and the host" },
+	{ "kill", cli_kill, "send a signal (default SIGKILL) to containers" },
+	{ "pause", cli_pause, "freeze containers (cgroup freezer)" },
+	{ "unpause", cli_unpause, "thaw paused containers" },
+	{ "rm", cli_rm, "remove stopped containers" },
+	{ "wait", cli_wait, "block until containers exit; print their codes" },
+	{ "images", cli_images, "the images the containers run" },
+	{ "version", cli_version, "print the version" },
+	{ "events", cli_events, "follow the containers' events" },
 };
 
 const char *cli_prog(void)

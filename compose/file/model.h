@@ -525,4 +525,8 @@ const struct nc_service *nc_model_service(const struct nc_model *m, const char *
 int nc_model_error(const struct nc_model *m, struct nc_mark mark, nc_err *err,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* A signal as Compose and Docker spell it: "SIGTERM", "TERM", "term", "15",
+ * "SIGRTMIN+3"; -1 when it names none (load-process.c). */
+int nc_signal_number(const char *s);
+
 #endif

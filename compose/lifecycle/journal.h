@@ -87,6 +87,8 @@ void nc_jrec_parse(const struct nc_record *r, struct nc_jrec *out);
 #define NC_C_HEALTH "health"   /* starting|healthy|unhealthy */
 #define NC_C_RESTARTS "restarts" /* how many times it was restarted */
 #define NC_C_STATE "state"     /* after the init ended: exited|restarting|stopped */
+#define NC_C_PORT "port"       /* tcp|udp host-ip|* host-port container-port: published */
+#define NC_C_IMAGE "image"     /* the image's path (absent: the host's root) */
 
 /* files of the state directory */
 #define NC_SUPERVISOR_FILE "supervisor" /* record: pid <pid> */
