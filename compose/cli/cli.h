@@ -41,6 +41,7 @@ int cli_logs(const struct cli_global *g, int argc, char **argv);
 int cli_inspect(const struct cli_global *g, int argc, char **argv);
 int cli_pingall(const struct cli_global *g, int argc, char **argv);
 int cli_stats(const struct cli_global *g, int argc, char **argv);
+int cli_link(const struct cli_global *g, int argc, char **argv);
 
 /* One line on stderr: "ncompose: <msg>". Returns `code`. */
 int cli_fail(int code, const nc_err *err);

@@ -27,6 +27,7 @@ static const struct cli_command commands[] = {
 	{ "pingall", cli_pingall, "reachability matrix between all containers" },
 	{ "stats", cli_stats, "cgroup usage per container" },
 	{ "test", cli_test, "run the file's checks: and report each" },
+	{ "link", cli_link, "cut, restore, shape and list links while the lab runs" },
 };
 
 const char *cli_prog(void)
