@@ -95,7 +95,8 @@ if ip netns exec chain-r1 tc qdisc add dev lo root netem delay 1ms 2>/dev/null; 
 	check_match "tc shows netem with the delay in the client" \
 		"$(tc -n chain-client qdisc show dev eth0)" 'netem .*delay 100ms'
 	check_match "... and on the host end" "$(tc qdisc show dev "$host")" 'netem .*delay 100ms'
-	rtt=$(nc -p chain exec client ping -c3 -i0.2 -W3 10.1.0.254 | awk -F/ '/^rtt/ {print int($4)}')
+	# "rtt min/avg/max/mdev = 200.4/...": the minimum, in whole ms.
+	rtt=$(nc -p chain exec client ping -c3 -i0.2 -W3 10.1.0.254 | sed -n 's|^rtt [^=]*= \([0-9]*\).*|\1|p')
 	check "the round trip to r1 takes the delay both ways (min ${rtt:-?} ms >= 100)" test "${rtt:-0}" -ge 100
 	check_match "link show shows the delay" "$(nc -p chain link show)" 'client:eth0 .* delay 100ms'
 	check "link set --clear" nc -p chain link set client:eth0 --clear
