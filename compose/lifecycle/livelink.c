@@ -306,7 +306,12 @@ static int restore_routes(struct netd *nd, const struct nc_paths *paths, const s
 	const struct nc_container_info *ci = &l->ci[c];
 	struct netd_ns *ns = NULL;
 	int r, nsfd;
+	bool any = false;
 
+	for (size_t k = 0; k < ci->rec.n; k++)
+		any |= !strcmp(ci->rec.v[k].f[0], NC_C_ROUTE);
+	if (!any || !ci->netns)
+		return 0; /* nothing to put back (or no namespace of its own) */
 	if ((r = netd_netns_open(paths->netns_dir, ci->netns, &nsfd, err)) < 0)
 		return r;
 	r = netd_ns_open(nd, nsfd, &ns, err);
