@@ -178,7 +178,7 @@ _ncompose()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local _nc_file _nc_project _nc_cmd _nc_cmd_idx
-    local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test ls top port cp kill pause unpause rm wait images version events"
+    local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test ls top port cp kill pause unpause rm wait images version events link"
     local global_opts="-f --file -p --project-name --project-directory --env-file --profile -v --verbose -h --help --version"
     local npos
 
@@ -334,6 +334,39 @@ _ncompose()
         -t | --timeout) return ;;
         esac
         _ncompose_reply "--format -t --timeout -h --help"
+        ;;
+    link)
+        local sub=${COMP_WORDS[_nc_cmd_idx + 1]:-}
+        if ((COMP_CWORD == _nc_cmd_idx + 1)); then
+            _ncompose_reply "down up set show -h --help"
+            return
+        fi
+        case $sub in
+        show)
+            case $prev in --format) _ncompose_reply "table json"; return ;; esac
+            _ncompose_reply "--format -h --help"
+            ;;
+        down | up | set)
+            case $prev in --delay | --jitter | --loss | --rate) return ;; esac
+            if [[ $cur == -* ]]; then
+                [[ $sub == set ]] && _ncompose_reply "--delay --jitter --loss --rate --clear -h --help"
+                return
+            fi
+            # SERVICE:IFACE; ':' splits words for readline, so complete the
+            # whole word and trim what is already typed.
+            local s f t=() word=$cur
+            [[ $prev == : ]] && word=${COMP_WORDS[COMP_CWORD - 2]}:$cur
+            [[ $cur == : ]] && word=$prev:
+            for s in $(_ncompose_services); do
+                for f in $(_ncompose_ifaces "$s"); do t+=("$s:$f"); done
+            done
+            COMPREPLY=($(compgen -W "${t[*]}" -- "$word"))
+            if [[ $word == *:* ]]; then
+                local i
+                for i in "${!COMPREPLY[@]}"; do COMPREPLY[i]=${COMPREPLY[i]#"${word%:*}:"}; done
+            fi
+            ;;
+        esac
         ;;
     stats)
         case $prev in --format) _ncompose_reply "table json"; return ;; esac

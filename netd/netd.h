@@ -154,6 +154,12 @@ int netd_ns_addr_add(struct netd_ns *ns, const char *ifname, const struct nc_pre
 int netd_ns_route_add(struct netd_ns *ns, const struct nc_prefix *dst, const struct nc_ip *gateway,
 		      const char *dev, nc_err *err);
 
+/* The same, where the route may be there already (EEXIST) or its
+ * interface still down (ENETDOWN, ENETUNREACH): both are success, for
+ * putting back routes the kernel dropped with their interface. */
+int netd_ns_route_restore(struct netd_ns *ns, const struct nc_prefix *dst,
+			  const struct nc_ip *gateway, const char *dev, nc_err *err);
+
 /* Writes a net.* sysctl inside the namespace; key in slash or dot form
  * ("net.ipv4.ip_forward" or "net/ipv4/ip_forward"). Only net.* keys are
  * namespaced by the network namespace; others are refused with EPERM. */
@@ -288,10 +294,42 @@ bool netd_shape_needs_netem(const struct netd_shape *s);
 int netd_ns_shape(struct netd_ns *ns, const char *ifname, const struct netd_shape *s, nc_err *err);
 int netd_shape(struct netd *nd, const char *ifname, const struct netd_shape *s, nc_err *err);
 
+/* Removes the root qdisc of `ifname` (back to the kernel's default, no
+ * shaping). No qdisc of ours there is success. */
+int netd_ns_unshape(struct netd_ns *ns, const char *ifname, nc_err *err);
+int netd_unshape(struct netd *nd, const char *ifname, nc_err *err);
+
 /* Whether this kernel runs qdisc `kind` ("netem", "tbf"): tried on `lo` of
  * a throw-away namespace. *ok false with the kernel's reason in `why`. */
 int netd_qdisc_probe(struct netd *nd, const char *kind, bool *ok, char *why, size_t why_size,
 		     nc_err *err);
+
+/* ---- live state of a link ---------------------------------------------- */
+
+struct netd_link_state {
+	bool up;            /* administratively up (IFF_UP) */
+	bool carrier;       /* the lower layer is up (IFF_LOWER_UP): for a veth,
+			       its peer is up */
+	uint8_t operstate;  /* IF_OPER_* (RFC 2863) */
+	char qdisc[16];     /* kind of the root qdisc ("noqueue", "netem", "tbf") */
+	struct netd_shape shape; /* what a root netem or tbf applies; zero otherwise */
+};
+
+/* Sets a link's administrative state (nothing else changes). Setting the
+ * state it already has is success. */
+int netd_link_set_up(struct netd *nd, const char *ifname, bool up, nc_err *err);
+int netd_ns_link_set_up(struct netd_ns *ns, const char *ifname, bool up, nc_err *err);
+
+/* Reads a link's state and the shaping of its root qdisc; -ENODEV when
+ * there is no such link. */
+int netd_link_state(struct netd *nd, const char *ifname, struct netd_link_state *out,
+		    nc_err *err);
+int netd_ns_link_state(struct netd_ns *ns, const char *ifname, struct netd_link_state *out,
+		       nc_err *err);
+
+/* RFC 2863 operstate name as `ip link` prints it ("UP", "DOWN",
+ * "LOWERLAYERDOWN", "UNKNOWN"...). */
+const char *netd_operstate_name(uint8_t operstate);
 
 /* ---- nftables -------------------------------------------------------- */
 

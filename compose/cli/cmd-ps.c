@@ -9,6 +9,7 @@
 #include "common/json.h"
 #include "compose/cli/common.h"
 #include "compose/lifecycle/info.h"
+#include "compose/lifecycle/livelink.h"
 #include "compose/lifecycle/paths.h"
 #include "compose/lifecycle/project.h"
 
@@ -51,7 +52,7 @@ static void addresses(const struct nc_container_info *ci, char *buf, size_t size
 		snprintf(buf, size, "-");
 }
 
-static void json_one(struct nc_json *j, const struct nc_container_info *ci, bool running,
+static void json_one(struct nc_json *j, struct nc_state *st, const struct nc_container_info *ci, bool running,
 		     bool paused, const char *project)
 {
 	nc_json_object_begin(j);
@@ -78,6 +79,11 @@ static void json_one(struct nc_json *j, const struct nc_container_info *ci, bool
 		nc_json_object_begin(j);
 		nc_json_kv_string(j, "name", f->ifname);
 		nc_json_kv_string(j, "network", f->network);
+		char host[IF_NAMESIZE];
+		nc_err e;
+		if (nc_live_host_ifname(st, ci->service, f->ifname, host, sizeof(host), &e) < 0)
+			host[0] = '\0';
+		nc_json_kv_string(j, "host_interface", host[0] ? host : NULL);
 		nc_json_kv_string(j, "ipv4", strcmp(f->addr4, "-") ? f->addr4 : NULL);
 		nc_json_kv_string(j, "ipv6", strcmp(f->addr6, "-") ? f->addr6 : NULL);
 		nc_json_object_end(j);
@@ -162,7 +168,7 @@ int cli_ps(const struct cli_global *g, int argc, char **argv)
 		}
 		bool running = nc_info_running(&ci, cg);
 		if (json) {
-			json_one(&j, &ci, running, running && nc_info_paused(&ci, cg), proj.name);
+			json_one(&j, st, &ci, running, running && nc_info_paused(&ci, cg), proj.name);
 		} else {
 			char up[32], addrs[1024], pid[16];
 			uptime_str(ci.started, up, sizeof(up));

@@ -39,6 +39,7 @@ static const struct cli_command commands[] = {
 	{ "images", cli_images, "the images the containers run" },
 	{ "version", cli_version, "print the version" },
 	{ "events", cli_events, "follow the containers' events" },
+	{ "link", cli_link, "cut, restore, shape and list links while the lab runs" },
 };
 
 const char *cli_prog(void)

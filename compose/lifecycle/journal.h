@@ -81,6 +81,7 @@ void nc_jrec_parse(const struct nc_record *r, struct nc_jrec *out);
 #define NC_C_ULIMIT "ulimit"   /* name soft hard (one record each) */
 #define NC_C_ENV "env"         /* KEY=VALUE (one record each) */
 #define NC_C_IFACE "iface"     /* ifname network addr4|- addr6|- */
+#define NC_C_ROUTE "route"     /* dst|default via|- dev|- (one record each) */
 #define NC_C_COMMAND "command" /* argv... (absent: idle) */
 #define NC_C_CWD "cwd"         /* working_dir (absent: /) */
 #define NC_C_EXIT "exit"       /* code unix-time: how the init ended */

@@ -429,6 +429,18 @@ int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_cont
 		const char *f[] = { NC_C_PORT, pp->proto == 17 ? "udp" : "tcp", ip, hport, cport };
 		nc_record_append(&b, f, NC_ELEMENTSOF(f));
 	}
+	/* The kernel drops a route when its interface goes down: `start` and
+	 * `link up` put these back (compose/lifecycle/livelink.c). */
+	for (size_t i = 0; i < pc->n_routes; i++) {
+		const struct nc_plan_route *rt = &pc->routes[i];
+		char d[NC_PREFIX_STRLEN] = "default", v[NC_IP_STRLEN] = "-";
+		if (rt->dst.len)
+			nc_prefix_str(&rt->dst, d);
+		if (rt->via.family)
+			nc_ip_str(&rt->via, v);
+		const char *f[] = { NC_C_ROUTE, d, v, rt->dev ? rt->dev : "-" };
+		nc_record_append(&b, f, NC_ELEMENTSOF(f));
+	}
 	if (pc->argv) {
 		size_t n = 0;
 		while (pc->argv[n])

@@ -24,6 +24,7 @@
 #include "compose/lifecycle/health.h"
 #include "compose/lifecycle/info.h"
 #include "compose/lifecycle/journal.h"
+#include "compose/lifecycle/livelink.h"
 #include "compose/lifecycle/lifecycle.h"
 #include "compose/plan/naming.h"
 
@@ -522,6 +523,26 @@ static size_t index_of(const struct sup *s, const char *name)
 	return SIZE_MAX;
 }
 
+/* A node switched off loses its links at once: its interfaces go down
+ * before its processes get their signal, so neighbours see the carrier go
+ * (and its kernel stops forwarding) instead of waiting for a routing
+ * protocol's dead interval. `start` brings them back, except those cut by
+ * `link down`. A failure here is said and does not stop the rest. */
+static void node_links_one(struct sup *s, size_t i, bool up)
+{
+	nc_err e;
+	if (nc_live_node(s->p->project, s->paths, s->p->containers[i].name, up, &e) < 0)
+		nc_report_warn(s->rep, "%s: interfaces of `%s`: %s", up ? "start" : "stop",
+			       s->p->containers[i].name, e.msg);
+}
+
+static void node_links(struct sup *s, const bool *which, bool up)
+{
+	for (size_t i = 0; i < s->p->n_containers; i++)
+		if (which[i])
+			node_links_one(s, i, up);
+}
+
 /* stop / start / restart SERVICE... */
 static void serve_services(struct sup *s, const struct nc_record *req, struct nc_strbuf *reply)
 {
@@ -546,12 +567,19 @@ static void serve_services(struct sup *s, const struct nc_record *req, struct nc
 		}
 		which[i] = true;
 	}
-	if (strcmp(verb, "start"))
+	if (strcmp(verb, "start")) {
+		node_links(s, which, false);
 		stop_some(s, which, 0);
+	}
 	if (strcmp(verb, "stop"))
 		for (size_t i = 0; i < s->p->n_containers; i++) {
 			struct nc_life *l = &s->life[i];
-			if (!which[i] || l->state == NC_CS_RUNNING)
+			if (!which[i])
+				continue;
+			/* Even for one still running: a `stop` that failed
+			 * half-way is undone by this `start`. */
+			node_links_one(s, i, true);
+			if (l->state == NC_CS_RUNNING)
 				continue;
 			l->wanted = true;
 			l->state = NC_CS_CREATED;
