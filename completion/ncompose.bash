@@ -329,9 +329,9 @@ _ncompose()
     test)
         case $prev in
         --format) _ncompose_reply "text json junit"; return ;;
-        -t | --timeout) return ;;
+        -t | --timeout | --wait | --set) return ;;
         esac
-        _ncompose_reply "--format -t --timeout -h --help"
+        _ncompose_reply "--format --set --wait -t --timeout -h --help"
         ;;
     stats)
         case $prev in --format) _ncompose_reply "table json"; return ;; esac
