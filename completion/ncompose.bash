@@ -331,9 +331,9 @@ _ncompose()
     test)
         case $prev in
         --format) _ncompose_reply "text json junit"; return ;;
-        -t | --timeout) return ;;
+        -t | --timeout | --wait | --set) return ;;
         esac
-        _ncompose_reply "--format -t --timeout -h --help"
+        _ncompose_reply "--format --set --wait -t --timeout -h --help"
         ;;
     link)
         local sub=${COMP_WORDS[_nc_cmd_idx + 1]:-}

@@ -4,6 +4,7 @@
 
 #include "common/strbuf.h"
 #include "compose/cli/cli.h"
+#include "compose/lab/checks-lint.h"
 #include "compose/file/emit.h"
 #include "compose/plan/plan-emit.h"
 #include "compose/lifecycle/project.h"
@@ -56,6 +57,10 @@ int cli_config(const struct cli_global *g, int argc, char **argv)
 		code = cli_fail(NC_EXIT_USAGE, &err);
 		goto out;
 	}
+	/* Checks that cannot mean what they say: warned, not refused. */
+	if (nc_checks_lint(plan, &out))
+		fputs(nc_strbuf_str(&out), stderr);
+	nc_strbuf_reset(&out);
 	if (quiet)
 		goto out;
 	if (nc_model_emit_yaml(proj.model, &out, &err) < 0) {

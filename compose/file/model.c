@@ -25,6 +25,14 @@ const struct nc_network *nc_model_network(const struct nc_model *m, const char *
 	return NULL;
 }
 
+void nc_check_what(const struct nc_check *c, char *buf, size_t size)
+{
+	if (c->set)
+		snprintf(buf, size, "check %zu of set `%s`", c->index, c->set);
+	else
+		snprintf(buf, size, "check %zu", c->index);
+}
+
 const struct nc_service *nc_model_service(const struct nc_model *m, const char *name)
 {
 	for (size_t i = 0; i < m->n_services; i++)

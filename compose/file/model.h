@@ -243,7 +243,10 @@ struct nc_check {
 	struct nc_target target;
 	const char *via;  /* a service the path must cross, or NULL */
 	int64_t hops;     /* NC_UNSET, or >= 1 */
-	struct nc_mark mark, from_mark, target_mark, via_mark, hops_mark;
+	bool expect_fail; /* tcp/udp `expect: fail`: the connection must not work */
+	const char *set;  /* the named set (checks: as a mapping), NULL in the list form */
+	size_t index;     /* 1-based, within its set */
+	struct nc_mark mark, from_mark, target_mark, via_mark, hops_mark, expect_mark;
 };
 
 /* One entry of services.<s>.networks. */
@@ -519,6 +522,8 @@ void nc_model_free(struct nc_model *m);
 
 const struct nc_network *nc_model_network(const struct nc_model *m, const char *name);
 const struct nc_service *nc_model_service(const struct nc_model *m, const char *name);
+/* "check 3", or "check 3 of set `after`", for messages. */
+void nc_check_what(const struct nc_check *c, char *buf, size_t size);
 
 /* "PATH:LINE:COL: message" into err, errnum EINVAL; returns -EINVAL. For
  * checks after parsing (planning, preflight) that point at the file. */
