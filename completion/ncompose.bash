@@ -234,14 +234,19 @@ _ncompose()
         ;;
     ps)
         case $prev in --format) _ncompose_reply "table json"; return ;; esac
-        _ncompose_reply "--format -h --help"
+        case $prev in --status) _ncompose_reply "running restarting paused exited created dead"; return ;; esac
+        if [[ $cur == -* ]]; then
+            _ncompose_reply "-a --all -q --quiet --services --status --format -h --help"
+        else
+            _ncompose_reply "$(_ncompose_services)"
+        fi
         ;;
     exec)
         local i w svc_idx=0
         for ((i = _nc_cmd_idx + 1; i < COMP_CWORD; i++)); do
             w=${COMP_WORDS[i]}
             case $w in
-            -e | --env | -w | --workdir | -u | --user) ((i++)) ;;
+            -e | --env | -w | --workdir | -u | --user | --index) ((i++)) ;;
             -*) ;;
             *) svc_idx=$i; break ;;
             esac
@@ -261,10 +266,11 @@ _ncompose()
         # A user is looked up in the container's own /etc/passwd, which
         # may be an image's: the host's names would mislead.
         -e | --env | -u | --user) return ;;
+        --index) _ncompose_reply "1"; return ;;
         -w | --workdir) compopt -o dirnames 2>/dev/null; return ;;
         esac
         if [[ $cur == -* ]]; then
-            _ncompose_reply "-t --tty -T --no-TTY -e --env -w --workdir -u --user -h --help"
+            _ncompose_reply "-i --interactive -t --tty -T --no-TTY -d --detach -e --env -w --workdir -u --user --index -h --help"
         else
             _ncompose_reply "$(_ncompose_services)"
         fi
@@ -278,8 +284,13 @@ _ncompose()
         fi
         ;;
     stop | start | restart)
+        case $prev in -t | --timeout) return ;; esac
         if [[ $cur == -* ]]; then
-            _ncompose_reply "-h --help"
+            if [[ ${COMP_WORDS[_nc_cmd_idx]} == start ]]; then
+                _ncompose_reply "-h --help"
+            else
+                _ncompose_reply "-t --timeout -h --help"
+            fi
         else
             _ncompose_reply "$(_ncompose_services)"
         fi
@@ -296,7 +307,12 @@ _ncompose()
         ;;
     graph)
         case $prev in --format) _ncompose_reply "ascii dot svg"; return ;; esac
-        _ncompose_reply "--format -h --help"
+        case $prev in --status) _ncompose_reply "running restarting paused exited created dead"; return ;; esac
+        if [[ $cur == -* ]]; then
+            _ncompose_reply "-a --all -q --quiet --services --status --format -h --help"
+        else
+            _ncompose_reply "$(_ncompose_services)"
+        fi
         ;;
     capture)
         case $prev in

@@ -9,6 +9,7 @@
 #include "common/strbuf.h"
 #include "common/cleanup.h"
 #include "compose/cli/cli.h"
+#include "compose/cli/compat.h"
 #include "config.h"
 
 static const struct cli_command commands[] = {
@@ -114,6 +115,9 @@ int main(int argc, char **argv)
 		return cli_failf(NC_EXIT_FAILURE, "out of memory");
 	g.proj.files = files;
 	g.proj.env_files = env_files;
+	/* Compose's global options that make no sense here (compat.c). */
+	if (cli_compat_filter(NULL, &argc, argv, true, cli_compat_global_valued, stderr))
+		return NC_EXIT_USAGE;
 	/* "+": stop at the command, whose options are its own. */
 	while ((c = getopt_long(argc, argv, "+f:p:vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -164,8 +168,14 @@ int main(int argc, char **argv)
 			continue;
 		char **sub = argv + optind;
 		int subc = argc - optind;
+		int gate = cli_compat_gate(cmd, &subc, sub);
+		if (gate)
+			return gate;
 		optind = 0; /* reset getopt for the command's own table */
 		return commands[i].run(&g, subc, sub);
 	}
+	const struct cli_compat *no = cli_compat_command(cmd);
+	if (no)
+		return cli_failf(NC_EXIT_USAGE, "`%s` is not a command here: %s", cmd, no->why);
 	return cli_failf(NC_EXIT_USAGE, "unknown command `%s`; see `ncompose --help`", cmd);
 }

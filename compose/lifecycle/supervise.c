@@ -543,11 +543,15 @@ static void node_links(struct sup *s, const bool *which, bool up)
 			node_links_one(s, i, up);
 }
 
-/* stop / start / restart SERVICE... */
-static void serve_services(struct sup *s, const struct nc_record *req, struct nc_strbuf *reply)
+/* stop / start / restart [SERVICE...]: no service means all of them, as
+ * in Compose. A second record `grace MS` overrides the grace periods
+ * (`-t`). */
+static void serve_services(struct sup *s, const struct nc_records *rq, struct nc_strbuf *reply)
 {
+	const struct nc_record *req = &rq->v[0];
 	const char *verb = req->f[0];
 	_cleanup_free_ bool *which = calloc(s->p->n_containers + 1, sizeof(bool));
+	unsigned grace = 0;
 	bool failed = false;
 	nc_err why;
 
@@ -556,6 +560,12 @@ static void serve_services(struct sup *s, const struct nc_record *req, struct nc
 		nc_record_append(reply, f, 2);
 		return;
 	}
+	for (size_t k = 1; k < rq->n; k++)
+		if (!strcmp(rq->v[k].f[0], "grace") && nc_record_field(&rq->v[k], 1))
+			grace = (unsigned)strtoul(rq->v[k].f[1], NULL, 10);
+	if (req->n == 1)
+		for (size_t i = 0; i < s->p->n_containers; i++)
+			which[i] = true;
 	for (size_t k = 1; k < req->n; k++) {
 		size_t i = index_of(s, req->f[k]);
 		if (i == SIZE_MAX) {
@@ -569,7 +579,7 @@ static void serve_services(struct sup *s, const struct nc_record *req, struct nc
 	}
 	if (strcmp(verb, "start")) {
 		node_links(s, which, false);
-		stop_some(s, which, 0);
+		stop_some(s, which, grace);
 	}
 	if (strcmp(verb, "stop"))
 		for (size_t i = 0; i < s->p->n_containers; i++) {
@@ -719,7 +729,7 @@ static int serve(struct sup *s, int conn)
 		nc_record_append(&reply, f, 2);
 		end = 1;
 	} else if (!strcmp(verb, "stop") || !strcmp(verb, "start") || !strcmp(verb, "restart")) {
-		serve_services(s, r, &reply);
+		serve_services(s, &req, &reply);
 	} else if (!strcmp(verb, "kill") || !strcmp(verb, "pause") || !strcmp(verb, "unpause") ||
 		   !strcmp(verb, "rm")) {
 		serve_more(s, r, &reply);
