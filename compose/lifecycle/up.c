@@ -20,6 +20,7 @@
 #include "compose/lifecycle/fault.h"
 #include "compose/lifecycle/journal.h"
 #include "compose/lifecycle/parallel.h"
+#include "compose/lifecycle/reconcile.h"
 #include "compose/lifecycle/state.h"
 #include "compose/lifecycle/teardown.h"
 #include "config.h"
@@ -328,7 +329,13 @@ static int step_journal(struct up_ctx *c, nc_err *err)
 	_cleanup_free_ char *file = c->p->model->path ? realpath(c->p->model->path, NULL) : NULL;
 	if (file && (r = nc_state_journal(c->st, err, NC_J_FILE, file, NULL)) < 0)
 		return r;
-	return nc_state_journal(c->st, err, NC_J_GROUP, group, NULL);
+	if ((r = nc_state_journal(c->st, err, NC_J_GROUP, group, NULL)) < 0)
+		return r;
+	/* What each service runs, for a second `up` to compare with. */
+	_cleanup_strbuf_ struct nc_strbuf b = NC_STRBUF_INIT;
+	if ((r = nc_reconcile_records(c->p, &b, err)) < 0)
+		return r;
+	return b.len ? nc_state_journal_raw(c->st, b.s, b.len, err) : 0;
 }
 
 static int step_forwarding(struct up_ctx *c, nc_err *err)

@@ -347,3 +347,19 @@ int nc_plan_hash(const struct nc_plan *p, size_t i, const char *image_stamp,
 	nc_sha256_hex(d, out->all);
 	return 0;
 }
+
+int nc_plan_network_hash(const struct nc_plan_network *n, char out[NC_SHA256_HEX_LEN])
+{
+	struct nc_strbuf b = NC_STRBUF_INIT;
+	uint8_t d[NC_SHA256_LEN];
+
+	network_text(n, &b);
+	if (!nc_strbuf_ok(&b)) {
+		nc_strbuf_free(&b);
+		return -ENOMEM;
+	}
+	nc_sha256(b.s, b.len, d);
+	nc_strbuf_free(&b);
+	nc_sha256_hex(d, out);
+	return 0;
+}

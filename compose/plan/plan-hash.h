@@ -57,4 +57,8 @@ void nc_plan_hash_text(const struct nc_plan *p, size_t i, enum nc_hash_part part
 int nc_plan_hash(const struct nc_plan *p, size_t i, const char *image_stamp,
 		 struct nc_plan_hash *out);
 
+/* The hash of a network's definition (bridge, subnets, gateways, mtu,
+ * internal, external): what containers on it see of it. */
+int nc_plan_network_hash(const struct nc_plan_network *n, char out[NC_SHA256_HEX_LEN]);
+
 #endif
