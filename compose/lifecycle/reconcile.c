@@ -11,6 +11,7 @@
 #include "common/cleanup.h"
 #include "compose/lifecycle/journal.h"
 #include "compose/lifecycle/lifecycle.h"
+#include "compose/lifecycle/state.h"
 
 int nc_service_hash(const struct nc_plan *p, size_t i, struct nc_plan_hash *out, nc_err *err)
 {
@@ -165,6 +166,13 @@ static void changed_parts(const struct nc_record *rec, const struct nc_plan_hash
 		snprintf(out, size, "configuration");
 }
 
+static void strv_free_n(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 static int push(char ***v, size_t *n, const char *s)
 {
 	char **nv = realloc(*v, (*n + 2) * sizeof(char *));
@@ -287,13 +295,6 @@ int nc_reconcile_diff(const struct nc_plan *p, const struct nc_records *journal,
 	return 0;
 }
 
-static void strv_free_n(char **v, size_t n)
-{
-	for (size_t i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void nc_rc_plan_free(struct nc_rc_plan *rp)
 {
 	free(rp->svc);
@@ -308,4 +309,74 @@ bool nc_rc_plan_is_noop(const struct nc_rc_plan *rp, bool remove_orphans)
 {
 	return !rp->created && !rp->recreated && !rp->n_new_networks && !rp->n_gone_networks &&
 	       !(remove_orphans && rp->n_orphans);
+}
+
+/* The journal of a project that is up; *up false (and no records) when it
+ * has no state, or an `up` that did not finish. */
+static int running_journal(const struct nc_paths *paths, const char *project, bool *up,
+			   struct nc_records *j, nc_err *err)
+{
+	struct nc_state *st = NULL;
+	int r;
+
+	*up = false;
+	*j = (struct nc_records){ 0 };
+	if ((r = nc_state_open(paths->state_root, project, NC_STATE_READ, &st, err)) < 0 || !st)
+		return r;
+	r = nc_state_read_journal(st, j, err);
+	nc_state_close(st);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < j->n && !*up; i++) {
+		struct nc_jrec jr;
+		nc_jrec_parse(&j->v[i], &jr);
+		*up = jr.kind == NC_JK_UP_DONE;
+	}
+	if (!*up)
+		nc_records_free(j);
+	return 0;
+}
+
+int nc_reconcile_running(const struct nc_paths *paths, const char *project, bool *running,
+			 char ***bridges, nc_err *err)
+{
+	struct nc_records j;
+	char **v = NULL;
+	size_t n = 0;
+	int r;
+
+	*bridges = NULL;
+	if ((r = running_journal(paths, project, running, &j, err)) < 0 || !*running)
+		return r;
+	for (size_t i = 0; i < j.n; i++) {
+		struct nc_jrec jr;
+		nc_jrec_parse(&j.v[i], &jr);
+		if (jr.kind == NC_JK_BRIDGE && push(&v, &n, jr.bridge.ifname) < 0) {
+			strv_free_n(v, n);
+			nc_records_free(&j);
+			return nc_err_errno(err, ENOMEM, "read the journal of `%s`", project);
+		}
+	}
+	nc_records_free(&j);
+	if (!v && !(v = calloc(1, sizeof(char *))))
+		return nc_err_errno(err, ENOMEM, "read the journal of `%s`", project);
+	*bridges = v;
+	return 0;
+}
+
+int nc_reconcile_plan(const struct nc_plan *p, const struct nc_paths *paths,
+		      const struct nc_rc_opts *o, struct nc_rc_plan *out, nc_err *err)
+{
+	struct nc_records j;
+	bool up;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = running_journal(paths, p->project, &up, &j, err)) < 0)
+		return r;
+	if (!up)
+		return nc_err_msg(err, ENOENT, "project `%s` is not up", p->project);
+	r = nc_reconcile_diff(p, &j, o, out, err);
+	nc_records_free(&j);
+	return r;
 }

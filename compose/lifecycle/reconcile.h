@@ -79,4 +79,15 @@ void nc_rc_plan_free(struct nc_rc_plan *rp);
  * new or removed network; orphans are only warned about unless removed). */
 bool nc_rc_plan_is_noop(const struct nc_rc_plan *rp, bool remove_orphans);
 
+/* Whether `project` is up (its journal says `up` finished); when it is,
+ * *bridges (NULL-terminated, the caller frees it with nc_strv_freep) names
+ * its bridges, for nc_project_plan_over. A project with leftovers of an
+ * unfinished `up` is not up. */
+int nc_reconcile_running(const struct nc_paths *paths, const char *project, bool *running,
+			 char ***bridges, nc_err *err);
+
+/* nc_reconcile_diff against the running project's journal. */
+int nc_reconcile_plan(const struct nc_plan *p, const struct nc_paths *paths,
+		      const struct nc_rc_opts *o, struct nc_rc_plan *out, nc_err *err);
+
 #endif
