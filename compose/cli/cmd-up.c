@@ -336,23 +336,81 @@ struct up_flags {
 	struct nc_rc_opts rc;
 };
 
-/* Applies rp through the project's supervisor (the parent of every
- * container, so the one that can start and stop them). */
-static int up_apply(const struct nc_plan *p, const struct nc_paths *paths,
-		    struct nc_report *rep, const struct up_flags *f, const struct nc_rc_plan *rp,
-		    bool verbose)
+/* Applies the file through the project's supervisor (the parent of every
+ * container, so the one that can stop and start some of them); it plans
+ * again, as this `up` did, with this `up`'s environment. */
+static int up_apply(const struct nc_plan *p, const char *file, const struct nc_paths *paths,
+		    const struct up_flags *f, bool verbose)
 {
-	(void)paths;
-	(void)rep;
-	(void)f;
-	say_services(rp, true);
-	(void)verbose;
-	return cli_failf(NC_EXIT_USAGE,
-			 "project `%s` runs with another configuration, and this version cannot apply the change live; run `ncompose -p %s down` and `up` again",
-			 p->project, p->project);
+	_cleanup_strbuf_ struct nc_strbuf b = NC_STRBUF_INIT;
+	_cleanup_free_ char *abs = realpath(file, NULL);
+	char dir[PATH_MAX];
+	struct nc_records reply;
+	nc_err err;
+	size_t removed = 0;
+
+	if (!abs)
+		return cli_failf(NC_EXIT_FAILURE, "up: `%s`: %s", file, strerror(errno));
+	const char *verb[] = { NC_CONTROL_RECONCILE };
+	nc_record_append(&b, verb, 1);
+	const char *fr[] = { "file", abs };
+	nc_record_append(&b, fr, 2);
+	for (char **e = environ; *e; e++) {
+		const char *er[] = { "env", *e };
+		nc_record_append(&b, er, 2);
+	}
+	const struct { bool on; const char *name; } options[] = {
+		{ f->rc.force_recreate, "force-recreate" }, { f->rc.no_recreate, "no-recreate" },
+		{ f->rc.no_deps, "no-deps" }, { f->remove_orphans, "remove-orphans" },
+	};
+	for (size_t i = 0; i < NC_ELEMENTSOF(options); i++) {
+		const char *o[] = { "option", options[i].name };
+		if (options[i].on)
+			nc_record_append(&b, o, 2);
+	}
+	for (const char *const *s = f->rc.services; s && *s; s++) {
+		const char *sr[] = { "service", *s };
+		nc_record_append(&b, sr, 2);
+	}
+	if (!nc_strbuf_ok(&b))
+		return cli_failf(NC_EXIT_FAILURE, "up: out of memory");
+	if (nc_pathf(dir, sizeof(dir), "%s/%s", paths->state_root, p->project) < 0)
+		return cli_failf(NC_EXIT_FAILURE, "up: state directory of `%s`: name too long", p->project);
+	/* Containers are stopped with their grace periods and started again:
+	 * give it time. */
+	if (nc_control_call(dir, b.s, b.len, 10 * 60 * 1000, &reply, &err) < 0) {
+		if (err.errnum == ENOENT || err.errnum == ECONNREFUSED)
+			return cli_failf(NC_EXIT_FAILURE,
+					 "project `%s` is up but its supervisor does not answer (%s); run `ncompose -p %s down`",
+					 p->project, err.msg, p->project);
+		return cli_failf(NC_EXIT_FAILURE, "up: %s", err.msg);
+	}
+	struct nc_rc_plan rp = { 0 };
+	for (size_t i = 1; i < reply.n; i++) {
+		const struct nc_record *r = &reply.v[i];
+		const char *kind = r->f[0], *name = nc_record_field(r, 1), *act = nc_record_field(r, 2);
+		const char *why = nc_record_field(r, 3);
+		if (!strcmp(kind, "removed") && name) {
+			fprintf(stderr, "%s: removed\n", name);
+			removed++;
+			continue;
+		}
+		if (strcmp(kind, "service") || !name || !act || !strcmp(act, "skipped"))
+			continue;
+		if (verbose && why && *why)
+			fprintf(stderr, "%s: %s (%s)\n", name, act, why);
+		else
+			fprintf(stderr, "%s: %s\n", name, act);
+		rp.created += !strcmp(act, "created");
+		rp.recreated += !strcmp(act, "recreated");
+		rp.unchanged += !strcmp(act, "unchanged");
+	}
+	nc_records_free(&reply);
+	say_summary(p, &rp, removed);
+	return NC_EXIT_OK;
 }
 
-static int up_running(const struct nc_plan *p, const struct nc_paths *paths,
+static int up_running(const struct nc_plan *p, const char *file, const struct nc_paths *paths,
 		      struct nc_report *rep, const struct up_flags *f, bool verbose)
 {
 	struct nc_rc_plan rp;
@@ -375,7 +433,7 @@ static int up_running(const struct nc_plan *p, const struct nc_paths *paths,
 		nc_rc_plan_free(&rp);
 		return NC_EXIT_OK;
 	}
-	code = up_apply(p, paths, rep, f, &rp, verbose);
+	code = up_apply(p, file, paths, f, verbose);
 	nc_rc_plan_free(&rp);
 	return code;
 }
@@ -460,7 +518,7 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 		goto out;
 	}
 	if (running) {
-		code = up_running(plan, &paths, &rep, &f, g->arg_verbose);
+		code = up_running(plan, proj.file, &paths, &rep, &f, g->arg_verbose);
 		goto out;
 	}
 	if (nc_state_open(paths.state_root, plan->project, NC_STATE_CREATE, &st, &err) < 0) {

@@ -119,6 +119,13 @@ static int read_running(const struct nc_records *j, struct running *out, nc_err 
 		} else if (!strcmp(kind, NC_J_BRIDGE) && nc_record_field(r, 2)) {
 			if (find(out->nets, out->n_nets, r->f[2]) < 0)
 				out->nets[out->n_nets++] = r->f[2];
+		} else if (!strcmp(kind, NC_J_GONE) && nc_record_field(r, 2)) {
+			/* Removed by a second `up` (until made again later). */
+			ssize_t at;
+			if (!strcmp(name, "service") && (at = find(out->containers, out->n, r->f[2])) >= 0)
+				out->containers[at] = out->containers[--out->n];
+			else if (!strcmp(name, "network") && (at = find(out->nets, out->n_nets, r->f[2])) >= 0)
+				out->nets[at] = out->nets[--out->n_nets];
 		}
 	}
 	/* The last records count: a reconcile appends new ones. */
