@@ -242,18 +242,20 @@ static int mark(struct apply *a, const struct request *rq, nc_err *err)
 }
 
 /* Brings back, from the plan they ran with, the containers step 1
- * stopped, with the old firewall table. */
-static void restore_old(struct apply *a, const struct nc_up_opts *uo)
+ * stopped, with the old firewall table. On failure, *why says what could
+ * not be brought back. */
+static int restore_old(struct apply *a, const struct nc_up_opts *uo, nc_err *why)
 {
 	struct sup *s = a->s;
-	nc_err e;
 
 	s->p = a->old;
 	s->life = a->old_life;
-	if (nc_up_partial(a->old, s->st, uo, a->stop_old, NULL, &e) < 0) {
-		nc_report_warn(s->rep, "reconcile: restoring the services stopped failed: %s", e.msg);
-		return;
-	}
+	/* Its networks are all there (gone ones are deleted only at the end). */
+	_cleanup_free_ bool *no_net = calloc(a->old->n_networks + 1, sizeof(bool));
+	if (!no_net)
+		return nc_err_errno(why, ENOMEM, "restore the services it stopped");
+	if (nc_up_partial(a->old, s->st, uo, a->stop_old, no_net, why) < 0)
+		return nc_err_prefix(why, "restore the services it stopped");
 	for (size_t i = 0; i < a->old->n_containers; i++) {
 		if (!a->stop_old[i])
 			continue;
@@ -261,8 +263,9 @@ static void restore_old(struct apply *a, const struct nc_up_opts *uo)
 		bool wanted = l->wanted;
 		*l = (struct nc_life){ .state = NC_CS_CREATED, .wanted = wanted };
 	}
-	if (start_marked(s, a->stop_old, &e) < 0)
-		nc_report_warn(s->rep, "reconcile: restarting the services stopped failed: %s", e.msg);
+	if (start_marked(s, a->stop_old, why) < 0)
+		return nc_err_prefix(why, "restart the services it stopped");
+	return 0;
 }
 
 /* The journal forgets what this `up` removed (its records stay: `down`
@@ -277,6 +280,22 @@ static void record_gone(const struct apply *a, const struct request *rq)
 	for (size_t n = 0; n < a->old->n_networks; n++)
 		if (a->gone_net[n] &&
 		    nc_state_journal(a->s->st, &e, NC_J_GONE, "network", a->old->networks[n].name, NULL) < 0)
+			nc_report_warn(a->s->rep, "%s", e.msg);
+}
+
+/* A failed reconcile: what it made for services and networks that did not
+ * run before is gone again, and the journal says so. */
+static void record_undone(const struct apply *a)
+{
+	nc_err e;
+
+	for (size_t j = 0; j < a->rp.n; j++)
+		if (a->rp.svc[j].action == NC_RC_CREATE &&
+		    nc_state_journal(a->s->st, &e, NC_J_GONE, "service", a->rp.svc[j].name, NULL) < 0)
+			nc_report_warn(a->s->rep, "%s", e.msg);
+	for (size_t n = 0; n < a->np->n_networks; n++)
+		if (a->new_net[n] &&
+		    nc_state_journal(a->s->st, &e, NC_J_GONE, "network", a->np->networks[n].name, NULL) < 0)
 			nc_report_warn(a->s->rep, "%s", e.msg);
 }
 
@@ -309,7 +328,8 @@ void nc_sup_reconcile(struct sup *s, const struct nc_records *req, struct nc_str
 	struct nc_project *proj = NULL;
 	struct nc_records j = { 0 };
 	struct nc_up_opts uo = { .paths = s->paths, .rep = s->rep };
-	nc_err e;
+	nc_err e, rerr;
+	bool restored = true;
 
 	if (parse_request(req, &rq, &e) < 0)
 		goto refused;
@@ -328,14 +348,14 @@ void nc_sup_reconcile(struct sup *s, const struct nc_records *req, struct nc_str
 	/* 1. stop what is recreated or removed, and remove its objects. */
 	nc_sup_stop(s, a.stop_old);
 	if (nc_up_remove(a.old, s->st, s->paths, s->rep, a.stop_old, NULL, &e) < 0) {
-		restore_old(&a, &uo);
+		restored = restore_old(&a, &uo, &rerr) == 0;
 		goto failed;
 	}
 	/* 2. make the new; 3. start it. */
 	if (nc_up_partial(a.np, s->st, &uo, a.make_new, a.new_net, &e) < 0) {
 		nc_err ignore;
 		nc_up_remove(a.np, s->st, s->paths, s->rep, a.make_new, a.new_net, &ignore);
-		restore_old(&a, &uo);
+		restored = restore_old(&a, &uo, &rerr) == 0;
 		goto failed;
 	}
 	s->p = a.np;
@@ -344,7 +364,7 @@ void nc_sup_reconcile(struct sup *s, const struct nc_records *req, struct nc_str
 		nc_err ignore;
 		nc_sup_stop(s, a.make_new);
 		nc_up_remove(a.np, s->st, s->paths, s->rep, a.make_new, a.new_net, &ignore);
-		restore_old(&a, &uo);
+		restored = restore_old(&a, &uo, &rerr) == 0;
 		goto failed;
 	}
 	/* 4. networks no one uses any more. */
@@ -372,7 +392,14 @@ void nc_sup_reconcile(struct sup *s, const struct nc_records *req, struct nc_str
 	return;
 
 failed:
-	nc_err_prefix(&e, "the lab runs as it did before this `up`");
+	record_undone(&a);
+	if (restored) {
+		nc_err_prefix(&e, "the lab runs as it did before this `up`");
+	} else {
+		char first[NC_ERR_MSG_MAX];
+		snprintf(first, sizeof(first), "%s", e.msg);
+		nc_err_msg(&e, EIO, "%s; and %s: run `ncompose down` and `up` again", first, rerr.msg);
+	}
 	/* fall through */
 refused:
 	reply_error(reply, &e);

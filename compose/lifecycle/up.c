@@ -954,10 +954,20 @@ int nc_up_remove(const struct nc_plan *p, struct nc_state *st, const struct nc_p
 		char dir[PATH_MAX];
 		if (!containers[i])
 			continue;
-		/* The namespace takes its interfaces with it: the host ends
-		 * of its veths and the other ends of its links. */
+		/* The namespace would take its interfaces with it, but only
+		 * once the kernel has cleaned it up, later: the host ends are
+		 * deleted now (with their peers), so a container made again
+		 * at once can have the same names. */
+		r = 0;
+		for (size_t k = 0; k < pc->n_ifaces && r == 0; k++) {
+			if (!pc->ifaces[k].net)
+				continue;
+			nc_report_verbose(rep, "delete link %s", pc->ifaces[k].host_ifname);
+			r = netd_link_delete(nd, pc->ifaces[k].host_ifname, &e);
+		}
 		nc_report_verbose(rep, "delete netns %s", pc->netns);
-		r = netd_netns_delete(paths->netns_dir, pc->netns, &e);
+		if (r == 0)
+			r = netd_netns_delete(paths->netns_dir, pc->netns, &e);
 		if (r == 0) {
 			nc_report_verbose(rep, "delete cgroup %s", pc->cgroup);
 			r = rt_cgroup_remove(cg, pc->cgroup, NULL, &e);
