@@ -21,6 +21,9 @@
 #define NC_J_CONTAINER "container" /* service */
 #define NC_J_PORT "port"       /* tcp|udp host-ip|* host-port 4|6: published */
 #define NC_J_UP_DONE "up-done" /* (none): `up` finished */
+#define NC_J_CONFIG "config"   /* service hash part=hash...: its configuration (reconcile.h); the last one counts */
+#define NC_J_GONE "gone"       /* service|network name: removed by a second `up` */
+#define NC_J_NETDEF "netdef"   /* network hash: its definition (reconcile.h); the last one counts */
 
 /* A journal record, typed: what each kind above holds, by name. The
  * strings are the record's (they live as long as the nc_records). */

@@ -197,8 +197,9 @@ void nc_project_close(struct nc_project *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* Routes the host already has: automatic subnets steer around them. */
-static int host_taken(struct nc_prefix **out, size_t *n, nc_err *err)
+/* Routes the host already has: automatic subnets steer around them
+ * (except the routes of the bridges in `own`, the running project's). */
+static int host_taken(const char *const *own, struct nc_prefix **out, size_t *n, nc_err *err)
 {
 	struct netd *nd = NULL;
 	struct netd_host_route *routes = NULL;
@@ -217,8 +218,15 @@ static int host_taken(struct nc_prefix **out, size_t *n, nc_err *err)
 		free(routes);
 		return nc_err_errno(err, ENOMEM, "list host routes");
 	}
-	for (size_t i = 0; i < *n; i++)
-		v[i] = routes[i].dst;
+	size_t kept = 0;
+	for (size_t i = 0; i < *n; i++) {
+		bool mine = false;
+		for (const char *const *o = own; o && *o && !mine; o++)
+			mine = !strcmp(routes[i].dev, *o);
+		if (!mine)
+			v[kept++] = routes[i].dst;
+	}
+	*n = kept;
 	free(routes);
 	*out = v;
 	return 0;
@@ -273,6 +281,12 @@ static int external_bridges(const struct nc_model *m, struct nc_plan_host_bridge
 int nc_project_plan(const struct nc_project *p, bool probe_host, struct nc_plan **out,
 		    nc_err *err)
 {
+	return nc_project_plan_over(p, probe_host, NULL, out, err);
+}
+
+int nc_project_plan_over(const struct nc_project *p, bool probe_host, const char *const *own,
+			 struct nc_plan **out, nc_err *err)
+{
 	struct nc_plan_host host = { .host_env = (const char *const *)environ };
 	_cleanup_free_ struct nc_prefix *taken = NULL;
 	_cleanup_free_ struct nc_plan_host_bridge *bridges = NULL;
@@ -281,7 +295,7 @@ int nc_project_plan(const struct nc_project *p, bool probe_host, struct nc_plan 
 	if (probe_host) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		host.ncpus = n > 0 ? (unsigned)n : 0;
-		if ((r = host_taken(&taken, &host.n_taken, err)) < 0 ||
+		if ((r = host_taken(own, &taken, &host.n_taken, err)) < 0 ||
 		    (r = external_bridges(p->model, &bridges, &host.n_bridges, err)) < 0)
 			return r;
 		host.taken = taken;

@@ -77,5 +77,10 @@ int nc_projects_names(const char *state_root, char ***names, nc_err *err);
  * the CPU count, the environment. */
 int nc_project_plan(const struct nc_project *p, bool probe_host, struct nc_plan **out,
 		    nc_err *err);
+/* The same for a project that runs: the routes of its own bridges (own,
+ * NULL-terminated) are not in the way, so its automatic subnets come out
+ * as they did at its first `up`. */
+int nc_project_plan_over(const struct nc_project *p, bool probe_host, const char *const *own,
+			 struct nc_plan **out, nc_err *err);
 
 #endif

@@ -28,21 +28,7 @@
 #include "compose/lifecycle/lifecycle.h"
 #include "compose/plan/naming.h"
 
-struct sup {
-	const struct nc_plan *p;
-	const struct nc_paths *paths;
-	struct nc_state *st;
-	struct rt_cgroups *cg;
-	struct nc_report *rep;
-	const struct nc_supervise_opts *o;
-	struct nc_life *life;
-	char **masked;
-	struct nc_follow *follow;
-	int sfd; /* signals, for a second Ctrl-C while stopping */
-	bool ready;
-	bool failed;
-	nc_err fail;
-};
+#include "compose/lifecycle/supervise-internal.h"
 
 static uint64_t now_ms(void)
 {
@@ -733,6 +719,8 @@ static int serve(struct sup *s, int conn)
 	} else if (!strcmp(verb, "kill") || !strcmp(verb, "pause") || !strcmp(verb, "unpause") ||
 		   !strcmp(verb, "rm")) {
 		serve_more(s, r, &reply);
+	} else if (!strcmp(verb, NC_CONTROL_RECONCILE)) {
+		nc_sup_reconcile(s, &req, &reply);
 	} else if (!strcmp(verb, "status")) {
 		const char *f[] = { "ok", pid };
 		nc_record_append(&reply, f, 2);
@@ -913,7 +901,7 @@ static int supervise(const struct nc_plan *p, const struct nc_paths *paths, stru
 		if (stop) {
 			*end = NC_SUPERVISE_INTERRUPTED;
 			if (o->attached)
-				fprintf(stderr, "\nStopping %s...\n", p->project);
+				fprintf(stderr, "\nStopping %s...\n", s.p->project);
 			stop_all(&s, 0);
 			break;
 		}
@@ -926,12 +914,13 @@ out:
 		if (nc_pathf(path, sizeof(path), "%s/" NC_CONTROL_NAME, st->dir) == 0)
 			unlink(path);
 	}
-	for (size_t i = 0; s.life && i < p->n_containers; i++)
+	for (size_t i = 0; s.life && i < s.p->n_containers; i++)
 		if (s.life[i].probe_pid)
 			nc_health_probe_kill(s.life[i].probe_pid);
 	nc_follow_close(s.follow);
 	nc_strv_freep(&s.masked);
 	free(s.life);
+	nc_sup_reconcile_release(&s);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }
@@ -950,4 +939,20 @@ int nc_supervise(const struct nc_plan *p, const struct nc_paths *paths, struct n
 	int r = supervise(p, paths, st, cg, rep, o, control_fd, end, err);
 	rt_cgroups_close(cg);
 	return r;
+}
+
+/* For supervise-reconcile.c: the same acts, on the same tables. */
+int nc_sup_start(struct sup *s, size_t i, nc_err *why)
+{
+	return start_one(s, i, why);
+}
+
+void nc_sup_stop(struct sup *s, const bool *which)
+{
+	stop_some(s, which, 0);
+}
+
+void nc_sup_reap(struct sup *s)
+{
+	reap(s);
 }
