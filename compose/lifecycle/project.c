@@ -60,7 +60,11 @@ static int check_recorded(const struct nc_project *p, nc_err *err)
 	if (nc_project_recorded(paths.state_root, p->name, &rec, &e) < 0)
 		return 0; /* not up */
 	bool stdin_now = p->model->n_files && !strcmp(p->model->files[0], "-");
-	if (rec.files[0] && !stdin_now && !same_files(p->model, rec.files)) {
+	/* Other files of the same project directory are the same lab, edited
+	 * (a second `up` with an override added, or another file of it): as
+	 * Compose, act on it. Another directory is another lab of that name. */
+	bool same_dir = rec.dir && p->model->dir && !strcmp(rec.dir, p->model->dir);
+	if (rec.files[0] && !stdin_now && !same_dir && !same_files(p->model, rec.files)) {
 		list_files(now, sizeof(now), p->model->files, p->model->n_files);
 		size_t n = 0;
 		while (rec.files[n])

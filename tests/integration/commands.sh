@@ -82,12 +82,12 @@ check_match "ps shows it running again" "$(nc -p cmds ps)" 'sleeper +running'
 check "kill -s with an unknown signal is a usage error" test "$(nc -p cmds kill -s NOPE sleeper >/dev/null 2>&1; echo $?)" = 2
 check "kill" nc -p cmds kill sleeper
 check_eq "wait: a killed container's code" "$(nc -p cmds wait sleeper)" "137"
-check_match "ps: killed by SIGKILL (137), recorded as stopped on request" "$(nc -p cmds ps)" 'sleeper +stopped\(137\)'
+check_match "ps: killed by SIGKILL (137), recorded as stopped on request" "$(nc -p cmds ps -a)" 'sleeper +stopped\(137\)'
 layer=$(ls -d /var/lib/ncompose/containers/cmds/sleeper 2>/dev/null)
 check "the killed container has its writable layer" test -n "$layer"
 check "rm -f" nc -p cmds rm -f sleeper
 check_fails "rm removed its writable layer" test -e /var/lib/ncompose/containers/cmds/sleeper
-check_match "ps: it is gone (no container)" "$(nc -p cmds ps)" 'sleeper +created'
+check_match "ps: it is gone (no container)" "$(nc -p cmds ps -a)" 'sleeper +created'
 check "rm leaves running containers alone" nc -p cmds rm -f box
 check_match "... box still runs" "$(nc -p cmds ps)" 'box +running'
 

@@ -61,7 +61,9 @@ check "up -d -f a.yaml -f b.yaml" nc -f "$work/other/a.yaml" -f "$work/other/b.y
 check_eq "the merged environment" "$(nc -p same exec -T s sh -c 'echo $A$B')" "12"
 check "the second file's service runs" nc -p same exec -T t true
 check_match "ls names both files" "$(nc ls)" "same .*$work/other/a.yaml,$work/other/b.yaml"
-check_fails "-f a.yaml alone is not the lab that runs" nc -f "$work/other/a.yaml" ps
+check_match "-f a.yaml alone, same directory: the same lab, edited (ps acts on it)" "$(nc -f "$work/other/a.yaml" ps 2>&1)" '^s +running'
+check_match "... and a second up of a.yaml alone would drop t: it is named as an orphan" "$(nc -f "$work/other/a.yaml" up -d 2>&1)" 'orphan.*t|t.*orphan'
+check "... still running, not removed without --remove-orphans" nc -p same exec -T t true
 check "down with both files" nc -f "$work/other/a.yaml" -f "$work/other/b.yaml" down
 
 printf 'services:\n  s:\n    environment: {B: over}\n' >"$work/beta/compose.override.yaml"

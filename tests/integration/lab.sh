@@ -71,8 +71,9 @@ assert [i["ipv4"] for i in d["interfaces"]] == ["10.0.1.254/24", "10.0.2.254/24"
 assert "NET_ADMIN" in d["capabilities"] and "SYS_ADMIN" not in d["capabilities"]
 assert d["routes"][0] == {"to": "default", "via": "10.0.1.1"}
 ' "$(nc -f configs/lab.yaml inspect router)"
-check_fails "a second up of the running project is refused" nc up -d configs/lab.yaml
-check_eq "... with exit status 2" "$(nc up -d configs/lab.yaml >/dev/null 2>&1; echo $?)" "2"
+router_pid=$(nc -f configs/lab.yaml ps --format json | python3 -c 'import json,sys; print([c["pid"] for c in json.load(sys.stdin) if c["name"]=="router"][0])')
+check_match "a second up of the unchanged file changes nothing" "$(nc up -d configs/lab.yaml 2>&1)" '0 created, 0 recreated, 3 unchanged'
+check_eq "... the router keeps its PID" "$(nc -f configs/lab.yaml ps --format json | python3 -c 'import json,sys; print([c["pid"] for c in json.load(sys.stdin) if c["name"]=="router"][0])')" "$router_pid"
 
 check "down" nc -p lab down
 check_clean lab
