@@ -57,7 +57,7 @@ _ncompose_scan()
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         case $w in
-        --profile)
+        --profile | --env-file | --project-directory)
             ((i++))
             [[ ${COMP_WORDS[i]} == = ]] && ((i++))
             ;;
@@ -178,8 +178,8 @@ _ncompose()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local _nc_file _nc_project _nc_cmd _nc_cmd_idx
-    local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test"
-    local global_opts="-f --file -p --project-name --profile -v --verbose -h --help --version"
+    local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test ls top port cp kill pause unpause rm wait images version events link"
+    local global_opts="-f --file -p --project-name --project-directory --env-file --profile -v --verbose -h --help --version"
     local npos
 
     COMPREPLY=()
@@ -194,6 +194,8 @@ _ncompose()
     if [[ -z $_nc_cmd ]]; then
         case $prev in
         -f | --file) _ncompose_yaml_files "$cur"; return ;;
+        --env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --project-directory) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --profile)
             # The profiles the file names.
             local f=${_nc_file:-compose.yaml}
@@ -218,7 +220,7 @@ _ncompose()
 
     case $_nc_cmd in
     up)
-        [[ $cur == -* ]] && { _ncompose_reply "-d --detach -h --help"; return; }
+        [[ $cur == -* ]] && { _ncompose_reply "-d --detach --wait --force-recreate --no-recreate --no-deps --remove-orphans -h --help"; return; }
         npos=$(_ncompose_positionals "")
         _ncompose_reply "$(_ncompose_services)"
         # The first word may be the compose file, when -f did not name one.
@@ -232,14 +234,19 @@ _ncompose()
         ;;
     ps)
         case $prev in --format) _ncompose_reply "table json"; return ;; esac
-        _ncompose_reply "--format -h --help"
+        case $prev in --status) _ncompose_reply "running restarting paused exited created dead"; return ;; esac
+        if [[ $cur == -* ]]; then
+            _ncompose_reply "-a --all -q --quiet --services --status --format -h --help"
+        else
+            _ncompose_reply "$(_ncompose_services)"
+        fi
         ;;
     exec)
         local i w svc_idx=0
         for ((i = _nc_cmd_idx + 1; i < COMP_CWORD; i++)); do
             w=${COMP_WORDS[i]}
             case $w in
-            -e | --env | -w | --workdir | -u | --user) ((i++)) ;;
+            -e | --env | -w | --workdir | -u | --user | --index) ((i++)) ;;
             -*) ;;
             *) svc_idx=$i; break ;;
             esac
@@ -259,10 +266,11 @@ _ncompose()
         # A user is looked up in the container's own /etc/passwd, which
         # may be an image's: the host's names would mislead.
         -e | --env | -u | --user) return ;;
+        --index) _ncompose_reply "1"; return ;;
         -w | --workdir) compopt -o dirnames 2>/dev/null; return ;;
         esac
         if [[ $cur == -* ]]; then
-            _ncompose_reply "-t --tty -T --no-TTY -e --env -w --workdir -u --user -h --help"
+            _ncompose_reply "-i --interactive -t --tty -T --no-TTY -d --detach -e --env -w --workdir -u --user --index -h --help"
         else
             _ncompose_reply "$(_ncompose_services)"
         fi
@@ -276,8 +284,13 @@ _ncompose()
         fi
         ;;
     stop | start | restart)
+        case $prev in -t | --timeout) return ;; esac
         if [[ $cur == -* ]]; then
-            _ncompose_reply "-h --help"
+            if [[ ${COMP_WORDS[_nc_cmd_idx]} == start ]]; then
+                _ncompose_reply "-h --help"
+            else
+                _ncompose_reply "-t --timeout -h --help"
+            fi
         else
             _ncompose_reply "$(_ncompose_services)"
         fi
@@ -294,7 +307,12 @@ _ncompose()
         ;;
     graph)
         case $prev in --format) _ncompose_reply "ascii dot svg"; return ;; esac
-        _ncompose_reply "--format -h --help"
+        case $prev in --status) _ncompose_reply "running restarting paused exited created dead"; return ;; esac
+        if [[ $cur == -* ]]; then
+            _ncompose_reply "-a --all -q --quiet --services --status --format -h --help"
+        else
+            _ncompose_reply "$(_ncompose_services)"
+        fi
         ;;
     capture)
         case $prev in
@@ -329,9 +347,42 @@ _ncompose()
     test)
         case $prev in
         --format) _ncompose_reply "text json junit"; return ;;
-        -t | --timeout) return ;;
+        -t | --timeout | --wait | --set) return ;;
         esac
-        _ncompose_reply "--format -t --timeout -h --help"
+        _ncompose_reply "--format --set --wait -t --timeout -h --help"
+        ;;
+    link)
+        local sub=${COMP_WORDS[_nc_cmd_idx + 1]:-}
+        if ((COMP_CWORD == _nc_cmd_idx + 1)); then
+            _ncompose_reply "down up set show -h --help"
+            return
+        fi
+        case $sub in
+        show)
+            case $prev in --format) _ncompose_reply "table json"; return ;; esac
+            _ncompose_reply "--format -h --help"
+            ;;
+        down | up | set)
+            case $prev in --delay | --jitter | --loss | --rate) return ;; esac
+            if [[ $cur == -* ]]; then
+                [[ $sub == set ]] && _ncompose_reply "--delay --jitter --loss --rate --clear -h --help"
+                return
+            fi
+            # SERVICE:IFACE; ':' splits words for readline, so complete the
+            # whole word and trim what is already typed.
+            local s f t=() word=$cur
+            [[ $prev == : ]] && word=${COMP_WORDS[COMP_CWORD - 2]}:$cur
+            [[ $cur == : ]] && word=$prev:
+            for s in $(_ncompose_services); do
+                for f in $(_ncompose_ifaces "$s"); do t+=("$s:$f"); done
+            done
+            COMPREPLY=($(compgen -W "${t[*]}" -- "$word"))
+            if [[ $word == *:* ]]; then
+                local i
+                for i in "${!COMPREPLY[@]}"; do COMPREPLY[i]=${COMPREPLY[i]#"${word%:*}:"}; done
+            fi
+            ;;
+        esac
         ;;
     stats)
         case $prev in --format) _ncompose_reply "table json"; return ;; esac
@@ -340,6 +391,47 @@ _ncompose()
         else
             _ncompose_reply "$(_ncompose_services)"
         fi
+        ;;
+    ls)
+        case $prev in --format) _ncompose_reply "table json"; return ;; esac
+        _ncompose_reply "-a --all -q --quiet --format -h --help"
+        ;;
+    top | pause | unpause | wait | events | kill | rm | port | images)
+        case $_nc_cmd:$prev in
+        kill:-s | kill:--signal)
+            _ncompose_reply "SIGKILL SIGTERM SIGINT SIGHUP SIGQUIT SIGUSR1 SIGUSR2 SIGSTOP SIGCONT"; return ;;
+        port:--protocol) _ncompose_reply "tcp udp"; return ;;
+        port:--index) _ncompose_reply "1"; return ;;
+        images:--format) _ncompose_reply "table json"; return ;;
+        esac
+        if [[ $cur == -* ]]; then
+            case $_nc_cmd in
+            kill) _ncompose_reply "-s --signal -h --help" ;;
+            rm) _ncompose_reply "-f --force -s --stop -v --volumes -h --help" ;;
+            wait) _ncompose_reply "--down-project -h --help" ;;
+            events) _ncompose_reply "--json -h --help" ;;
+            port) _ncompose_reply "--protocol --index -h --help" ;;
+            images) _ncompose_reply "--format -q --quiet -h --help" ;;
+            *) _ncompose_reply "-h --help" ;;
+            esac
+        else
+            _ncompose_reply "$(_ncompose_services)"
+        fi
+        ;;
+    cp)
+        if [[ $cur == -* ]]; then
+            _ncompose_reply "-a --archive --index -h --help"
+        elif [[ $cur == *:* ]]; then
+            return
+        else
+            _ncompose_reply "$(_ncompose_services | sed 's/$/:/')"
+            compopt -o nospace 2>/dev/null
+            COMPREPLY+=($(compgen -f -- "$cur"))
+        fi
+        ;;
+    version)
+        case $prev in -f | --format) _ncompose_reply "pretty json"; return ;; esac
+        _ncompose_reply "--short -f --format -h --help"
         ;;
     esac
 }

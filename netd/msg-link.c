@@ -52,6 +52,15 @@ void netd_msg_up(struct nc_nl *nl, const char *name)
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 }
 
+void netd_msg_set_up(struct nc_nl *nl, const char *name, bool up)
+{
+	struct nlmsghdr *nlh = nc_nl_msg(nl, RTM_NEWLINK, 0, sizeof(struct ifinfomsg),
+					 "bring `%s` %s", name, up ? "up" : "down");
+	ifinfo(nlh)->ifi_flags = up ? IFF_UP : 0;
+	ifinfo(nlh)->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+}
+
 void netd_msg_mtu(struct nc_nl *nl, const char *name, uint32_t mtu)
 {
 	struct nlmsghdr *nlh = nc_nl_msg(nl, RTM_NEWLINK, 0, sizeof(struct ifinfomsg),

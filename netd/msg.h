@@ -24,6 +24,25 @@ void netd_msg_getlink(struct nc_nl *nl, const char *name);
 void netd_msg_up(struct nc_nl *nl, const char *name);
 void netd_msg_mtu(struct nc_nl *nl, const char *name, uint32_t mtu);
 void netd_msg_alias(struct nc_nl *nl, const char *name, const char *alias);
+/* Administrative state only (ifi_change = IFF_UP): nothing else of the
+ * link changes. */
+void netd_msg_set_up(struct nc_nl *nl, const char *name, bool up);
+
+/* RTM_DELQDISC of the root qdisc of link `index` (back to the default). */
+void netd_msg_delqdisc_root(struct nc_nl *nl, int index, const char *name);
+
+/* RTM_GETQDISC dump (every qdisc of the namespace). */
+void netd_msg_dumpqdiscs(struct nc_nl *nl);
+
+/* Reads an RTM_NEWLINK answer into *st (flags, operstate, name); false
+ * when it is another message. */
+bool netd_parse_link(const struct nlmsghdr *nlh, int *index, struct netd_link_state *st);
+
+/* Reads an RTM_NEWQDISC answer: its link, whether it is the root qdisc,
+ * its kind and, for netem and tbf, the shaping it applies. False when it
+ * is another message. */
+bool netd_parse_qdisc(const struct nlmsghdr *nlh, int *index, bool *root, char *kind,
+		      size_t kind_size, struct netd_shape *shape);
 
 /* RTM_NEWLINK creating a bridge: name, group, MTU and IFF_UP in one
  * request, so a taken name (EEXIST) changes nothing. */

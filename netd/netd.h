@@ -154,6 +154,12 @@ int netd_ns_addr_add(struct netd_ns *ns, const char *ifname, const struct nc_pre
 int netd_ns_route_add(struct netd_ns *ns, const struct nc_prefix *dst, const struct nc_ip *gateway,
 		      const char *dev, nc_err *err);
 
+/* The same, where the route may be there already (EEXIST) or its
+ * interface still down (ENETDOWN, ENETUNREACH): both are success, for
+ * putting back routes the kernel dropped with their interface. */
+int netd_ns_route_restore(struct netd_ns *ns, const struct nc_prefix *dst,
+			  const struct nc_ip *gateway, const char *dev, nc_err *err);
+
 /* Writes a net.* sysctl inside the namespace; key in slash or dot form
  * ("net.ipv4.ip_forward" or "net/ipv4/ip_forward"). Only net.* keys are
  * namespaced by the network namespace; others are refused with EPERM. */
@@ -206,6 +212,55 @@ struct netd_host_route {
  * *out is malloc'ed. */
 int netd_host_routes(struct netd *nd, struct netd_host_route **out, size_t *n, nc_err *err);
 
+/* ---- what the host's own processes listen on ------------------------- */
+
+struct nlmsghdr;
+
+/* A socket waiting for anyone's traffic: a listening TCP socket, or a
+ * bound and unconnected UDP socket. */
+struct netd_host_socket {
+	uint8_t proto;      /* IPPROTO_TCP or IPPROTO_UDP */
+	struct nc_ip addr;  /* local address (AF_INET or AF_INET6); all zeros: any */
+	uint16_t port;
+	bool v6only;        /* IPv6 only; a [::] socket without it takes IPv4 too */
+	uint32_t inode;     /* the socket's inode, 0 when unknown */
+	uint32_t uid;
+};
+
+/* Those sockets in the session's namespace, over NETLINK_SOCK_DIAG
+ * (inet_diag), IPv4 and IPv6. *out is malloc'ed. */
+int netd_host_sockets(struct netd *nd, struct netd_host_socket **out, size_t *n, nc_err *err);
+
+/* One inet_diag answer (SOCK_DIAG_BY_FAMILY) of a dump of `proto` into
+ * *out. Pure; -EINVAL when it is no such answer. Exposed for tests. */
+int netd_sockdiag_parse(const struct nlmsghdr *nlh, uint8_t proto, struct netd_host_socket *out);
+
+/* The process holding socket `inode`, by its /proc/PID/fd links under
+ * proc_root ("/proc"): its pid and comm. False when not found within a
+ * bounded walk (no such socket, another PID namespace, too many files). */
+bool netd_socket_owner(const char *proc_root, uint32_t inode, int *pid, char *comm, size_t size);
+
+/* ---- the neighbour tables (host-wide) -------------------------------- */
+
+struct netd_neigh_limits {
+	uint32_t thresh[3]; /* gc_thresh1, 2, 3 */
+	uint32_t entries;   /* entries now, in every namespace together */
+};
+
+/* The IPv4 (ARP) or IPv6 (ND) table's limits and size, over rtnetlink:
+ * answered in any namespace, since the table is the machine's. */
+int netd_neigh_limits(struct netd *nd, int family, struct netd_neigh_limits *out, nc_err *err);
+
+/* One RTM_NEWNEIGHTBL answer of `family`; -ENOENT for a message without
+ * thresholds (the per-device ones). Pure; exposed for tests. */
+int netd_neigh_parse_table(const struct nlmsghdr *nlh, int family, struct netd_neigh_limits *out);
+
+/* Writes gc_thresh3, 2 and 1 (in that order) under
+ * sysctl_root/net/ipv{4,6}/neigh/default/. The kernel has those files
+ * only in the initial network namespace: elsewhere this fails with
+ * ENOENT. */
+int netd_neigh_set_limits(const char *sysctl_root, int family, const uint32_t thresh[3], nc_err *err);
+
 /* ---- point-to-point links -------------------------------------------- */
 
 struct netd_p2p_end {
@@ -239,10 +294,42 @@ bool netd_shape_needs_netem(const struct netd_shape *s);
 int netd_ns_shape(struct netd_ns *ns, const char *ifname, const struct netd_shape *s, nc_err *err);
 int netd_shape(struct netd *nd, const char *ifname, const struct netd_shape *s, nc_err *err);
 
+/* Removes the root qdisc of `ifname` (back to the kernel's default, no
+ * shaping). No qdisc of ours there is success. */
+int netd_ns_unshape(struct netd_ns *ns, const char *ifname, nc_err *err);
+int netd_unshape(struct netd *nd, const char *ifname, nc_err *err);
+
 /* Whether this kernel runs qdisc `kind` ("netem", "tbf"): tried on `lo` of
  * a throw-away namespace. *ok false with the kernel's reason in `why`. */
 int netd_qdisc_probe(struct netd *nd, const char *kind, bool *ok, char *why, size_t why_size,
 		     nc_err *err);
+
+/* ---- live state of a link ---------------------------------------------- */
+
+struct netd_link_state {
+	bool up;            /* administratively up (IFF_UP) */
+	bool carrier;       /* the lower layer is up (IFF_LOWER_UP): for a veth,
+			       its peer is up */
+	uint8_t operstate;  /* IF_OPER_* (RFC 2863) */
+	char qdisc[16];     /* kind of the root qdisc ("noqueue", "netem", "tbf") */
+	struct netd_shape shape; /* what a root netem or tbf applies; zero otherwise */
+};
+
+/* Sets a link's administrative state (nothing else changes). Setting the
+ * state it already has is success. */
+int netd_link_set_up(struct netd *nd, const char *ifname, bool up, nc_err *err);
+int netd_ns_link_set_up(struct netd_ns *ns, const char *ifname, bool up, nc_err *err);
+
+/* Reads a link's state and the shaping of its root qdisc; -ENODEV when
+ * there is no such link. */
+int netd_link_state(struct netd *nd, const char *ifname, struct netd_link_state *out,
+		    nc_err *err);
+int netd_ns_link_state(struct netd_ns *ns, const char *ifname, struct netd_link_state *out,
+		       nc_err *err);
+
+/* RFC 2863 operstate name as `ip link` prints it ("UP", "DOWN",
+ * "LOWERLAYERDOWN", "UNKNOWN"...). */
+const char *netd_operstate_name(uint8_t operstate);
 
 /* ---- nftables -------------------------------------------------------- */
 

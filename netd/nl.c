@@ -16,18 +16,24 @@
 
 int nc_nl_open(struct nc_nl *nl, nc_err *err)
 {
+	return nc_nl_open_proto(nl, NETLINK_ROUTE, err);
+}
+
+int nc_nl_open_proto(struct nc_nl *nl, int proto, nc_err *err)
+{
+	const char *name = proto == NETLINK_ROUTE ? "rtnetlink" : "netlink";
 	int one = 1, rcvbuf = NC_NL_RCVBUF;
 
 	memset(nl, 0, sizeof(*nl));
 	nl->seq = 1;
 	nl->rx = malloc(NC_NL_RX);
 	if (!nl->rx)
-		return nc_err_errno(err, ENOMEM, "open rtnetlink socket");
-	nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+		return nc_err_errno(err, ENOMEM, "open %s socket", name);
+	nl->sk = mnl_socket_open2(proto, SOCK_CLOEXEC);
 	if (!nl->sk) {
 		int e = errno;
 		nc_nl_close(nl);
-		return nc_err_errno(err, e, "open rtnetlink socket");
+		return nc_err_errno(err, e, "open %s socket", name);
 	}
 	/* The kernel's reason in words (since 4.12), and ACKs without a copy
 	 * of our request (since 4.3). Older kernels ignore both. */
@@ -42,7 +48,7 @@ int nc_nl_open(struct nc_nl *nl, nc_err *err)
 	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int e = errno;
 		nc_nl_close(nl);
-		return nc_err_errno(err, e, "bind rtnetlink socket");
+		return nc_err_errno(err, e, "bind %s socket", name);
 	}
 	nl->portid = mnl_socket_get_portid(nl->sk);
 	return 0;

@@ -74,6 +74,8 @@ struct nc_nl {
 
 /* Opens a NETLINK_ROUTE socket in the calling thread's network namespace. */
 int nc_nl_open(struct nc_nl *nl, nc_err *err);
+/* The same engine over another netlink protocol (NETLINK_SOCK_DIAG). */
+int nc_nl_open_proto(struct nc_nl *nl, int proto, nc_err *err);
 void nc_nl_close(struct nc_nl *nl);
 
 /* Queues a request of `type` with `flags` | NLM_F_REQUEST (| NLM_F_ACK

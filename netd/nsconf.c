@@ -94,6 +94,16 @@ int netd_ns_link_up(struct netd_ns *ns, const char *ifname, nc_err *err)
 	return done(ns, err);
 }
 
+int netd_ns_link_set_up(struct netd_ns *ns, const char *ifname, bool up, nc_err *err)
+{
+	int r;
+
+	if ((r = netd_check_ifname(ifname, up ? "bring link up" : "bring link down", err)) < 0)
+		return r;
+	netd_msg_set_up(&ns->nl, ifname, up);
+	return done(ns, err);
+}
+
 int netd_ns_link_set_mtu(struct netd_ns *ns, const char *ifname, uint32_t mtu, nc_err *err)
 {
 	int r;
@@ -123,6 +133,20 @@ int netd_ns_addr_add(struct netd_ns *ns, const char *ifname, const struct nc_pre
 		return r;
 	netd_msg_addr(&ns->nl, index, ifname, addr);
 	return done(ns, err);
+}
+
+int netd_ns_route_restore(struct netd_ns *ns, const struct nc_prefix *dst,
+			  const struct nc_ip *gateway, const char *dev, nc_err *err)
+{
+	static const int fine[] = { EEXIST, ENETDOWN, ENETUNREACH, 0 };
+	int oif = 0, r;
+
+	if ((r = nc_nl_flush(&ns->nl, NULL, err)) < 0)
+		return r;
+	if (dev && (r = ns_ifindex(ns, dev, &oif, err)) < 0)
+		return r == -ENODEV ? 0 : r;
+	netd_msg_route(&ns->nl, dst, gateway, oif, dev);
+	return nc_nl_flush(&ns->nl, fine, err);
 }
 
 int netd_ns_route_add(struct netd_ns *ns, const struct nc_prefix *dst, const struct nc_ip *gateway,

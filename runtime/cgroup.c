@@ -554,6 +554,19 @@ int rt_cgroup_has_pid(struct rt_cgroups *cg, const char *path, pid_t pid, bool *
 	return 0;
 }
 
+/* The hierarchy that freezes: the v1 freezer controller's, else the first
+ * v2 one (hybrid hosts have both; the v1 freezer is the one a v1 kill
+ * uses, so pause and kill agree). */
+static struct rt_cg_hier *freezer_hier(struct rt_cgroups *cg)
+{
+	struct rt_cg_hier *fh = ctrl(cg, RT_CG_FREEZER);
+
+	for (size_t i = 0; !fh && i < cg->n_hier; i++)
+		if (cg->hier[i].ops == &rt_cgroup_v2_ops)
+			fh = &cg->hier[i];
+	return fh;
+}
+
 /* SIGKILL everything in one hierarchy's view of the cgroup. The freezer
  * (v1 controller, or v2 cgroup.freeze) stops the members first, so that a
  * fork bomb cannot add processes between our reading cgroup.procs and
@@ -561,11 +574,7 @@ int rt_cgroup_has_pid(struct rt_cgroups *cg, const char *path, pid_t pid, bool *
 static int kill_by_signal(struct rt_cgroups *cg, const char *path, nc_err *err)
 {
 	char where[PATH_MAX];
-	struct rt_cg_hier *fh = ctrl(cg, RT_CG_FREEZER);
-
-	for (size_t i = 0; !fh && i < cg->n_hier; i++)
-		if (cg->hier[i].ops == &rt_cgroup_v2_ops)
-			fh = &cg->hier[i];
+	struct rt_cg_hier *fh = freezer_hier(cg);
 	_cleanup_close_ int fdfd = -1;
 	bool frozen = false;
 	if (fh && rt_cg_open(fh, path, &fdfd, where, sizeof(where), err) == 0)
@@ -594,6 +603,43 @@ static int kill_by_signal(struct rt_cgroups *cg, const char *path, nc_err *err)
 		}
 	}
 	return r;
+}
+
+int rt_cgroup_freeze(struct rt_cgroups *cg, const char *path, bool frozen, nc_err *err)
+{
+	char where[PATH_MAX];
+	_cleanup_close_ int dfd = -1;
+
+	if (rt_cg_check_path(path, err) < 0)
+		return nc_err_ret(err);
+	struct rt_cg_hier *fh = freezer_hier(cg);
+	if (!fh)
+		return nc_err_msg(err, EOPNOTSUPP, "%s `%s`: this host has no cgroup freezer (neither the v1 freezer controller nor cgroup v2)",
+				  frozen ? "freeze" : "thaw", path);
+	if (rt_cg_open(fh, path, &dfd, where, sizeof(where), err) < 0)
+		return nc_err_ret(err);
+	int r = fh->ops->freeze(dfd, where, frozen, err);
+	if (r == -EOPNOTSUPP)
+		return nc_err_msg(err, EOPNOTSUPP, "%s `%s`: no freezer file there (cgroup.freeze needs Linux 5.2)",
+				  frozen ? "freeze" : "thaw", where);
+	return r;
+}
+
+bool rt_cgroup_frozen(struct rt_cgroups *cg, const char *path)
+{
+	char where[PATH_MAX];
+	_cleanup_close_ int dfd = -1;
+	_cleanup_free_ char *text = NULL;
+	nc_err e;
+
+	struct rt_cg_hier *fh = freezer_hier(cg);
+	if (!fh || rt_cg_check_path(path, &e) < 0 || rt_cg_open(fh, path, &dfd, where, sizeof(where), &e) < 0)
+		return false;
+	if (fh->ops == &rt_cgroup_v2_ops)
+		return rt_cg_read_opt(dfd, where, "cgroup.freeze", &text, &e) == 0 && text && text[0] == '1';
+	/* v1: FREEZING counts, it is on its way. */
+	return rt_cg_read_opt(dfd, where, "freezer.state", &text, &e) == 0 && text &&
+	       strncmp(text, "THAWED", 6) != 0;
 }
 
 int rt_cgroup_kill(struct rt_cgroups *cg, const char *path, nc_err *err)

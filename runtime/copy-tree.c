@@ -27,7 +27,20 @@
 
 struct copy {
 	const struct rt_copy_hooks *hooks;
+	/* `cp`: what is at the destination is replaced (a file or a link
+	 * unlinked first, never followed) and directories are merged into;
+	 * seeding a volume starts from an empty one and stops at a clash. */
+	bool replace;
 };
+
+/* Makes room for `name` in ddir: unlinkat never follows a link. */
+static int make_room(const struct copy *c, int ddir, const char *name)
+{
+	struct stat st;
+	if (!c->replace || fstatat(ddir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR(st.st_mode))
+		return 0;
+	return unlinkat(ddir, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+}
 
 static void hook(const struct copy *c, int ddir, const char *name)
 {
@@ -78,7 +91,7 @@ static int copy_data(int in, int out, off_t size)
 	return 0;
 }
 
-static int copy_file(const struct copy *c, int sdir, const char *name, int ddir)
+static int copy_file(const struct copy *c, int sdir, const char *name, int ddir, const char *dname)
 {
 	struct stat st;
 	/* The image's entry is checked on an O_PATH descriptor before it is
@@ -88,13 +101,16 @@ static int copy_file(const struct copy *c, int sdir, const char *name, int ddir)
 		return 0; /* no longer a file: skipped like any device */
 	if (in < 0)
 		return in;
-	_cleanup_close_ int out = openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (out < 0)
-		return -errno;
-	int r = copy_data(in, out, st.st_size);
+	int r = make_room(c, ddir, dname);
 	if (r < 0)
 		return r;
-	hook(c, ddir, name);
+	_cleanup_close_ int out = openat(ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out < 0)
+		return -errno;
+	r = copy_data(in, out, st.st_size);
+	if (r < 0)
+		return r;
+	hook(c, ddir, dname);
 	return meta_fd(out, &st);
 }
 
@@ -119,39 +135,46 @@ static int copy_fifo(const struct copy *c, int ddir, const char *name, const str
 	return meta_fd(fd, st);
 }
 
-static int copy_symlink(const struct copy *c, int sdir, const char *name, int ddir, const struct stat *st)
+static int copy_symlink(const struct copy *c, int sdir, const char *name, int ddir, const char *dname,
+			const struct stat *st)
 {
 	char target[4096];
 	ssize_t k = readlinkat(sdir, name, target, sizeof(target) - 1);
 	if (k < 0)
 		return -errno;
 	target[k] = '\0';
-	if (symlinkat(target, ddir, name) < 0)
+	int r = make_room(c, ddir, dname);
+	if (r < 0)
+		return r;
+	if (symlinkat(target, ddir, dname) < 0)
 		return -errno;
-	hook(c, ddir, name);
+	hook(c, ddir, dname);
 	/* By name, but nothing followed: only the entry itself changes. */
-	if (fchownat(ddir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EPERM)
+	if (fchownat(ddir, dname, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EPERM)
 		return -errno;
 	struct timespec t[2] = { st->st_atim, st->st_mtim };
-	(void)utimensat(ddir, name, t, AT_SYMLINK_NOFOLLOW);
+	(void)utimensat(ddir, dname, t, AT_SYMLINK_NOFOLLOW);
 	return 0;
 }
 
 static int copy_dir(const struct copy *c, int sdir, int ddir, int depth);
 
-static int copy_subdir(const struct copy *c, int sdir, const char *name, int ddir, const struct stat *st,
-		       int depth)
+static int copy_subdir(const struct copy *c, int sdir, const char *name, int ddir, const char *dname,
+		       const struct stat *st, int depth)
 {
-	if (mkdirat(ddir, name, 0700) < 0)
-		return -errno;
-	_cleanup_close_ int s2 = openat(sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	_cleanup_close_ int d2 = openat(ddir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (s2 < 0 || d2 < 0)
-		return -errno;
-	int r = copy_dir(c, s2, d2, depth + 1);
+	int r = make_room(c, ddir, dname);
 	if (r < 0)
 		return r;
-	hook(c, ddir, name);
+	if (mkdirat(ddir, dname, 0700) < 0 && !(c->replace && errno == EEXIST))
+		return -errno;
+	_cleanup_close_ int s2 = openat(sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int d2 = openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s2 < 0 || d2 < 0)
+		return -errno;
+	r = copy_dir(c, s2, d2, depth + 1);
+	if (r < 0)
+		return r;
+	hook(c, ddir, dname);
 	return meta_fd(d2, st);
 }
 
@@ -179,12 +202,12 @@ static int copy_dir(const struct copy *c, int sdir, int ddir, int depth)
 			break;
 		}
 		if (S_ISREG(st.st_mode))
-			r = copy_file(c, dirfd(d), n, ddir);
+			r = copy_file(c, dirfd(d), n, ddir, n);
 		else if (S_ISDIR(st.st_mode))
-			r = copy_subdir(c, dirfd(d), n, ddir, &st, depth);
+			r = copy_subdir(c, dirfd(d), n, ddir, n, &st, depth);
 		else if (S_ISLNK(st.st_mode))
-			r = copy_symlink(c, dirfd(d), n, ddir, &st);
-		else if (S_ISFIFO(st.st_mode))
+			r = copy_symlink(c, dirfd(d), n, ddir, n, &st);
+		else if (S_ISFIFO(st.st_mode) && !c->replace)
 			r = copy_fifo(c, ddir, n, &st);
 		/* devices and sockets: skipped */
 		if (r == -EAGAIN)
@@ -199,7 +222,7 @@ static int copy_dir(const struct copy *c, int sdir, int ddir, int depth)
 int rt_copy_tree_in_root_hooked(const char *root, const char *path, const char *dst,
 				const struct rt_copy_hooks *hooks, bool *copied, nc_err *err)
 {
-	const struct copy c = { hooks };
+	const struct copy c = { .hooks = hooks };
 
 	*copied = false;
 	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -231,4 +254,30 @@ int rt_copy_tree_in_root_hooked(const char *root, const char *path, const char *
 int rt_copy_tree_in_root(const char *root, const char *path, const char *dst, bool *copied, nc_err *err)
 {
 	return rt_copy_tree_in_root_hooked(root, path, dst, NULL, copied, err);
+}
+
+int rt_copy_entry_at(int sdir, const char *name, int ddir, const char *dname, nc_err *err)
+{
+	const struct copy c = { .replace = true };
+	struct stat st;
+	int r;
+
+	if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return nc_err_errno(err, errno, "copy `%s`", name);
+	if (S_ISREG(st.st_mode))
+		r = copy_file(&c, sdir, name, ddir, dname);
+	else if (S_ISDIR(st.st_mode))
+		r = copy_subdir(&c, sdir, name, ddir, dname, &st, 0);
+	else if (S_ISLNK(st.st_mode))
+		r = copy_symlink(&c, sdir, name, ddir, dname, &st);
+	else
+		return nc_err_msg(err, EINVAL, "copy `%s`: not a file, a directory or a symlink", name);
+	return r < 0 ? nc_err_errno(err, -r, "copy `%s` to `%s`", name, dname) : 0;
+}
+
+int rt_copy_contents_at(int sdir, int ddir, nc_err *err)
+{
+	const struct copy c = { .replace = true };
+	int r = copy_dir(&c, sdir, ddir, 0);
+	return r < 0 ? nc_err_errno(err, -r, "copy a directory's contents") : 0;
 }

@@ -37,4 +37,19 @@ struct rt_copy_hooks {
 int rt_copy_tree_in_root_hooked(const char *root, const char *path, const char *dst,
 				const struct rt_copy_hooks *hooks, bool *copied, nc_err *err);
 
+/*
+ * `cp`: the entry `name` of the open directory `sdir` (a regular file, a
+ * directory tree or a symlink, which is copied as a link) to `dname` in
+ * the open directory `ddir`. Nothing is resolved by path on either side:
+ * each entry is reached from its parent's descriptor, never following a
+ * symlink, so a hostile tree on either side cannot redirect the copy.
+ * What is at the destination is replaced (a directory is merged into).
+ * Owner, mode and times are kept where we may set them; fifos, devices
+ * and sockets inside a tree are skipped.
+ */
+int rt_copy_entry_at(int sdir, const char *name, int ddir, const char *dname, nc_err *err);
+
+/* The same for every entry of `sdir`, into `ddir` (`cp SRC/. DEST`). */
+int rt_copy_contents_at(int sdir, int ddir, nc_err *err);
+
 #endif

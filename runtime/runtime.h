@@ -113,6 +113,15 @@ int rt_cgroup_attach(struct rt_cgroups *cg, const char *path, pid_t pid, nc_err 
 /* SIGKILLs every process of `path` and waits until it is empty. */
 int rt_cgroup_kill(struct rt_cgroups *cg, const char *path, nc_err *err);
 
+/* Freezes (waiting until every member stopped) or thaws `path`: the v1
+ * freezer controller where it is mounted, else v2 cgroup.freeze (Linux
+ * 5.2). EOPNOTSUPP with a message when the host has neither. */
+int rt_cgroup_freeze(struct rt_cgroups *cg, const char *path, bool frozen, nc_err *err);
+
+/* Whether `path` is frozen (or being frozen): false when the host has no
+ * freezer or the cgroup is gone. */
+bool rt_cgroup_frozen(struct rt_cgroups *cg, const char *path);
+
 /* Pids in the cgroup (from the memory, else pids, else first hierarchy).
  * *pids is malloc'ed. */
 int rt_cgroup_pids(struct rt_cgroups *cg, const char *path, pid_t **pids, size_t *n, nc_err *err);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "common/error.h"
+#include "compose/lifecycle/project.h"
 
 enum {
 	NC_EXIT_OK = 0,
@@ -15,9 +16,12 @@ enum {
 
 /* Global options (before the command). */
 struct cli_global {
-	const char *arg_file;
-	const char *arg_project;
+	const char *arg_file;    /* the first -f */
+	const char *arg_project; /* -p */
 	bool arg_verbose;
+	/* Every option about the project's files and name, for
+	 * nc_project_open (-f..., -p, --project-directory, --env-file...). */
+	struct nc_project_opts proj;
 };
 
 struct cli_command {
@@ -41,6 +45,19 @@ int cli_logs(const struct cli_global *g, int argc, char **argv);
 int cli_inspect(const struct cli_global *g, int argc, char **argv);
 int cli_pingall(const struct cli_global *g, int argc, char **argv);
 int cli_stats(const struct cli_global *g, int argc, char **argv);
+int cli_ls(const struct cli_global *g, int argc, char **argv);
+int cli_top(const struct cli_global *g, int argc, char **argv);
+int cli_port(const struct cli_global *g, int argc, char **argv);
+int cli_cp(const struct cli_global *g, int argc, char **argv);
+int cli_kill(const struct cli_global *g, int argc, char **argv);
+int cli_pause(const struct cli_global *g, int argc, char **argv);
+int cli_unpause(const struct cli_global *g, int argc, char **argv);
+int cli_rm(const struct cli_global *g, int argc, char **argv);
+int cli_wait(const struct cli_global *g, int argc, char **argv);
+int cli_images(const struct cli_global *g, int argc, char **argv);
+int cli_version(const struct cli_global *g, int argc, char **argv);
+int cli_events(const struct cli_global *g, int argc, char **argv);
+int cli_link(const struct cli_global *g, int argc, char **argv);
 
 /* One line on stderr: "ncompose: <msg>". Returns `code`. */
 int cli_fail(int code, const nc_err *err);

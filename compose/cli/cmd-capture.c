@@ -112,7 +112,7 @@ int cli_capture(const struct cli_global *g, int argc, char **argv)
 	nc_err err;
 	_cleanup_close_ int sock = -1, out = STDOUT_FILENO, sfd = -1;
 
-	if (nc_project_open(g->arg_file, g->arg_project, false, &proj, &usage, &err) < 0)
+	if (nc_project_open(&g->proj, 0, &proj, &usage, &err) < 0)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 	int r = nc_capture_open(proj.name, service, iface, &sock, &err);
 	nc_project_close(&proj);

@@ -4,6 +4,7 @@
 
 #include "common/strbuf.h"
 #include "compose/cli/cli.h"
+#include "compose/lab/checks-lint.h"
 #include "compose/file/emit.h"
 #include "compose/plan/plan-emit.h"
 #include "compose/lifecycle/project.h"
@@ -50,12 +51,16 @@ int cli_config(const struct cli_global *g, int argc, char **argv)
 	nc_err err;
 	int code = NC_EXIT_OK;
 
-	if (nc_project_open(g->arg_file, g->arg_project, true, &proj, &usage, &err) < 0)
+	if (nc_project_open(&g->proj, NC_PROJECT_NEED_FILE | NC_PROJECT_NO_STATE, &proj, &usage, &err) < 0)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 	if (nc_project_plan(&proj, false, &plan, &err) < 0) {
 		code = cli_fail(NC_EXIT_USAGE, &err);
 		goto out;
 	}
+	/* Checks that cannot mean what they say: warned, not refused. */
+	if (nc_checks_lint(plan, &out))
+		fputs(nc_strbuf_str(&out), stderr);
+	nc_strbuf_reset(&out);
 	if (quiet)
 		goto out;
 	if (nc_model_emit_yaml(proj.model, &out, &err) < 0) {

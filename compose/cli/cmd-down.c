@@ -64,7 +64,7 @@ int cli_down(const struct cli_global *g, int argc, char **argv)
 	bool usage;
 	nc_err err;
 
-	if (nc_project_open(g->arg_file, g->arg_project, false, &proj, &usage, &err) < 0)
+	if (nc_project_open(&g->proj, 0, &proj, &usage, &err) < 0)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 	nc_paths_from_env(&paths);
 	nc_report_init(&rep, g->arg_verbose);

@@ -103,7 +103,7 @@ int cli_graph(const struct cli_global *g, int argc, char **argv)
 	nc_err err;
 	int code = NC_EXIT_OK;
 
-	if (nc_project_open(g->arg_file, g->arg_project, true, &proj, &usage, &err) < 0)
+	if (nc_project_open(&g->proj, NC_PROJECT_NEED_FILE, &proj, &usage, &err) < 0)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 	if (nc_project_plan(&proj, false, &plan, &err) < 0) {
 		code = cli_fail(NC_EXIT_USAGE, &err);

@@ -13,6 +13,7 @@
 #include "common/json.h"
 #include "compose/cli/cli.h"
 #include "compose/lifecycle/info.h"
+#include "compose/lifecycle/livelink.h"
 #include "compose/lifecycle/paths.h"
 #include "compose/lifecycle/project.h"
 
@@ -85,6 +86,29 @@ static void plan_part(struct nc_json *j, const struct nc_plan *p, const struct n
 	nc_json_array_end(j);
 }
 
+/* Without the file: the interfaces as the state records them, with the
+ * host end of each attachment (a link end has none). */
+static void state_ifaces(struct nc_json *j, struct nc_state *st, const struct nc_container_info *ci)
+{
+	nc_json_key(j, "interfaces");
+	nc_json_array_begin(j);
+	for (size_t i = 0; i < ci->n_ifaces; i++) {
+		const struct nc_info_iface *f = &ci->ifaces[i];
+		char host[IF_NAMESIZE];
+		nc_err e;
+		if (nc_live_host_ifname(st, ci->service, f->ifname, host, sizeof(host), &e) < 0)
+			host[0] = '\0';
+		nc_json_object_begin(j);
+		nc_json_kv_string(j, "name", f->ifname);
+		nc_json_kv_string(j, host[0] ? "network" : "link", f->network);
+		nc_json_kv_string(j, "host_interface", host[0] ? host : NULL);
+		nc_json_kv_string(j, "ipv4", strcmp(f->addr4, "-") ? f->addr4 : NULL);
+		nc_json_kv_string(j, "ipv6", strcmp(f->addr6, "-") ? f->addr6 : NULL);
+		nc_json_object_end(j);
+	}
+	nc_json_array_end(j);
+}
+
 int cli_inspect(const struct cli_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -119,7 +143,7 @@ int cli_inspect(const struct cli_global *g, int argc, char **argv)
 	nc_err err;
 	int code = NC_EXIT_FAILURE;
 
-	if (nc_project_open(g->arg_file, g->arg_project, false, &proj, &usage, &err) < 0)
+	if (nc_project_open(&g->proj, 0, &proj, &usage, &err) < 0)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 	nc_paths_from_env(&paths);
 	if (proj.model && nc_project_plan(&proj, false, &plan, &err) < 0)
@@ -183,6 +207,8 @@ int cli_inspect(const struct cli_global *g, int argc, char **argv)
 	}
 	if (pc)
 		plan_part(&j, plan, pc);
+	else if (have)
+		state_ifaces(&j, st, &ci);
 	nc_json_object_end(&j);
 	printf("%s\n", nc_strbuf_str(&out));
 	code = NC_EXIT_OK;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -24,11 +26,59 @@ static void help(void)
 	       "Print what the containers wrote (stdout and stderr), each line prefixed by\n"
 	       "its service. The logs are kept in the project's state directory, so they\n"
 	       "outlive the process that started the containers (until `down`).\n\n"
-	       "  -f, --follow      keep printing new lines until Ctrl-C\n"
+	       "  -f, --follow      keep printing new lines until Ctrl-C, `down`, or every\n"
+	       "                    container followed has ended (and will not restart)\n"
 	       "  -t, --timestamps  show when each line was written (UTC, RFC 3339)\n"
 	       "  -n, --tail N      start with the last N lines of each service\n"
 	       "      --no-log-prefix  no service column\n"
 	       "  -h, --help        this help\n");
+}
+
+/* How often `logs -f` looks again whether the project is still there and
+ * something it follows may still write (a restart, a `down`); an init
+ * that ends is seen at once through its pidfd. */
+#define RECHECK_MS 500
+
+/*
+ * Whether any of `names` may still write: it runs, or it ended and the
+ * supervisor has not said what became of it yet, or it is to restart.
+ * Services never started (no record) do not count. pidfds gets one pidfd
+ * per running init (-1 elsewhere; the caller closes them).
+ */
+static bool any_alive(struct cli_running *run, struct rt_cgroups *cg, const char *const *names,
+		      int *pidfds)
+{
+	char dir[PATH_MAX];
+	struct stat sb;
+	bool alive = false;
+	nc_err err;
+
+	/* `down` took the project away. */
+	if (nc_pathf(dir, sizeof(dir), "%s/%s", run->paths.state_root, run->proj.name) < 0 ||
+	    stat(dir, &sb) < 0)
+		return false;
+	for (size_t i = 0; names[i]; i++) {
+		struct nc_container_info ci;
+		pidfds[i] = -1;
+		if (nc_info_read(run->st, names[i], &ci, &err) < 0)
+			continue;
+		bool running = nc_info_running(&ci, cg);
+		if (running)
+			pidfds[i] = (int)syscall(SYS_pidfd_open, ci.pid, 0);
+		if (running || !ci.ended_as || !strcmp(ci.ended_as, "restarting"))
+			alive = true;
+		nc_info_free(&ci);
+	}
+	return alive;
+}
+
+static void close_all(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
 }
 
 int cli_logs(const struct cli_global *g, int argc, char **argv)
@@ -133,15 +183,32 @@ int cli_logs(const struct cli_global *g, int argc, char **argv)
 		sigaddset(&mask, SIGTERM);
 		sigprocmask(SIG_BLOCK, &mask, NULL);
 		_cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-		for (;;) {
-			struct pollfd pfd[2] = { { .fd = nc_follow_fd(fl), .events = POLLIN },
-						 { .fd = sfd, .events = POLLIN } };
-			if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		_cleanup_free_ struct pollfd *pfd = calloc(n + 2, sizeof(*pfd));
+		_cleanup_free_ int *pidfds = calloc(n + 1, sizeof(int));
+		struct rt_cgroups *cg = NULL;
+		if (!pfd || !pidfds || nc_info_cgroups_open(&run.paths, &cg, &err) < 0) {
+			cli_failf(NC_EXIT_FAILURE, "logs: %s", pfd && pidfds ? err.msg : "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++)
+			pidfds[i] = -1;
+		while (any_alive(&run, cg, names, pidfds)) {
+			pfd[0] = (struct pollfd){ .fd = nc_follow_fd(fl), .events = POLLIN };
+			pfd[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+			for (size_t i = 0; i < n; i++)
+				pfd[i + 2] = (struct pollfd){ .fd = pidfds[i], .events = POLLIN };
+			int r = poll(pfd, n + 2, RECHECK_MS);
+			close_all(pidfds, n);
+			if (r < 0 && errno != EINTR)
 				break;
 			if (pfd[1].revents & POLLIN)
 				break;
 			nc_follow_drain(fl);
 		}
+		close_all(pidfds, n);
+		nc_info_cgroups_close(cg);
+		/* What the last inits wrote before they ended. */
+		nc_follow_drain(fl);
 	}
 	code = NC_EXIT_OK;
 out:

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* stop, start, restart SERVICE...: asked of the project's supervisor, which
+/* stop, start, restart [SERVICE...] (none: all): asked of the project's supervisor, which
  * owns the containers' lives (a stopped container is not restarted by its
  * policy; start brings it back in its own network namespace). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/cleanup.h"
@@ -19,22 +20,38 @@ static int run(const struct cli_global *g, int argc, char **argv, const char *ve
 	       const char *what)
 {
 	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	bool timed = strcmp(verb, "start") != 0; /* as Compose: start has no -t */
+	unsigned grace_ms = 0;                   /* each service's stop_grace_period */
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, timed ? "t:h" : "h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			printf("Usage: ncompose [-f FILE] [-p PROJECT] %s SERVICE...\n\n%s\n\n"
+			printf("Usage: ncompose [-f FILE] [-p PROJECT] %s%s [SERVICE...]\n\n%s\n"
+			       "With no SERVICE, every service of the project.\n\n"
+			       "%s"
 			       "  -h, --help  this help\n",
-			       verb, what);
+			       verb, timed ? " [-t SECONDS]" : "", what,
+			       timed ? "  -t, --timeout SECONDS  grace period between the stop signal and SIGKILL\n"
+				       "                         (default: each service's stop_grace_period, else 10)\n"
+				     : "");
 			return NC_EXIT_OK;
+		}
+		if (c == 't' && timed) {
+			char *end;
+			errno = 0;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (errno || !*optarg || *end || optarg[0] == '-' || v > 3600)
+				return cli_failf(NC_EXIT_USAGE, "%s: --timeout wants seconds (0..3600), not `%s`", verb,
+						 optarg);
+			grace_ms = v ? (unsigned)v * 1000 : 1; /* 0 s: at once */
+			continue;
 		}
 		return cli_failf(NC_EXIT_USAGE, "%s: unknown option; see `ncompose %s --help`", verb, verb);
 	}
-	if (optind >= argc)
-		return cli_failf(NC_EXIT_USAGE, "%s: name at least one service", verb);
 
 	struct nc_project proj;
 	struct nc_paths paths;
@@ -43,7 +60,7 @@ static int run(const struct cli_global *g, int argc, char **argv, const char *ve
 	bool usage;
 	nc_err err;
 
-	if (nc_project_open(g->arg_file, g->arg_project, false, &proj, &usage, &err) < 0)
+	if (nc_project_open(&g->proj, 0, &proj, &usage, &err) < 0)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 	nc_paths_from_env(&paths);
 	int code = NC_EXIT_OK;
@@ -54,9 +71,15 @@ static int run(const struct cli_global *g, int argc, char **argv, const char *ve
 	for (int i = optind; i < argc && n < NC_ELEMENTSOF(f); i++)
 		f[n++] = argv[i];
 	nc_record_append(&req, f, n);
+	if (grace_ms) {
+		char ms[16];
+		snprintf(ms, sizeof(ms), "%u", grace_ms);
+		const char *gr[] = { "grace", ms };
+		nc_record_append(&req, gr, 2);
+	}
 	if (nc_pathf(dir, sizeof(dir), "%s/%s", paths.state_root, proj.name) < 0) {
 		code = cli_failf(NC_EXIT_FAILURE, "%s: project name too long", verb);
-	} else if (nc_control_call(dir, req.s, req.len, 120000, &reply, &err) < 0) {
+	} else if (nc_control_call(dir, req.s, req.len, 120000 + grace_ms, &reply, &err) < 0) {
 		if (err.errnum == ENOENT || err.errnum == ECONNREFUSED)
 			code = cli_failf(NC_EXIT_FAILURE,
 					 "%s: project `%s` has no supervisor running (is it up? `ncompose up -d` starts one)",

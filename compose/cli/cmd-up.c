@@ -12,18 +12,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "compose/cli/cli.h"
 #include "compose/lifecycle/control.h"
 #include "compose/lifecycle/down.h"
 #include "compose/lifecycle/journal.h"
 #include "compose/lifecycle/project.h"
+#include "compose/lifecycle/reconcile.h"
 #include "compose/lifecycle/supervise.h"
 #include "compose/lifecycle/up.h"
 
 static void help(void)
 {
-	printf("Usage: ncompose [-f FILE] [-p PROJECT] up [-d] [FILE] [SERVICE...]\n\n"
+	printf("Usage: ncompose [-f FILE] [-p PROJECT] up [-d] [OPTIONS] [FILE] [SERVICE...]\n\n"
 	       "Build the lab: bridges, network namespaces, veth pairs, addresses, routes,\n"
 	       "sysctls, the nftables table, cgroups, then the containers (every interface\n"
 	       "is in place before a container's process starts).\n\n"
@@ -31,7 +33,18 @@ static void help(void)
 	       "                 stays behind as the containers' parent\n"
 	       "                 (without -d: stay attached, print the containers' output,\n"
 	       "                 and tear the lab down on Ctrl-C)\n"
+	       "      --wait     with -d (implied): wait until every container runs, and is\n"
+	       "                 healthy where it has a healthcheck; fail if one exits\n"
+	       "                 (`up -d` always waits so)\n"
+	       "      --force-recreate  recreate the services that run, changed or not\n"
+	       "      --no-recreate     never recreate a running service, changed or not\n"
+	       "      --no-deps         with SERVICEs: not what they depend on\n"
+	       "      --remove-orphans  remove the running services the file no longer has\n"
 	       "  -h, --help     this help\n\n"
+	       "On a project that is already up, `up` applies the file: services that are\n"
+	       "new are created, services whose configuration changed are recreated, the\n"
+	       "others keep running untouched; it says which, one line each (--verbose:\n"
+	       "what changed). Off a terminal, `up -d` ends with one summary line.\n\n"
 	       "A compose file may be named directly: `ncompose up lab.yaml`. With SERVICEs,\n"
 	       "the whole network is built but only those containers (and what they depend\n"
 	       "on) are started; `ncompose start` starts the others later.\n");
@@ -244,6 +257,8 @@ static int up_detached(const struct nc_plan *p, struct nc_state *st, const struc
 	if (rep->tty)
 		fprintf(stderr, "%s: %zu container%s up in %.2f s\n", p->project, p->n_containers,
 			p->n_containers == 1 ? "" : "s", now_s() - t0);
+	else if (!isatty(STDERR_FILENO))
+		printf("%s: %zu created, 0 recreated, 0 unchanged\n", p->project, p->n_containers);
 	return NC_EXIT_OK;
 }
 
@@ -278,21 +293,211 @@ static int up_attached(const struct nc_plan *p, struct nc_state *st, const struc
 	return code;
 }
 
+/* ---- a second `up`: the project runs ------------------------------------ */
+
+static void say_services(const struct nc_rc_plan *rp, bool verbose)
+{
+	for (size_t i = 0; i < rp->n; i++) {
+		const struct nc_rc_service *s = &rp->svc[i];
+		if (s->action == NC_RC_SKIPPED)
+			continue;
+		if (verbose && s->why[0])
+			fprintf(stderr, "%s: %s (%s)\n", s->name, nc_rc_action_name(s->action), s->why);
+		else
+			fprintf(stderr, "%s: %s\n", s->name, nc_rc_action_name(s->action));
+	}
+}
+
+static void say_summary(const struct nc_plan *p, const struct nc_rc_plan *rp, size_t removed)
+{
+	if (isatty(STDERR_FILENO))
+		return;
+	printf("%s: %zu created, %zu recreated, %zu unchanged", p->project, rp->created,
+	       rp->recreated, rp->unchanged);
+	if (removed)
+		printf(", %zu removed", removed);
+	printf("\n");
+}
+
+static void warn_orphans(const struct nc_plan *p, const struct nc_rc_plan *rp, bool remove)
+{
+	if (!rp->n_orphans || remove)
+		return;
+	fprintf(stderr, "warning: found orphan service%s (", rp->n_orphans == 1 ? "" : "s");
+	for (size_t i = 0; i < rp->n_orphans; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", rp->orphans[i]);
+	fprintf(stderr, ") for project `%s`; if you removed or renamed %s in the compose file, run `ncompose up --remove-orphans` to remove %s\n",
+		p->project, rp->n_orphans == 1 ? "this service" : "these services",
+		rp->n_orphans == 1 ? "it" : "them");
+}
+
+struct up_flags {
+	bool detach, wait, remove_orphans;
+	struct nc_rc_opts rc;
+};
+
+/* Applies the file through the project's supervisor (the parent of every
+ * container, so the one that can stop and start some of them); it plans
+ * again, as this `up` did, with this `up`'s environment. */
+static int up_apply(const struct nc_plan *p, const struct nc_project *proj, const struct nc_project_opts *po,
+		    const struct nc_paths *paths, const struct up_flags *f, bool verbose)
+{
+	_cleanup_strbuf_ struct nc_strbuf b = NC_STRBUF_INIT;
+	const struct nc_model *m = proj->model;
+	char dir[PATH_MAX];
+	struct nc_records reply;
+	nc_err err;
+	size_t removed = 0;
+
+	const char *verb[] = { NC_CONTROL_RECONCILE };
+	nc_record_append(&b, verb, 1);
+	/* The supervisor loads the same files, from wherever it runs: the
+	 * model's absolute paths, the project directory, the env files. */
+	for (size_t i = 0; i < m->n_files; i++) {
+		if (!strcmp(m->files[i], "-"))
+			return cli_failf(NC_EXIT_USAGE,
+					 "up: a second `up` cannot read the file from standard input; give it with -f FILE");
+		const char *fr[] = { "file", m->files[i] };
+		nc_record_append(&b, fr, 2);
+	}
+	if (!m->n_files) {
+		_cleanup_free_ char *abs = realpath(proj->file, NULL);
+		if (!abs)
+			return cli_failf(NC_EXIT_FAILURE, "up: `%s`: %s", proj->file, strerror(errno));
+		const char *fr[] = { "file", abs };
+		nc_record_append(&b, fr, 2);
+	}
+	if (m->dir) {
+		const char *dr[] = { "dir", m->dir };
+		nc_record_append(&b, dr, 2);
+	}
+	for (size_t i = 0; i < po->n_env_files; i++) {
+		_cleanup_free_ char *abs = realpath(po->env_files[i], NULL);
+		if (!abs)
+			return cli_failf(NC_EXIT_USAGE, "up: --env-file `%s`: %s", po->env_files[i], strerror(errno));
+		const char *er[] = { "envfile", abs };
+		nc_record_append(&b, er, 2);
+	}
+	for (char **e = environ; *e; e++) {
+		const char *er[] = { "env", *e };
+		nc_record_append(&b, er, 2);
+	}
+	const struct { bool on; const char *name; } options[] = {
+		{ f->rc.force_recreate, "force-recreate" }, { f->rc.no_recreate, "no-recreate" },
+		{ f->rc.no_deps, "no-deps" }, { f->remove_orphans, "remove-orphans" },
+	};
+	for (size_t i = 0; i < NC_ELEMENTSOF(options); i++) {
+		const char *o[] = { "option", options[i].name };
+		if (options[i].on)
+			nc_record_append(&b, o, 2);
+	}
+	for (const char *const *s = f->rc.services; s && *s; s++) {
+		const char *sr[] = { "service", *s };
+		nc_record_append(&b, sr, 2);
+	}
+	if (!nc_strbuf_ok(&b))
+		return cli_failf(NC_EXIT_FAILURE, "up: out of memory");
+	if (nc_pathf(dir, sizeof(dir), "%s/%s", paths->state_root, p->project) < 0)
+		return cli_failf(NC_EXIT_FAILURE, "up: state directory of `%s`: name too long", p->project);
+	/* Containers are stopped with their grace periods and started again:
+	 * give it time. */
+	if (nc_control_call(dir, b.s, b.len, 10 * 60 * 1000, &reply, &err) < 0) {
+		if (err.errnum == ENOENT || err.errnum == ECONNREFUSED)
+			return cli_failf(NC_EXIT_FAILURE,
+					 "project `%s` is up but its supervisor does not answer (%s); run `ncompose -p %s down`",
+					 p->project, err.msg, p->project);
+		return cli_failf(NC_EXIT_FAILURE, "up: %s", err.msg);
+	}
+	struct nc_rc_plan rp = { 0 };
+	for (size_t i = 1; i < reply.n; i++) {
+		const struct nc_record *r = &reply.v[i];
+		const char *kind = r->f[0], *name = nc_record_field(r, 1), *act = nc_record_field(r, 2);
+		const char *why = nc_record_field(r, 3);
+		if (!strcmp(kind, "removed") && name) {
+			fprintf(stderr, "%s: removed\n", name);
+			removed++;
+			continue;
+		}
+		if (strcmp(kind, "service") || !name || !act || !strcmp(act, "skipped"))
+			continue;
+		if (verbose && why && *why)
+			fprintf(stderr, "%s: %s (%s)\n", name, act, why);
+		else
+			fprintf(stderr, "%s: %s\n", name, act);
+		rp.created += !strcmp(act, "created");
+		rp.recreated += !strcmp(act, "recreated");
+		rp.unchanged += !strcmp(act, "unchanged");
+	}
+	nc_records_free(&reply);
+	say_summary(p, &rp, removed);
+	return NC_EXIT_OK;
+}
+
+static int up_running(const struct nc_plan *p, const struct nc_project *proj, const struct nc_project_opts *po,
+		      const struct nc_paths *paths, struct nc_report *rep, const struct up_flags *f, bool verbose)
+{
+	struct nc_rc_plan rp;
+	nc_err err;
+	int code;
+
+	if (!f->detach)
+		return cli_failf(NC_EXIT_USAGE,
+				 "project `%s` is already up; a second `up` applies the file only with -d (the lab runs detached)",
+				 p->project);
+	if (nc_reconcile_plan(p, paths, &f->rc, &rp, &err) < 0)
+		return cli_fail(err.errnum == EINVAL ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
+	warn_orphans(p, &rp, f->remove_orphans);
+	for (size_t i = 0; i < rp.n_changed_networks; i++)
+		nc_report_warn(rep, "network `%s` is defined differently: the containers on it are recreated",
+			       rp.changed_networks[i]);
+	if (nc_rc_plan_is_noop(&rp, f->remove_orphans)) {
+		say_services(&rp, verbose);
+		say_summary(p, &rp, 0);
+		nc_rc_plan_free(&rp);
+		return NC_EXIT_OK;
+	}
+	code = up_apply(p, proj, po, paths, f, verbose);
+	nc_rc_plan_free(&rp);
+	return code;
+}
+
 int cli_up(const struct cli_global *g, int argc, char **argv)
 {
+	enum { OPT_WAIT = 256, OPT_FORCE, OPT_NO_RECREATE, OPT_NO_DEPS, OPT_ORPHANS };
 	static const struct option opts[] = {
 		{ "detach", no_argument, NULL, 'd' },
+		{ "wait", no_argument, NULL, OPT_WAIT },
+		{ "force-recreate", no_argument, NULL, OPT_FORCE },
+		{ "no-recreate", no_argument, NULL, OPT_NO_RECREATE },
+		{ "no-deps", no_argument, NULL, OPT_NO_DEPS },
+		{ "remove-orphans", no_argument, NULL, OPT_ORPHANS },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *file = g->arg_file;
-	bool detach = false;
+	struct up_flags f = { 0 };
 	int c;
 
 	while ((c = getopt_long(argc, argv, "dh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			detach = true;
+			f.detach = true;
+			break;
+		case OPT_WAIT:
+			/* As Compose: --wait implies --detach. */
+			f.wait = f.detach = true;
+			break;
+		case OPT_FORCE:
+			f.rc.force_recreate = true;
+			break;
+		case OPT_NO_RECREATE:
+			f.rc.no_recreate = true;
+			break;
+		case OPT_NO_DEPS:
+			f.rc.no_deps = true;
+			break;
+		case OPT_ORPHANS:
+			f.remove_orphans = true;
 			break;
 		case 'h':
 			help();
@@ -305,6 +510,9 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 	if (optind < argc && !file && looks_like_file(argv[optind]))
 		file = argv[optind++];
 	const char *const *services = optind < argc ? (const char *const *)argv + optind : NULL;
+	if (f.rc.force_recreate && f.rc.no_recreate)
+		return cli_failf(NC_EXIT_USAGE, "up: --force-recreate and --no-recreate cannot be used together");
+	f.rc.services = services;
 
 	struct nc_project proj;
 	struct nc_plan *plan = NULL;
@@ -316,19 +524,37 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 	double t0 = now_s();
 	int code;
 
-	if (nc_project_open_named(file, g->arg_project, true, services, &proj, &usage, &err) < 0)
+	struct nc_project_opts po = g->proj;
+	if (file != g->arg_file) {
+		/* `up FILE`: as -f FILE. */
+		po.files = &file;
+		po.n_files = 1;
+	}
+	if (nc_project_open_named(&po, NC_PROJECT_NEED_FILE, services, &proj, &usage, &err) < 0)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 	nc_paths_from_env(&paths);
 	nc_report_init(&rep, g->arg_verbose);
-	if (nc_project_plan(&proj, true, &plan, &err) < 0) {
+	/* A project that runs is planned over its own bridges, so its
+	 * automatic subnets come out as they did the first time. */
+	bool running = false;
+	_cleanup_strv_ char **own = NULL;
+	if (nc_reconcile_running(&paths, proj.name, &running, &own, &err) < 0) {
+		code = cli_fail(NC_EXIT_FAILURE, &err);
+		goto out;
+	}
+	if (nc_project_plan_over(&proj, true, (const char *const *)own, &plan, &err) < 0) {
 		code = cli_fail(NC_EXIT_USAGE, &err);
+		goto out;
+	}
+	if (running) {
+		code = up_running(plan, &proj, &po, &paths, &rep, &f, g->arg_verbose);
 		goto out;
 	}
 	if (nc_state_open(paths.state_root, plan->project, NC_STATE_CREATE, &st, &err) < 0) {
 		code = cli_fail(err.errnum == EBUSY ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 		goto out;
 	}
-	if (detach) {
+	if (f.detach) {
 		code = up_detached(plan, st, &paths, &rep, services, t0);
 		nc_state_close(st);
 	} else {

@@ -44,7 +44,7 @@ int cli_open_running(const struct cli_global *g, const char *cmd, struct cli_run
 	nc_err err;
 
 	memset(r, 0, sizeof(*r));
-	if (nc_project_open(g->arg_file, g->arg_project, false, &r->proj, &usage, &err) < 0)
+	if (nc_project_open(&g->proj, 0, &r->proj, &usage, &err) < 0)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 	nc_paths_from_env(&r->paths);
 	if (nc_state_open(r->paths.state_root, r->proj.name, NC_STATE_READ, &r->st, &err) < 0) {

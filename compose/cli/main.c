@@ -9,6 +9,7 @@
 #include "common/strbuf.h"
 #include "common/cleanup.h"
 #include "compose/cli/cli.h"
+#include "compose/cli/compat.h"
 #include "config.h"
 
 static const struct cli_command commands[] = {
@@ -27,6 +28,19 @@ static const struct cli_command commands[] = {
 	{ "pingall", cli_pingall, "reachability matrix between all containers" },
 	{ "stats", cli_stats, "cgroup usage per container" },
 	{ "test", cli_test, "run the file's checks: and report each" },
+	{ "ls", cli_ls, "list the projects: name, status, config files" },
+	{ "top", cli_top, "the processes of each container" },
+	{ "port", cli_port, "the public address of a published port" },
+	{ "cp", cli_cp, "copy files between a container and the host" },
+	{ "kill", cli_kill, "send a signal (default SIGKILL) to containers" },
+	{ "pause", cli_pause, "freeze containers (cgroup freezer)" },
+	{ "unpause", cli_unpause, "thaw paused containers" },
+	{ "rm", cli_rm, "remove stopped containers" },
+	{ "wait", cli_wait, "block until containers exit; print their codes" },
+	{ "images", cli_images, "the images the containers run" },
+	{ "version", cli_version, "print the version" },
+	{ "events", cli_events, "follow the containers' events" },
+	{ "link", cli_link, "cut, restore, shape and list links while the lab runs" },
 };
 
 const char *cli_prog(void)
@@ -54,11 +68,18 @@ int cli_failf(int code, const char *fmt, ...)
 
 static void help(void)
 {
-	printf("Usage: ncompose [-f FILE] [-p PROJECT] [--profile NAME]... [--verbose] COMMAND [ARGS]\n\n"
+	printf("Usage: ncompose [-f FILE]... [-p PROJECT] [--profile NAME]... [--verbose] COMMAND [ARGS]\n\n"
 	       "Build network labs of containers from one YAML file.\n\n"
 	       "Options:\n"
-	       "  -f, --file FILE        compose file (default: compose.yaml, ncompose.yaml, ...)\n"
-	       "  -p, --project-name P   project name (default: name: in the file, else the file's name)\n"
+	       "  -f, --file FILE        compose file; several are merged in order; `-` reads\n"
+	       "                         standard input (default: COMPOSE_FILE, else compose.yaml,\n"
+	       "                         ncompose.yaml, docker-compose.yaml and its .override file)\n"
+	       "  -p, --project-name P   project name (default: COMPOSE_PROJECT_NAME, name: in the\n"
+	       "                         file, else the project directory's name)\n"
+	       "      --project-directory DIR\n"
+	       "                         where relative paths and .env are (default: the first\n"
+	       "                         file's directory)\n"
+	       "      --env-file FILE    variables for ${VAR} instead of .env (repeatable; later wins)\n"
 	       "  -v, --verbose          say every step\n"
 	       "      --profile NAME     enable the services of profile NAME (repeatable;\n"
 	       "                         default: COMPOSE_PROFILES)\n"
@@ -77,22 +98,42 @@ int main(int argc, char **argv)
 		{ "project-name", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "profile", required_argument, NULL, 'P' },
+		{ "project-directory", required_argument, NULL, 'D' },
+		{ "env-file", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct cli_global g = { 0 };
 	struct nc_strbuf profiles = NC_STRBUF_INIT;
+	/* Each option's values in order; argv outlives the command. */
+	_cleanup_free_ const char **files = calloc((size_t)argc + 1, sizeof(*files));
+	_cleanup_free_ const char **env_files = calloc((size_t)argc + 1, sizeof(*env_files));
 	int c;
 
+	if (!files || !env_files)
+		return cli_failf(NC_EXIT_FAILURE, "out of memory");
+	g.proj.files = files;
+	g.proj.env_files = env_files;
+	/* Compose's global options that make no sense here (compat.c). */
+	if (cli_compat_filter(NULL, &argc, argv, true, cli_compat_global_valued, stderr))
+		return NC_EXIT_USAGE;
 	/* "+": stop at the command, whose options are its own. */
 	while ((c = getopt_long(argc, argv, "+f:p:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			g.arg_file = optarg;
+			if (!g.arg_file)
+				g.arg_file = optarg;
+			files[g.proj.n_files++] = optarg;
 			break;
 		case 'p':
-			g.arg_project = optarg;
+			g.arg_project = g.proj.project = optarg;
+			break;
+		case 'D':
+			g.proj.project_dir = optarg;
+			break;
+		case 'E':
+			env_files[g.proj.n_env_files++] = optarg;
 			break;
 		case 'v':
 			g.arg_verbose = true;
@@ -127,8 +168,14 @@ int main(int argc, char **argv)
 			continue;
 		char **sub = argv + optind;
 		int subc = argc - optind;
+		int gate = cli_compat_gate(cmd, &subc, sub);
+		if (gate)
+			return gate;
 		optind = 0; /* reset getopt for the command's own table */
 		return commands[i].run(&g, subc, sub);
 	}
+	const struct cli_compat *no = cli_compat_command(cmd);
+	if (no)
+		return cli_failf(NC_EXIT_USAGE, "`%s` is not a command here: %s", cmd, no->why);
 	return cli_failf(NC_EXIT_USAGE, "unknown command `%s`; see `ncompose --help`", cmd);
 }

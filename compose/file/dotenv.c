@@ -28,7 +28,7 @@ static int fail(struct parser *p, size_t at, const char *fmt, ...)
 
 static struct nc_mark place(const struct parser *p, size_t at)
 {
-	struct nc_mark m = { 1, 1 };
+	struct nc_mark m = { .line = 1, .col = 1 };
 
 	for (size_t k = 0; k < at && k < p->len; k++) {
 		if (p->s[k] == '\n') {
@@ -75,10 +75,13 @@ static bool blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
+/* compose-go's names: letters (any script: bytes of UTF-8 sequences,
+ * already checked valid), digits, `_`, `.`, `-`, `[` and `]` after the
+ * first character. */
 static bool key_char(char c, bool first)
 {
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (!first && ((c >= '0' && c <= '9') || c == '.' || c == '-'));
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (unsigned char)c >= 0x80 ||
+	       (!first && ((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '[' || c == ']'));
 }
 
 static int put(struct parser *p, const char *key, size_t klen, const char *value,
@@ -157,12 +160,9 @@ static int read_value(struct parser *p, struct nc_strbuf *raw, bool *literal)
 			case '$':
 				nc_strbuf_append(raw, "$$");
 				break;
-			case '"':
-			case '\\':
-				nc_strbuf_putc(raw, c);
-				break;
 			default:
-				nc_strbuf_putc(raw, '\\');
+				/* \" \\ and any other escaped character stand for
+				 * themselves (compose-go). */
 				nc_strbuf_putc(raw, c);
 			}
 		}
@@ -214,7 +214,17 @@ static int parse_line(struct parser *p)
 		return fail(p, kstart, "expected a variable name (letters, digits, `_`, `.`, `-`)");
 	while (p->i < p->len && blank(s[p->i]))
 		p->i++;
-	if (p->i >= p->len || s[p->i] != '=')
+	/* `KEY` alone: its value comes from the environment, and it is left
+	 * out when the environment has none (Compose). */
+	if (p->i >= p->len || s[p->i] == '\n') {
+		_cleanup_free_ char *name = strndup(s + kstart, klen);
+		if (!name)
+			return nc_err_errno(p->err, ENOMEM, "read `%s`", p->path);
+		const char *v = p->outer ? p->outer(p->outer_ctx, name) : NULL;
+		return v ? put(p, s + kstart, klen, v, place(p, kstart)) : 0;
+	}
+	/* `KEY: value`, the YAML-like form, is read as `KEY=value`. */
+	if (s[p->i] != '=' && s[p->i] != ':')
 		return fail(p, p->i, "expected `=` after `%.*s`", (int)klen, s + kstart);
 	p->i++;
 	while (p->i < p->len && blank(s[p->i]))
@@ -256,12 +266,18 @@ int nc_dotenv_parse(const char *path, const char *text, size_t len, nc_lookup_fn
 	*out = (struct nc_dotenv)NC_DOTENV_INIT;
 	if (!nc_utf8_valid(text, len))
 		return nc_err_msg(err, EINVAL, "%s: not UTF-8 text", path);
+	/* A UTF-8 byte order mark (editors on Windows write one) is not part
+	 * of the first name. */
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+		p.s += 3;
+		p.len -= 3;
+	}
 	while (p.i < p.len) {
 		if ((r = parse_line(&p)) < 0) {
 			nc_dotenv_free(out);
 			return r;
 		}
-		if (p.i < p.len && text[p.i] == '\n')
+		if (p.i < p.len && p.s[p.i] == '\n')
 			p.i++;
 	}
 	return 0;

@@ -6,8 +6,12 @@
  *   NAME=value            unquoted: trimmed, " #..." starts a comment
  *   export NAME=value     `export ` is allowed and ignored
  *   NAME='literal $x'     single quotes: nothing is interpreted
- *   NAME="a\nb ${OTHER}"  double quotes: \n \t \r \\ \" \$ escapes, may span lines
+ *   NAME="a\nb ${OTHER}"  double quotes: \n \t \r escapes, any other \X is X
+ *                         (\$ a literal $), may span lines
  *   NAME=                 empty
+ *   NAME: value           as NAME=value
+ *   NAME                  alone: its value from `outer`, left out when unset
+ * A UTF-8 byte order mark at the start is skipped; CRLF ends a line.
  * Unquoted and double-quoted values are interpolated (${VAR} as in
  * interpolate.h) from the outer lookup first, then from names defined
  * earlier in the file; a later definition of a name replaces the earlier.

@@ -2,6 +2,7 @@
 /* Top-level volumes, links and checks in the normalised output. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "compose/file/emit-internal.h"
 #include "compose/file/emit.h"
@@ -96,23 +97,37 @@ static void target(struct nc_strbuf *out, const struct nc_check *c)
 	nc_emit_scalar(out, buf);
 }
 
+static void emit_check(struct nc_strbuf *out, const char *indent, const struct nc_check *c)
+{
+	nc_strbuf_printf(out, "%s- {from: ", indent);
+	nc_emit_scalar(out, c->from);
+	if (c->hops != NC_UNSET)
+		nc_strbuf_printf(out, ", hops: %" PRId64, c->hops);
+	nc_strbuf_append(out, ", ");
+	target(out, c);
+	if (c->via) {
+		nc_strbuf_append(out, ", via: ");
+		nc_emit_scalar(out, c->via);
+	}
+	if (c->expect_fail)
+		nc_strbuf_append(out, ", expect: fail");
+	nc_strbuf_append(out, "}\n");
+}
+
 void nc_emit_checks(struct nc_strbuf *out, const struct nc_model *m)
 {
 	if (!m->n_checks)
 		return;
 	nc_strbuf_append(out, "checks:\n");
+	/* The list form when the file has no named sets; else each set in
+	 * file order (a set's checks are contiguous). */
 	for (size_t i = 0; i < m->n_checks; i++) {
 		const struct nc_check *c = &m->checks[i];
-		nc_strbuf_append(out, "  - {from: ");
-		nc_emit_scalar(out, c->from);
-		if (c->hops != NC_UNSET)
-			nc_strbuf_printf(out, ", hops: %" PRId64, c->hops);
-		nc_strbuf_append(out, ", ");
-		target(out, c);
-		if (c->via) {
-			nc_strbuf_append(out, ", via: ");
-			nc_emit_scalar(out, c->via);
+		if (c->set && (i == 0 || !m->checks[i - 1].set || strcmp(m->checks[i - 1].set, c->set))) {
+			nc_strbuf_append(out, "  ");
+			nc_emit_scalar(out, c->set);
+			nc_strbuf_append(out, ":\n");
 		}
-		nc_strbuf_append(out, "}\n");
+		emit_check(out, c->set ? "    " : "  ", c);
 	}
 }

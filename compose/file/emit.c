@@ -50,7 +50,9 @@ static bool yaml_printable(uint32_t c)
 	       (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
 }
 
-void nc_emit_scalar(struct nc_strbuf *out, const char *s)
+/* `dollar`: a value, read back with interpolation, so `$` is written
+ * `$$` (Compose's `config` does the same); keys are never interpolated. */
+static void emit_text(struct nc_strbuf *out, const char *s, bool dollar)
 {
 	if (plain_safe(s)) {
 		nc_strbuf_append(out, s);
@@ -83,6 +85,9 @@ void nc_emit_scalar(struct nc_strbuf *out, const char *s)
 		case '\r':
 			nc_strbuf_append(out, "\\r");
 			break;
+		case '$':
+			nc_strbuf_append(out, dollar ? "$$" : "$");
+			break;
 		default:
 			if (yaml_printable(c))
 				nc_strbuf_appendn(out, (const char *)p, n);
@@ -96,6 +101,11 @@ void nc_emit_scalar(struct nc_strbuf *out, const char *s)
 	nc_strbuf_putc(out, '"');
 }
 
+void nc_emit_scalar(struct nc_strbuf *out, const char *s)
+{
+	emit_text(out, s, true);
+}
+
 void nc_emit_indent(struct nc_strbuf *out, unsigned level)
 {
 	for (unsigned i = 0; i < level; i++)
@@ -106,7 +116,7 @@ void nc_emit_key(struct nc_strbuf *out, unsigned level, const char *key)
 {
 	struct nc_strbuf k = NC_STRBUF_INIT;
 
-	nc_emit_scalar(&k, key);
+	emit_text(&k, key, false);
 	out->oom |= k.oom;
 	nc_emit_indent(out, level);
 	/* An implicit key is at most 1024 characters (YAML 1.2 §7.4.2; libyaml

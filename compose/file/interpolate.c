@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/hash.h"
 
 /* ${A:-${B:-${C}}} nests; a bound keeps the recursion off the stack's
  * limits for hostile input. */
@@ -23,8 +24,28 @@ static bool name_char(char c)
 	return name_start(c) || (c >= '0' && c <= '9');
 }
 
-static int expand(const char *s, size_t len, nc_lookup_fn lookup, void *ctx,
-		  struct nc_strbuf *out, unsigned depth, nc_err *err);
+/* What one expansion needs: where names are looked up, and who hears of
+ * a name that is used without a default and is not set (NULL: nobody). */
+struct interp {
+	nc_lookup_fn lookup;
+	void *ctx;
+	void (*unset)(void *unset_ctx, const char *name);
+	void *unset_ctx;
+	nc_err *err;
+};
+
+static int expand(const struct interp *in, const char *s, size_t len, struct nc_strbuf *out,
+		  unsigned depth);
+
+/* The value of `name`; an unset name read without a default is reported
+ * (Compose warns about it and uses an empty string). */
+static const char *value_of(const struct interp *in, const char *name, bool plain)
+{
+	const char *v = in->lookup ? in->lookup(in->ctx, name) : NULL;
+	if (!v && plain && in->unset)
+		in->unset(in->unset_ctx, name);
+	return v;
+}
 
 /* The end of "${...}" starting at s (pointing at '$'), counting nested
  * "${" so that defaults may hold their own; 0 when unterminated. */
@@ -48,9 +69,10 @@ static size_t braced_len(const char *s, size_t len)
 	return 0;
 }
 
-static int braced(const char *in, size_t len, nc_lookup_fn lookup, void *ctx,
-		  struct nc_strbuf *out, unsigned depth, nc_err *err)
+static int braced(const struct interp *ip, const char *in, size_t len, struct nc_strbuf *out,
+		  unsigned depth)
 {
+	nc_err *err = ip->err;
 	size_t n = 0;
 
 	while (n < len && name_char(in[n]))
@@ -61,7 +83,7 @@ static int braced(const char *in, size_t len, nc_lookup_fn lookup, void *ctx,
 	_cleanup_free_ char *name = strndup(in, n);
 	if (!name)
 		return nc_err_errno(err, ENOMEM, "interpolate");
-	const char *v = lookup ? lookup(ctx, name) : NULL;
+	const char *v = value_of(ip, name, n == len);
 	const char *op = in + n, *word = NULL;
 	size_t wlen = 0;
 	bool colon = false;
@@ -88,12 +110,12 @@ static int braced(const char *in, size_t len, nc_lookup_fn lookup, void *ctx,
 	switch (*op) {
 	case '-':
 		if (missing)
-			return expand(word, wlen, lookup, ctx, out, depth + 1, err);
+			return expand(ip, word, wlen, out, depth + 1);
 		nc_strbuf_append(out, v);
 		return 0;
 	case '+':
 		if (!missing)
-			return expand(word, wlen, lookup, ctx, out, depth + 1, err);
+			return expand(ip, word, wlen, out, depth + 1);
 		return 0;
 	default: /* '?' */
 		if (!missing) {
@@ -101,7 +123,7 @@ static int braced(const char *in, size_t len, nc_lookup_fn lookup, void *ctx,
 			return 0;
 		}
 		struct nc_strbuf msg = NC_STRBUF_INIT;
-		int r = expand(word, wlen, lookup, ctx, &msg, depth + 1, err);
+		int r = expand(ip, word, wlen, &msg, depth + 1);
 		if (r >= 0)
 			r = nc_err_msg(err, EINVAL, "required variable `%s` is missing a value%s%s", name,
 				       msg.len ? ": " : "", nc_strbuf_str(&msg));
@@ -110,9 +132,11 @@ static int braced(const char *in, size_t len, nc_lookup_fn lookup, void *ctx,
 	}
 }
 
-static int expand(const char *s, size_t len, nc_lookup_fn lookup, void *ctx,
-		  struct nc_strbuf *out, unsigned depth, nc_err *err)
+static int expand(const struct interp *ip, const char *s, size_t len, struct nc_strbuf *out,
+		  unsigned depth)
 {
+	nc_err *err = ip->err;
+
 	if (depth > MAX_NESTING)
 		return nc_err_msg(err, EINVAL, "interpolation nested more than %d levels deep",
 				  MAX_NESTING);
@@ -134,7 +158,7 @@ static int expand(const char *s, size_t len, nc_lookup_fn lookup, void *ctx,
 			_cleanup_free_ char *name = strndup(s + i + 1, n);
 			if (!name)
 				return nc_err_errno(err, ENOMEM, "interpolate");
-			const char *v = lookup ? lookup(ctx, name) : NULL;
+			const char *v = value_of(ip, name, true);
 			nc_strbuf_append(out, v ? v : "");
 			i += 1 + n;
 		} else if (next == '{') {
@@ -142,7 +166,7 @@ static int expand(const char *s, size_t len, nc_lookup_fn lookup, void *ctx,
 			int r;
 			if (!bl)
 				return nc_err_msg(err, EINVAL, "`${` without its closing `}`");
-			if ((r = braced(s + i + 2, bl - 3, lookup, ctx, out, depth, err)) < 0)
+			if ((r = braced(ip, s + i + 2, bl - 3, out, depth)) < 0)
 				return r;
 			i += bl;
 		} else {
@@ -153,23 +177,43 @@ static int expand(const char *s, size_t len, nc_lookup_fn lookup, void *ctx,
 	return 0;
 }
 
-int nc_interpolate(const char *s, nc_lookup_fn lookup, void *ctx, struct nc_strbuf *out,
-		   nc_err *err)
+static int interpolate(const struct interp *ip, const char *s, struct nc_strbuf *out)
 {
-	int r = expand(s, strlen(s), lookup, ctx, out, 0, err);
+	int r = expand(ip, s, strlen(s), out, 0);
+	nc_err *err = ip->err;
 	if (r >= 0 && !nc_strbuf_ok(out))
 		return nc_err_errno(err, ENOMEM, "interpolate");
 	return r;
 }
 
+int nc_interpolate(const char *s, nc_lookup_fn lookup, void *ctx, struct nc_strbuf *out,
+		   nc_err *err)
+{
+	struct interp ip = { lookup, ctx, NULL, NULL, err };
+	return interpolate(&ip, s, out);
+}
+
 struct walk {
 	struct nc_arena *a;
 	const char *path;
-	nc_lookup_fn lookup;
-	void *ctx;
+	struct interp ip;
 	nc_err *err;
 	unsigned gen;
+	FILE *warn;
+	struct nc_strmap warned; /* names already warned about */
 };
+
+/* One warning per name, in Compose's words. */
+static void warn_unset(void *ctx, const char *name)
+{
+	struct walk *w = ctx;
+	size_t at = 0;
+	char *k = nc_arena_strdup(w->a, name);
+
+	if (!k || nc_strmap_put(&w->warned, k, strlen(k), &at) != 0)
+		return; /* seen before (or out of memory: one warning less) */
+	fprintf(w->warn, "warning: The \"%s\" variable is not set. Defaulting to a blank string.\n", name);
+}
 
 static int walk_node(struct walk *w, struct nc_yt_node *n)
 {
@@ -194,7 +238,7 @@ static int walk_node(struct walk *w, struct nc_yt_node *n)
 	if (!strchr(n->text, '$'))
 		return 0;
 	struct nc_strbuf b = NC_STRBUF_INIT;
-	r = nc_interpolate(n->text, w->lookup, w->ctx, &b, w->err);
+	r = interpolate(&w->ip, n->text, &b);
 	if (r >= 0) {
 		char *t = nc_arena_strndup(w->a, nc_strbuf_str(&b), b.len);
 		/* Values from the environment are bytes; the model is text
@@ -205,8 +249,10 @@ static int walk_node(struct walk *w, struct nc_yt_node *n)
 		else {
 			n->text = t;
 			n->len = b.len;
+			/* An empty result is an empty string, never null
+			 * (Compose: `image: ${TAG}` with TAG unset is ""). */
 			if (!n->quoted)
-				n->type = nc_yt_resolve_plain(t);
+				n->type = b.len ? nc_yt_resolve_plain(t) : NC_YT_STR;
 		}
 	}
 	nc_strbuf_free(&b);
@@ -219,15 +265,23 @@ static int walk_node(struct walk *w, struct nc_yt_node *n)
 }
 
 int nc_interpolate_tree(struct nc_arena *a, struct nc_yt_node *root, const char *path,
-			nc_lookup_fn lookup, void *ctx, nc_err *err)
+			nc_lookup_fn lookup, void *ctx, FILE *warn, nc_err *err)
 {
-	struct walk w = { a, path, lookup, ctx, err, 0 };
+	struct walk w = { .a = a, .path = path, .ip = { lookup, ctx, NULL, NULL, err }, .err = err,
+			  .warn = warn, .warned = NC_STRMAP_INIT };
+	int r;
 
 	if (!root)
 		return 0;
+	if (warn) {
+		w.ip.unset = warn_unset;
+		w.ip.unset_ctx = &w;
+	}
 	/* A generation different from every node's current mark. */
 	w.gen = root->visit + 1;
-	return walk_node(&w, root);
+	r = walk_node(&w, root);
+	nc_strmap_free(&w.warned);
+	return r;
 }
 
 const char *nc_lookup_envp(void *ctx, const char *name)

@@ -13,6 +13,8 @@
 #ifndef NC_COMPOSE_INTERPOLATE_H
 #define NC_COMPOSE_INTERPOLATE_H
 
+#include <stdio.h>
+
 #include "common/arena.h"
 #include "common/error.h"
 #include "common/strbuf.h"
@@ -27,9 +29,12 @@ int nc_interpolate(const char *s, nc_lookup_fn lookup, void *ctx, struct nc_strb
 /* Interpolates every scalar value of the tree (not mapping keys) in place,
  * each shared node once. A plain scalar's type is resolved again from the
  * new text (`cpus: ${CPUS}` becomes a number); a quoted one stays a string.
+ * An empty result is an empty string (never null). A variable read
+ * without a default (`$X`, `${X}`) that is not set gives one line on
+ * `warn` per name, as Compose warns (NULL: silent).
  * Errors as "PATH:LINE:COL: reason" at the scalar. */
 int nc_interpolate_tree(struct nc_arena *a, struct nc_yt_node *root, const char *path,
-			nc_lookup_fn lookup, void *ctx, nc_err *err);
+			nc_lookup_fn lookup, void *ctx, FILE *warn, nc_err *err);
 
 /* A lookup over a NULL-terminated "NAME=value" vector (an envp); ctx is
  * the vector (char *const *). */

@@ -162,8 +162,6 @@ int nc_load_attachments(struct nc_loader *ld, const struct nc_yt_node *key,
 
 		if (!map && (name->kind != NC_YT_SCALAR || name->type == NC_YT_NULL))
 			return nc_ld_type(ld, key, name, "a network name");
-		if (map && !strncmp(name->text, "x-", 2))
-			continue;
 		if ((r = check_twice(ld, s, name->text, name->mark)) < 0)
 			return r;
 		if (!(a->network = nc_arena_strdup(ld->a, name->text)))

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/cleanup.h"
 #include "common/hash.h"
@@ -182,18 +183,35 @@ int nc_ld_string(struct nc_loader *ld, const struct nc_yt_node *key, const struc
 	return 0;
 }
 
+/* Compose reads y, yes, true, on / n, no, false, off, in any case, as
+ * booleans where a boolean is expected (`init: yes`), while YAML's core
+ * schema leaves them strings everywhere else. */
+static int yaml11_bool(const char *s)
+{
+	static const char *const yes[] = { "y", "yes", "true", "on" };
+	static const char *const no[] = { "n", "no", "false", "off" };
+
+	for (size_t i = 0; i < NC_ELEMENTSOF(yes); i++) {
+		if (!strcasecmp(s, yes[i]))
+			return 1;
+		if (!strcasecmp(s, no[i]))
+			return 0;
+	}
+	return -1;
+}
+
 int nc_ld_bool(struct nc_loader *ld, const struct nc_yt_node *key, const struct nc_yt_node *val,
 	       bool *out)
 {
 	/* A quoted "true" is accepted too: after ${VAR} interpolation a
 	 * boolean often arrives as a string. */
-	if (val->kind == NC_YT_SCALAR &&
-	    (val->type == NC_YT_BOOL ||
-	     (val->type == NC_YT_STR && nc_yt_resolve_plain(val->text) == NC_YT_BOOL))) {
-		*out = val->text[0] == 't' || val->text[0] == 'T';
-		return 0;
-	}
-	return nc_ld_type(ld, key, val, "true or false");
+	int b = val->kind == NC_YT_SCALAR && (val->type == NC_YT_BOOL || val->type == NC_YT_STR)
+			? yaml11_bool(val->text)
+			: -1;
+	if (b < 0)
+		return nc_ld_type(ld, key, val, "true or false");
+	*out = b;
+	return 0;
 }
 
 int nc_ld_parse_int(const struct nc_yt_node *val, int64_t *out)
@@ -463,8 +481,8 @@ int nc_ld_duration(struct nc_loader *ld, const struct nc_yt_node *key,
 
 int nc_ld_entry_name(struct nc_loader *ld, const struct nc_yt_node *k, const char *what, const char **name)
 {
-	if (!strncmp(k->text, "x-", 2))
-		return 1;
+	/* Compose: only top-level `x-` keys are extensions; under services:,
+	 * networks:, volumes:, secrets: and configs: `x-web` is a name. */
 	if (!nc_ld_valid_name(k->text))
 		return nc_ld_fail(ld, k->mark,
 				  "%s name `%s` is not valid: use letters, digits, `_`, `.` and `-`, starting with a letter or digit",

@@ -257,43 +257,103 @@ static int check_hops(struct nc_loader *ld, const struct nc_yt_node *k, const st
 	return nc_ld_int(ld, k, v, 1, 255, &c->hops);
 }
 
+/* expect: pass (the default) | fail: a tcp/udp check that must not connect. */
+static int check_expect(struct nc_loader *ld, const struct nc_yt_node *k,
+			const struct nc_yt_node *v, void *obj)
+{
+	struct nc_check *c = obj;
+	const char *s;
+	int r;
+
+	if ((r = nc_ld_string(ld, k, v, &s)) < 0)
+		return r;
+	c->expect_mark = v->mark;
+	if (strcmp(s, "pass") && strcmp(s, "fail"))
+		return nc_ld_fail_key(ld, k, v->mark, "`%s` is not pass or fail", s);
+	c->expect_fail = !strcmp(s, "fail");
+	return 0;
+}
+
 static const struct nc_ld_key check_keys[] = {
+	{ "expect", check_expect, 0 },
 	{ "from", check_from, 0 },	{ "hops", check_hops, 0 },
 	{ "not_reach", check_target, 0 }, { "reach", check_target, 0 },
 	{ "tcp", check_target, 0 },	{ "udp", check_target, 0 },
 	{ "via", check_via, 0 },
 };
 
-int nc_load_checks(struct nc_loader *ld, const struct nc_yt_node *key,
-		   const struct nc_yt_node *val)
+/* One list of checks (the whole section, or one named set), appended to
+ * m->checks (allocated for every check of the section beforehand). */
+static int load_list(struct nc_loader *ld, const struct nc_yt_node *key,
+		     const struct nc_yt_node *val, const char *set)
 {
 	struct nc_model *m = ld->m;
 	int r;
 
 	if (val->kind != NC_YT_SEQ)
-		return nc_ld_type(ld, key, val, "a list of checks");
-	if (!(m->checks = nc_arena_calloc(ld->a, val->n_items ? val->n_items : 1, sizeof(*m->checks))))
-		return nc_ld_oom(ld);
+		return nc_ld_type(ld, key, val, set ? "a list of checks" : "a list of checks, or a mapping of set names to lists");
 	for (size_t i = 0; i < val->n_items; i++) {
-		struct nc_check *c = &m->checks[i];
+		struct nc_check *c = &m->checks[m->n_checks];
 		const char *outer = ld->where;
 		c->mark = val->items[i]->mark;
 		c->hops = NC_UNSET;
-		if (!(ld->where = nc_arena_printf(ld->a, "check %zu", i + 1)))
+		c->set = set;
+		c->index = i + 1;
+		char what[96];
+		nc_check_what(c, what, sizeof(what));
+		if (!(ld->where = nc_arena_strdup(ld->a, what)))
 			return nc_ld_oom(ld);
 		r = nc_ld_map(ld, key, val->items[i], check_keys, NC_ELEMENTSOF(check_keys), c);
 		if (r >= 0 && !c->from)
-			r = nc_ld_fail(ld, c->mark, "check %zu has no `from`", i + 1);
+			r = nc_ld_fail(ld, c->mark, "%s has no `from`", what);
 		else if (r >= 0 && !c->kind)
-			r = nc_ld_fail(ld, c->mark, "check %zu says nothing to test: give one of reach, not_reach, tcp, udp",
-				       i + 1);
+			r = nc_ld_fail(ld, c->mark, "%s says nothing to test: give one of reach, not_reach, tcp, udp",
+				       what);
 		else if (r >= 0 && c->kind != NC_CHECK_REACH && (c->via || c->hops != NC_UNSET))
 			r = nc_ld_fail(ld, c->via ? c->via_mark : c->hops_mark,
-				       "check %zu: `via` and `hops` go with `reach` only", i + 1);
+				       "%s: `via` and `hops` go with `reach` only", what);
+		else if (r >= 0 && c->expect_fail && c->kind != NC_CHECK_TCP && c->kind != NC_CHECK_UDP)
+			r = nc_ld_fail(ld, c->expect_mark,
+				       "%s: `expect: fail` goes with tcp and udp; for ICMP write `not_reach:`",
+				       what);
 		ld->where = outer;
 		if (r < 0)
 			return r;
 		m->n_checks++;
+	}
+	return 0;
+}
+
+int nc_load_checks(struct nc_loader *ld, const struct nc_yt_node *key,
+		   const struct nc_yt_node *val)
+{
+	struct nc_model *m = ld->m;
+	size_t total = 0;
+	int r;
+
+	if (val->kind == NC_YT_SEQ)
+		total = val->n_items;
+	else if (val->kind == NC_YT_MAP)
+		for (size_t i = 0; i < val->n_pairs; i++)
+			total += val->pairs[i].value->kind == NC_YT_SEQ ? val->pairs[i].value->n_items : 0;
+	else
+		return nc_ld_type(ld, key, val, "a list of checks, or a mapping of set names to lists");
+	if (!(m->checks = nc_arena_calloc(ld->a, total ? total : 1, sizeof(*m->checks))))
+		return nc_ld_oom(ld);
+	if (val->kind == NC_YT_SEQ)
+		return load_list(ld, key, val, NULL);
+	/* Named sets: `test --set NAME` picks them ("before", "after"...). */
+	for (size_t i = 0; i < val->n_pairs; i++) {
+		const struct nc_yt_node *k = val->pairs[i].key, *v = val->pairs[i].value;
+		const char *name;
+		if (k->kind != NC_YT_SCALAR || !nc_ld_valid_name(k->text))
+			return nc_ld_fail(ld, k->mark,
+					  "`%s` is not a check set name: use letters, digits, '_', '.' and '-', starting with a letter or digit",
+					  k->kind == NC_YT_SCALAR ? k->text : "?");
+		if (!(name = nc_arena_strdup(ld->a, k->text)))
+			return nc_ld_oom(ld);
+		if ((r = load_list(ld, k, v, name)) < 0)
+			return r;
 	}
 	return 0;
 }

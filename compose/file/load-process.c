@@ -472,8 +472,7 @@ NC_LD_READER(nc_svc_restart)
 	return 0;
 }
 
-/* "SIGTERM", "TERM", "15", "SIGRTMIN+3". */
-static int signal_number(const char *s)
+int nc_signal_number(const char *s)
 {
 	char *end;
 
@@ -506,7 +505,7 @@ NC_LD_READER(nc_svc_stop_signal)
 
 	if (val->kind != NC_YT_SCALAR || (val->type != NC_YT_STR && val->type != NC_YT_INT))
 		return nc_ld_type(ld, key, val, "a signal name such as SIGTERM");
-	int sig = signal_number(val->text);
+	int sig = nc_signal_number(val->text);
 	/* SIGKILL is fine (Docker allows it); SIGSTOP would never stop. */
 	if (sig < 0 || sig == SIGSTOP)
 		return nc_ld_fail_key(ld, key, val->mark, "`%s` is not a signal that stops a process",

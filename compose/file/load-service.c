@@ -24,7 +24,26 @@ static int svc_environment(struct nc_loader *ld, const struct nc_yt_node *k,
 			   const struct nc_yt_node *v, void *obj)
 {
 	struct nc_service *s = obj;
-	return nc_ld_kvs(ld, k, v, false, &s->environment, &s->n_environment);
+	int r;
+
+	if ((r = nc_ld_kvs(ld, k, v, false, &s->environment, &s->n_environment)) < 0)
+		return r;
+	/* A name is what comes before the first `=` of "NAME=value" in the
+	 * process's environment: an `=` in it would change both; white space
+	 * and control characters are refused by Docker's own check. */
+	for (size_t i = 0; i < s->n_environment; i++) {
+		const struct nc_kv *e = &s->environment[i];
+		for (const char *c = e->key; *c; c++) {
+			if (*c == '=' || *c == ' ' || (unsigned char)*c < 0x20 || *c == 0x7f) {
+				char shown[128];
+				nc_text_oneline(shown, sizeof(shown), e->key);
+				return nc_ld_fail_key(ld, k, e->mark,
+						      "`%s` is not a variable name: it contains %s; use letters, digits and `_`",
+						      shown, *c == '=' ? "`=`" : *c == ' ' ? "a space" : "a control character");
+			}
+		}
+	}
+	return 0;
 }
 
 static int svc_hostname(struct nc_loader *ld, const struct nc_yt_node *k,

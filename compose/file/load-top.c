@@ -11,6 +11,7 @@
 #include "compose/file/dotenv.h"
 #include "compose/file/interpolate.h"
 #include "compose/file/load.h"
+#include "compose/file/merge.h"
 
 static int load_name(struct nc_loader *ld, const struct nc_yt_node *k, const struct nc_yt_node *v,
 		     void *obj)
@@ -96,13 +97,23 @@ static const struct nc_ld_key top_keys[] = {
 static int load_root(struct nc_loader *ld, const struct nc_yt_node *root)
 {
 	if (!root || (root->kind == NC_YT_SCALAR && root->type == NC_YT_NULL))
-		return nc_ld_fail(ld, root ? root->mark : (struct nc_mark){ 1, 1 },
+		return nc_ld_fail(ld, root ? root->mark : (struct nc_mark){ .line = 1, .col = 1 },
 				  "the file is empty: expected a mapping with `services`");
 	if (root->kind != NC_YT_MAP)
 		return nc_ld_fail(ld, root->mark, "expected a mapping at the top level, got %s",
 				  nc_ld_what(root));
 	ld->where = NULL;
 	return nc_ld_map(ld, NULL, root, top_keys, NC_ELEMENTSOF(top_keys), ld->m);
+}
+
+int nc_model_load_root(struct nc_model *m, const struct nc_yt_node *root, nc_err *err)
+{
+	struct nc_loader ld = { .m = m, .a = &m->arena, .err = err };
+	int r;
+
+	if ((r = load_root(&ld, root)) < 0)
+		return r;
+	return nc_validate_model(&ld);
 }
 
 static void model_freep(struct nc_model **m)
@@ -129,14 +140,13 @@ int nc_model_load_buffer_opts(const char *path, const char *text, size_t len,
 		opts = &defaults;
 	if (!m || !(m->path = nc_arena_strdup(&m->arena, path)))
 		return nc_err_errno(err, ENOMEM, "load `%s`", path);
-	if ((r = nc_yt_parse(&tree, path, text, len, &root, err)) < 0)
+	if ((r = nc_yt_parse(&tree, m->path, text, len, &root, err)) < 0)
 		return r;
 	if (opts->lookup &&
-	    (r = nc_interpolate_tree(&tree, root, path, opts->lookup, opts->lookup_ctx, err)) < 0)
+	    (r = nc_interpolate_tree(&tree, root, path, opts->lookup, opts->lookup_ctx, opts->warnings, err)) < 0)
 		return r;
-
-	struct nc_loader ld = { .m = m, .a = &m->arena, .err = err };
-	if ((r = load_root(&ld, root)) < 0 || (r = nc_validate_model(&ld)) < 0)
+	nc_yt_strip_tags(root);
+	if ((r = nc_model_load_root(m, root, err)) < 0)
 		return r;
 	*out = TAKE_PTR(m);
 	return 0;
@@ -200,7 +210,7 @@ int nc_model_load_project(const char *path, char *const *envp, const char *const
 	if ((r = nc_dotenv_load(env_path, true, nc_lookup_envp, (void *)envp, &dotenv, err)) < 0)
 		return r;
 	struct project_env pe = { envp, dotenv };
-	struct nc_load_opts opts = { .lookup = project_lookup, .lookup_ctx = &pe };
+	struct nc_load_opts opts = { .lookup = project_lookup, .lookup_ctx = &pe, .warnings = stderr };
 	if ((r = nc_model_load_file_opts(path, &opts, out, err)) < 0)
 		return r;
 	if ((r = nc_model_apply_profiles(*out, project_lookup(&pe, "COMPOSE_PROFILES"), named, err)) < 0) {

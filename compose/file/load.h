@@ -107,8 +107,8 @@ int nc_ld_parse_int(const struct nc_yt_node *val, int64_t *out);
 /* Lexical rules shared by the loaders. */
 bool nc_ld_valid_name(const char *s);
 /* The key of one entry of a mapping of named objects (services, networks,
- * volumes, secrets, configs): 1 for an `x-` extension, which is skipped;
- * 0 with *name the model's copy; < 0 for a name that is not valid, with
+ * volumes, secrets, configs): 0 with *name the model's copy (an `x-` name
+ * is a name there, as in Compose); < 0 for a name that is not valid, with
  * the message naming `what` ("service", ...). */
 int nc_ld_entry_name(struct nc_loader *ld, const struct nc_yt_node *k, const char *what, const char **name);      /* services, networks: ^[a-zA-Z0-9][a-zA-Z0-9_.-]*$ */
 bool nc_ld_valid_project(const char *s);   /* ^[a-z0-9][a-z0-9_-]*$ */
@@ -186,6 +186,10 @@ int nc_load_links(struct nc_loader *ld, const struct nc_yt_node *key,
 		  const struct nc_yt_node *val);
 int nc_load_checks(struct nc_loader *ld, const struct nc_yt_node *key,
 		   const struct nc_yt_node *val);
+
+/* A merged tree into the model (load-top.c): the top level, then the
+ * checks across objects. */
+int nc_model_load_root(struct nc_model *m, const struct nc_yt_node *root, nc_err *err);
 
 /* Checks across objects, after loading (validate.c, validate-refs.c). */
 int nc_validate_model(struct nc_loader *ld);

@@ -25,6 +25,14 @@ const struct nc_network *nc_model_network(const struct nc_model *m, const char *
 	return NULL;
 }
 
+void nc_check_what(const struct nc_check *c, char *buf, size_t size)
+{
+	if (c->set)
+		snprintf(buf, size, "check %zu of set `%s`", c->index, c->set);
+	else
+		snprintf(buf, size, "check %zu", c->index);
+}
+
 const struct nc_service *nc_model_service(const struct nc_model *m, const char *name)
 {
 	for (size_t i = 0; i < m->n_services; i++)
@@ -45,7 +53,7 @@ int nc_model_error(const struct nc_model *m, struct nc_mark mark, nc_err *err,
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	nc_text_oneline(msg, sizeof(msg), raw);
-	const char *path = m && m->path ? m->path : "<input>";
+	const char *path = mark.file ? mark.file : m && m->path ? m->path : "<input>";
 	/* A synthesised element (the implicit `default` network) has no place. */
 	if (mark.line == 0)
 		return nc_err_msg(err, EINVAL, "%s: %s", path, msg);

@@ -12,6 +12,7 @@
 #define NC_COMPOSE_MODEL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,9 @@
 /* 1-based line and column of a YAML node; 0/0 when synthesised. */
 struct nc_mark {
 	unsigned line, col;
+	/* The file the place is in, when the model was merged from several
+	 * (-f a -f b, include, extends); NULL: the model's own path. */
+	const char *file;
 };
 
 struct nc_kv {
@@ -239,7 +243,10 @@ struct nc_check {
 	struct nc_target target;
 	const char *via;  /* a service the path must cross, or NULL */
 	int64_t hops;     /* NC_UNSET, or >= 1 */
-	struct nc_mark mark, from_mark, target_mark, via_mark, hops_mark;
+	bool expect_fail; /* tcp/udp `expect: fail`: the connection must not work */
+	const char *set;  /* the named set (checks: as a mapping), NULL in the list form */
+	size_t index;     /* 1-based, within its set */
+	struct nc_mark mark, from_mark, target_mark, via_mark, hops_mark, expect_mark;
 };
 
 /* One entry of services.<s>.networks. */
@@ -406,6 +413,14 @@ struct nc_model {
 	const char *path;       /* the file as given (for FILE:LINE:COL) */
 	const char *name;       /* top-level name:, or NULL */
 	struct nc_mark name_mark;
+	/* Set by nc_model_load_files (NULL / 0 otherwise): the project's
+	 * name as decided (-p, COMPOSE_PROJECT_NAME, name:, the directory),
+	 * its directory (absolute; relative paths of the file are its), and
+	 * the files merged, absolute ("-" for standard input). */
+	const char *project;
+	const char *dir;
+	const char **files;
+	size_t n_files;
 	struct nc_network *networks; /* file order */
 	size_t n_networks;
 	struct nc_service *services; /* file order */
@@ -429,6 +444,9 @@ struct nc_load_opts {
 	 * values are taken literally (`$` included). */
 	nc_lookup_fn lookup;
 	void *lookup_ctx;
+	/* Where warnings go (an unset variable read without a default, as
+	 * Compose warns); NULL: nowhere. */
+	FILE *warnings;
 };
 
 /*
@@ -467,14 +485,53 @@ int nc_model_apply_profiles(struct nc_model *m, const char *active, const char *
 int nc_model_load_project(const char *path, char *const *envp, const char *const *named,
 			  struct nc_model **out, nc_err *err);
 
+/* The longest project name (Compose has no limit; ours names host
+ * objects). */
+#define NC_MODEL_PROJECT_MAX 63
+
+/* What the command line says about a project's files (load-project.c). */
+struct nc_project_files {
+	const char *const *files; /* -f in order ("-": standard input); none: */
+	size_t n_files;           /* COMPOSE_FILE, else the default file + override */
+	const char *project_dir;  /* --project-directory; NULL: the first file's */
+	const char *const *env_files; /* --env-file (later wins); none: DIR/.env */
+	size_t n_env_files;
+	const char *name;         /* -p, or NULL */
+	char *const *envp;        /* the environment (NAME=value) */
+	const char *const *named; /* `up SERVICE...` (profiles), may be NULL */
+	FILE *warnings;           /* unset variables are said here; NULL: silent */
+};
+
+/*
+ * Finds, reads, interpolates and merges the project's files into one
+ * model (merge.h), with m->project, m->dir and m->files set. Errors name
+ * FILE:LINE:COL of the file they are in.
+ */
+int nc_model_load_files(const struct nc_project_files *pf, struct nc_model **out, nc_err *err);
+
+/* The default file in `dir` (NULL: the current directory) and its
+ * override when there is one: a NULL-terminated vector (ENOENT when there
+ * is no file). */
+int nc_project_find_files(const char *dir, char ***out, nc_err *err);
+
+/* A directory's name as a project name, Compose's rule (lower case,
+ * [a-z0-9_-] kept, no leading '-' or '_'); false when nothing is left. */
+bool nc_project_name_from_dir(const char *dir, char *out, size_t size);
+
 void nc_model_free(struct nc_model *m);
 
 const struct nc_network *nc_model_network(const struct nc_model *m, const char *name);
 const struct nc_service *nc_model_service(const struct nc_model *m, const char *name);
+/* "check 3", or "check 3 of set `after`", for messages. */
+void nc_check_what(const struct nc_check *c, char *buf, size_t size);
 
 /* "PATH:LINE:COL: message" into err, errnum EINVAL; returns -EINVAL. For
  * checks after parsing (planning, preflight) that point at the file. */
 int nc_model_error(const struct nc_model *m, struct nc_mark mark, nc_err *err,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* A signal as Compose and Docker spell it: "SIGTERM", "TERM", "term", "15",
+ * "SIGRTMIN+3"; -1 when it names none (load-process.c). */
+int nc_signal_number(const char *s);
 
 #endif

@@ -102,8 +102,8 @@ static int check_checks(struct nc_loader *ld)
 
 	for (size_t i = 0; i < m->n_checks; i++) {
 		const struct nc_check *c = &m->checks[i];
-		char what[32];
-		snprintf(what, sizeof(what), "check %zu", i + 1);
+		char what[96];
+		nc_check_what(c, what, sizeof(what));
 		if (c->from_host && nc_model_service(m, "host"))
 			return nc_ld_fail(ld, c->from_mark,
 					  "%s: `from: host` is ambiguous: a service is named `host`", what);

@@ -321,6 +321,40 @@ static int check_container_names(struct nc_loader *ld)
 	return 0;
 }
 
+/* Compose refuses a limit given twice with two values: mem_limit and
+ * deploy.resources.limits.memory, cpus and ...limits.cpus, pids_limit and
+ * ...limits.pids (the same value twice is fine). */
+static int check_limit_pairs(struct nc_loader *ld)
+{
+	for (size_t i = 0; i < ld->m->n_services; i++) {
+		const struct nc_service *s = &ld->m->services[i];
+		const char *what = NULL;
+		struct nc_mark a = { 0 }, b = { 0 };
+
+		if (s->mem_limit != NC_UNSET && s->limits.memory != NC_UNSET && s->mem_limit != s->limits.memory) {
+			what = "memory";
+			a = s->mem_limit_mark;
+			b = s->limits.memory_mark;
+		} else if (s->cpus > 0 && s->limits.cpus > 0 && s->cpus != s->limits.cpus) {
+			what = "cpus";
+			a = s->cpus_mark;
+			b = s->limits.cpus_mark;
+		} else if (s->pids_limit != NC_UNSET && s->limits.pids != NC_UNSET &&
+			   s->pids_limit != s->limits.pids) {
+			what = "pids";
+			a = s->pids_limit_mark;
+			b = s->limits.pids_mark;
+		}
+		if (!what)
+			continue;
+		const char *key = !strcmp(what, "memory") ? "mem_limit" : !strcmp(what, "cpus") ? "cpus" : "pids_limit";
+		return nc_ld_fail(ld, b,
+				  "service `%s`: `deploy.resources.limits.%s` and `%s` (line %u) have different values: give one of them, or the same value in both",
+				  s->name, what, key, a.line);
+	}
+	return 0;
+}
+
 int nc_validate_model(struct nc_loader *ld)
 {
 	int r;
@@ -328,7 +362,7 @@ int nc_validate_model(struct nc_loader *ld)
 	if ((r = add_default_network(ld)) < 0 || (r = check_attachment_networks(ld)) < 0 ||
 	    (r = check_subnets(ld)) < 0 || (r = check_addresses(ld)) < 0 ||
 	    (r = check_interface_names(ld)) < 0 || (r = check_container_names(ld)) < 0 ||
-	    (r = check_default_hostnames(ld)) < 0 ||
+	    (r = check_default_hostnames(ld)) < 0 || (r = check_limit_pairs(ld)) < 0 ||
 	    (r = nc_validate_refs(ld)) < 0)
 		return r;
 	return 0;

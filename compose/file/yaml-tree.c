@@ -58,7 +58,7 @@ static int oom(struct builder *b)
 
 static struct nc_mark mark_of(yaml_mark_t m)
 {
-	return (struct nc_mark){ (unsigned)m.line + 1, (unsigned)m.column + 1 };
+	return (struct nc_mark){ .line = (unsigned)m.line + 1, .col = (unsigned)m.column + 1 };
 }
 
 static bool all_digits(const char *s, const char *set)
@@ -138,9 +138,24 @@ static const char *tag_name(const char *tag)
 
 /* Applies an explicit tag to a scalar: `!!str` (and the non-specific `!`)
  * make a string; `!!int` & co. must agree with the text. */
+/* Compose's own tags, on any kind of node: recorded for the merge. */
+static bool merge_tag(struct nc_yt_node *n, const char *tag)
+{
+	if (!strcmp(tag, "!reset"))
+		n->tag = NC_YT_TAG_RESET;
+	else if (!strcmp(tag, "!override"))
+		n->tag = NC_YT_TAG_OVERRIDE;
+	else
+		return false;
+	return true;
+}
+
 static int scalar_tag(struct builder *b, struct nc_yt_node *n, const char *tag)
 {
 	const char *t = tag_name(tag);
+
+	if (merge_tag(n, tag))
+		return 0;
 
 	if (!strcmp(tag, "!") || (t && !strcmp(t, "str"))) {
 		n->type = NC_YT_STR;
@@ -167,14 +182,15 @@ static int scalar_tag(struct builder *b, struct nc_yt_node *n, const char *tag)
 	return fail_at(b, n->mark, "YAML tag `%s` is not supported", t ? t : tag);
 }
 
-static int collection_tag(struct builder *b, struct nc_mark m, const yaml_char_t *tag,
+static int collection_tag(struct builder *b, struct nc_yt_node *n, const yaml_char_t *tag,
 			  const char *want)
 {
 	const char *t;
 
-	if (!tag || ((t = tag_name((const char *)tag)) && !strcmp(t, want)))
+	if (!tag || ((t = tag_name((const char *)tag)) && !strcmp(t, want)) ||
+	    merge_tag(n, (const char *)tag))
 		return 0;
-	return fail_at(b, m, "YAML tag `%s` is not supported", (const char *)tag);
+	return fail_at(b, n->mark, "YAML tag `%s` is not supported", (const char *)tag);
 }
 
 static struct nc_yt_node *new_node(struct builder *b, enum nc_yt_kind kind, yaml_mark_t m)
@@ -183,6 +199,7 @@ static struct nc_yt_node *new_node(struct builder *b, enum nc_yt_kind kind, yaml
 	if (n) {
 		n->kind = kind;
 		n->mark = mark_of(m);
+		n->mark.file = b->path;
 	}
 	return n;
 }
@@ -502,7 +519,7 @@ static int on_event(struct builder *b, const yaml_event_t *ev)
 		const yaml_char_t *tag = seq ? ev->data.sequence_start.tag : ev->data.mapping_start.tag;
 		if (!(n = new_node(b, seq ? NC_YT_SEQ : NC_YT_MAP, ev->start_mark)))
 			return oom(b);
-		if ((r = collection_tag(b, n->mark, tag, seq ? "seq" : "map")) < 0)
+		if ((r = collection_tag(b, n, tag, seq ? "seq" : "map")) < 0)
 			return r;
 		return push(b, n, seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor);
 	}

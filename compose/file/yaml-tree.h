@@ -40,6 +40,13 @@ enum nc_yt_type {
 
 struct nc_yt_pair;
 
+/* Compose's merge tags on a value of a later file (merge.h). */
+enum nc_yt_tag {
+	NC_YT_TAG_NONE,
+	NC_YT_TAG_RESET,    /* !reset: drop what earlier files set */
+	NC_YT_TAG_OVERRIDE, /* !override: replace instead of merging */
+};
+
 struct nc_yt_node {
 	enum nc_yt_kind kind;
 	struct nc_mark mark;
@@ -49,6 +56,7 @@ struct nc_yt_node {
 	size_t len;
 	enum nc_yt_type type;
 	bool quoted;
+	enum nc_yt_tag tag;
 	/* Sequences. */
 	struct nc_yt_node **items;
 	size_t n_items;
@@ -70,7 +78,8 @@ struct nc_yt_pair {
 /*
  * Parses one YAML document. `*root` is NULL for an empty stream. On error
  * returns < 0 with "PATH:LINE:COL: message" in err. Nodes are allocated in
- * `arena`, which the caller frees.
+ * `arena`, which the caller frees; every mark's `file` is `path`, which
+ * must outlive the marks kept from the tree.
  */
 int nc_yt_parse(struct nc_arena *arena, const char *path, const char *text, size_t len,
 		struct nc_yt_node **root, nc_err *err);

@@ -23,6 +23,35 @@ static void network_line(const struct nc_plan_network *n, struct nc_strbuf *o)
 	nc_strbuf_putc(o, '\n');
 }
 
+/* How many networks and links a container joins: two or more make it a
+ * router in the drawings. */
+static size_t segments(const struct nc_plan_container *pc)
+{
+	size_t n = 0;
+	for (size_t f = 0; f < pc->n_ifaces; f++) {
+		bool seen = false;
+		for (size_t g = 0; g < f; g++)
+			seen |= pc->ifaces[g].segment && pc->ifaces[f].segment &&
+				!strcmp(pc->ifaces[g].segment, pc->ifaces[f].segment);
+		n += !seen;
+	}
+	return n;
+}
+
+static void routers_ascii(const struct nc_plan *p, const char *tee, struct nc_strbuf *o)
+{
+	for (size_t c = 0; c < p->n_containers; c++) {
+		const struct nc_plan_container *pc = &p->containers[c];
+		if (segments(pc) < 2)
+			continue;
+		nc_strbuf_printf(o, "%srouter %s:", tee, pc->name);
+		for (size_t f = 0; f < pc->n_ifaces; f++)
+			nc_strbuf_printf(o, "%s%s", f ? " <-> " : " ",
+					 pc->ifaces[f].segment ? pc->ifaces[f].segment : "?");
+		nc_strbuf_putc(o, '\n');
+	}
+}
+
 void nc_graph_ascii(const struct nc_plan *p, bool unicode, struct nc_strbuf *o)
 {
 	const char *tee = unicode ? "├── " : "|-- ", *elbow = unicode ? "└── " : "`-- ";
@@ -33,6 +62,8 @@ void nc_graph_ascii(const struct nc_plan *p, bool unicode, struct nc_strbuf *o)
 		if (strlen(p->containers[i].name) > w)
 			w = strlen(p->containers[i].name);
 	nc_strbuf_printf(o, "%s\n", p->project);
+	/* The routers first: what joins the networks listed below. */
+	routers_ascii(p, tee, o);
 	for (size_t i = 0; i < p->n_networks; i++) {
 		const struct nc_plan_network *n = &p->networks[i];
 		bool last_net = i + 1 == p->n_networks && !p->n_links;
@@ -106,14 +137,28 @@ void nc_graph_dot(const struct nc_plan *p, struct nc_strbuf *o)
 	}
 	for (size_t c = 0; c < p->n_containers; c++) {
 		const struct nc_plan_container *pc = &p->containers[c];
-		nc_strbuf_printf(o, "\t\"svc:%s\" [shape=box, style=filled, fillcolor=\"#d1fae5\", label=\"%s\"];\n",
-				 pc->name, pc->name);
+		bool router = segments(pc) > 1;
+		if (router)
+			nc_strbuf_printf(o, "\t\"svc:%s\" [shape=ellipse, style=filled, fillcolor=\"#fecaca\", label=\"%s\\nrouter\"];\n",
+					 pc->name, pc->name);
+		else
+			nc_strbuf_printf(o, "\t\"svc:%s\" [shape=box, style=filled, fillcolor=\"#d1fae5\", label=\"%s\"];\n",
+					 pc->name, pc->name);
+		bool first = true;
 		for (size_t f = 0; f < pc->n_ifaces; f++) {
 			const struct nc_plan_iface *pi = &pc->ifaces[f];
 			if (!pi->net)
 				continue; /* link ends: drawn with their link below */
-			nc_strbuf_printf(o, "\t\"svc:%s\" -- \"net:%s\" [label=\"%s\\n%s", pc->name,
-					 pi->net->name, pi->ifname, addr_or(&pi->addr4, s, ""));
+			/* Edge direction sets the rank (left to right): a host hangs
+			 * after its network; a router sits after its first network
+			 * and before the others, so it is drawn between them. */
+			if (!router || first)
+				nc_strbuf_printf(o, "\t\"net:%s\" -- \"svc:%s\" [label=\"%s\\n%s", pi->net->name,
+						 pc->name, pi->ifname, addr_or(&pi->addr4, s, ""));
+			else
+				nc_strbuf_printf(o, "\t\"svc:%s\" -- \"net:%s\" [label=\"%s\\n%s", pc->name,
+						 pi->net->name, pi->ifname, addr_or(&pi->addr4, s, ""));
+			first = false;
 			if (pi->addr6.ip.family)
 				nc_strbuf_printf(o, "\\n%s", nc_prefix_str(&pi->addr6, s));
 			nc_strbuf_append(o, "\"];\n");

@@ -2,8 +2,10 @@
 #include "compose/lifecycle/container-exec.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -94,6 +96,66 @@ int nc_exec_run(struct nc_exec *x, bool tty, int (*relay)(int master, int pidfd,
 		int *status, nc_err *err)
 {
 	return tty ? exec_tty(&x->spec, relay, status, err) : exec_pipes(&x->spec, status, err);
+}
+
+/* In the waiter: start, say how it went on `report` (errno, or 0), then
+ * wait with the command's output dropped. */
+static int detached_waiter(struct nc_exec *x, int report)
+{
+	struct rt_exec_proc proc;
+	nc_err e;
+	int status, r = 0;
+
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
+	    dup2(null, STDERR_FILENO) < 0)
+		r = errno ? errno : EIO;
+	if (!r && rt_exec_start(&x->spec, &proc, &e) < 0)
+		r = e.errnum ? e.errnum : EIO;
+	if (write(report, &r, sizeof(r)) != (ssize_t)sizeof(r) || r)
+		return 1;
+	close(report);
+	rt_exec_relay(&proc, -1, null, -1, false, &e);
+	return rt_exec_wait(&proc, &status, &e) < 0 ? 1 : 0;
+}
+
+int nc_exec_detach(struct nc_exec *x, nc_err *err)
+{
+	_cleanup_close_ int rd = -1, wr = -1;
+	int p[2], r = 0, status;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return nc_err_errno(err, errno, "exec -d: pipe");
+	rd = p[0];
+	wr = p[1];
+	/* Twice: the waiter is nobody's child of ours, in its own session. */
+	pid_t mid = fork();
+	if (mid < 0)
+		return nc_err_errno(err, errno, "exec -d: fork");
+	if (mid == 0) {
+		close(rd);
+		if (setsid() < 0)
+			_exit(1);
+		pid_t w = fork();
+		if (w < 0)
+			_exit(1);
+		if (w == 0)
+			_exit(detached_waiter(x, wr));
+		_exit(0);
+	}
+	close(TAKE_FD(wr));
+	while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
+		;
+	ssize_t n;
+	do
+		n = read(rd, &r, sizeof(r));
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(r))
+		return nc_err_msg(err, EIO, "exec -d: the command's waiter ended before it started `%s`",
+				  x->spec.argv[0]);
+	if (r)
+		return nc_err_errno(err, r, "exec `%s`", x->spec.argv[0]);
+	return 0;
 }
 
 void nc_exec_release(struct nc_exec *x)

@@ -44,6 +44,14 @@ int nc_exec_prepare(const struct nc_paths *paths, const struct nc_container_info
 int nc_exec_run(struct nc_exec *x, bool tty, int (*relay)(int master, int pidfd, nc_err *err),
 		int *status, nc_err *err);
 
+/*
+ * `exec -d`: starts the command and returns once it called execve (or
+ * failed to, with execve's errno), leaving it to run in the background
+ * with /dev/null as stdin, stdout and stderr. What waits for it is a
+ * process of its own, in a session of its own, so it outlives the caller.
+ */
+int nc_exec_detach(struct nc_exec *x, nc_err *err);
+
 void nc_exec_release(struct nc_exec *x);
 
 #endif

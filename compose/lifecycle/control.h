@@ -19,6 +19,13 @@
 #define NC_CONTROL_NAME "control"
 #define NC_CONTROL_MAX (256 * 1024) /* one datagram */
 
+/* A second `up` (compose/lifecycle/reconcile.h). Request records:
+ * "reconcile", "file PATH", "env K=V" (each), "option force-recreate |
+ * no-recreate | no-deps | remove-orphans" (each), "service NAME" (each).
+ * Reply: "ok", then "service NAME created|recreated|unchanged|skipped
+ * WHY" and "removed NAME" records. */
+#define NC_CONTROL_RECONCILE "reconcile"
+
 /* Binds and listens on <dir>/control (a stale socket file is replaced). */
 int nc_control_listen(const char *dir, int *fd, nc_err *err);
 

@@ -16,6 +16,7 @@ void nc_info_free(struct nc_container_info *ci)
 	free(ci->ifaces);
 	free(ci->ulimits);
 	free(ci->groups);
+	free(ci->ports);
 	nc_records_free(&ci->rec);
 	memset(ci, 0, sizeof(*ci));
 }
@@ -33,7 +34,8 @@ int nc_info_read(struct nc_state *st, const char *service, struct nc_container_i
 	ci->ifaces = calloc(ci->rec.n + 1, sizeof(*ci->ifaces));
 	ci->ulimits = calloc(ci->rec.n + 1, sizeof(*ci->ulimits));
 	ci->groups = calloc(ci->rec.n + 1, sizeof(*ci->groups));
-	if (!ci->env || !ci->ifaces || !ci->ulimits || !ci->groups) {
+	ci->ports = calloc(ci->rec.n + 1, sizeof(*ci->ports));
+	if (!ci->env || !ci->ifaces || !ci->ulimits || !ci->groups || !ci->ports) {
 		nc_info_free(ci);
 		return nc_err_errno(err, ENOMEM, "read record of `%s`", service);
 	}
@@ -75,6 +77,13 @@ int nc_info_read(struct nc_state *st, const char *service, struct nc_container_i
 		else if (!strcmp(k, NC_C_IFACE) && rc->n >= 5)
 			ci->ifaces[ci->n_ifaces++] = (struct nc_info_iface){ rc->f[1], rc->f[2], rc->f[3],
 									     rc->f[4] };
+		else if (!strcmp(k, NC_C_PORT) && rc->n >= 5)
+			ci->ports[ci->n_ports++] = (struct nc_info_port){
+				rc->f[1], rc->f[2], (unsigned)strtoul(rc->f[3], NULL, 10),
+				(unsigned)strtoul(rc->f[4], NULL, 10)
+			};
+		else if (!strcmp(k, NC_C_IMAGE))
+			ci->image = v;
 		else if (!strcmp(k, NC_C_STATE))
 			ci->ended_as = v;
 		else if (!strcmp(k, NC_C_HEALTH))
@@ -153,6 +162,17 @@ bool nc_info_running(const struct nc_container_info *ci, struct rt_cgroups *cg)
 		if (pids[i] == ci->pid)
 			return true;
 	return false;
+}
+
+bool nc_info_paused(const struct nc_container_info *ci, struct rt_cgroups *cg)
+{
+	return rt_cgroup_frozen(cg, ci->cgroup);
+}
+
+int nc_info_pids(struct rt_cgroups *cg, const struct nc_container_info *ci, pid_t **pids,
+		 size_t *n, nc_err *err)
+{
+	return rt_cgroup_pids(cg, ci->cgroup, pids, n, err);
 }
 
 int nc_info_cgroups_open(const struct nc_paths *paths, struct rt_cgroups **cg, nc_err *err)

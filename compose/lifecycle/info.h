@@ -15,6 +15,11 @@ struct nc_info_iface {
 	const char *ifname, *network, *addr4, *addr6; /* addr "-" when none */
 };
 
+struct nc_info_port {
+	const char *proto, *host_ip; /* "tcp"|"udp"; "*": every address */
+	unsigned host_port, port;
+};
+
 struct nc_container_info {
 	struct nc_records rec; /* owns every string below */
 	const char *service;
@@ -40,6 +45,9 @@ struct nc_container_info {
 	unsigned restarts;
 	struct nc_info_iface *ifaces;
 	size_t n_ifaces;
+	const char *image;            /* path; NULL: the host's root */
+	struct nc_info_port *ports;   /* published */
+	size_t n_ports;
 };
 
 int nc_info_read(struct nc_state *st, const char *service, struct nc_container_info *ci,
@@ -51,6 +59,13 @@ int nc_info_services(struct nc_state *st, char ***names, nc_err *err);
 
 /* True when the recorded init still runs in the container's cgroup. */
 bool nc_info_running(const struct nc_container_info *ci, struct rt_cgroups *cg);
+
+/* True when `pause` froze the container's cgroup. */
+bool nc_info_paused(const struct nc_container_info *ci, struct rt_cgroups *cg);
+
+/* The processes of the container's cgroup (malloc'ed), for `top`. */
+int nc_info_pids(struct rt_cgroups *cg, const struct nc_container_info *ci, pid_t **pids,
+		 size_t *n, nc_err *err);
 
 /* The host's cgroup hierarchies under paths->cgroup_root, where the
  * containers' cgroups are (for nc_info_running and nc_info_stats). */

@@ -16,7 +16,7 @@ static const struct {
 	{ NC_J_NETNS, NC_JK_NETNS, 2 },	      { NC_J_VETH, NC_JK_VETH, 4 },
 	{ NC_J_TABLE, NC_JK_TABLE, 1 },	      { NC_J_CGROUP, NC_JK_CGROUP, 3 },
 	{ NC_J_CONTAINER, NC_JK_CONTAINER, 2 }, { NC_J_PORT, NC_JK_PORT, 4 },
-	{ NC_J_UP_DONE, NC_JK_UP_DONE, 1 },
+	{ NC_J_UP_DONE, NC_JK_UP_DONE, 1 },   { NC_J_DIR, NC_JK_DIR, 2 },
 };
 
 void nc_jrec_parse(const struct nc_record *r, struct nc_jrec *out)
@@ -41,6 +41,9 @@ void nc_jrec_parse(const struct nc_record *r, struct nc_jrec *out)
 		break;
 	case NC_JK_FILE:
 		out->file = f1;
+		break;
+	case NC_JK_DIR:
+		out->dir = f1;
 		break;
 	case NC_JK_BRIDGE:
 		out->bridge.ifname = f1;

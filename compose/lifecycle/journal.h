@@ -11,7 +11,8 @@
 /* journal */
 #define NC_J_PROJECT "project" /* name version */
 #define NC_J_GROUP "group"     /* link-group */
-#define NC_J_FILE "file"       /* absolute path of the compose file (for -p alone) */
+#define NC_J_FILE "file"       /* absolute path of a compose file, one record each, in order */
+#define NC_J_DIR "dir"         /* absolute path of the project directory */
 #define NC_J_BRIDGE "bridge"   /* ifname network */
 #define NC_J_NETNS "netns"     /* name service */
 #define NC_J_VETH "veth"       /* host-ifname service ifname */
@@ -20,6 +21,9 @@
 #define NC_J_CONTAINER "container" /* service */
 #define NC_J_PORT "port"       /* tcp|udp host-ip|* host-port 4|6: published */
 #define NC_J_UP_DONE "up-done" /* (none): `up` finished */
+#define NC_J_CONFIG "config"   /* service hash part=hash...: its configuration (reconcile.h); the last one counts */
+#define NC_J_GONE "gone"       /* service|network name: removed by a second `up` */
+#define NC_J_NETDEF "netdef"   /* network hash: its definition (reconcile.h); the last one counts */
 
 /* A journal record, typed: what each kind above holds, by name. The
  * strings are the record's (they live as long as the nc_records). */
@@ -36,6 +40,7 @@ enum nc_jkind {
 	NC_JK_CONTAINER,
 	NC_JK_PORT,
 	NC_JK_UP_DONE,
+	NC_JK_DIR,
 };
 
 struct nc_jrec {
@@ -44,6 +49,7 @@ struct nc_jrec {
 		struct { const char *name, *version; } project; /* version may be NULL */
 		uint32_t group;
 		const char *file;
+		const char *dir;
 		struct { const char *ifname, *network; } bridge;
 		struct { const char *name, *service; } netns;
 		struct { const char *host_ifname, *service, *ifname; } veth;
@@ -78,12 +84,15 @@ void nc_jrec_parse(const struct nc_record *r, struct nc_jrec *out);
 #define NC_C_ULIMIT "ulimit"   /* name soft hard (one record each) */
 #define NC_C_ENV "env"         /* KEY=VALUE (one record each) */
 #define NC_C_IFACE "iface"     /* ifname network addr4|- addr6|- */
+#define NC_C_ROUTE "route"     /* dst|default via|- dev|- (one record each) */
 #define NC_C_COMMAND "command" /* argv... (absent: idle) */
 #define NC_C_CWD "cwd"         /* working_dir (absent: /) */
 #define NC_C_EXIT "exit"       /* code unix-time: how the init ended */
 #define NC_C_HEALTH "health"   /* starting|healthy|unhealthy */
 #define NC_C_RESTARTS "restarts" /* how many times it was restarted */
 #define NC_C_STATE "state"     /* after the init ended: exited|restarting|stopped */
+#define NC_C_PORT "port"       /* tcp|udp host-ip|* host-port container-port: published */
+#define NC_C_IMAGE "image"     /* the image's path (absent: the host's root) */
 
 /* files of the state directory */
 #define NC_SUPERVISOR_FILE "supervisor" /* record: pid <pid> */

@@ -163,7 +163,9 @@ bool nc_health_in_start_period(const struct nc_healthcheck *h, const struct nc_l
 enum nc_health nc_health_record(const struct nc_healthcheck *h, struct nc_life *l, bool ok,
 				uint64_t now_ms)
 {
-	int64_t retries = h->retries == NC_UNSET ? 3 : h->retries;
+	/* Docker's default of 3 applies to `retries: 0` too (the engine
+	 * reads 0 as "not set"), so 0 never means "unhealthy at once". */
+	int64_t retries = h->retries == NC_UNSET || h->retries <= 0 ? 3 : h->retries;
 
 	if (ok) {
 		l->failures = 0;
@@ -173,7 +175,7 @@ enum nc_health nc_health_record(const struct nc_healthcheck *h, struct nc_life *
 	if (nc_health_in_start_period(h, l, now_ms))
 		return l->health;
 	l->failures++;
-	if ((int64_t)l->failures >= (retries > 0 ? retries : 1))
+	if ((int64_t)l->failures >= retries)
 		l->health = NC_H_UNHEALTHY;
 	return l->health;
 }

@@ -43,6 +43,8 @@ struct nc_life {
 	uint64_t next_probe_ms;
 	pid_t probe_pid;        /* 0 when no probe runs */
 	uint64_t probe_deadline_ms;
+	bool paused;            /* frozen by `pause`: no probes until `unpause` */
+	bool killed;            /* signalled by `kill`: its end is not restarted */
 };
 
 const char *nc_cstate_name(enum nc_cstate s);

@@ -377,7 +377,6 @@ int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_cont
 	_cleanup_strbuf_ struct nc_strbuf b = NC_STRBUF_INIT;
 	char num[32];
 
-	(void)p;
 	rec(&b, NC_C_SERVICE, pc->name);
 	snprintf(num, sizeof(num), "%d", (int)pid);
 	rec(&b, NC_C_PID, num);
@@ -415,6 +414,33 @@ int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_cont
 		const char *f[] = { NC_C_IFACE, pi->ifname, pi->segment, a4, a6 };
 		nc_record_append(&b, f, NC_ELEMENTSOF(f));
 	}
+	if (pc->image)
+		rec(&b, NC_C_IMAGE, pc->image);
+	/* Published ports, for `port`: the plan's, as `up` bound them. */
+	for (size_t i = 0; i < p->n_ports; i++) {
+		const struct nc_plan_port *pp = &p->ports[i];
+		if (&p->containers[pp->container] != pc)
+			continue;
+		char ip[NC_IP_STRLEN] = "*", hport[8], cport[8];
+		if (pp->host_ip.family)
+			nc_ip_str(&pp->host_ip, ip);
+		snprintf(hport, sizeof(hport), "%u", pp->host_port);
+		snprintf(cport, sizeof(cport), "%u", pp->port);
+		const char *f[] = { NC_C_PORT, pp->proto == 17 ? "udp" : "tcp", ip, hport, cport };
+		nc_record_append(&b, f, NC_ELEMENTSOF(f));
+	}
+	/* The kernel drops a route when its interface goes down: `start` and
+	 * `link up` put these back (compose/lifecycle/livelink.c). */
+	for (size_t i = 0; i < pc->n_routes; i++) {
+		const struct nc_plan_route *rt = &pc->routes[i];
+		char d[NC_PREFIX_STRLEN] = "default", v[NC_IP_STRLEN] = "-";
+		if (rt->dst.len)
+			nc_prefix_str(&rt->dst, d);
+		if (rt->via.family)
+			nc_ip_str(&rt->via, v);
+		const char *f[] = { NC_C_ROUTE, d, v, rt->dev ? rt->dev : "-" };
+		nc_record_append(&b, f, NC_ELEMENTSOF(f));
+	}
 	if (pc->argv) {
 		size_t n = 0;
 		while (pc->argv[n])
@@ -430,4 +456,28 @@ int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_cont
 	if (!nc_strbuf_ok(&b))
 		return nc_err_errno(err, ENOMEM, "record of `%s`", pc->name);
 	return nc_state_write_container(st, pc->name, b.s, b.len, err);
+}
+
+int nc_container_remove(const struct nc_plan *p, const struct nc_plan_container *pc,
+			struct nc_state *st, const struct nc_paths *paths, nc_err *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX], layers[PATH_MAX];
+
+	if (lib_subdir(paths, "containers", layers, sizeof(layers), err) < 0)
+		return nc_err_ret(err);
+	if (nc_pathf(path, sizeof(path), "%s/%s/%s", layers, p->project, pc->name) < 0)
+		return nc_err_errno(err, ENAMETOOLONG, "writable layer of `%s`", pc->name);
+	if (nc_rm_rf(path, err) < 0)
+		return nc_err_prefix(err, "remove `%s`", pc->name);
+	if (nc_state_container_dir(st, pc->name, false, dir, sizeof(dir), err) < 0)
+		return err->errnum == ENOENT ? 0 : nc_err_ret(err);
+	/* The record last: without it the container reads as never started. */
+	static const char *const gone[] = { "log", "record" };
+	for (size_t i = 0; i < NC_ELEMENTSOF(gone); i++) {
+		if (nc_pathf(path, sizeof(path), "%s/%s", dir, gone[i]) < 0)
+			return nc_err_errno(err, ENAMETOOLONG, "remove `%s`", pc->name);
+		if (unlink(path) < 0 && errno != ENOENT)
+			return nc_err_errno(err, errno, "remove `%s`", path);
+	}
+	return 0;
 }

@@ -54,6 +54,12 @@ void nc_container_spec_free(struct nc_container_spec *cs);
 int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_container *pc,
 			      struct nc_state *st, pid_t pid, nc_err *err);
 
+/* `rm`: forgets a container that is not running: its writable layer, its
+ * log and its record go (its network namespace and wiring stay, as they
+ * belong to the project until `down`); a later start makes a fresh one. */
+int nc_container_remove(const struct nc_plan *p, const struct nc_plan_container *pc,
+			struct nc_state *st, const struct nc_paths *paths, nc_err *err);
+
 /* What the host keeps private from a container that shares its root
  * filesystem, plus ncompose's own state and volumes. */
 int nc_container_masked_paths(const struct nc_paths *paths, char ***out, nc_err *err);

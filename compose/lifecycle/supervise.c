@@ -19,28 +19,16 @@
 #include "common/fsutil.h"
 #include "compose/lifecycle/runtime-spec.h"
 #include "compose/lifecycle/control.h"
+#include "compose/lifecycle/events.h"
 #include "compose/lifecycle/follow.h"
 #include "compose/lifecycle/health.h"
 #include "compose/lifecycle/info.h"
 #include "compose/lifecycle/journal.h"
+#include "compose/lifecycle/livelink.h"
 #include "compose/lifecycle/lifecycle.h"
 #include "compose/plan/naming.h"
 
-struct sup {
-	const struct nc_plan *p;
-	const struct nc_paths *paths;
-	struct nc_state *st;
-	struct rt_cgroups *cg;
-	struct nc_report *rep;
-	const struct nc_supervise_opts *o;
-	struct nc_life *life;
-	char **masked;
-	struct nc_follow *follow;
-	int sfd; /* signals, for a second Ctrl-C while stopping */
-	bool ready;
-	bool failed;
-	nc_err fail;
-};
+#include "compose/lifecycle/supervise-internal.h"
 
 static uint64_t now_ms(void)
 {
@@ -77,6 +65,14 @@ static void set_record(struct sup *s, size_t i, const char *kind, const char *v1
 static void record_health(struct sup *s, size_t i)
 {
 	set_record(s, i, NC_C_HEALTH, nc_health_name(s->life[i].health), NULL);
+}
+
+/* One event for `ncompose events`; attrs: key, value..., NULL. */
+static void event(struct sup *s, size_t i, const char *action, const char *const *attrs)
+{
+	nc_err e;
+	if (nc_event_append(s->st->dir, s->p->project, s->p->containers[i].name, action, attrs, &e) < 0)
+		nc_report_warn(s->rep, "%s", e.msg);
 }
 
 /* The bring-up cannot finish: remembered, acted on by the loop. cause:
@@ -134,6 +130,14 @@ static int start_one(struct sup *s, size_t i, nc_err *why)
 	l->started_ms = now_ms();
 	l->failures = 0;
 	l->probe_pid = 0;
+	l->paused = false;
+	l->killed = false;
+	{
+		char p[16];
+		snprintf(p, sizeof(p), "%d", (int)pid);
+		const char *a[] = { "pid", p, NULL };
+		event(s, i, "start", a);
+	}
 	if (has_healthcheck(pc)) {
 		l->health = NC_H_STARTING;
 		l->next_probe_ms = l->started_ms +
@@ -275,7 +279,13 @@ static void container_ended(struct sup *s, size_t i, int status)
 	snprintf(code, sizeof(code), "%d", l->exit_code);
 	snprintf(when, sizeof(when), "%lld", (long long)time(NULL));
 	set_record(s, i, NC_C_EXIT, code, when);
+	const char *die[] = { "exitCode", code, NULL };
+	event(s, i, "die", die);
+	l->paused = false;
+	if (l->killed && l->state != NC_CS_STOPPED)
+		l->state = NC_CS_STOPPED; /* `kill`: ended on request, as `stop` */
 	if (l->state == NC_CS_STOPPED) {
+		event(s, i, "stop", NULL);
 		set_record(s, i, NC_C_STATE, nc_cstate_name(l->state), NULL);
 		say(s, "%s stopped (code %d)", pc->name, l->exit_code);
 		return;
@@ -315,6 +325,9 @@ static void probe_ended(struct sup *s, size_t i, int status)
 						       nc_health_in_start_period(&pc->svc->healthcheck, l, now));
 	if (h != before) {
 		record_health(s, i);
+		char action[64];
+		snprintf(action, sizeof(action), "health_status: %s", nc_health_name(h));
+		event(s, i, action, NULL);
 		say(s, "%s is %s", pc->name, nc_health_name(h));
 		if (h == NC_H_UNHEALTHY)
 			fail(s, NULL, "service `%s` is unhealthy: its healthcheck failed %u times in a row",
@@ -360,7 +373,7 @@ static uint64_t run_timers(struct sup *s)
 				next = l->next_restart_ms;
 			}
 		}
-		if (l->state != NC_CS_RUNNING || !has_healthcheck(pc))
+		if (l->state != NC_CS_RUNNING || !has_healthcheck(pc) || l->paused)
 			continue;
 		if (l->probe_pid && now >= l->probe_deadline_ms) {
 			nc_health_probe_kill(l->probe_pid); /* reaped as a failure */
@@ -424,6 +437,11 @@ static void stop_some(struct sup *s, const bool *which, unsigned grace_override_
 		if (l->state != NC_CS_RUNNING)
 			continue;
 		l->state = NC_CS_STOPPED;
+		/* A frozen container would sit out its grace period. */
+		if (l->paused && rt_cgroup_freeze(s->cg, s->p->containers[i].cgroup, false, &e) == 0) {
+			l->paused = false;
+			event(s, i, "unpause", NULL);
+		}
 		pfd[i] = (struct pollfd){ .fd = pidfd_of(l->pid), .events = POLLIN };
 		deadline[i] = start + grace_of(s, &s->p->containers[i], grace_override_ms);
 		kill(l->pid, signal_of(&s->p->containers[i]));
@@ -491,11 +509,35 @@ static size_t index_of(const struct sup *s, const char *name)
 	return SIZE_MAX;
 }
 
-/* stop / start / restart SERVICE... */
-static void serve_services(struct sup *s, const struct nc_record *req, struct nc_strbuf *reply)
+/* A node switched off loses its links at once: its interfaces go down
+ * before its processes get their signal, so neighbours see the carrier go
+ * (and its kernel stops forwarding) instead of waiting for a routing
+ * protocol's dead interval. `start` brings them back, except those cut by
+ * `link down`. A failure here is said and does not stop the rest. */
+static void node_links_one(struct sup *s, size_t i, bool up)
 {
+	nc_err e;
+	if (nc_live_node(s->p->project, s->paths, s->p->containers[i].name, up, &e) < 0)
+		nc_report_warn(s->rep, "%s: interfaces of `%s`: %s", up ? "start" : "stop",
+			       s->p->containers[i].name, e.msg);
+}
+
+static void node_links(struct sup *s, const bool *which, bool up)
+{
+	for (size_t i = 0; i < s->p->n_containers; i++)
+		if (which[i])
+			node_links_one(s, i, up);
+}
+
+/* stop / start / restart [SERVICE...]: no service means all of them, as
+ * in Compose. A second record `grace MS` overrides the grace periods
+ * (`-t`). */
+static void serve_services(struct sup *s, const struct nc_records *rq, struct nc_strbuf *reply)
+{
+	const struct nc_record *req = &rq->v[0];
 	const char *verb = req->f[0];
 	_cleanup_free_ bool *which = calloc(s->p->n_containers + 1, sizeof(bool));
+	unsigned grace = 0;
 	bool failed = false;
 	nc_err why;
 
@@ -504,6 +546,12 @@ static void serve_services(struct sup *s, const struct nc_record *req, struct nc
 		nc_record_append(reply, f, 2);
 		return;
 	}
+	for (size_t k = 1; k < rq->n; k++)
+		if (!strcmp(rq->v[k].f[0], "grace") && nc_record_field(&rq->v[k], 1))
+			grace = (unsigned)strtoul(rq->v[k].f[1], NULL, 10);
+	if (req->n == 1)
+		for (size_t i = 0; i < s->p->n_containers; i++)
+			which[i] = true;
 	for (size_t k = 1; k < req->n; k++) {
 		size_t i = index_of(s, req->f[k]);
 		if (i == SIZE_MAX) {
@@ -515,12 +563,19 @@ static void serve_services(struct sup *s, const struct nc_record *req, struct nc
 		}
 		which[i] = true;
 	}
-	if (strcmp(verb, "start"))
-		stop_some(s, which, 0);
+	if (strcmp(verb, "start")) {
+		node_links(s, which, false);
+		stop_some(s, which, grace);
+	}
 	if (strcmp(verb, "stop"))
 		for (size_t i = 0; i < s->p->n_containers; i++) {
 			struct nc_life *l = &s->life[i];
-			if (!which[i] || l->state == NC_CS_RUNNING)
+			if (!which[i])
+				continue;
+			/* Even for one still running: a `stop` that failed
+			 * half-way is undone by this `start`. */
+			node_links_one(s, i, true);
+			if (l->state == NC_CS_RUNNING)
 				continue;
 			l->wanted = true;
 			l->state = NC_CS_CREATED;
@@ -535,6 +590,104 @@ static void serve_services(struct sup *s, const struct nc_record *req, struct nc
 	}
 	const char *f[] = { "ok" };
 	nc_record_append(reply, f, 1);
+}
+
+static int reply_error(struct nc_strbuf *reply, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int reply_error(struct nc_strbuf *reply, const char *fmt, ...)
+{
+	char msg[NC_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	const char *f[] = { "error", msg };
+	nc_record_append(reply, f, 2);
+	return -1;
+}
+
+/* kill SIGNAL SERVICE..., pause SERVICE..., unpause SERVICE..., rm
+ * stop|keep SERVICE...: no service named means every one. The reply is
+ * "ok", then one "did SERVICE" record per container acted on. */
+static int serve_more(struct sup *s, const struct nc_record *req, struct nc_strbuf *reply)
+{
+	const char *verb = req->f[0];
+	bool is_kill = !strcmp(verb, "kill"), is_rm = !strcmp(verb, "rm");
+	size_t first = is_kill || is_rm ? 2 : 1, n = s->p->n_containers;
+	_cleanup_free_ bool *which = calloc(n + 1, sizeof(bool));
+	_cleanup_free_ bool *did = calloc(n + 1, sizeof(bool));
+	int sig = 0;
+	nc_err e;
+
+	if (!which || !did)
+		return reply_error(reply, "out of memory");
+	if (req->n < first)
+		return reply_error(reply, "%s: request too short", verb);
+	if (is_kill && ((sig = (int)strtol(req->f[1], NULL, 10)) <= 0 || sig >= NSIG))
+		return reply_error(reply, "kill: no signal %s", req->f[1]);
+	for (size_t k = first; k < req->n; k++) {
+		size_t i = index_of(s, req->f[k]);
+		if (i == SIZE_MAX)
+			return reply_error(reply, "no service `%s` in project `%s`", req->f[k], s->p->project);
+		which[i] = true;
+	}
+	for (size_t i = 0; req->n == first && i < n; i++)
+		which[i] = true;
+
+	for (size_t i = 0; i < n; i++) {
+		struct nc_life *l = &s->life[i];
+		const char *name = s->p->containers[i].name, *cgroup = s->p->containers[i].cgroup;
+		if (!which[i])
+			continue;
+		if (is_kill) {
+			if (l->state != NC_CS_RUNNING)
+				continue;
+			if (l->paused)
+				return reply_error(reply, "kill: `%s` is paused; unpause it first", name);
+			if (kill(l->pid, sig) < 0)
+				return reply_error(reply, "kill `%s` (pid %d): %s", name, (int)l->pid, strerror(errno));
+			l->killed = true;
+			char num[16];
+			snprintf(num, sizeof(num), "%d", sig);
+			const char *a[] = { "signal", num, NULL };
+			event(s, i, "kill", a);
+		} else if (!strcmp(verb, "pause") || !strcmp(verb, "unpause")) {
+			bool freeze = verb[0] == 'p';
+			if (l->state != NC_CS_RUNNING || l->paused == freeze)
+				continue;
+			if (rt_cgroup_freeze(s->cg, cgroup, freeze, &e) < 0)
+				return reply_error(reply, "%s `%s`: %s", verb, name, e.msg);
+			l->paused = freeze;
+			event(s, i, verb, NULL);
+		} else if (is_rm) {
+			if (l->state == NC_CS_RUNNING || l->state == NC_CS_RESTARTING) {
+				if (strcmp(req->f[1], "stop"))
+					continue; /* as Compose: rm leaves running containers alone */
+				_cleanup_free_ bool *one = calloc(n + 1, sizeof(bool));
+				if (!one)
+					return reply_error(reply, "out of memory");
+				one[i] = true;
+				stop_some(s, one, 0);
+			}
+			if (l->state == NC_CS_CREATED)
+				continue; /* never started: nothing to remove */
+			if (nc_container_remove(s->p, &s->p->containers[i], s->st, s->paths, &e) < 0)
+				return reply_error(reply, "%s", e.msg);
+			*l = (struct nc_life){ .state = NC_CS_CREATED };
+			event(s, i, "destroy", NULL);
+		} else {
+			return reply_error(reply, "unknown request");
+		}
+		did[i] = true;
+	}
+	const char *ok[] = { "ok" };
+	nc_record_append(reply, ok, 1);
+	for (size_t i = 0; i < n; i++)
+		if (did[i]) {
+			const char *f[] = { "did", s->p->containers[i].name };
+			nc_record_append(reply, f, 2);
+		}
+	return 0;
 }
 
 /* Answers one request; returns 1 when the supervisor must end. */
@@ -562,7 +715,12 @@ static int serve(struct sup *s, int conn)
 		nc_record_append(&reply, f, 2);
 		end = 1;
 	} else if (!strcmp(verb, "stop") || !strcmp(verb, "start") || !strcmp(verb, "restart")) {
-		serve_services(s, r, &reply);
+		serve_services(s, &req, &reply);
+	} else if (!strcmp(verb, "kill") || !strcmp(verb, "pause") || !strcmp(verb, "unpause") ||
+		   !strcmp(verb, "rm")) {
+		serve_more(s, r, &reply);
+	} else if (!strcmp(verb, NC_CONTROL_RECONCILE)) {
+		nc_sup_reconcile(s, &req, &reply);
 	} else if (!strcmp(verb, "status")) {
 		const char *f[] = { "ok", pid };
 		nc_record_append(&reply, f, 2);
@@ -743,7 +901,7 @@ static int supervise(const struct nc_plan *p, const struct nc_paths *paths, stru
 		if (stop) {
 			*end = NC_SUPERVISE_INTERRUPTED;
 			if (o->attached)
-				fprintf(stderr, "\nStopping %s...\n", p->project);
+				fprintf(stderr, "\nStopping %s...\n", s.p->project);
 			stop_all(&s, 0);
 			break;
 		}
@@ -756,12 +914,13 @@ out:
 		if (nc_pathf(path, sizeof(path), "%s/" NC_CONTROL_NAME, st->dir) == 0)
 			unlink(path);
 	}
-	for (size_t i = 0; s.life && i < p->n_containers; i++)
+	for (size_t i = 0; s.life && i < s.p->n_containers; i++)
 		if (s.life[i].probe_pid)
 			nc_health_probe_kill(s.life[i].probe_pid);
 	nc_follow_close(s.follow);
 	nc_strv_freep(&s.masked);
 	free(s.life);
+	nc_sup_reconcile_release(&s);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }
@@ -780,4 +939,20 @@ int nc_supervise(const struct nc_plan *p, const struct nc_paths *paths, struct n
 	int r = supervise(p, paths, st, cg, rep, o, control_fd, end, err);
 	rt_cgroups_close(cg);
 	return r;
+}
+
+/* For supervise-reconcile.c: the same acts, on the same tables. */
+int nc_sup_start(struct sup *s, size_t i, nc_err *why)
+{
+	return start_one(s, i, why);
+}
+
+void nc_sup_stop(struct sup *s, const bool *which)
+{
+	stop_some(s, which, 0);
+}
+
+void nc_sup_reap(struct sup *s)
+{
+	reap(s);
 }

@@ -18,8 +18,11 @@
 #include "compose/lifecycle/record.h"
 #include "compose/lifecycle/runtime-spec.h"
 #include "compose/lifecycle/fault.h"
+#include "compose/lifecycle/host-neigh.h"
+#include "compose/lifecycle/host-ports.h"
 #include "compose/lifecycle/journal.h"
 #include "compose/lifecycle/parallel.h"
+#include "compose/lifecycle/reconcile.h"
 #include "compose/lifecycle/state.h"
 #include "compose/lifecycle/teardown.h"
 #include "config.h"
@@ -43,7 +46,16 @@ struct up_ctx {
 	unsigned workers;
 	struct netd **nds; /* one per worker; nds[0] is nd */
 	atomic_size_t done;
+	/* nc_up_partial: only these containers and networks are made
+	 * (NULL: all, as for a first `up`). */
+	const bool *only;
+	const bool *new_net;
 };
+
+static bool skip_container(const struct up_ctx *c, size_t i)
+{
+	return c->only && !c->only[i];
+}
 
 static int check_cancelled(struct up_ctx *c, nc_err *err)
 {
@@ -254,6 +266,22 @@ static int check_ports_free(struct up_ctx *c, nc_err *err)
 	return r;
 }
 
+/* A port a host process already listens on (compose/lifecycle/host-ports.h). */
+static int check_host_sockets(struct up_ctx *c, nc_err *err)
+{
+	bool held;
+	int r = nc_host_ports_check(c->p, c->nd, "/proc", &held, err);
+
+	if (r < 0 && !held) {
+		/* A kernel without inet_diag: the check is lost, not the lab. */
+		nc_report_warn(c->rep, "cannot check the host's sockets against the published ports: %s",
+			       err->msg);
+		return 0;
+	}
+	c->refused |= held;
+	return r;
+}
+
 static int step_check(struct up_ctx *c, nc_err *err)
 {
 	const struct nc_plan *p = c->p;
@@ -287,7 +315,8 @@ static int step_check(struct up_ctx *c, nc_err *err)
 			return r;
 	}
 	if ((r = check_host_routes(c, err)) < 0 || (r = check_forward_policy(c, err)) < 0 ||
-	    (r = check_netem(c, err)) < 0 || (r = check_ports_free(c, err)) < 0)
+	    (r = check_netem(c, err)) < 0 || (r = check_ports_free(c, err)) < 0 ||
+	    (r = check_host_sockets(c, err)) < 0)
 		return r;
 	for (size_t i = 0; i < p->n_containers; i++) {
 		const struct nc_plan_container *pc = &p->containers[i];
@@ -324,11 +353,25 @@ static int step_journal(struct up_ctx *c, nc_err *err)
 	int r = nc_state_journal(c->st, err, NC_J_PROJECT, c->p->project, NC_VERSION, NULL);
 	if (r < 0)
 		return r;
-	/* So that `test` and `graph` work with -p alone, as ps and exec do. */
-	_cleanup_free_ char *file = c->p->model->path ? realpath(c->p->model->path, NULL) : NULL;
+	/* So that `test` and `graph` work with -p alone, as ps and exec do,
+	 * and so that a command run elsewhere knows whose lab this is. */
+	const struct nc_model *m = c->p->model;
+	for (size_t i = 0; i < m->n_files; i++)
+		if (strcmp(m->files[i], "-") &&
+		    (r = nc_state_journal(c->st, err, NC_J_FILE, m->files[i], NULL)) < 0)
+			return r;
+	_cleanup_free_ char *file = !m->n_files && m->path ? realpath(m->path, NULL) : NULL;
 	if (file && (r = nc_state_journal(c->st, err, NC_J_FILE, file, NULL)) < 0)
 		return r;
-	return nc_state_journal(c->st, err, NC_J_GROUP, group, NULL);
+	if (m->dir && (r = nc_state_journal(c->st, err, NC_J_DIR, m->dir, NULL)) < 0)
+		return r;
+	if ((r = nc_state_journal(c->st, err, NC_J_GROUP, group, NULL)) < 0)
+		return r;
+	/* What each service runs, for a second `up` to compare with. */
+	_cleanup_strbuf_ struct nc_strbuf b = NC_STRBUF_INIT;
+	if ((r = nc_reconcile_records(c->p, &b, err)) < 0)
+		return r;
+	return b.len ? nc_state_journal_raw(c->st, b.s, b.len, err) : 0;
 }
 
 static int step_forwarding(struct up_ctx *c, nc_err *err)
@@ -353,6 +396,16 @@ static int step_forwarding(struct up_ctx *c, nc_err *err)
 	return 0;
 }
 
+/* A big flat lab outgrows the host-wide neighbour tables: raised here, or
+ * the user is told what to set (compose/lifecycle/host-neigh.h). Host-wide
+ * like forwarding, so not undone. */
+static int step_neigh(struct up_ctx *c, nc_err *err)
+{
+	(void)err;
+	nc_neigh_fit(c->p, c->nd, "/proc/sys", c->rep);
+	return 0;
+}
+
 /* ---- bridges, namespaces, veths --------------------------------------- */
 
 static int step_bridges(struct up_ctx *c, nc_err *err)
@@ -364,7 +417,7 @@ static int step_bridges(struct up_ctx *c, nc_err *err)
 		struct nc_prefix gw[2];
 		size_t n = 0;
 
-		if (pn->external)
+		if (pn->external || (c->new_net && !c->new_net[i]))
 			continue;
 		if (pn->gateway_on_host && pn->gateway4.family)
 			gw[n++] = (struct nc_prefix){ pn->gateway4, pn->subnet4.len };
@@ -526,6 +579,13 @@ static int create_links(struct up_ctx *c, nc_err *err)
 		const struct nc_plan_container *b = &c->p->containers[pl->container[1]];
 		const struct nc_plan_iface *ia = &a->ifaces[pl->iface[0]];
 		const struct nc_plan_iface *ib = &b->ifaces[pl->iface[1]];
+		if (skip_container(c, pl->container[0]) || skip_container(c, pl->container[1])) {
+			/* Its other end runs and is kept (--no-recreate). */
+			if (c->only)
+				nc_report_warn(c->rep, "link `%s` is not made: one of its ends is kept running as it is",
+					       pl->name);
+			continue;
+		}
 		struct netd_p2p_spec spec = {
 			.a = { c->nsfd[pl->container[0]], ia->ifname, ia->mac },
 			.b = { c->nsfd[pl->container[1]], ib->ifname, ib->mac },
@@ -547,6 +607,8 @@ static int plumb_one(void *ctx, unsigned w, size_t i, nc_err *err)
 
 	if ((r = check_cancelled(c, err)) < 0)
 		return r;
+	if (skip_container(c, i))
+		return 0;
 	if ((r = worker_netd(c, w, &nd, err)) < 0 || (r = create_netns(c, nd, i, err)) < 0 ||
 	    (r = create_veths(c, nd, i, err)) < 0)
 		return nc_err_prefix(err, "service `%s`", c->p->containers[i].name);
@@ -559,6 +621,8 @@ static int configure_one(void *ctx, unsigned w, size_t i, nc_err *err)
 	struct netd *nd;
 	int r;
 
+	if (skip_container(c, i))
+		return 0;
 	if ((r = worker_netd(c, w, &nd, err)) < 0 || (r = configure(c, nd, i, err)) < 0)
 		return nc_err_prefix(err, "service `%s`", c->p->containers[i].name);
 	progress(c, "wiring containers");
@@ -707,6 +771,8 @@ static int prepare_one(void *ctx, unsigned w, size_t i, nc_err *err)
 	int r;
 
 	(void)w;
+	if (skip_container(c, i))
+		return 0;
 	nc_report_verbose(c->rep, "create cgroup %s", pc->cgroup);
 	if ((r = nc_state_journal(c->st, err, NC_J_CGROUP, pc->cgroup, pc->name, NULL)) < 0 ||
 	    (r = nc_state_journal(c->st, err, NC_J_CONTAINER, pc->name, NULL)) < 0 ||
@@ -726,6 +792,7 @@ static const struct up_step steps[] = {
 	{ "check the host", step_check, NULL },
 	{ "write the journal", step_journal, NULL },
 	{ "enable forwarding", step_forwarding, NULL },
+	{ "size the neighbour tables", step_neigh, NULL },
 	{ "create bridges", step_bridges, nc_teardown_links },
 	{ "wire the containers", step_wire, undo_wire },
 	{ "apply the firewall", step_firewall, nc_teardown_firewall },
@@ -846,4 +913,124 @@ int nc_up(const struct nc_plan *p, struct nc_state *st, const struct nc_up_opts 
 	nc_records_free(&journal);
 	*how = NC_UP_OK;
 	return 0;
+}
+
+/* ---- a second `up`: some containers, some networks ---------------------- */
+
+static int step_journal_config(struct up_ctx *c, nc_err *err)
+{
+	_cleanup_strbuf_ struct nc_strbuf b = NC_STRBUF_INIT;
+	int r;
+
+	c->group = nc_link_group(c->p->project, 0);
+	if ((r = nc_reconcile_records(c->p, &b, err)) < 0)
+		return r;
+	return b.len ? nc_state_journal_raw(c->st, b.s, b.len, err) : 0;
+}
+
+static const struct up_step partial_steps[] = {
+	{ "write the journal", step_journal_config, NULL },
+	{ "enable forwarding", step_forwarding, NULL },
+	{ "create bridges", step_bridges, NULL },
+	{ "wire the containers", step_wire, NULL },
+	{ "apply the firewall", step_firewall, NULL },
+	{ "create cgroups and files", step_prepare, NULL },
+};
+
+int nc_up_partial(const struct nc_plan *p, struct nc_state *st, const struct nc_up_opts *o,
+		  const bool *only, const bool *new_net, nc_err *err)
+{
+	_cleanup_(up_ctx_release) struct up_ctx c = { .p = p, .paths = o->paths, .rep = o->rep,
+						      .st = st, .only = only, .new_net = new_net };
+	nc_err ignore;
+	int r;
+
+	c.fault = o->fault;
+	if (!c.fault) {
+		nc_fault_init(&c.own_fault);
+		c.fault = &c.own_fault;
+	}
+	if (!(c.nsfd = malloc((p->n_containers + 1) * sizeof(int))))
+		return nc_err_errno(err, ENOMEM, "up `%s`", p->project);
+	for (size_t i = 0; i < p->n_containers; i++)
+		c.nsfd[i] = -1;
+	c.workers = nc_parallel_default();
+	if (c.workers > p->n_containers)
+		c.workers = p->n_containers ? (unsigned)p->n_containers : 1;
+	if (!(c.nds = calloc(c.workers, sizeof(*c.nds))))
+		return nc_err_errno(err, ENOMEM, "up `%s`", p->project);
+	if ((r = netd_open(&c.nd, err)) < 0 ||
+	    (r = rt_cgroups_open(o->paths->cgroup_root, NULL, NULL, &c.cg, err)) < 0)
+		return r;
+	c.nds[0] = c.nd;
+	if (nc_read_file("/etc/resolv.conf", &c.host_resolv, NULL, &ignore) < 0)
+		c.host_resolv = NULL;
+	for (size_t i = 0; i < NC_ELEMENTSOF(partial_steps); i++) {
+		nc_report_verbose(o->rep, "== %s", partial_steps[i].name);
+		if ((r = partial_steps[i].run(&c, err)) < 0)
+			return nc_err_prefix(err, "%s", partial_steps[i].name);
+	}
+	return 0;
+}
+
+int nc_up_remove(const struct nc_plan *p, struct nc_state *st, const struct nc_paths *paths,
+		 struct nc_report *rep, const bool *containers, const bool *networks, nc_err *err)
+{
+	struct netd *nd = NULL;
+	struct rt_cgroups *cg = NULL;
+	int r, ret = 0;
+	nc_err e;
+
+	if ((r = netd_open(&nd, err)) < 0)
+		return r;
+	if ((r = rt_cgroups_open(paths->cgroup_root, NULL, NULL, &cg, err)) < 0) {
+		netd_close(nd);
+		return r;
+	}
+	for (size_t i = 0; containers && i < p->n_containers; i++) {
+		const struct nc_plan_container *pc = &p->containers[i];
+		char dir[PATH_MAX];
+		if (!containers[i])
+			continue;
+		/* The namespace would take its interfaces with it, but only
+		 * once the kernel has cleaned it up, later: the host ends are
+		 * deleted now (with their peers), so a container made again
+		 * at once can have the same names. */
+		r = 0;
+		for (size_t k = 0; k < pc->n_ifaces && r == 0; k++) {
+			if (!pc->ifaces[k].net)
+				continue;
+			nc_report_verbose(rep, "delete link %s", pc->ifaces[k].host_ifname);
+			r = netd_link_delete(nd, pc->ifaces[k].host_ifname, &e);
+		}
+		nc_report_verbose(rep, "delete netns %s", pc->netns);
+		if (r == 0)
+			r = netd_netns_delete(paths->netns_dir, pc->netns, &e);
+		if (r == 0) {
+			nc_report_verbose(rep, "delete cgroup %s", pc->cgroup);
+			r = rt_cgroup_remove(cg, pc->cgroup, NULL, &e);
+		}
+		if (r == 0 && nc_pathf(dir, sizeof(dir), "%s/containers/%s/%s", paths->lib_dir,
+				       p->project, pc->name) == 0)
+			r = nc_rm_rf(dir, &e);
+		if (r == 0 && nc_state_container_dir(st, pc->name, false, dir, sizeof(dir), &e) == 0)
+			r = nc_rm_rf(dir, &e);
+		if (r < 0 && ret == 0) {
+			*err = e;
+			ret = nc_err_prefix(err, "remove service `%s`", pc->name);
+		}
+	}
+	for (size_t i = 0; networks && i < p->n_networks; i++) {
+		const struct nc_plan_network *pn = &p->networks[i];
+		if (!networks[i] || pn->external)
+			continue;
+		nc_report_verbose(rep, "delete bridge %s", pn->bridge);
+		if ((r = netd_link_delete(nd, pn->bridge, &e)) < 0 && ret == 0) {
+			*err = e;
+			ret = nc_err_prefix(err, "remove network `%s`", pn->name);
+		}
+	}
+	rt_cgroups_close(cg);
+	netd_close(nd);
+	return ret;
 }

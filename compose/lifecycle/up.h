@@ -46,4 +46,21 @@ enum nc_up_failure {
 int nc_up(const struct nc_plan *p, struct nc_state *st, const struct nc_up_opts *o,
 	  enum nc_up_failure *how, nc_err *err);
 
+/* A second `up` (compose/lifecycle/reconcile.h): makes only the containers
+ * marked in `only` (their namespaces, interfaces, links between two of
+ * them, cgroups, files) and the networks marked in `new_net`, appends the
+ * plan's configuration records to the journal (each object before it is
+ * made, as nc_up), and applies the plan's firewall table in one
+ * transaction. Undoes nothing: the caller removes what it asked for with
+ * nc_up_remove. The state is locked by the caller (the supervisor). */
+int nc_up_partial(const struct nc_plan *p, struct nc_state *st, const struct nc_up_opts *o,
+		  const bool *only, const bool *new_net, nc_err *err);
+
+/* Removes the marked containers' kernel objects (network namespace, with
+ * it their interfaces; cgroup; writable layer; state directory) and the
+ * marked networks' bridges. The containers must be stopped. Missing
+ * objects are no error; goes on past failures, returns the first. */
+int nc_up_remove(const struct nc_plan *p, struct nc_state *st, const struct nc_paths *paths,
+		 struct nc_report *rep, const bool *containers, const bool *networks, nc_err *err);
+
 #endif

@@ -170,6 +170,13 @@ static int plan_env_files(struct nc_plan *p, const struct nc_service *s, struct 
 	char *slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
+	if (p->model->dir) {
+		/* The project directory when the files were merged. */
+		free(dir);
+		if (!(dir = strdup(p->model->dir)))
+			return OOM(err);
+		slash = dir;
+	}
 	for (size_t i = 0; i < s->n_env_files; i++) {
 		const struct nc_env_file *ef = &s->env_files[i];
 		struct nc_dotenv d = NC_DOTENV_INIT;
@@ -198,6 +205,10 @@ static size_t env_file_vars(const struct nc_plan *p, const struct nc_service *s)
 		nc_err e;
 		const char *base = p->model->path ? p->model->path : ".";
 		const char *slash = strrchr(base, '/');
+		if (p->model->dir) {
+			base = p->model->dir;
+			slash = base + strlen(base);
+		}
 		if (s->env_files[i].path[0] == '/')
 			snprintf(path, sizeof(path), "%s", s->env_files[i].path);
 		else

@@ -37,7 +37,9 @@ static const char *file_path(struct nc_plan *p, const struct nc_plan_host *host,
 	}
 	const char *file = p->model->path ? p->model->path : "./x";
 	const char *slash = strrchr(file, '/');
-	_cleanup_free_ char *dir = slash ? strndup(file, (size_t)(slash - file)) : strdup(".");
+	/* The project directory when the files were merged (--project-directory). */
+	_cleanup_free_ char *dir = p->model->dir ? strdup(p->model->dir)
+				   : slash ? strndup(file, (size_t)(slash - file)) : strdup(".");
 	if (!dir)
 		return NULL;
 	_cleanup_free_ char *real = realpath(dir[0] ? dir : "/", NULL);
@@ -47,9 +49,13 @@ static const char *file_path(struct nc_plan *p, const struct nc_plan_host *host,
 	return nc_arena_printf(&p->arena, "%s/%s", strcmp(base, "/") ? base : "", path);
 }
 
+/* Compose's rule: a path starts with `/`, `./`, `../` or `~/` (or is `.`,
+ * `..`, `~`); anything else is an image name, even when a file or a
+ * directory of that name happens to exist beside the compose file. */
 static bool looks_like_path(const char *s)
 {
-	return s[0] == '/' || !strncmp(s, "./", 2) || !strncmp(s, "../", 3) || s[0] == '~' || !strcmp(s, ".");
+	return s[0] == '/' || !strncmp(s, "./", 2) || !strncmp(s, "../", 3) || !strncmp(s, "~/", 2) ||
+	       !strcmp(s, "~") || !strcmp(s, ".") || !strcmp(s, "..");
 }
 
 static int plan_image(struct nc_plan *p, const struct nc_service *s, const struct nc_plan_host *host,
@@ -57,18 +63,17 @@ static int plan_image(struct nc_plan *p, const struct nc_service *s, const struc
 {
 	if (!s->image)
 		return 0;
+	if (!looks_like_path(s->image))
+		return nc_model_error(p->model, s->image_mark, err,
+				      "service `%s`: image `%s` is a registry image name, and registry images are not supported yet: give a local image as a path, a rootfs directory, a rootfs tarball, a `docker save` archive or an OCI layout, e.g. `image: ./rootfs` or `image: ./alpine.tar` (made by `docker save alpine -o alpine.tar`)",
+				      s->name, s->image);
 	const char *path = file_path(p, host, s->image);
 	if (!path)
 		return OOM(err);
 	struct stat st;
-	if (stat(path, &st) < 0) {
-		if (errno == ENOENT && !looks_like_path(s->image))
-			return nc_model_error(p->model, s->image_mark, err,
-					      "service `%s`: image `%s` is not a path here, and pulling from a registry is not supported yet: give a rootfs directory, a rootfs tarball, a `docker save` archive or an OCI layout, e.g. `image: ./rootfs` or `image: ./alpine.tar` (made by `docker save alpine -o alpine.tar`)",
-					      s->name, s->image);
+	if (stat(path, &st) < 0)
 		return nc_model_error(p->model, s->image_mark, err, "service `%s`: image `%s` (%s): %s", s->name,
 				      s->image, path, strerror(errno));
-	}
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 		return nc_model_error(p->model, s->image_mark, err,
 				      "service `%s`: image `%s` is neither a directory nor a tarball", s->name, s->image);

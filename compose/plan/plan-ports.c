@@ -147,13 +147,26 @@ int nc_plan_ports(struct nc_plan *p, nc_err *err)
 				return nc_model_error(p->model, pt->mark, err,
 						      "service `%s`: a port cannot be published on ::1: the kernel does not route from IPv6 loopback to another interface (IPv6 has no route_localnet); publish on 127.0.0.1 or on every address",
 						      s->name);
-			if (pt->published && (unsigned)(pt->published_end - pt->published) != span)
+			/* One container port with a host range (`8000-8010:80`):
+			 * as Docker, the first port of the range that is free,
+			 * here not published already by this file. */
+			uint16_t first = pt->published;
+			if (pt->published && span == 0 && pt->published_end > pt->published) {
+				unsigned h = pt->published;
+				while (h <= pt->published_end && port_used(ix, (uint8_t)pt->proto, (uint16_t)h))
+					h++;
+				if (h > pt->published_end)
+					return nc_model_error(p->model, pt->mark, err,
+							      "service `%s`: every port of the host range %u-%u is already published in this file",
+							      s->name, pt->published, pt->published_end);
+				first = (uint16_t)h;
+			} else if (pt->published && (unsigned)(pt->published_end - pt->published) != span)
 				return nc_model_error(p->model, pt->mark, err,
 						      "service `%s`: the published range and the container's range differ in length",
 						      s->name);
 			bool any = false;
 			for (unsigned i = 0; i <= span; i++) {
-				uint16_t cport = (uint16_t)(pt->target + i), hport = (uint16_t)(pt->published + i);
+				uint16_t cport = (uint16_t)(pt->target + i), hport = (uint16_t)(first + i);
 				if (!pt->published && (r = pick_port(p, ix, s->name, pt, cport, &hport, err)) < 0)
 					return r;
 				for (int f = 0; f < 2; f++) {

@@ -41,7 +41,7 @@ check_match "tty: the command runs on a terminal of the container" "$(nc -p ctr 
 check_match "... its output is logged, as plain lines" "$(nc -p ctr logs --no-log-prefix shell | od -c | head -n2)" 'o   n   -   a   -   t   t   y  \\n'
 check_match "... and an interactive sh waits there instead of exiting" "$(nc -p ctr ps)" '^shell +running'
 check_match "stdin_open: cat waits on a stdin that stays open" "$(nc -p ctr ps)" '^reader +running'
-check_match "without it cat reads /dev/null and ends" "$(nc -p ctr ps)" '^plain +exited'
+check_match "without it cat reads /dev/null and ends" "$(nc -p ctr ps -a)" '^plain +exited'
 check_match "container_name is one more host name of the container" "$(nc -p ctr exec -T reader grep -w talker /etc/hosts)" '[[:space:]]talk[[:space:]]+talker$'
 check_eq "PID 1 shows as ncompose-init, not the command that ran up" "$(nc -p ctr exec -T talk cat /proc/1/cmdline | tr -d '\0')" "ncompose-init"
 check "down" nc -p ctr down

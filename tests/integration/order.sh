@@ -6,7 +6,7 @@
 labs=$NC_SRC/tests/integration/labs
 trap 'nc -p order down -t 1 >/dev/null 2>&1; nc -p sick down >/dev/null 2>&1' EXIT
 logval() { grep -o "$2 [0-9]*" "/run/ncompose/order/containers/$1/log" | head -n1 | awk '{print $2}'; }
-state() { nc -p order ps --format json | python3 -c "import json,sys; d={c['name']:c for c in json.load(sys.stdin)}; c=d['$1']; print(c['state'], c.get('exit_code'), c.get('health'), c.get('restarts'))"; }
+state() { nc -p order ps -a --format json | python3 -c "import json,sys; d={c['name']:c for c in json.load(sys.stdin)}; c=d['$1']; print(c['state'], c.get('exit_code'), c.get('health'), c.get('restarts'))"; }
 
 check "up -d a subset: db web migrate app stubborn polite phoenix" \
 	nc -f "$labs/order.yaml" up -d db web migrate app stubborn polite phoenix
@@ -18,7 +18,7 @@ check "web started only after db's healthcheck passed (db ready $db_ready, web $
 check "app started only after migrate completed" \
 	test "$(logval app app-start)" -gt "$(logval migrate migrate-done)"
 check_match "migrate is a completed one-shot" "$(state migrate)" '^exited 0 '
-check_match "flaky, not asked for, is created but not started" "$(nc -p order ps)" 'flaky +created'
+check_match "flaky, not asked for, is created but not started" "$(nc -p order ps -a)" 'flaky +created'
 
 # on-failure:2 restarts exactly twice.
 check "start flaky" nc -p order start flaky
@@ -29,7 +29,7 @@ check_eq "flaky ran exactly three times (two restarts)" "$(grep -c flaky-run /ru
 # restart: always, in the same network namespace.
 ino=$(stat -L -c %i /run/netns/order-phoenix)
 addr=$(nc -p order exec phoenix ip -br addr show eth0)
-pid1=$(nc -p order ps --format json | python3 -c 'import json,sys; print([c for c in json.load(sys.stdin) if c["name"]=="phoenix"][0]["pid"])')
+pid1=$(nc -p order ps -a --format json | python3 -c 'import json,sys; print([c for c in json.load(sys.stdin) if c["name"]=="phoenix"][0]["pid"])')
 # The workload, not PID 1: the init forwards a SIGTERM sent to it, which
 # made a second restart whenever the first had finished before the kill.
 nc -p order exec phoenix sh -c 'kill -KILL $(pidof sleep)' >/dev/null 2>&1

@@ -29,15 +29,20 @@ static void test_dot_names_every_interface_and_address(void **state)
 	assert_int_equal(nc_plan_build(m, "g", NULL, &p, &err), 0);
 	nc_graph_dot(p, &b);
 	assert_non_null(strstr(b.s, "graph \"g\" {"));
-	assert_non_null(strstr(b.s, "\"svc:r\" -- \"net:lan\" [label=\"eth0\\n10.0.1.254/24\"]"));
+	/* r joins two networks: a router, drawn between them. */
+	assert_non_null(strstr(b.s, "\"svc:r\" [shape=ellipse"));
+	assert_non_null(strstr(b.s, "\"net:lan\" -- \"svc:r\" [label=\"eth0\\n10.0.1.254/24\"]"));
 	assert_non_null(strstr(b.s, "\"svc:r\" -- \"net:back\" [label=\"eth1\\n10.0.2.254/24\"]"));
-	assert_non_null(strstr(b.s, "\"svc:c\" -- \"net:back\" [label=\"eth0\\n10.0.2.1/24\"]"));
+	assert_non_null(strstr(b.s, "\"net:back\" -- \"svc:c\" [label=\"eth0\\n10.0.2.1/24\"]"));
+	assert_non_null(strstr(b.s, "\"svc:c\" [shape=box"));
 	assert_non_null(strstr(b.s, "\"host\" -- \"net:lan\""));
 	assert_null(strstr(b.s, "\"host\" -- \"net:back\"")); /* internal: no gateway */
 	assert_non_null(strstr(b.s, "internal"));
 
 	nc_strbuf_reset(&b);
 	nc_graph_ascii(p, false, &b);
+	assert_non_null(strstr(b.s, "|-- router r: lan <-> back\n"));
+	assert_null(strstr(b.s, "router c"));
 	assert_non_null(strstr(b.s, "|-- network lan  10.0.1.0/24"));
 	assert_non_null(strstr(b.s, "`-- c eth0   10.0.2.1/24"));
 	nc_strbuf_free(&b);

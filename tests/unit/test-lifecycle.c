@@ -150,6 +150,21 @@ static void test_health_counting(void **state)
 	assert_int_equal(l.failures, 0);
 }
 
+/* retries unset or 0: Docker's 3 consecutive failures. */
+static void test_health_default_retries(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		struct nc_healthcheck h = { .present = true, .retries = i ? 0 : NC_UNSET,
+					    .interval_ns = NC_UNSET, .timeout_ns = NC_UNSET,
+					    .start_period_ns = NC_UNSET, .start_interval_ns = NC_UNSET };
+		struct nc_life l = { .health = NC_H_STARTING };
+		assert_int_equal(nc_health_record(&h, &l, false, 1), NC_H_STARTING);
+		assert_int_equal(nc_health_record(&h, &l, false, 2), NC_H_STARTING);
+		assert_int_equal(nc_health_record(&h, &l, false, 3), NC_H_UNHEALTHY);
+	}
+}
+
 /* A start that failed records why: not only "not found" (127). */
 static void test_start_failed_code(void **state)
 {
@@ -169,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_restart_policies),
 		cmocka_unit_test(test_health_counting),
 		cmocka_unit_test(test_start_failed_code),
+		cmocka_unit_test(test_health_default_retries),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

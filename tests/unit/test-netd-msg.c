@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
@@ -484,6 +485,92 @@ static void test_interface_names(void **state)
 	assert_int_equal(netd_check_ifname("a b", "x", &err), -EINVAL);
 }
 
+/* Live link control: down is IFF_UP cleared with nothing else changed;
+ * the root qdisc removed by parent; answers read back. */
+static void test_live_link_messages(void **state)
+{
+	(void)state;
+	struct nc_nl nl = { .seq = 1 };
+
+	netd_msg_set_up(&nl, "eth1", false);
+	netd_msg_set_up(&nl, "eth1", true);
+	netd_msg_delqdisc_root(&nl, 7, "eth1");
+	const struct nlmsghdr *nlh = nc_nl_queued_msg(&nl, 0);
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(nlh->nlmsg_type, RTM_NEWLINK);
+	assert_int_equal(ifi->ifi_flags, 0);
+	assert_int_equal(ifi->ifi_change, IFF_UP);
+	ifi = mnl_nlmsg_get_payload(nc_nl_queued_msg(&nl, 1));
+	assert_int_equal(ifi->ifi_flags, IFF_UP);
+	assert_int_equal(ifi->ifi_change, IFF_UP);
+	nlh = nc_nl_queued_msg(&nl, 2);
+	const struct tcmsg *tc = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(nlh->nlmsg_type, RTM_DELQDISC);
+	assert_int_equal(tc->tcm_ifindex, 7);
+	assert_int_equal(tc->tcm_parent, TC_H_ROOT);
+	nc_nl_close(&nl);
+
+	/* A link answer: up, no carrier (the veth's peer is down). */
+	char buf[512] __attribute__((aligned(4))) = { 0 };
+	struct nlmsghdr *a = mnl_nlmsg_put_header(buf);
+	a->nlmsg_type = RTM_NEWLINK;
+	struct ifinfomsg *ai = mnl_nlmsg_put_extra_header(a, sizeof(*ai));
+	ai->ifi_index = 5;
+	ai->ifi_flags = IFF_UP;
+	mnl_attr_put_u8(a, IFLA_OPERSTATE, 3);
+	mnl_attr_put_strz(a, IFLA_QDISC, "netem");
+	struct netd_link_state st;
+	int index;
+	assert_true(netd_parse_link(a, &index, &st));
+	assert_int_equal(index, 5);
+	assert_true(st.up);
+	assert_false(st.carrier);
+	assert_string_equal(netd_operstate_name(st.operstate), "LOWERLAYERDOWN");
+	assert_string_equal(st.qdisc, "netem");
+
+	/* A netem answer: its struct, then 64-bit delay and jitter. */
+	memset(buf, 0, sizeof(buf));
+	a = mnl_nlmsg_put_header(buf);
+	a->nlmsg_type = RTM_NEWQDISC;
+	struct tcmsg *at = mnl_nlmsg_put_extra_header(a, sizeof(*at));
+	at->tcm_ifindex = 5;
+	at->tcm_parent = TC_H_ROOT;
+	mnl_attr_put_strz(a, TCA_KIND, "netem");
+	struct nlattr *opt = mnl_attr_nest_start(a, TCA_OPTIONS);
+	struct tc_netem_qopt q = { .latency = 1, .loss = UINT32_MAX / 100 };
+	memcpy(mnl_nlmsg_get_payload_tail(a), &q, sizeof(q));
+	a->nlmsg_len += MNL_ALIGN(sizeof(q));
+	mnl_attr_put_u64(a, TCA_NETEM_LATENCY64, 100000000ULL);
+	mnl_attr_put_u64(a, TCA_NETEM_JITTER64, 5000000ULL);
+	mnl_attr_nest_end(a, opt);
+	struct netd_shape sh;
+	char kind[16];
+	bool root;
+	assert_true(netd_parse_qdisc(a, &index, &root, kind, sizeof(kind), &sh));
+	assert_true(root);
+	assert_string_equal(kind, "netem");
+	assert_int_equal(sh.delay_us, 100000);
+	assert_int_equal(sh.jitter_us, 5000);
+	assert_true(sh.loss_pct > 0.99 && sh.loss_pct < 1.01);
+	assert_int_equal(sh.rate_bps, 0);
+
+	/* A tbf answer: the rate in bytes per second. */
+	memset(buf, 0, sizeof(buf));
+	a = mnl_nlmsg_put_header(buf);
+	a->nlmsg_type = RTM_NEWQDISC;
+	at = mnl_nlmsg_put_extra_header(a, sizeof(*at));
+	at->tcm_ifindex = 5;
+	at->tcm_parent = TC_H_ROOT;
+	mnl_attr_put_strz(a, TCA_KIND, "tbf");
+	opt = mnl_attr_nest_start(a, TCA_OPTIONS);
+	struct tc_tbf_qopt tq = { .rate = { .rate = 125000 } };
+	mnl_attr_put(a, TCA_TBF_PARMS, sizeof(tq), &tq);
+	mnl_attr_nest_end(a, opt);
+	assert_true(netd_parse_qdisc(a, &index, &root, kind, sizeof(kind), &sh));
+	assert_int_equal(sh.rate_bps, 1000000);
+	assert_int_equal(sh.delay_us, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +586,7 @@ int main(void)
 		cmocka_unit_test(test_dump_answers),
 		cmocka_unit_test(test_flush_without_socket),
 		cmocka_unit_test(test_interface_names),
+		cmocka_unit_test(test_live_link_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -167,7 +167,7 @@ static void test_emit_round_trip(void **state)
 		"services:\n  a: {network_mode: none}\n",
 		"services:\n  a: {healthcheck: {}}\n",
 		"services:\n  a: {command: \"\", entrypoint: []}\n",
-		"services:\n  a: {environment: {\"x y\": \"\", \"yes\": ~}}\n",
+		"services:\n  a: {environment: {\"x.y\": \"\", \"yes\": ~}}\n",
 		"services:\n  \"1\": {hostname: \"123\"}\n",
 		"services:\n  a: {command: [\"\\n\", \"a: b\", \"- x\", \"#\", \"&x\", \"*y\", \"!t\", \"%p\", \"@\", \"`\"]}\n",
 		"services:\n  a: {stop_signal: SIGRTMAX, stop_grace_period: 0s, restart: on-failure:0}\n",
@@ -186,7 +186,7 @@ static void test_emit_round_trip(void **state)
 		nc_strbuf_putc(&lng, 's');
 	nc_strbuf_append(&lng, "\n  :\n    hostname: h\n    environment:\n      - ");
 	for (int i = 0; i < 1100; i++)
-		nc_strbuf_putc(&lng, i % 7 ? 'E' : ' ');
+		nc_strbuf_putc(&lng, i % 7 ? 'E' : '_');
 	nc_strbuf_append(&lng, "\n");
 	const char *const more[] = { nc_strbuf_str(&lng) };
 
@@ -210,6 +210,49 @@ static void test_emit_round_trip(void **state)
 	nc_strbuf_free(&lng);
 }
 
+static const char *lookup_dollar(void *ctx, const char *name)
+{
+	(void)ctx;
+	return !strcmp(name, "PRICE") ? "$5" : !strcmp(name, "HOST") ? "h1" : NULL;
+}
+
+/* `config` writes `$` as `$$`: its output, read again with interpolation,
+ * means the same and prints the same (a fixed point). */
+static void test_emit_dollar_fixed_point(void **state)
+{
+	(void)state;
+	const char *doc = "services:\n"
+			  "  s:\n"
+			  "    hostname: ${HOST}\n"
+			  "    command: [echo, \"$$HOME\", \"${PRICE}\", \"a$${B}c\", \"$$$$\"]\n"
+			  "    environment: {A: \"${UNSET:-$$x}\", B: cost $$1}\n";
+	struct nc_load_opts opts = { .lookup = lookup_dollar };
+	struct nc_model *m = NULL, *again = NULL;
+	nc_err err;
+
+	if (nc_model_load_buffer_opts("t.yaml", doc, strlen(doc), &opts, &m, &err) < 0)
+		fail_msg("%s", err.msg);
+	char *text = emit(m);
+	assert_non_null(strstr(text, "\"$$HOME\""));
+	assert_non_null(strstr(text, "\"$$5\""));
+	if (nc_model_load_buffer_opts("again.yaml", text, strlen(text), &opts, &again, &err) < 0)
+		fail_msg("%s\n%s", err.msg, text);
+	const struct nc_service *s = &again->services[0];
+	assert_string_equal(s->hostname, "h1");
+	assert_string_equal(s->command[1], "$HOME");
+	assert_string_equal(s->command[2], "$5");
+	assert_string_equal(s->command[3], "a${B}c");
+	assert_string_equal(s->command[4], "$$");
+	assert_string_equal(s->environment[0].value, "$x");
+	assert_string_equal(s->environment[1].value, "cost $1");
+	char *text2 = emit(again);
+	assert_string_equal(text2, text);
+	free(text);
+	free(text2);
+	nc_model_free(again);
+	nc_model_free(m);
+}
+
 int main(int argc, char **argv)
 {
 	regenerate = argc > 1 && !strcmp(argv[1], "--regenerate");
@@ -218,6 +261,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_emit_numbers),
 		cmocka_unit_test(test_emit_scalars),
 		cmocka_unit_test(test_emit_round_trip),
+		cmocka_unit_test(test_emit_dollar_fixed_point),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,6 +113,46 @@ static void test_errors(void **state)
 	nc_strbuf_free(&deep);
 }
 
+/* An empty interpolation is an empty string, not null; every unset name
+ * read without a default gets one warning, once, naming it. */
+static void test_empty_and_unset(void **state)
+{
+	(void)state;
+	const char *y = "services:\n"
+			"  s:\n"
+			"    environment:\n"
+			"      A: ${UNSET}\n"
+			"      B: ${EMPTY}\n"
+			"      C: $UNSET\n"
+			"      D: ${OTHER}\n"
+			"      E: ${NODEF:-d}${NODEF-d}${NODEF:+r}${NODEF+r}\n"
+			"      F: ${NODEF:-${NESTED}}\n";
+	char *text = NULL;
+	size_t len = 0;
+	FILE *w = open_memstream(&text, &len);
+	assert_non_null(w);
+	struct nc_load_opts opts = { .lookup = table, .warnings = w };
+	struct nc_model *m;
+	nc_err err;
+
+	assert_int_equal(nc_model_load_buffer_opts("t.yaml", y, strlen(y), &opts, &m, &err), 0);
+	fclose(w);
+	const struct nc_service *s = &m->services[0];
+	assert_int_equal(s->n_environment, 6);
+	for (size_t i = 0; i < 4; i++) {
+		assert_non_null(s->environment[i].value);
+		assert_string_equal(s->environment[i].value, "");
+	}
+	assert_string_equal(s->environment[4].value, "dd");
+	assert_string_equal(s->environment[5].value, "");
+	assert_string_equal(text,
+			    "warning: The \"UNSET\" variable is not set. Defaulting to a blank string.\n"
+			    "warning: The \"OTHER\" variable is not set. Defaulting to a blank string.\n"
+			    "warning: The \"NESTED\" variable is not set. Defaulting to a blank string.\n");
+	free(text);
+	nc_model_free(m);
+}
+
 static void test_in_model(void **state)
 {
 	(void)state;
@@ -234,10 +274,56 @@ static void dotenv_fails(const char *text, const char *want)
 	assert_int_equal(d.n, 0);
 }
 
+/* The forms compose-go's dotenv reads (mirrored from its behaviour): a
+ * byte order mark, `export` with a tab, `KEY` alone taken from the
+ * environment (left out when unset), `KEY: value`, any escaped character
+ * in double quotes standing for itself, single quotes literal (a
+ * backslash included), CRLF line ends, names with `[`, `]` and letters
+ * of any script. */
+static void test_dotenv_compose_go(void **state)
+{
+	(void)state;
+	static const char text[] = "\xef\xbb\xbf"
+				   "FIRST=1\r\n"
+				   "export\tEXP=2\r\n"
+				   "FOO\r\n"
+				   "ABSENT\n"
+				   "Y: Foo=bar\n"
+				   "ESC=\"bar\\n\\ b\\az\"\n"
+				   "BS=\"bar\\\\r\\ b\\az\"\n"
+				   "SQ='a\\nb $FIRST'\n"
+				   "DQ=\"quote $FIRST ${EXP}\"\n"
+				   "UQ=${FIRST}${EXP} # comment\n"
+				   "a[1]=c\n"
+				   "\xc3\xa1rv\xc3\xadz-T=\xc3\x81\n"
+				   "ML=\"one\ntwo\"\n"
+				   "EQ=postgres://h:5432/db?sslmode=disable\n";
+	struct nc_dotenv d;
+	nc_err err;
+	if (nc_dotenv_parse(".env", text, sizeof(text) - 1, table, NULL, &d, &err) < 0)
+		fail_msg("%s", err.msg);
+	expect_env(&d, "FIRST", "1");
+	expect_env(&d, "EXP", "2");
+	expect_env(&d, "FOO", "foo");
+	expect_env(&d, "ABSENT", NULL);
+	expect_env(&d, "Y", "Foo=bar");
+	expect_env(&d, "ESC", "bar\n baz");
+	expect_env(&d, "BS", "bar\\r baz");
+	expect_env(&d, "SQ", "a\\nb $FIRST");
+	expect_env(&d, "DQ", "quote 1 2");
+	expect_env(&d, "UQ", "12");
+	expect_env(&d, "a[1]", "c");
+	expect_env(&d, "\xc3\xa1rv\xc3\xadz-T", "\xc3\x81");
+	expect_env(&d, "ML", "one\ntwo");
+	expect_env(&d, "EQ", "postgres://h:5432/db?sslmode=disable");
+	assert_int_equal(d.n, 13);
+	nc_dotenv_free(&d);
+}
+
 static void test_dotenv_errors(void **state)
 {
 	(void)state;
-	dotenv_fails("A=1\nB\n", "x.env:2:2: expected `=` after `B`");
+	dotenv_fails("A=1\nB C=1\n", "x.env:2:3: expected `=` after `B`");
 	dotenv_fails("1A=x\n", "x.env:1:1: expected a variable name (letters, digits, `_`, `.`, `-`)");
 	dotenv_fails("A='open\n", "x.env:1:3: a single quote without its closing quote");
 	dotenv_fails("A=\"open\nstill\n", "x.env:1:3: a double quote without its closing quote");
@@ -264,9 +350,13 @@ static void test_dotenv_errors(void **state)
 	assert_int_equal(nc_dotenv_parse("x.env", cut, 3, NULL, NULL, &d, &err), 0);
 	expect_env(&d, "A", "1");
 	nc_dotenv_free(&d);
-	memcpy(cut, "exp", 3);
+	memcpy(cut, "e x", 3);
 	assert_true(nc_dotenv_parse("x.env", cut, 3, NULL, NULL, &d, &err) < 0);
-	assert_string_equal(err.msg, "x.env:1:4: expected `=` after `exp`");
+	assert_string_equal(err.msg, "x.env:1:3: expected `=` after `e`");
+	memcpy(cut, "exp", 3); /* a name alone, unset: nothing */
+	assert_int_equal(nc_dotenv_parse("x.env", cut, 3, NULL, NULL, &d, &err), 0);
+	assert_int_equal(d.n, 0);
+	nc_dotenv_free(&d);
 	free(cut);
 }
 
@@ -317,10 +407,10 @@ static void test_load_project(void **state)
 	nc_model_free(m);
 
 	/* A broken .env is reported at its place. */
-	write_file(env, "OK=1\nBROKEN\n");
+	write_file(env, "OK=1\nBROKEN value\n");
 	assert_true(nc_model_load_project(file, envp2, NULL, &m, &err) < 0);
 	char want[256];
-	snprintf(want, sizeof(want), "%s:2:7: expected `=` after `BROKEN`", env);
+	snprintf(want, sizeof(want), "%s:2:8: expected `=` after `BROKEN`", env);
 	assert_string_equal(err.msg, want);
 
 	unlink(env);
@@ -334,6 +424,8 @@ int main(void)
 		cmocka_unit_test(test_forms),	      cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_in_model),      cmocka_unit_test(test_dotenv),
 		cmocka_unit_test(test_dotenv_errors), cmocka_unit_test(test_load_project),
+		cmocka_unit_test(test_empty_and_unset),
+		cmocka_unit_test(test_dotenv_compose_go),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

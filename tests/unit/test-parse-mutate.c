@@ -81,9 +81,18 @@ static const char *lookup(void *ctx, const char *name)
 	return strlen(name) % 3 == 0 ? NULL : strlen(name) % 3 == 1 ? "" : "v";
 }
 
+/* `config` output is read back with interpolation (it writes `$` as `$$`);
+ * nothing is set, so any `${X}` left in it would show as a change. */
+static const char *lookup_none(void *ctx, const char *name)
+{
+	(void)ctx;
+	(void)name;
+	return NULL;
+}
+
 static void check_model(const char *label, const char *input, size_t len, struct nc_model *m)
 {
-	struct nc_load_opts again_opts = { 0 };
+	struct nc_load_opts again_opts = { .lookup = lookup_none };
 	struct nc_strbuf a = NC_STRBUF_INIT, b = NC_STRBUF_INIT;
 	struct nc_model *again = NULL;
 	nc_err err;

@@ -313,25 +313,116 @@ static void test_alias_bomb(void **state)
 	nc_strbuf_free(&y);
 }
 
+/* Only top-level `x-` keys and `x-` keys inside an object are extensions;
+ * an entry of services:, networks:, volumes:, secrets: or configs: named
+ * `x-...` is an object like any other (Compose). */
+/* YAML 1.1 booleans where Compose accepts them: keys that want a boolean
+ * take y/yes/on/n/no/off in any case; strings elsewhere stay strings. */
+static void test_yaml11_booleans(void **state)
+{
+	(void)state;
+	struct nc_model *m = load("networks:\n"
+				  "  n: {internal: yes, enable_ipv6: Off}\n"
+				  "  e: {external: Y}\n"
+				  "services:\n"
+				  "  s:\n"
+				  "    init: yes\n"
+				  "    tty: On\n"
+				  "    stdin_open: \"YES\"\n"
+				  "    privileged: n\n"
+				  "    read_only: NO\n"
+				  "    environment: {A: yes, B: on}\n"
+				  "    command: [echo, off, Y]\n"
+				  "    networks: [n]\n");
+	const struct nc_service *s = &m->services[0];
+	assert_true(s->init);
+	assert_true(s->tty);
+	assert_true(s->stdin_open);
+	assert_false(s->privileged);
+	assert_false(s->read_only);
+	assert_true(m->networks[0].internal);
+	assert_false(m->networks[0].enable_ipv6);
+	assert_true(m->networks[1].external);
+	assert_string_equal(s->environment[0].value, "yes");
+	assert_string_equal(s->environment[1].value, "on");
+	assert_string_equal(s->command[1], "off");
+	assert_string_equal(s->command[2], "Y");
+	nc_model_free(m);
+	m = load("services:\n  s: {init: yes, privileged: on}\n");
+	assert_true(m->services[0].init && m->services[0].privileged);
+	nc_model_free(m);
+	load_fails("services:\n  s: {init: sure}\n",
+		   "t.yaml:2:13: `init` in service `s`: expected true or false, got a string");
+}
+
+/* A limit given twice with two values is refused, naming both keys;
+ * the same value twice is accepted (Compose). */
+static void test_limit_pairs(void **state)
+{
+	(void)state;
+	load_fails("services:\n  s:\n    mem_limit: 64m\n    deploy: {resources: {limits: {memory: 128m}}}\n",
+		   "t.yaml:4:43: service `s`: `deploy.resources.limits.memory` and `mem_limit` (line 3) have different values: give one of them, or the same value in both");
+	load_fails("services:\n  s:\n    cpus: 1\n    deploy: {resources: {limits: {cpus: \"2\"}}}\n",
+		   "t.yaml:4:41: service `s`: `deploy.resources.limits.cpus` and `cpus` (line 3) have different values: give one of them, or the same value in both");
+	load_fails("services:\n  s:\n    pids_limit: 10\n    deploy: {resources: {limits: {pids: 20}}}\n",
+		   "t.yaml:4:41: service `s`: `deploy.resources.limits.pids` and `pids_limit` (line 3) have different values: give one of them, or the same value in both");
+	struct nc_model *m = load("services:\n  s:\n    mem_limit: 64m\n    cpus: 0.5\n    pids_limit: 9\n"
+				  "    deploy: {resources: {limits: {memory: 67108864, cpus: \"0.5\", pids: 9}}}\n");
+	nc_model_free(m);
+}
+
+/* Variable names in `environment:` are checked (env_file names are
+ * checked by the .env reader), at the name. */
+static void test_environment_names(void **state)
+{
+	(void)state;
+	load_fails("services:\n  s:\n    environment: [\"A B=1\"]\n",
+		   "t.yaml:3:19: `environment` in service `s`: `A B` is not a variable name: it contains a space; use letters, digits and `_`");
+	load_fails("services:\n  s:\n    environment:\n      \"A=B\": 1\n",
+		   "t.yaml:4:7: `environment` in service `s`: `A=B` is not a variable name: it contains `=`; use letters, digits and `_`");
+	load_fails("services:\n  s:\n    environment:\n      \"A\\tB\": 1\n",
+		   "t.yaml:4:7: `environment` in service `s`: `A\\tB` is not a variable name: it contains a control character; use letters, digits and `_`");
+	struct nc_model *m = load("services:\n  s: {environment: [a.b-c=1, _X=2, \"\xc3\xa1=3\"]}\n");
+	assert_int_equal(m->services[0].n_environment, 3);
+	nc_model_free(m);
+}
+
 static void test_x_keys_ignored(void **state)
 {
 	(void)state;
 	struct nc_model *m = load("x-top: 1\n"
 				  "networks:\n"
-				  "  x-not-a-network: {whatever: 1}\n"
+				  "  x-net: {}\n"
 				  "  n:\n"
 				  "    x-n: 1\n"
 				  "    ipam: {x-i: 1, config: [{subnet: 10.0.0.0/24, x-c: 1}]}\n"
+				  "volumes:\n"
+				  "  x-vol:\n"
+				  "secrets:\n"
+				  "  x-s: {environment: HOME}\n"
+				  "configs:\n"
+				  "  x-c: {content: hi}\n"
 				  "services:\n"
-				  "  x-not-a-service: {bogus: 1}\n"
+				  "  x-foo: {networks: [x-net, n]}\n"
 				  "  s:\n"
 				  "    x-s: {bogus: 1}\n"
 				  "    networks: {n: {x-a: 1}}\n"
 				  "    routes: [{to: default, via: 10.0.0.9, x-r: 1}]\n");
-	assert_int_equal(m->n_networks, 1);
-	assert_int_equal(m->n_services, 1);
-	assert_int_equal(m->services[0].n_routes, 1);
+	assert_int_equal(m->n_networks, 2);
+	assert_string_equal(m->networks[0].name, "x-net");
+	assert_int_equal(m->n_services, 2);
+	assert_string_equal(m->services[0].name, "x-foo");
+	assert_int_equal(m->services[0].n_networks, 2);
+	assert_string_equal(m->services[0].networks[0].network, "x-net");
+	assert_int_equal(m->n_volumes, 1);
+	assert_string_equal(m->volumes[0].name, "x-vol");
+	assert_int_equal(m->n_secrets, 1);
+	assert_int_equal(m->n_configs, 1);
+	assert_int_equal(m->services[1].n_routes, 1);
 	nc_model_free(m);
+	/* an `x-` service is checked like any other */
+	load_fails("services:\n  x-foo: {bogus: 1}\n",
+		   "t.yaml:2:11: unknown key `bogus` in service `x-foo`");
 }
 
 /* Compose keys that carry metadata or process details: each form. */
@@ -614,7 +705,7 @@ static void test_wrong_types(void **state)
 		const char *yaml, *prefix, *got;
 	} other[] = {
 		{ "networks:\n  n: {driver: [bridge]}\n", "t.yaml:2:15: `driver` in network `n`: expected", "a list" },
-		{ "networks:\n  n: {internal: \"no\"}\n", "t.yaml:2:17: `internal` in network `n`: expected", "a string" },
+		{ "networks:\n  n: {internal: \"nope\"}\n", "t.yaml:2:17: `internal` in network `n`: expected", "a string" },
 		{ "networks:\n  n: {external: {}}\n", "t.yaml:2:17: `external` in network `n`: expected", "a mapping" },
 		{ "networks:\n  n: {ipam: [1]}\n", "t.yaml:2:13: `ipam` in network `n`: expected", "a list" },
 		{ "networks:\n  n: {ipam: {driver: {}}}\n", "t.yaml:2:22: `driver` in `ipam` of network `n`: expected", "a mapping" },
@@ -666,7 +757,7 @@ static void test_model_error(void **state)
 	assert_int_equal(err.errnum, EINVAL);
 	/* The planner re-anchors an earlier message: err->msg as argument. */
 	nc_err_msg(&err, EINVAL, "name too long");
-	nc_model_error(m, (struct nc_mark){ 7, 9 }, &err, "%s", err.msg);
+	nc_model_error(m, (struct nc_mark){ .line = 7, .col = 9 }, &err, "%s", err.msg);
 	assert_string_equal(err.msg, "t.yaml:7:9: name too long");
 	/* A synthesised element has no place. */
 	nc_model_error(m, m->networks[0].mark, &err, "network `%s`", m->networks[0].name);
@@ -696,10 +787,10 @@ static void test_cpus_one_reader(void **state)
 	struct nc_model *m = load("services:\n"
 				  "  s:\n"
 				  "    cpus: \"+0.5\"\n"
-				  "    deploy: {resources: {limits: {cpus: \"+0.25\"}, reservations: {cpus: \"+0.125\"}}}\n");
+				  "    deploy: {resources: {limits: {cpus: \"+0.50\"}, reservations: {cpus: \"+0.125\"}}}\n");
 	const struct nc_service *s = nc_model_service(m, "s");
 	assert_true(s->cpus == 0.5);
-	assert_true(s->limits.cpus == 0.25);
+	assert_true(s->limits.cpus == 0.5);
 	assert_true(s->reservations.cpus == 0.125);
 	nc_model_free(m);
 	load_fails("services:\n  s:\n    cpus: \"-1\"\n",
@@ -726,6 +817,9 @@ int main(void)
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_model_error),
 		cmocka_unit_test(test_load_file_errors),
+		cmocka_unit_test(test_yaml11_booleans),
+		cmocka_unit_test(test_limit_pairs),
+		cmocka_unit_test(test_environment_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

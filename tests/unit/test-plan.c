@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "common/strbuf.h"
 #include "compose/plan/etcfiles.h"
@@ -423,6 +426,106 @@ static void test_hosts_file(void **state)
 	fixture_free(&f);
 }
 
+/* A service named `x-foo` is a service (only top-level `x-` keys are
+ * extensions): planned with its container, addresses and command. */
+static void test_x_named_service(void **state)
+{
+	(void)state;
+	struct fixture f;
+
+	assert_int_equal(plan_from(&f,
+				   "networks:\n  x-lan: {ipam: {config: [{subnet: 10.9.0.0/24}]}}\n"
+				   "services:\n  x-foo: {command: [sleep, \"1\"], networks: [x-lan]}\n",
+				   NULL),
+			 0);
+	assert_int_equal(f.p->n_containers, 1);
+	const struct nc_plan_container *c = &f.p->containers[0];
+	assert_string_equal(c->svc->name, "x-foo");
+	assert_non_null(strstr(c->name, "x-foo"));
+	assert_non_null(c->argv);
+	assert_string_equal(c->argv[0], "sleep");
+	assert_int_equal(c->n_ifaces, 1);
+	assert_non_null(nc_plan_network_by_name(f.p, "x-lan"));
+	fixture_free(&f);
+}
+
+/* A bare name is an image name, never a path, even when a directory of
+ * that name sits beside the file; `./nginx` is the directory. */
+static void test_bare_image_name(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/nc-image-XXXXXX", path[128], sub[128];
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/nginx", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	snprintf(path, sizeof(path), "%s/compose.yaml", dir);
+	static const char *const bad[] = { "nginx", "frr:8", "nginx:latest" };
+	for (size_t i = 0; i < 4; i++) {
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fprintf(f, "services:\n  web:\n    image: %s\n", i < 3 ? bad[i] : "./nginx");
+		fclose(f);
+		struct fixture fx = { 0 };
+		assert_int_equal(nc_model_load_file(path, &fx.m, &fx.err), 0);
+		int r = nc_plan_build(fx.m, "t", NULL, &fx.p, &fx.err);
+		if (i < 3) {
+			char want[256];
+			assert_true(r < 0);
+			snprintf(want, sizeof(want), "%s:3:12: service `web`: image `%s` is a registry image name", path, bad[i]);
+			if (strncmp(fx.err.msg, want, strlen(want)) || !strstr(fx.err.msg, "not supported yet") ||
+			    !strstr(fx.err.msg, "./rootfs"))
+				fail_msg("%s", fx.err.msg);
+		} else {
+			assert_int_equal(r, 0);
+			assert_string_equal(fx.p->containers[0].image, sub);
+		}
+		fixture_free(&fx);
+	}
+	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* Host port ranges: N:N ranges pair up; a host range for one container
+ * port takes the first port of it not published already (Docker's "first
+ * free"); long syntax takes a range too; sizes that differ are refused. */
+static void test_host_port_ranges(void **state)
+{
+	(void)state;
+	struct fixture f;
+
+	assert_int_equal(plan_from(&f,
+				   "services:\n  s:\n    ports:\n"
+				   "      - \"8000-8002:80\"\n"
+				   "      - \"8003-8005:81\"\n"
+				   "      - \"127.0.0.1:9000-9001:90-91/udp\"\n"
+				   "      - {target: 100, published: \"7000-7001\"}\n"
+				   "      - \"6000-6001:60-61\"\n",
+				   NULL),
+			 0);
+	struct { uint16_t host, port; uint8_t proto; } want[] = {
+		{ 8000, 80, 6 }, { 8003, 81, 6 }, { 9000, 90, 17 }, { 9001, 91, 17 }, { 7000, 100, 6 },
+		{ 6000, 60, 6 }, { 6001, 61, 6 },
+	};
+	assert_int_equal(f.p->n_ports, 7);
+	for (size_t i = 0; i < 7; i++) {
+		assert_int_equal(f.p->ports[i].host_port, want[i].host);
+		assert_int_equal(f.p->ports[i].port, want[i].port);
+		assert_int_equal(f.p->ports[i].proto, want[i].proto);
+	}
+	assert_string_equal(ip(&f.p->ports[2].host_ip), "127.0.0.1");
+	fixture_free(&f);
+
+	struct nc_model *m = NULL;
+	nc_err err;
+	const char *bad = "services:\n  s:\n    ports: [\"8000-8002:80-81\"]\n";
+	assert_true(nc_model_load_buffer("t.yaml", bad, strlen(bad), &m, &err) < 0);
+	assert_string_equal(err.msg, "t.yaml:3:13: `ports` in service `s`: the host range has 3 ports but the container range 2");
+	const char *bad2 = "services:\n  s:\n    ports: [{target: 80-81, published: \"7000-7002\"}]\n";
+	assert_true(nc_model_load_buffer("t.yaml", bad2, strlen(bad2), &m, &err) < 0);
+	assert_non_null(strstr(err.msg, "t.yaml:3:"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +540,9 @@ int main(void)
 		cmocka_unit_test(test_more_limits_and_security),
 		cmocka_unit_test(test_hosts_file),
 		cmocka_unit_test(test_big_environment_and_port_range),
+		cmocka_unit_test(test_x_named_service),
+		cmocka_unit_test(test_bare_image_name),
+		cmocka_unit_test(test_host_port_ranges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

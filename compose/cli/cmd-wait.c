@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* wait SERVICE...: until each named container has exited; its exit code
+ * is printed, one line per service in the order named (as docker wait). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "common/cleanup.h"
+#include "compose/cli/common.h"
+
+static void help(void)
+{
+	printf("Usage: ncompose [-f FILE] [-p PROJECT] wait [--down-project] SERVICE...\n\n"
+	       "Block until the services' containers have exited, then print each exit\n"
+	       "code, one line per service in the order named. A container that restarts\n"
+	       "counts as exited at its first end.\n\n"
+	       "  --down-project  then take the whole project down (`down`)\n"
+	       "  -h, --help      this help\n");
+}
+
+/* 1: exited (code in *code); 0: still to come; -1: error (printed). */
+static int ended(struct cli_running *run, struct rt_cgroups *cg, const char *svc, int *code)
+{
+	struct nc_container_info ci;
+	nc_err err;
+
+	if (nc_info_read(run->st, svc, &ci, &err) < 0) {
+		if (err.errnum == ENOENT)
+			return 0; /* not started yet */
+		cli_fail(NC_EXIT_FAILURE, &err);
+		return -1;
+	}
+	int r = 0;
+	if (ci.exited && !nc_info_running(&ci, cg)) {
+		*code = ci.exit_code;
+		r = 1;
+	}
+	nc_info_free(&ci);
+	return r;
+}
+
+int cli_wait(const struct cli_global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "down-project", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	bool down = false;
+	_cleanup_free_ int *codes = NULL;
+	_cleanup_free_ bool *done = NULL;
+	struct cli_running run;
+	struct rt_cgroups *cg = NULL;
+	nc_err err;
+	int c, code;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			down = true;
+			break;
+		case 'h':
+			help();
+			return NC_EXIT_OK;
+		default:
+			return cli_failf(NC_EXIT_USAGE, "wait: unknown option; see `ncompose wait --help`");
+		}
+	}
+	if (optind >= argc)
+		return cli_failf(NC_EXIT_USAGE, "wait: name at least one service");
+	if ((code = cli_open_running(g, "wait", &run)))
+		return code;
+	for (int i = optind; i < argc; i++) {
+		bool known = false;
+		for (size_t k = 0; k < run.n_services; k++)
+			known |= !strcmp(run.services[k], argv[i]);
+		if (!known) {
+			code = cli_failf(NC_EXIT_USAGE, "wait: no service `%s` in project `%s`", argv[i], run.proj.name);
+			goto out;
+		}
+	}
+	if (nc_info_cgroups_open(&run.paths, &cg, &err) < 0) {
+		code = cli_fail(NC_EXIT_FAILURE, &err);
+		goto out;
+	}
+	int n = argc - optind;
+	codes = calloc((size_t)n + 1, sizeof(int));
+	done = calloc((size_t)n + 1, sizeof(bool));
+	if (!codes || !done) {
+		code = cli_failf(NC_EXIT_FAILURE, "wait: out of memory");
+		goto out;
+	}
+	/* The supervisor records an exit in the container's record, which is
+	 * replaced atomically: reading it again is all it takes. */
+	for (int left = n; left;) {
+		for (int i = 0; i < n; i++) {
+			if (done[i])
+				continue;
+			int r = ended(&run, cg, argv[optind + i], &codes[i]);
+			if (r < 0) {
+				code = NC_EXIT_FAILURE;
+				goto out;
+			}
+			if (r) {
+				done[i] = true;
+				left--;
+			}
+		}
+		struct stat st;
+		if (left && (fstat(run.st->dirfd, &st) < 0 || st.st_nlink == 0)) {
+			code = cli_failf(NC_EXIT_FAILURE, "wait: project `%s` went down", run.proj.name);
+			goto out;
+		}
+		if (left) {
+			struct timespec ts = { 0, 100 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		printf("%d\n", codes[i]);
+	fflush(stdout);
+out:
+	nc_info_cgroups_close(cg);
+	cli_close_running(&run);
+	if (code == NC_EXIT_OK && down) {
+		char *dargv[] = { (char *)"down", NULL };
+		optind = 0;
+		code = cli_down(g, 1, dargv);
+	}
+	return code;
+}

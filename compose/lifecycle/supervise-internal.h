@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The supervisor's tables, shared by supervise.c (its loop) and
+ * supervise-reconcile.c (a second `up`, applied by the supervisor because
+ * it is the parent of every container). Not for other files.
+ */
+#ifndef NC_COMPOSE_SUPERVISE_INTERNAL_H
+#define NC_COMPOSE_SUPERVISE_INTERNAL_H
+
+#include "compose/lifecycle/follow.h"
+#include "compose/lifecycle/lifecycle.h"
+#include "compose/lifecycle/project.h"
+#include "compose/lifecycle/supervise.h"
+
+struct sup {
+	const struct nc_plan *p;
+	const struct nc_paths *paths;
+	struct nc_state *st;
+	struct rt_cgroups *cg;
+	struct nc_report *rep;
+	const struct nc_supervise_opts *o;
+	struct nc_life *life;
+	char **masked;
+	struct nc_follow *follow;
+	int sfd; /* signals, for a second Ctrl-C while stopping */
+	bool ready;
+	bool failed;
+	nc_err fail;
+	/* After a second `up`: the plan p now is, with the project (model)
+	 * and environment it borrows from; NULL while p is the caller's. */
+	struct nc_plan *own_plan;
+	struct nc_project *own_proj;
+	char **own_env;
+};
+
+/* supervise.c */
+int nc_sup_start(struct sup *s, size_t i, nc_err *why);
+void nc_sup_stop(struct sup *s, const bool *which);
+void nc_sup_reap(struct sup *s);
+
+/* supervise-reconcile.c: answers NC_CONTROL_RECONCILE. */
+void nc_sup_reconcile(struct sup *s, const struct nc_records *req, struct nc_strbuf *reply);
+void nc_sup_reconcile_release(struct sup *s);
+
+#endif
