@@ -19,6 +19,7 @@
 #include "compose/lifecycle/down.h"
 #include "compose/lifecycle/journal.h"
 #include "compose/lifecycle/project.h"
+#include "compose/lifecycle/pull.h"
 #include "compose/lifecycle/reconcile.h"
 #include "compose/lifecycle/supervise.h"
 #include "compose/lifecycle/up.h"
@@ -40,6 +41,8 @@ static void help(void)
 	       "      --no-recreate     never recreate a running service, changed or not\n"
 	       "      --no-deps         with SERVICEs: not what they depend on\n"
 	       "      --remove-orphans  remove the running services the file no longer has\n"
+	       "      --pull POLICY     registry images: always, missing, never, or policy (each\n"
+	       "                        service's pull_policy, missing by default)\n"
 	       "  -h, --help     this help\n\n"
 	       "On a project that is already up, `up` applies the file: services that are\n"
 	       "new are created, services whose configuration changed are recreated, the\n"
@@ -463,7 +466,7 @@ static int up_running(const struct nc_plan *p, const struct nc_project *proj, co
 
 int cli_up(const struct cli_global *g, int argc, char **argv)
 {
-	enum { OPT_WAIT = 256, OPT_FORCE, OPT_NO_RECREATE, OPT_NO_DEPS, OPT_ORPHANS };
+	enum { OPT_WAIT = 256, OPT_FORCE, OPT_NO_RECREATE, OPT_NO_DEPS, OPT_ORPHANS, OPT_PULL };
 	static const struct option opts[] = {
 		{ "detach", no_argument, NULL, 'd' },
 		{ "wait", no_argument, NULL, OPT_WAIT },
@@ -471,11 +474,13 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 		{ "no-recreate", no_argument, NULL, OPT_NO_RECREATE },
 		{ "no-deps", no_argument, NULL, OPT_NO_DEPS },
 		{ "remove-orphans", no_argument, NULL, OPT_ORPHANS },
+		{ "pull", required_argument, NULL, OPT_PULL },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *file = g->arg_file;
 	struct up_flags f = { 0 };
+	enum nc_pull_mode pull = NC_PULL_POLICY;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "dh", opts, NULL)) != -1) {
@@ -495,6 +500,16 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 			break;
 		case OPT_NO_DEPS:
 			f.rc.no_deps = true;
+			break;
+		case OPT_PULL:
+			if (!strcmp(optarg, "always"))
+				pull = NC_PULL_ALWAYS;
+			else if (!strcmp(optarg, "missing"))
+				pull = NC_PULL_MISSING;
+			else if (!strcmp(optarg, "never"))
+				pull = NC_PULL_NEVER;
+			else if (strcmp(optarg, "policy"))
+				return cli_failf(NC_EXIT_USAGE, "up: --pull `%s`: one of always, missing, never, policy", optarg);
 			break;
 		case OPT_ORPHANS:
 			f.remove_orphans = true;
@@ -544,6 +559,12 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 	}
 	if (nc_project_plan_over(&proj, true, (const char *const *)own, &plan, &err) < 0) {
 		code = cli_fail(NC_EXIT_USAGE, &err);
+		goto out;
+	}
+	/* Registry images first: a pull creates nothing to roll back. */
+	size_t n_pulled;
+	if (nc_pull_images(plan, &paths, services, pull, &rep, &n_pulled, &err) < 0) {
+		code = cli_fail(NC_EXIT_FAILURE, &err);
 		goto out;
 	}
 	if (running) {

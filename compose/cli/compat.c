@@ -13,7 +13,7 @@
 
 #define NO_DAEMON "there is no daemon: ncompose runs the containers itself, on this host"
 #define NO_BUILD "nothing is built here: `image:` names a directory, a tarball, a `docker save` archive or an OCI layout"
-#define NO_PULL "nothing is pulled: images are files on this host"
+#define NO_PULL "pulls are quiet already; --verbose says more"
 #define COLOURS "colours follow the terminal (none when the output is not one)"
 #define ONE_EACH "one container per service here: declare another service for a second one"
 
@@ -40,7 +40,6 @@ const struct cli_compat cli_compat_table[] = {
 	/* up (its own options are in cmd-up.c). */
 	IGNORE("up", "--build", false, NO_BUILD),
 	IGNORE("up", "--no-build", false, NO_BUILD),
-	IGNORE("up", "--pull", true, NO_PULL),
 	IGNORE("up", "--quiet-pull", false, NO_PULL),
 	IGNORE("up", "--no-color", false, COLOURS),
 	IGNORE("up", "--attach", true, "an attached `up` prints every service's output"),
@@ -74,7 +73,6 @@ const struct cli_compat cli_compat_table[] = {
 
 	/* Compose's commands that have no counterpart. */
 	REFUSE("build", NULL, false, NO_BUILD),
-	REFUSE("pull", NULL, false, NO_PULL),
 	REFUSE("push", NULL, false, "nothing is pushed: there is no registry here"),
 	REFUSE("create", NULL, false, "containers are created and started together: use `ncompose up -d`"),
 	REFUSE("scale", NULL, false, ONE_EACH),

@@ -39,6 +39,7 @@ static const struct cli_command commands[] = {
 	{ "wait", cli_wait, "block until containers exit; print their codes" },
 	{ "images", cli_images, "the images the containers run" },
 	{ "version", cli_version, "print the version" },
+	{ "pull", cli_pull, "pull the services' registry images" },
 	{ "events", cli_events, "follow the containers' events" },
 	{ "link", cli_link, "cut, restore, shape and list links while the lab runs" },
 };

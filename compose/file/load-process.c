@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/image-ref.h"
 #include "compose/file/load.h"
 
 static bool has_space(const char *s)
@@ -28,7 +29,50 @@ NC_LD_READER(nc_svc_image)
 				      "`%s` is not an image: a directory, an archive, an OCI layout or NAME[:TAG]",
 				      s->image);
 	s->image_mark = val->mark;
+	/* Compose's rule: a path starts with `/`, `./`, `../` or `~` (or is
+	 * `.`, `..`); anything else names an image of a registry. */
+	if (s->image[0] != '/' && s->image[0] != '~' && strncmp(s->image, "./", 2) &&
+	    strncmp(s->image, "../", 3) && strcmp(s->image, ".") && strcmp(s->image, "..")) {
+		struct nc_image_ref ref;
+		nc_err e;
+		if (nc_image_ref_parse(s->image, &ref, &e) < 0)
+			return nc_ld_fail_key(ld, key, val->mark, "%s", e.msg);
+	}
 	return 0;
+}
+
+NC_LD_READER(nc_svc_platform)
+{
+	struct nc_service *s = obj;
+	int r;
+
+	if ((r = nc_ld_string(ld, key, val, &s->platform)) < 0)
+		return r;
+	const char *slash = strchr(s->platform, '/');
+	if (!slash || slash == s->platform || !slash[1] || slash[1] == '/')
+		return nc_ld_fail_key(ld, key, val->mark,
+				      "`%s` is not OS/ARCH[/VARIANT] (e.g. linux/amd64, linux/arm64/v8)", s->platform);
+	s->platform_mark = val->mark;
+	return 0;
+}
+
+NC_LD_READER(nc_svc_pull_policy)
+{
+	static const char *const ok[] = { "always", "missing", "never", "build", "if_not_present", NULL };
+	struct nc_service *s = obj;
+	int r;
+
+	if ((r = nc_ld_string(ld, key, val, &s->pull_policy)) < 0)
+		return r;
+	for (size_t i = 0; ok[i]; i++)
+		if (!strcmp(s->pull_policy, ok[i])) {
+			/* Compose's old spelling of `missing`. */
+			if (!strcmp(s->pull_policy, "if_not_present"))
+				s->pull_policy = "missing";
+			return 0;
+		}
+	return nc_ld_fail_key(ld, key, val->mark, "`%s` is not one of always, missing, never, build",
+			      s->pull_policy);
 }
 
 NC_LD_READER(nc_svc_entrypoint)

@@ -125,6 +125,8 @@ int nc_ld_duration(struct nc_loader *ld, const struct nc_yt_node *key,
 	int fn(struct nc_loader *ld, const struct nc_yt_node *key,                \
 	       const struct nc_yt_node *val, void *obj)
 NC_LD_READER(nc_svc_image);
+NC_LD_READER(nc_svc_platform);
+NC_LD_READER(nc_svc_pull_policy);
 NC_LD_READER(nc_svc_entrypoint);
 NC_LD_READER(nc_svc_env_file);
 NC_LD_READER(nc_svc_working_dir);

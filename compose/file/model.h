@@ -330,6 +330,9 @@ struct nc_service {
 
 	const char *image;
 	struct nc_mark image_mark;
+	const char *platform;    /* "os/arch[/variant]", or NULL: the host's */
+	struct nc_mark platform_mark;
+	const char *pull_policy; /* always, missing, never, build; NULL: missing */
 	const char **entrypoint; /* as command */
 	size_t n_entrypoint;
 	bool has_entrypoint;

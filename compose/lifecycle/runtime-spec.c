@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "compose/lifecycle/pull.h"
 #include "compose/lifecycle/runtime-spec.h"
 
 #include <dirent.h>
@@ -144,7 +145,16 @@ static int image_layers(const struct nc_plan_container *pc, const struct nc_path
 
 	if (!pc->image)
 		return 0;
-	if (pc->image_is_tar || pc->image_is_oci_dir) {
+	if (pc->image_is_registry) {
+		/* Pulled before anything was created (compose/lifecycle/pull.c). */
+		_cleanup_free_ char *layout = NULL;
+		if (nc_pulled_layout(pc, paths, &layout, err) < 0)
+			return nc_err_ret(err);
+		if (lib_subdir(paths, "images", store, sizeof(store), err) < 0)
+			return nc_err_prefix(err, "image store");
+		if (rt_image_unpack_oci_dir(layout, store, &cs->lower, err) < 0)
+			return nc_err_prefix(err, "service `%s`: image %s", pc->name, pc->image);
+	} else if (pc->image_is_tar || pc->image_is_oci_dir) {
 		if (lib_subdir(paths, "images", store, sizeof(store), err) < 0)
 			return nc_err_prefix(err, "image store");
 		if ((pc->image_is_tar ? rt_image_unpack(pc->image, store, &cs->lower, err)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "common/cleanup.h"
+#include "common/image-ref.h"
 #include "common/strbuf.h"
 #include "compose/file/interpolate.h"
 #include "runtime/image.h"
@@ -63,10 +64,19 @@ static int plan_image(struct nc_plan *p, const struct nc_service *s, const struc
 {
 	if (!s->image)
 		return 0;
-	if (!looks_like_path(s->image))
-		return nc_model_error(p->model, s->image_mark, err,
-				      "service `%s`: image `%s` is a registry image name, and registry images are not supported yet: give a local image as a path, a rootfs directory, a rootfs tarball, a `docker save` archive or an OCI layout, e.g. `image: ./rootfs` or `image: ./alpine.tar` (made by `docker save alpine -o alpine.tar`)",
-				      s->name, s->image);
+	if (!looks_like_path(s->image)) {
+		struct nc_image_ref ref;
+		char canon[NC_IMAGE_REF_STRLEN];
+		nc_err e;
+		if (nc_image_ref_parse(s->image, &ref, &e) < 0)
+			return nc_model_error(p->model, s->image_mark, err, "service `%s`: %s", s->name, e.msg);
+		if (!(pc->image = nc_arena_strdup(&p->arena, nc_image_ref_str(&ref, canon))))
+			return OOM(err);
+		pc->image_is_registry = true;
+		pc->platform = s->platform;
+		pc->pull_policy = s->pull_policy ? s->pull_policy : "missing";
+		return 0;
+	}
 	const char *path = file_path(p, host, s->image);
 	if (!path)
 		return OOM(err);

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "common/image-ref.h"
+#include "compose/lifecycle/pull.h"
+#include "runtime/registry.h"
+
+static int store_dir(const struct nc_paths *paths, char *out, size_t size, nc_err *err)
+{
+	if (nc_pathf(out, size, "%s/registry", paths->lib_dir) < 0)
+		return nc_err_errno(err, ENAMETOOLONG, "registry store under `%s`", paths->lib_dir);
+	if (nc_private_dir(paths->lib_dir, 0710, err) < 0 || nc_private_dir(out, 0700, err) < 0)
+		return nc_err_ret(err);
+	return 0;
+}
+
+int nc_pulled_layout(const struct nc_plan_container *pc, const struct nc_paths *paths, char **layout,
+		     nc_err *err)
+{
+	struct nc_image_ref ref;
+	char store[4096];
+	int r;
+
+	if (nc_image_ref_parse(pc->image, &ref, err) < 0 || store_dir(paths, store, sizeof(store), err) < 0)
+		return nc_err_prefix(err, "service `%s`", pc->name);
+	r = rt_registry_pulled(&ref, store, layout, err);
+	if (r == -ENOENT)
+		return nc_err_msg(err, ENOENT, "service `%s`: image %s is not pulled: run `ncompose pull %s`",
+				  pc->name, pc->image, pc->name);
+	return r;
+}
+
+/* On a terminal, one line per image that rewrites itself with the bytes
+ * so far; off it, nothing until the image is in. */
+struct progress {
+	struct nc_report *rep;
+	const char *image;
+	uint64_t *done; /* per blob */
+	uint64_t *total;
+	size_t n;
+};
+
+static void on_layer(void *ctx, size_t index, size_t count, const char *digest, uint64_t done, uint64_t total,
+		     bool finished)
+{
+	struct progress *pr = ctx;
+	(void)digest;
+	(void)finished;
+
+	if (!pr->rep->tty)
+		return;
+	if (count != pr->n) {
+		free(pr->done);
+		free(pr->total);
+		pr->done = calloc(count + 1, sizeof(*pr->done));
+		pr->total = calloc(count + 1, sizeof(*pr->total));
+		pr->n = pr->done && pr->total ? count : 0;
+	}
+	if (index >= pr->n + 1 || !pr->done)
+		return;
+	pr->done[index] = done;
+	pr->total[index] = total;
+	uint64_t d = 0, t = 0;
+	for (size_t i = 0; i <= pr->n; i++)
+		d += pr->done[i], t += pr->total[i];
+	fprintf(pr->rep->out, "\r\033[Kpulling %s: %.1f of %.1f MB", pr->image, (double)d / 1e6, (double)t / 1e6);
+	fflush(pr->rep->out);
+	pr->rep->progress_shown = true;
+}
+
+static bool wanted(const struct nc_plan_container *pc, const char *const *services)
+{
+	if (!services)
+		return true;
+	for (; *services; services++)
+		if (!strcmp(*services, pc->svc ? pc->svc->name : pc->name))
+			return true;
+	return false;
+}
+
+int nc_pull_images(const struct nc_plan *p, const struct nc_paths *paths, const char *const *services,
+		   enum nc_pull_mode mode, struct nc_report *rep, size_t *pulled, nc_err *err)
+{
+	char store[4096];
+	int r;
+
+	*pulled = 0;
+	for (size_t i = 0; i < p->n_containers; i++) {
+		const struct nc_plan_container *pc = &p->containers[i];
+		if (!pc->image_is_registry || !wanted(pc, services))
+			continue;
+		/* One pull per image, however many services run it. */
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = p->containers[j].image_is_registry && wanted(&p->containers[j], services) &&
+			       !strcmp(p->containers[j].image, pc->image) &&
+			       !strcmp(p->containers[j].platform ? p->containers[j].platform : "",
+				       pc->platform ? pc->platform : "");
+		if (seen)
+			continue;
+		struct nc_image_ref ref;
+		if (nc_image_ref_parse(pc->image, &ref, err) < 0 || store_dir(paths, store, sizeof(store), err) < 0)
+			return nc_err_prefix(err, "service `%s`", pc->name);
+		const char *policy = mode == NC_PULL_ALWAYS ? "always"
+				     : mode == NC_PULL_MISSING ? "missing"
+				     : mode == NC_PULL_NEVER ? "never"
+							     : pc->pull_policy;
+		char *layout = NULL;
+		r = rt_registry_pulled(&ref, store, &layout, err);
+		free(layout);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		bool have = r == 0;
+		if (!strcmp(policy, "never")) {
+			if (!have)
+				return nc_err_msg(err, ENOENT,
+						  "service `%s`: image %s is not pulled and pull_policy is never: run `ncompose pull %s`",
+						  pc->name, pc->image, pc->name);
+			continue;
+		}
+		if (have && strcmp(policy, "always"))
+			continue;
+		struct rt_platform plat;
+		if (pc->platform && rt_platform_parse(pc->platform, &plat, err) < 0)
+			return nc_err_prefix(err, "service `%s`", pc->name);
+		struct progress pr = { .rep = rep, .image = pc->image };
+		struct rt_pull_progress prog = { .layer = on_layer, .ctx = &pr };
+		struct rt_pull_opts o = { .platform = pc->platform ? &plat : NULL, .progress = &prog };
+		char digest[80];
+		nc_report_verbose(rep, "pulling %s", pc->image);
+		r = rt_registry_pull(&ref, store, &o, &layout, digest, err);
+		free(pr.done);
+		free(pr.total);
+		if (pr.rep->progress_shown) {
+			fprintf(rep->out, "\r\033[K");
+			rep->progress_shown = false;
+		}
+		if (r < 0)
+			return nc_err_prefix(err, "service `%s`", pc->name);
+		free(layout);
+		fprintf(rep->out, "pulled %s (%s)\n", pc->image, digest);
+		(*pulled)++;
+	}
+	return 0;
+}

@@ -1,0 +1,51 @@
+#!/bin/bash
+# Registry images end to end: `pull`, `up` pulling what is missing, the
+# pulled image as the container's root, pull_policy, and a registry that
+# sends a blob other than the one its manifest names.
+. "$NC_SRC/tests/lib/lib.sh"
+
+command -v python3 >/dev/null || skip_all "python3 is missing (scripts/bootstrap installs it)"
+work=$(mktemp -d /var/lib/ncompose/pull-test.XXXXXX)
+"$NC_SRC/tests/lib/mkrootfs" "$work/rootfs" >/dev/null
+"$NC_SRC/tests/lib/mkimage" oci "$work/rootfs" "$work/img"
+cp "$NC_SRC/tests/integration/labs/pull/compose.yaml" "$work/compose.yaml"
+ip link set lo up
+srv=
+serve() { # PORT ARGS...
+	"$NC_SRC/tests/lib/fakeregistry" "$work/img" "$@" &
+	srv=$!
+	for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return; sleep 0.05; done
+}
+trap 'nc -f "$work/compose.yaml" down >/dev/null 2>&1; [ -n "$srv" ] && kill $srv; rm -rf "$work"' EXIT
+lab() { nc -f "$work/compose.yaml" "$@"; }
+
+check "config accepts registry images and pull_policy" lab config -q
+out=$(lab up -d web2 2>&1)
+check "pull_policy: never and nothing pulled: up refuses" test $? -ne 0
+check_match "... naming the image and what to do" "$out" 'not pulled.*ncompose pull web2'
+check_eq "... and nothing was created" "$(leftovers pulllab)" ""
+
+serve 5301
+check "pull" lab pull -q
+check "the blobs are in the store" test -n "$(ls /var/lib/ncompose/registry/blobs/sha256)"
+check "up -d" lab up -d
+check_eq "the pulled image is the container's root" "$(lab exec web cat /etc/layer2 2>&1)" "second layer"
+check_fails "... with its whiteouts applied" lab exec web test -e /etc/gone
+check_eq "web2 (pull_policy: never) runs the image pulled before" "$(lab exec web2 cat /etc/layer2 2>&1)" "second layer"
+check "down" lab down
+check_clean pulllab
+kill $srv; wait $srv 2>/dev/null; srv=
+
+# A registry that tampers with a layer: pull refuses it, keeps nothing of it.
+layer=$(python3 -c 'import json,sys; d=sys.argv[1]; i=json.load(open(d+"/index.json"))["manifests"][0]["digest"][7:]; m=json.load(open(d+"/blobs/sha256/"+i)); print(m["layers"][0]["digest"])' "$work/img")
+rm -rf /var/lib/ncompose/registry
+serve 5301 --tamper "$layer"
+out=$(lab pull 2>&1)
+check "a tampered layer fails the pull" test $? -ne 0
+check_match "... saying it does not match its digest" "$out" 'does not match its digest'
+check_fails "... and it is not in the store" test -e "/var/lib/ncompose/registry/blobs/sha256/${layer#sha256:}"
+check "control: the registry really sends bytes that differ from the digest" test "sha256:$(curl -s "http://127.0.0.1:5301/v2/test/img/blobs/$layer" | sha256sum | cut -d' ' -f1)" != "$layer"
+out=$(lab up -d 2>&1)
+check "up pulls what is missing, and refuses the tampered layer too" test $? -ne 0
+check_eq "... leaving nothing" "$(leftovers pulllab)" ""
+finish
