@@ -87,6 +87,19 @@ static void addresses(const struct nc_container_info *ci, char *buf, size_t size
 		snprintf(buf, size, "-");
 }
 
+/* `name` is SERVICE-run-ID (cmd-run.c: ID is 8 hex digits) of a service
+ * of the project. */
+static bool removed_oneoff(char **services, const char *name)
+{
+	const char *p = strstr(name, "-run-");
+	if (!p || strlen(p + 5) != 8 || strspn(p + 5, "0123456789abcdef") != 8)
+		return false;
+	for (char **s = services; s && *s; s++)
+		if (strlen(*s) == (size_t)(p - name) && !strncmp(*s, name, (size_t)(p - name)))
+			return true;
+	return false;
+}
+
 static void json_one(struct nc_json *j, struct nc_state *st, const struct nc_container_info *ci, bool running,
 		     bool paused, const char *project)
 {
@@ -229,8 +242,9 @@ int cli_ps(const struct cli_global *g, int argc, char **argv)
 				continue;
 			}
 			/* Wired, not started (waiting on a dependency, or not
-			 * selected by `up SERVICE...`). */
-			if (!wanted("created", want, n_want, all))
+			 * selected by `up SERVICE...`); a one-off with no
+			 * record was removed (`run --rm`, `rm`): not shown. */
+			if (!wanted("created", want, n_want, all) || removed_oneoff(services, *s))
 				continue;
 			if (quiet || only_services) {
 				printf("%s\n", *s);
