@@ -49,7 +49,19 @@ check_eq "... with an address of its own (not a's static one)" "$out" "0"
 
 out=$(nc -f "$f" run a true 2>/dev/null); rc=$?
 check_eq "run without --rm exits 0" "$rc" 0
-check_match "... and ps -a lists the stopped one-off" "$(names)" "^a a-run-[0-9a-f]{8} b$"
+check_match "... and ps -a lists the exited one-off" "$(nc -p rn ps -a)" "a-run-[0-9a-f]{8} +exited\(0\)"
+check_eq "... ps without -a does not" "$(nc -p rn ps | grep -c -- -run-)" "0"
+
+n1=$(nc -f "$f" run -d a sleep 1000 2>/dev/null)
+check_match "run -d prints the one-off's name" "$n1" "^a-run-[0-9a-f]{8}$"
+n2=$(nc -f "$f" run -d a sleep 1000 2>/dev/null)
+ip1=$(in_ns "rn-$n1" ip -4 -o addr show eth0 | awk '{print $4}')
+ip2=$(in_ns "rn-$n2" ip -4 -o addr show eth0 | awk '{print $4}')
+check "two one-offs running together have addresses of their own" test -n "$ip1" -a -n "$ip2" -a "$ip1" != "$ip2"
+check "... and reach each other" in_ns "rn-$n1" ping -c1 -W2 "${ip2%/*}"
+p1=$(field_of "$n1" pid)
+check "a second up applies the file" nc -f "$f" up -d
+check_eq "... the running one-off keeps its PID" "$(field_of "$n1" pid)" "$p1"
 
 check_eq "a keeps its PID" "$(field_of a pid)" "$a0"
 check_eq "b keeps its PID" "$(field_of b pid)" "$b0"
