@@ -42,6 +42,13 @@ check_eq "... the service's own environment otherwise" "$out" "from-file"
 out=$(nc -f "$f" run --rm -w /tmp a pwd 2>/dev/null)
 check_eq "-w sets the working directory" "$out" "/tmp"
 
+out=$(nc -f "$f" run --rm -u 1000 a id -u 2>/dev/null)
+check_eq "-u sets the user" "$out" "1000"
+out=$(nc -f "$f" run --rm --entrypoint "echo from" a entrypoint 2>/dev/null)
+check_eq "--entrypoint replaces the entrypoint" "$out" "from entrypoint"
+nc -f "$f" run --rm nope true >/dev/null 2>&1; rc=$?
+check_eq "run of a service not in the file is a usage error" "$rc" 2
+
 check "the one-off reaches b by name" nc -f "$f" run --rm a ping -c1 -W2 b
 check "the one-off reaches a by address" nc -f "$f" run --rm b ping -c1 -W2 10.42.0.10
 out=$(nc -f "$f" run --rm a sh -c "ip -4 -o addr show | grep -c 10.42.0.10" 2>/dev/null)
@@ -68,5 +75,8 @@ check_eq "b keeps its PID" "$(field_of b pid)" "$b0"
 
 check "down" nc -p rn down
 check_clean rn
+nc -f "$f" run --rm a true >/dev/null 2>&1; rc=$?
+check_eq "run in a project that is not up fails" "$rc" 1
+check_eq "... and makes nothing" "$(leftovers rn)" ""
 
 finish
