@@ -9,6 +9,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "compose/cli/common.h"
+#include "compose/file/oneoff.h"
 #include "compose/lifecycle/info.h"
 #include "compose/lifecycle/livelink.h"
 #include "compose/lifecycle/paths.h"
@@ -87,15 +88,11 @@ static void addresses(const struct nc_container_info *ci, char *buf, size_t size
 		snprintf(buf, size, "-");
 }
 
-/* `name` is SERVICE-run-ID (cmd-run.c: ID is 8 hex digits) of a service
- * of the project. */
+/* `name` is a one-off (`run`) of a service of the project. */
 static bool removed_oneoff(char **services, const char *name)
 {
-	const char *p = strstr(name, "-run-");
-	if (!p || strlen(p + 5) != 8 || strspn(p + 5, "0123456789abcdef") != 8)
-		return false;
 	for (char **s = services; s && *s; s++)
-		if (strlen(*s) == (size_t)(p - name) && !strncmp(*s, name, (size_t)(p - name)))
+		if (nc_oneoff_of(name, *s))
 			return true;
 	return false;
 }

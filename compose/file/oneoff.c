@@ -12,6 +12,18 @@ int nc_oneoff_name(const char *service, const char *id, char *out, size_t size)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+bool nc_oneoff_of(const char *name, const char *service)
+{
+	size_t n = strlen(service);
+
+	if (strncmp(name, service, n) || strncmp(name + n, "-run-", 5) || !name[n + 5])
+		return false;
+	for (const char *p = name + n + 5; *p; p++)
+		if (!isalnum((unsigned char)*p))
+			return false;
+	return true;
+}
+
 static size_t strv_len(const char *const *v)
 {
 	size_t n = 0;

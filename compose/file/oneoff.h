@@ -32,6 +32,9 @@ struct nc_oneoff {
  * -ENAMETOOLONG when it does not fit. */
 int nc_oneoff_name(const char *service, const char *id, char *out, size_t size);
 
+/* `name` is a one-off of `service`: "<service>-run-<letters and digits>". */
+bool nc_oneoff_of(const char *name, const char *service);
+
 /*
  * Appends the one-off of `service` named nc_oneoff_name(service, id) to
  * the model (call before planning: the services array moves). *out is the

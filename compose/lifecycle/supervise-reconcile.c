@@ -115,14 +115,19 @@ static int fail_oom(nc_err *err)
 
 /* Adds to the model the one-offs of records[from..]: each is a record
  * `oneoff SERVICE ID`, then its `arg`, `entry`, `noentry`, `oenv`,
- * `workdir` and `user` records. The last one's name is left in `last`. */
-static int add_oneoffs(struct nc_model *m, const struct nc_records *r, size_t from,
+ * `workdir` and `user` records. The last one's name is left in `last`.
+ * `kept`: the one-offs of earlier runs. */
+static int add_oneoffs(struct nc_model *m, const struct nc_records *r, size_t from, bool kept,
 		       char *last, size_t size, nc_err *err)
 {
 	for (size_t i = from; i < r->n; i++) {
 		if (strcmp(r->v[i].f[0], "oneoff") || r->v[i].n < 3)
 			continue;
 		const char *svc = r->v[i].f[1], *id = r->v[i].f[2];
+		/* A kept one-off of a service gone from the file is an orphan,
+		 * as the service's own container. */
+		if (kept && !nc_model_service(m, svc))
+			continue;
 		_cleanup_free_ const char **cmd = calloc(r->n + 1, sizeof(char *));
 		_cleanup_free_ const char **entry = calloc(r->n + 1, sizeof(char *));
 		_cleanup_free_ const char **env = calloc(r->n + 1, sizeof(char *));
@@ -173,14 +178,14 @@ static int all_oneoffs(struct sup *s, const struct nc_records *req, struct reque
 		struct nc_records kept = { 0 };
 		if ((r = nc_records_parse(s->oneoffs.s, s->oneoffs.len, &kept, err)) < 0)
 			return r;
-		r = add_oneoffs(m, &kept, 0, name, sizeof(name), err);
+		r = add_oneoffs(m, &kept, 0, true, name, sizeof(name), err);
 		nc_records_free(&kept);
 		if (r < 0)
 			return r;
 	}
 	if (!rq->oneoff)
 		return 0;
-	if ((r = add_oneoffs(m, req, rq->oneoff, rq->oneoff_name, sizeof(rq->oneoff_name), err)) < 0)
+	if ((r = add_oneoffs(m, req, rq->oneoff, false, rq->oneoff_name, sizeof(rq->oneoff_name), err)) < 0)
 		return r;
 	/* A `run` makes its one-off and changes nothing else. */
 	rq->only[0] = rq->oneoff_name;

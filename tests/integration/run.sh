@@ -67,7 +67,9 @@ ip2=$(in_ns "rn-$n2" ip -4 -o addr show eth0 | awk '{print $4}')
 check "two one-offs running together have addresses of their own" test -n "$ip1" -a -n "$ip2" -a "$ip1" != "$ip2"
 check "... and reach each other" in_ns "rn-$n1" ping -c1 -W2 "${ip2%/*}"
 p1=$(field_of "$n1" pid)
-check "a second up applies the file" nc -f "$f" up -d
+out=$(nc -f "$f" up -d 2>&1); rc=$?
+check_eq "a second up applies the file" "$rc" 0
+check_eq "... and takes no one-off for an orphan" "$(grep -c orphan <<<"$out")" "0"
 check_eq "... the running one-off keeps its PID" "$(field_of "$n1" pid)" "$p1"
 
 check_eq "a keeps its PID" "$(field_of a pid)" "$a0"

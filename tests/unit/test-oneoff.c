@@ -57,6 +57,12 @@ static void test_name(void **state)
 	assert_int_equal(nc_oneoff_name("web", "1a2b", n, sizeof(n)), 0);
 	assert_string_equal(n, "web-run-1a2b");
 	assert_int_equal(nc_oneoff_name("webserver", "1a2b3c", n, sizeof(n)), -ENAMETOOLONG);
+	assert_true(nc_oneoff_of("web-run-1a2b", "web"));
+	assert_false(nc_oneoff_of("web-run-1a2b", "we"));
+	assert_false(nc_oneoff_of("web-run-", "web"));
+	assert_false(nc_oneoff_of("web-run-1a-2b", "web"));
+	assert_false(nc_oneoff_of("web2", "web"));
+	assert_false(nc_oneoff_of("web", "web"));
 }
 
 static void test_copy_with_what_run_changes(void **state)
