@@ -48,6 +48,7 @@ static void help(void)
 	       "  --entrypoint CMD     replace the entrypoint (\"\" clears it)\n"
 	       "  --no-deps, -T, -i    accepted: dependencies are up already; the output is\n"
 	       "                       read from the container's log, not a terminal\n"
+	       "  --name, --service-ports, -p  refused: see `man ncompose`\n"
 	       "  -h, --help           this help\n");
 }
 
@@ -199,7 +200,7 @@ out:
 
 int cli_run(const struct cli_global *g, int argc, char **argv)
 {
-	enum { OPT_RM = 256, OPT_ENTRY, OPT_NO_DEPS };
+	enum { OPT_RM = 256, OPT_ENTRY, OPT_NO_DEPS, OPT_NAME, OPT_PORTS };
 	static const struct option opts[] = {
 		{ "rm", no_argument, NULL, OPT_RM },
 		{ "detach", no_argument, NULL, 'd' },
@@ -210,6 +211,9 @@ int cli_run(const struct cli_global *g, int argc, char **argv)
 		{ "no-deps", no_argument, NULL, OPT_NO_DEPS },
 		{ "no-TTY", no_argument, NULL, 'T' },
 		{ "interactive", no_argument, NULL, 'i' },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "service-ports", no_argument, NULL, OPT_PORTS },
+		{ "publish", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -221,7 +225,7 @@ int cli_run(const struct cli_global *g, int argc, char **argv)
 		return cli_failf(NC_EXIT_FAILURE, "run: out of memory");
 	o.env = env;
 	/* "+": options end at SERVICE; the rest is the command's. */
-	while ((c = getopt_long(argc, argv, "+de:w:u:Tih", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+de:w:u:Tihp:", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_RM:
 			o.rm = true;
@@ -245,6 +249,13 @@ int cli_run(const struct cli_global *g, int argc, char **argv)
 		case 'T':
 		case 'i':
 			break;
+		case OPT_NAME:
+			return cli_failf(NC_EXIT_USAGE,
+					 "run: --name is not supported: a one-off is named SERVICE-run-ID (`-d` prints it)");
+		case OPT_PORTS:
+		case 'p':
+			return cli_failf(NC_EXIT_USAGE,
+					 "run: a one-off publishes no port (the service's container holds them); reach it at its address");
 		case 'h':
 			help();
 			return NC_EXIT_OK;
