@@ -449,10 +449,18 @@ static int up_running(const struct nc_plan *p, const struct nc_project *proj, co
 				 p->project);
 	if (nc_reconcile_plan(p, paths, &f->rc, &rp, &err) < 0)
 		return cli_fail(err.errnum == EINVAL ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
+	/* A bridge keeps the gateway and masquerade of its first subnet:
+	 * changed in place it would serve a half-old network. Compose also
+	 * asks for the network to be recreated by hand. */
+	(void)rep; /* every refusal here is an error line, not a warning */
+	if (rp.n_changed_networks) {
+		code = cli_failf(NC_EXIT_USAGE,
+				 "up: network `%s` is defined differently than when project `%s` came up (subnet, gateway or options); a running network is not changed in place: run `ncompose down`, then `ncompose up -d` (nothing was changed)",
+				 rp.changed_networks[0], p->project);
+		nc_rc_plan_free(&rp);
+		return code;
+	}
 	warn_orphans(p, &rp, f->remove_orphans);
-	for (size_t i = 0; i < rp.n_changed_networks; i++)
-		nc_report_warn(rep, "network `%s` is defined differently: the containers on it are recreated",
-			       rp.changed_networks[i]);
 	if (nc_rc_plan_is_noop(&rp, f->remove_orphans)) {
 		say_services(&rp, verbose);
 		say_summary(p, &rp, 0);

@@ -253,8 +253,11 @@ spoof() { # attacker victim peer: prints the MAC the peer then holds for the vic
 	vip=$(ipof "$2") pip=$(ipof "$3")
 	ip netns exec "escnet-$3" sysctl -qw net.ipv4.neigh.eth0.locktime=0
 	x "$3" ping -c1 -W2 "$vip" >/dev/null
-	x "$1" python3 -c "$ARP" "$vip" "$pip" "$(macof "$3")"
-	for _ in $(seq 20); do
+	# The forged reply is sent again every half second while we look: one
+	# packet can lose a race with the peer's own ARP traffic on a loaded
+	# machine, and the guarded case must hold against every copy anyway.
+	for i in $(seq 20); do
+		[ $((i % 5)) = 1 ] && x "$1" python3 -c "$ARP" "$vip" "$pip" "$(macof "$3")"
 		[ "$(held "$3" "$vip")" = "$(macof "$1")" ] && break
 		sleep 0.1
 	done

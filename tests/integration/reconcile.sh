@@ -88,6 +88,14 @@ check_eq "... a keeps its PID" "$(pid_of a)" "$a1"
 check_match "... d has its address" "$(nc -p rc exec d ip -o addr show)" "10\.42\.0\.5/24"
 d0=$(pid_of d)
 
+# A network defined differently is not changed under running containers.
+write "  d: {command: [sleep, '1000'], networks: {lan2: {ipv4_address: 10.43.0.5}}}" "  lan2: {ipam: {config: [{subnet: 10.43.0.0/24}]}}"
+out=$(nc -f "$f" up -d 2>&1); rc=$?
+check_match "a changed subnet is refused, saying to down and up again" "$out rc=$rc" "network .lan2. is defined differently.*ncompose down.* rc=2"
+check_eq "... d keeps its PID" "$(pid_of d)" "$d0"
+check_match "... and its address" "$(nc -p rc exec d ip -o addr show)" "10\.42\.0\.5/24"
+write "$D" "$N"
+
 # --no-recreate: a change is not applied.
 X=3 write "$D" "$N"
 nc -f "$f" up -d --no-recreate >/dev/null 2>&1
