@@ -9,6 +9,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "compose/cli/common.h"
+#include "compose/file/oneoff.h"
 #include "compose/lifecycle/info.h"
 #include "compose/lifecycle/livelink.h"
 #include "compose/lifecycle/paths.h"
@@ -85,6 +86,15 @@ static void addresses(const struct nc_container_info *ci, char *buf, size_t size
 	}
 	if (!buf[0])
 		snprintf(buf, size, "-");
+}
+
+/* `name` is a one-off (`run`) of a service of the project. */
+static bool removed_oneoff(char **services, const char *name)
+{
+	for (char **s = services; s && *s; s++)
+		if (nc_oneoff_of(name, *s))
+			return true;
+	return false;
 }
 
 static void json_one(struct nc_json *j, struct nc_state *st, const struct nc_container_info *ci, bool running,
@@ -229,8 +239,9 @@ int cli_ps(const struct cli_global *g, int argc, char **argv)
 				continue;
 			}
 			/* Wired, not started (waiting on a dependency, or not
-			 * selected by `up SERVICE...`). */
-			if (!wanted("created", want, n_want, all))
+			 * selected by `up SERVICE...`); a one-off with no
+			 * record was removed (`run --rm`, `rm`): not shown. */
+			if (!wanted("created", want, n_want, all) || removed_oneoff(services, *s))
 				continue;
 			if (quiet || only_services) {
 				printf("%s\n", *s);

@@ -79,8 +79,6 @@ const struct cli_compat cli_compat_table[] = {
 	REFUSE("watch", NULL, false, NO_BUILD),
 	REFUSE("attach", NULL, false, "use `ncompose logs -f SERVICE` for its output and `ncompose exec SERVICE sh` for a shell"),
 	REFUSE("convert", NULL, false, "it is `ncompose config`"),
-	REFUSE("run", NULL, false,
-	       "one-off containers are not supported yet; `ncompose exec SERVICE COMMAND` runs COMMAND in the service's container"),
 };
 
 const size_t cli_compat_count = sizeof(cli_compat_table) / sizeof(cli_compat_table[0]);

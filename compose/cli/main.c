@@ -42,6 +42,7 @@ static const struct cli_command commands[] = {
 	{ "pull", cli_pull, "pull the services' registry images" },
 	{ "events", cli_events, "follow the containers' events" },
 	{ "link", cli_link, "cut, restore, shape and list links while the lab runs" },
+	{ "run", cli_run, "run a command in a new one-off container of a service" },
 };
 
 const char *cli_prog(void)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "common/cleanup.h"
+#include "compose/file/oneoff.h"
 #include "compose/lifecycle/journal.h"
 #include "compose/lifecycle/lifecycle.h"
 #include "compose/lifecycle/state.h"
@@ -220,6 +221,16 @@ static int diff_networks(const struct nc_plan *p, const struct running *run, str
 	return 0;
 }
 
+/* A one-off (`run`) of a service of the file is no orphan: the supervisor
+ * keeps it in the plan it runs, as Compose leaves one-offs out of orphans. */
+static bool oneoff_of_planned(const struct nc_plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_containers; i++)
+		if (nc_oneoff_of(name, p->containers[i].name))
+			return true;
+	return false;
+}
+
 int nc_reconcile_diff(const struct nc_plan *p, const struct nc_records *journal,
 		      const struct nc_rc_opts *o, struct nc_rc_plan *out, nc_err *err)
 {
@@ -284,7 +295,7 @@ int nc_reconcile_diff(const struct nc_plan *p, const struct nc_records *journal,
 		}
 	}
 	for (size_t i = 0; i < run.n && r == 0; i++)
-		if (!nc_plan_container(p, run.containers[i]) &&
+		if (!nc_plan_container(p, run.containers[i]) && !oneoff_of_planned(p, run.containers[i]) &&
 		    push(&out->orphans, &out->n_orphans, run.containers[i]) < 0)
 			r = nc_err_errno(err, ENOMEM, "compare `%s` with what runs", p->project);
 	if (r == 0 && diff_networks(p, &run, out) < 0)

@@ -31,6 +31,10 @@ struct sup {
 	struct nc_plan *own_plan;
 	struct nc_project *own_proj;
 	char **own_env;
+	/* The one-offs (`run`) added so far, as their request records: every
+	 * later reconcile adds them again, in the same order, so they keep
+	 * their names and addresses. */
+	struct nc_strbuf oneoffs;
 };
 
 /* supervise.c */

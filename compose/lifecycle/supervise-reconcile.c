@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "compose/file/oneoff.h"
 #include "compose/lifecycle/journal.h"
 #include "compose/lifecycle/reconcile.h"
 #include "compose/lifecycle/supervise-internal.h"
@@ -47,6 +48,7 @@ void nc_sup_reconcile_release(struct sup *s)
 	s->own_plan = NULL;
 	s->own_proj = NULL;
 	s->own_env = NULL;
+	nc_strbuf_free(&s->oneoffs);
 }
 
 struct request {
@@ -57,6 +59,9 @@ struct request {
 	const char **services; /* NULL-terminated, NULL when none */
 	struct nc_rc_opts o;
 	bool remove_orphans;
+	size_t oneoff;         /* index of its `oneoff` record; 0: none (`run`) */
+	char oneoff_name[256]; /* the one-off's service */
+	const char *only[2];   /* o.services of a `run`: the one-off alone */
 };
 
 static int parse_request(const struct nc_records *req, struct request *rq, nc_err *err)
@@ -83,6 +88,8 @@ static int parse_request(const struct nc_records *req, struct request *rq, nc_er
 			rq->dir = v;
 		else if (!strcmp(k, "env") && !(rq->env[ne++] = strdup(v)))
 			return nc_err_errno(err, ENOMEM, "reconcile request");
+		else if (!strcmp(k, "oneoff") && !rq->oneoff)
+			rq->oneoff = i;
 		else if (!strcmp(k, "service"))
 			rq->services[ns++] = v;
 		else if (!strcmp(k, "option")) {
@@ -101,9 +108,96 @@ static int parse_request(const struct nc_records *req, struct request *rq, nc_er
 	return 0;
 }
 
+static int fail_oom(nc_err *err)
+{
+	return nc_err_errno(err, ENOMEM, "one-off");
+}
+
+/* Adds to the model the one-offs of records[from..]: each is a record
+ * `oneoff SERVICE ID`, then its `arg`, `entry`, `noentry`, `oenv`,
+ * `workdir` and `user` records. The last one's name is left in `last`.
+ * `kept`: the one-offs of earlier runs. */
+static int add_oneoffs(struct nc_model *m, const struct nc_records *r, size_t from, bool kept,
+		       char *last, size_t size, nc_err *err)
+{
+	for (size_t i = from; i < r->n; i++) {
+		if (strcmp(r->v[i].f[0], "oneoff") || r->v[i].n < 3)
+			continue;
+		const char *svc = r->v[i].f[1], *id = r->v[i].f[2];
+		/* A kept one-off of a service gone from the file is an orphan,
+		 * as the service's own container. */
+		if (kept && !nc_model_service(m, svc))
+			continue;
+		_cleanup_free_ const char **cmd = calloc(r->n + 1, sizeof(char *));
+		_cleanup_free_ const char **entry = calloc(r->n + 1, sizeof(char *));
+		_cleanup_free_ const char **env = calloc(r->n + 1, sizeof(char *));
+		size_t nc = 0, ne = 0, nv = 0;
+		bool has_entry = false;
+		struct nc_oneoff o = { 0 };
+		if (!cmd || !entry || !env)
+			return fail_oom(err);
+		size_t j;
+		for (j = i + 1; j < r->n && strcmp(r->v[j].f[0], "oneoff"); j++) {
+			const char *k = r->v[j].f[0], *v = nc_record_field(&r->v[j], 1);
+			if (!strcmp(k, "noentry"))
+				has_entry = true;
+			if (!v)
+				continue;
+			if (!strcmp(k, "arg"))
+				cmd[nc++] = v;
+			else if (!strcmp(k, "entry"))
+				entry[ne++] = v, has_entry = true;
+			else if (!strcmp(k, "oenv"))
+				env[nv++] = v;
+			else if (!strcmp(k, "workdir"))
+				o.working_dir = v;
+			else if (!strcmp(k, "user"))
+				o.user = v;
+		}
+		o.command = cmd;
+		o.entrypoint = has_entry ? entry : NULL;
+		o.env = env;
+		const struct nc_service *added;
+		int ret = nc_model_add_oneoff(m, svc, id, &o, &added, err);
+		if (ret < 0)
+			return ret;
+		snprintf(last, size, "%s", added->name);
+		i = j - 1;
+	}
+	return 0;
+}
+
+/* The one-offs kept so far, then the request's (when it is a `run`). */
+static int all_oneoffs(struct sup *s, const struct nc_records *req, struct request *rq,
+		       struct nc_model *m, nc_err *err)
+{
+	char name[256];
+	int r;
+
+	if (s->oneoffs.len) {
+		struct nc_records kept = { 0 };
+		if ((r = nc_records_parse(s->oneoffs.s, s->oneoffs.len, &kept, err)) < 0)
+			return r;
+		r = add_oneoffs(m, &kept, 0, true, name, sizeof(name), err);
+		nc_records_free(&kept);
+		if (r < 0)
+			return r;
+	}
+	if (!rq->oneoff)
+		return 0;
+	if ((r = add_oneoffs(m, req, rq->oneoff, false, rq->oneoff_name, sizeof(rq->oneoff_name), err)) < 0)
+		return r;
+	/* A `run` makes its one-off and changes nothing else. */
+	rq->only[0] = rq->oneoff_name;
+	rq->o.services = rq->only;
+	rq->o.no_recreate = true;
+	rq->o.force_recreate = false;
+	return 0;
+}
+
 /* The file loaded and planned as the asking `up` sees it: its environment,
  * and the project's own bridges out of the way of automatic subnets. */
-static int load_plan(struct sup *s, struct request *rq, struct nc_project **proj,
+static int load_plan(struct sup *s, const struct nc_records *req, struct request *rq, struct nc_project **proj,
 		     struct nc_plan **plan, nc_err *err)
 {
 	_cleanup_strv_ char **own = NULL;
@@ -127,7 +221,8 @@ static int load_plan(struct sup *s, struct request *rq, struct nc_project **proj
 		.env_files = rq->env_files, .n_env_files = nef,
 	};
 	r = nc_project_open_named(&po, NC_PROJECT_NEED_FILE, rq->o.services, *proj, &usage, err);
-	if (r == 0 && (r = nc_project_plan_over(*proj, true, (const char *const *)own, plan, err)) < 0)
+	if (r == 0 && ((r = all_oneoffs(s, req, rq, (*proj)->model, err)) < 0 ||
+		       (r = nc_project_plan_over(*proj, true, (const char *const *)own, plan, err)) < 0))
 		nc_project_close(*proj);
 	environ = saved;
 	if (r < 0) {
@@ -154,7 +249,7 @@ static bool in_list(char *const *v, size_t n, const char *name)
 /* Starts the marked containers of the current plan in dependency order,
  * then gives those without a healthcheck a moment: one that exits at once
  * with an error (a missing program, a bad option) fails the reconcile. */
-static int start_marked(struct sup *s, const bool *mark, nc_err *err)
+static int start_marked(struct sup *s, const bool *mark, const char *oneoff, nc_err *err)
 {
 	bool progress = true;
 
@@ -179,6 +274,9 @@ static int start_marked(struct sup *s, const bool *mark, nc_err *err)
 	}
 	for (size_t i = 0; i < s->p->n_containers; i++) {
 		const struct nc_life *l = &s->life[i];
+		/* A one-off's command may well end at once, with any status. */
+		if (oneoff && !strcmp(s->p->containers[i].name, oneoff))
+			continue;
 		if (mark[i] && l->state != NC_CS_RUNNING && l->state != NC_CS_CREATED &&
 		    l->exit_code != 0)
 			return nc_err_msg(err, EIO, "service `%s` exited with code %d as it started",
@@ -284,7 +382,7 @@ static int restore_old(struct apply *a, const struct nc_up_opts *uo, nc_err *why
 		bool wanted = l->wanted;
 		*l = (struct nc_life){ .state = NC_CS_CREATED, .wanted = wanted };
 	}
-	if (start_marked(s, a->stop_old, why) < 0)
+	if (start_marked(s, a->stop_old, NULL, why) < 0)
 		return nc_err_prefix(why, "restart the services it stopped");
 	return 0;
 }
@@ -359,7 +457,7 @@ void nc_sup_reconcile(struct sup *s, const struct nc_records *req, struct nc_str
 			   s->p->project);
 		goto refused;
 	}
-	if (load_plan(s, &rq, &proj, &a.np, &e) < 0)
+	if (load_plan(s, req, &rq, &proj, &a.np, &e) < 0)
 		goto refused;
 	if (nc_state_read_journal(s->st, &j, &e) < 0 ||
 	    nc_reconcile_diff(a.np, &j, &rq.o, &a.rp, &e) < 0 || mark(&a, &rq, &e) < 0)
@@ -381,7 +479,7 @@ void nc_sup_reconcile(struct sup *s, const struct nc_records *req, struct nc_str
 	}
 	s->p = a.np;
 	s->life = a.new_life;
-	if (start_marked(s, a.make_new, &e) < 0) {
+	if (start_marked(s, a.make_new, rq.oneoff ? rq.oneoff_name : NULL, &e) < 0) {
 		nc_err ignore;
 		nc_sup_stop(s, a.make_new);
 		nc_up_remove(a.np, s->st, s->paths, s->rep, a.make_new, a.new_net, &ignore);
@@ -407,7 +505,18 @@ void nc_sup_reconcile(struct sup *s, const struct nc_records *req, struct nc_str
 	s->own_proj = proj;
 	s->own_env = rq.env;
 	rq.env = NULL;
+	/* Kept, to be added again by every later reconcile. */
+	for (size_t i = rq.oneoff; rq.oneoff && i < req->n; i++) {
+		const char *k = req->v[i].f[0];
+		if (i > rq.oneoff && !strcmp(k, "oneoff"))
+			break;
+		nc_record_append(&s->oneoffs, (const char *const *)req->v[i].f, req->v[i].n);
+	}
 	reply_ok(&a, &rq, reply);
+	if (rq.oneoff) {
+		const char *f[] = { "oneoff", rq.oneoff_name };
+		nc_record_append(reply, f, 2);
+	}
 	apply_free(&a);
 	free(rq.services);
 	free(rq.files);
