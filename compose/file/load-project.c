@@ -70,44 +70,80 @@ static char *join(const char *dir, const char *name)
 	return asprintf(&s, "%s/%s", dir, name) < 0 ? NULL : s;
 }
 
-int nc_project_find_files(const char *dir, char ***out, nc_err *err)
+/* The default file of one directory and the override beside it, into
+ * v[0] and v[1]; v[0] stays NULL when the directory has none. */
+static int find_in(const char *dir, char **v, nc_err *err)
 {
-	char **v = calloc(3, sizeof(*v));
-
-	*out = NULL;
-	if (!v)
-		return nc_err_errno(err, ENOMEM, "look for the compose file");
 	for (size_t s = 0; s < NC_ELEMENTSOF(default_stems) && !v[0]; s++)
 		for (size_t e = 0; e < NC_ELEMENTSOF(default_exts) && !v[0]; e++) {
 			char name[64];
 			snprintf(name, sizeof(name), "%s.%s", default_stems[s], default_exts[e]);
 			_cleanup_free_ char *path = join(dir, name);
-			if (!path) {
-				nc_strv_freep(&v);
+			if (!path)
 				return nc_err_errno(err, ENOMEM, "look for the compose file");
-			}
 			if (!is_file(path))
 				continue;
 			v[0] = TAKE_PTR(path);
 			for (size_t o = 0; o < NC_ELEMENTSOF(default_exts) && !v[1]; o++) {
 				snprintf(name, sizeof(name), "%s.override.%s", default_stems[s], default_exts[o]);
 				_cleanup_free_ char *ov = join(dir, name);
-				if (!ov) {
-					nc_strv_freep(&v);
+				if (!ov)
 					return nc_err_errno(err, ENOMEM, "look for the compose file");
-				}
 				if (is_file(ov))
 					v[1] = TAKE_PTR(ov);
 			}
 		}
+	return 0;
+}
+
+/* Is DIR the root directory (or unreadable, which ends the walk too)? */
+static bool is_root(const char *dir)
+{
+	struct stat st, root;
+	return stat(dir, &st) < 0 || stat("/", &root) < 0 ||
+	       (st.st_dev == root.st_dev && st.st_ino == root.st_ino);
+}
+
+/* With no directory given, Compose looks in the current directory, then
+ * in each parent up to the root: a command run in a lab's subdirectory
+ * (its configs/, a router's folder) acts on that lab. The paths found are
+ * relative ("../compose.yaml"), so the project directory is where the file
+ * is. A directory given (--project-directory) is looked in alone. */
+#define MAX_PARENTS 64
+
+int nc_project_find_files(const char *dir, char ***out, nc_err *err)
+{
+	char **v = calloc(3, sizeof(*v));
+	_cleanup_strbuf_ struct nc_strbuf up = NC_STRBUF_INIT;
+	int r;
+
+	*out = NULL;
+	if (!v)
+		return nc_err_errno(err, ENOMEM, "look for the compose file");
+	if ((r = find_in(dir, v, err)) < 0)
+		goto fail;
+	for (size_t depth = 0; !dir && !v[0] && depth < MAX_PARENTS; depth++) {
+		if (is_root(depth ? nc_strbuf_str(&up) : "."))
+			break;
+		nc_strbuf_append(&up, depth ? "/.." : "..");
+		if (!nc_strbuf_ok(&up)) {
+			r = nc_err_errno(err, ENOMEM, "look for the compose file");
+			goto fail;
+		}
+		if ((r = find_in(nc_strbuf_str(&up), v, err)) < 0)
+			goto fail;
+	}
 	if (!v[0]) {
 		free(v);
 		return nc_err_msg(err, ENOENT,
 				  "no compose file: none of compose.yaml, ncompose.yaml, docker-compose.yaml in %s",
-				  dir ? dir : "the current directory");
+				  dir ? dir : "the current directory or its parents");
 	}
 	*out = v;
 	return 0;
+fail:
+	nc_strv_freep(&v);
+	return r;
 }
 
 /* COMPOSE_FILE: paths separated by COMPOSE_PATH_SEPARATOR, else ':'. */

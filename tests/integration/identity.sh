@@ -23,6 +23,10 @@ check_match "ps in beta lists beta's container" "$(cd "$work/beta" && nc ps --fo
 check_match "ls lists both, running, with their files" "$(nc ls | tr "\n" " ")" "alpha +running\\(1\\) +$work/Alpha/compose.yaml.*beta +running\\(1\\) +$work/beta/compose.yaml"
 check_match "ls --format json" "$(nc ls --format json)" '"Name":"alpha","Status":"running\(1\)","ConfigFiles":"'"$work"'/Alpha/compose.yaml"'
 check_eq "ls -q" "$(nc ls -q | tr '\n' ' ')" "alpha beta "
+# From a subdirectory of a lab, its file is found in the parents (Compose).
+mkdir -p "$work/Alpha/configs/r1"
+check_match "ps in a subdirectory of Alpha lists alpha's container" \
+	"$(cd "$work/Alpha/configs/r1" && nc ps --format json)" '"project":"alpha"'
 check "down in beta" sh -c "cd '$work/beta' && '$NCOMPOSE' down"
 check "... alpha still runs" nc -p alpha exec -T s true
 check_eq "... beta is gone" "$(nc ls -q | tr '\n' ' ')" "alpha "

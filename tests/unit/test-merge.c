@@ -290,6 +290,58 @@ static void test_override_file_and_errors(void **state)
 	nc_model_free(m);
 }
 
+/* No -f: the default file of the current directory, else of the nearest
+ * parent (Compose's rule); a directory given is looked in alone. */
+static void test_parent_directories(void **state)
+{
+	struct nc_model *m;
+	nc_err err;
+	char *const none[] = { NULL };
+	char sub[PATH_MAX], deeper[PATH_MAX], cwd[PATH_MAX];
+
+	(void)state;
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	put("compose.yaml", "services:\n  a:\n    hostname: top\n");
+	put("compose.override.yaml", "services:\n  a:\n    hostname: over\n");
+	snprintf(sub, sizeof(sub), "%s/configs", tmp);
+	snprintf(deeper, sizeof(deeper), "%s/configs/r1", tmp);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(mkdir(deeper, 0700), 0);
+
+	assert_int_equal(chdir(deeper), 0);
+	struct nc_project_files pf = { .envp = none };
+	int r = nc_model_load_files(&pf, &m, &err);
+	assert_int_equal(chdir(cwd), 0);
+	assert_int_equal(r, 0);
+	assert_string_equal(m->dir, tmp);
+	assert_string_equal(m->project, "mylab2");
+	assert_int_equal(m->n_files, 2);
+	assert_string_equal(m->services[0].hostname, "over");
+	nc_model_free(m);
+
+	/* --project-directory names the one directory to look in. */
+	pf.project_dir = deeper;
+	assert_true(nc_model_load_files(&pf, &m, &err) < 0);
+	assert_non_null(strstr(err.msg, "no compose file"));
+
+	/* The nearest file wins over one further up. */
+	char near[PATH_MAX + 16];
+	snprintf(near, sizeof(near), "%s/compose.yml", sub);
+	FILE *f = fopen(near, "w");
+	assert_non_null(f);
+	fputs("services:\n  b:\n    hostname: near\n", f);
+	fclose(f);
+	assert_int_equal(chdir(deeper), 0);
+	pf.project_dir = NULL;
+	r = nc_model_load_files(&pf, &m, &err);
+	assert_int_equal(chdir(cwd), 0);
+	assert_int_equal(r, 0);
+	assert_string_equal(m->dir, sub);
+	assert_int_equal(m->n_files, 1);
+	assert_string_equal(m->services[0].name, "b");
+	nc_model_free(m);
+}
+
 static void test_extends(void **state)
 {
 	struct nc_model *m;
@@ -380,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_dir_without_name),
 		cmocka_unit_test_setup_teardown(test_project_name, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_override_file_and_errors, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_parent_directories, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_extends, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_include, setup_dir, teardown_dir),
 	};
