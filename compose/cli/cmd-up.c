@@ -569,6 +569,10 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 		code = cli_fail(NC_EXIT_USAGE, &err);
 		goto out;
 	}
+	if (nc_refuse_builds(plan, services, &err) < 0) {
+		code = cli_fail(NC_EXIT_USAGE, &err);
+		goto out;
+	}
 	/* Registry images first: a pull creates nothing to roll back. */
 	size_t n_pulled;
 	if (nc_pull_images(plan, &paths, services, pull, &rep, &n_pulled, &err) < 0) {

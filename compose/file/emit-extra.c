@@ -540,3 +540,43 @@ NC_EMIT_WRITER(nc_emit_svc_working_dir)
 	if (s->working_dir)
 		nc_emit_kv(out, 2, "working_dir", s->working_dir);
 }
+
+static void flow_list_if(struct nc_strbuf *out, const char *key, const char *const *v, size_t n)
+{
+	if (n)
+		nc_emit_flow_list(out, 3, key, v, n);
+}
+
+/* build: always the long form, as `docker compose config` prints it. */
+NC_EMIT_WRITER(nc_emit_svc_build)
+{
+	const struct nc_build *b = &s->build;
+
+	if (!b->present)
+		return;
+	nc_emit_key(out, 2, "build");
+	nc_strbuf_putc(out, '\n');
+	if (b->n_args)
+		nc_emit_kvs(out, 3, "args", b->args, b->n_args);
+	flow_list_if(out, "cache_from", b->cache_from, b->n_cache_from);
+	flow_list_if(out, "cache_to", b->cache_to, b->n_cache_to);
+	nc_emit_kv(out, 3, "context", b->context);
+	if (b->dockerfile)
+		nc_emit_kv(out, 3, "dockerfile", b->dockerfile);
+	if (b->dockerfile_inline)
+		nc_emit_kv(out, 3, "dockerfile_inline", b->dockerfile_inline);
+	if (b->n_labels)
+		nc_emit_kvs(out, 3, "labels", b->labels, b->n_labels);
+	if (b->network)
+		nc_emit_kv(out, 3, "network", b->network);
+	if (b->no_cache)
+		nc_emit_bool(out, 3, "no_cache", true);
+	flow_list_if(out, "platforms", b->platforms, b->n_platforms);
+	if (b->pull)
+		nc_emit_bool(out, 3, "pull", true);
+	if (b->shm_size != NC_UNSET)
+		nc_emit_int(out, 3, "shm_size", b->shm_size);
+	flow_list_if(out, "tags", b->tags, b->n_tags);
+	if (b->target)
+		nc_emit_kv(out, 3, "target", b->target);
+}

@@ -139,6 +139,7 @@ static const struct {
 	void (*fn)(struct nc_strbuf *out, const struct nc_service *s);
 } writers[] = {
 	{ "blkio_config", nc_emit_svc_blkio_config },
+	{ "build", nc_emit_svc_build },
 	{ "cap_add", k_cap_add },
 	{ "cap_drop", k_cap_drop },
 	{ "command", k_command },

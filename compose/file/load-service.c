@@ -194,7 +194,7 @@ static const struct nc_ld_key service_keys[] = {
 	UNSUPPORTED("annotations"),
 	UNSUPPORTED("attach"),
 	{ "blkio_config", nc_svc_blkio_config, 0 },
-	UNSUPPORTED("build"),
+	{ "build", nc_svc_build, 0 },
 	{ "cap_add", svc_caps, 0 },
 	{ "cap_drop", svc_caps, 0 },
 	UNSUPPORTED("cgroup"),

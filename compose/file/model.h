@@ -283,6 +283,34 @@ struct nc_route {
 #define NC_LOG_DEFAULT_MAX_SIZE (INT64_C(10) << 20)
 #define NC_LOG_DEFAULT_MAX_FILE 3
 
+/* services.<s>.build, Compose's keys as written (the context and the
+ * Dockerfile's path relative to the file that named them; extends and
+ * include rewrite them to the project directory). The short form
+ * `build: DIR` is a context alone. */
+struct nc_build {
+	bool present;
+	struct nc_mark mark;
+	const char *context;           /* "." when only the Dockerfile is given */
+	const char *dockerfile;        /* NULL: Dockerfile in the context */
+	const char *dockerfile_inline;
+	struct nc_kv *args;            /* value NULL: taken from the environment */
+	size_t n_args;
+	struct nc_kv *labels;
+	size_t n_labels;
+	const char *target;
+	const char *network;
+	const char **tags;
+	size_t n_tags;
+	const char **cache_from;
+	size_t n_cache_from;
+	const char **cache_to;
+	size_t n_cache_to;
+	const char **platforms;
+	size_t n_platforms;
+	int64_t shm_size;              /* NC_UNSET: none */
+	bool no_cache, pull;
+};
+
 struct nc_service {
 	const char *name;
 	struct nc_mark mark;
@@ -333,6 +361,7 @@ struct nc_service {
 	const char *platform;    /* "os/arch[/variant]", or NULL: the host's */
 	struct nc_mark platform_mark;
 	const char *pull_policy; /* always, missing, never, build; NULL: missing */
+	struct nc_build build;   /* build: read and printed; not built yet */
 	const char **entrypoint; /* as command */
 	size_t n_entrypoint;
 	bool has_entrypoint;

@@ -83,6 +83,22 @@ static bool wanted(const struct nc_plan_container *pc, const char *const *servic
 	return false;
 }
 
+int nc_refuse_builds(const struct nc_plan *p, const char *const *services, nc_err *err)
+{
+	for (size_t i = 0; i < p->n_containers; i++) {
+		const struct nc_plan_container *pc = &p->containers[i];
+		const struct nc_service *s = pc->svc;
+		if (!s || !s->build.present || !wanted(pc, services))
+			continue;
+		if (s->image && !(s->pull_policy && !strcmp(s->pull_policy, "build")))
+			continue;
+		return nc_model_error(p->model, s->build.mark, err,
+				      "service `%s`: %s, and ncompose cannot build images yet: build it with `docker build` or `buildah bud`, then name it in `image:` (a registry name, a `docker save` archive or an OCI layout)",
+				      s->name, s->image ? "pull_policy: build asks for a build" : "it has `build:` and no `image:`");
+	}
+	return 0;
+}
+
 int nc_pull_images(const struct nc_plan *p, const struct nc_paths *paths, const char *const *services,
 		   enum nc_pull_mode mode, struct nc_report *rep, size_t *pulled, nc_err *err)
 {

@@ -27,6 +27,12 @@ enum nc_pull_mode {
 int nc_pull_images(const struct nc_plan *p, const struct nc_paths *paths, const char *const *services,
 		   enum nc_pull_mode mode, struct nc_report *rep, size_t *pulled, nc_err *err);
 
+/* ncompose does not build images yet: a service that would need a build
+ * (`build:` with no `image:`, or pull_policy: build) is refused with its
+ * place in the file (-EINVAL, a usage error); one with both runs its
+ * `image:`. services: as above. */
+int nc_refuse_builds(const struct nc_plan *p, const char *const *services, nc_err *err);
+
 /* The OCI layout of a registry image already pulled (malloc'ed), or an
  * error that says to pull it. */
 int nc_pulled_layout(const struct nc_plan_container *pc, const struct nc_paths *paths, char **layout,

@@ -175,6 +175,11 @@ static void test_emit_round_trip(void **state)
 		"services:\n  a: {logging: {driver: local, options: {max-size: 8k, max-file: \"2\"}}}\n",
 		"services:\n  a: {logging: {driver: none}}\n",
 		"name: x\nnetworks: {n: {ipam: {config: [{subnet: \"fd00:0::/64\"}]}}}\n",
+		"services:\n  a: {build: ./app}\n",
+		"services:\n  a: {image: a, build: {context: ., dockerfile: D, args: [X, Y=1], labels: {l: v},"
+		" target: t, network: none, tags: [a:1], cache_from: [a:c], cache_to: [a:d],"
+		" platforms: [linux/arm64], shm_size: 1g, no_cache: true, pull: true}}\n",
+		"services:\n  a: {build: {dockerfile_inline: \"FROM scratch\\nCOPY . /\\n\"}}\n",
 	};
 	struct nc_load_opts opts = { 0 };
 

@@ -184,6 +184,58 @@ static void test_keys_values(void **state)
 	nc_model_free(m);
 }
 
+/* build: read in both forms, as Compose (not built: the planner's
+ * caller refuses a service that would need it). */
+static void test_build(void **state)
+{
+	(void)state;
+	struct nc_model *m = NULL;
+	struct nc_load_opts opts = { 0 };
+	nc_err err;
+	const char *y;
+
+	y = "services:\n  a:\n    build: ./app\n";
+	assert_int_equal(nc_model_load_buffer_opts("t.yaml", y, strlen(y), &opts, &m, &err), 0);
+	const struct nc_build *b = &m->services[0].build;
+	assert_true(b->present);
+	assert_string_equal(b->context, "./app");
+	assert_null(b->dockerfile);
+	assert_int_equal(b->shm_size, NC_UNSET);
+	assert_mark(b->mark, 3, 5);
+	nc_model_free(m);
+
+	y = "services:\n  a:\n    image: me/a:dev\n    build:\n      dockerfile: Dockerfile.dev\n"
+	    "      args: [VERSION=1, FROM_ENV]\n      target: prod\n      labels: {x: y}\n"
+	    "      tags: [me/a:1]\n      platforms: [linux/amd64]\n      no_cache: true\n"
+	    "      shm_size: 64m\n      cache_from: [me/a:cache]\n      network: host\n";
+	assert_int_equal(nc_model_load_buffer_opts("t.yaml", y, strlen(y), &opts, &m, &err), 0);
+	b = &m->services[0].build;
+	assert_string_equal(b->context, ".");
+	assert_string_equal(b->dockerfile, "Dockerfile.dev");
+	assert_int_equal(b->n_args, 2);
+	assert_string_equal(b->args[0].value, "1");
+	assert_null(b->args[1].value);
+	assert_string_equal(b->target, "prod");
+	assert_int_equal(b->n_labels, 1);
+	assert_int_equal(b->n_tags, 1);
+	assert_int_equal(b->n_platforms, 1);
+	assert_true(b->no_cache);
+	assert_false(b->pull);
+	assert_int_equal(b->shm_size, 64 << 20);
+	assert_string_equal(b->network, "host");
+	nc_model_free(m);
+
+	y = "services:\n  a:\n    build: [x]\n";
+	assert_true(nc_model_load_buffer_opts("t.yaml", y, strlen(y), &opts, &m, &err) < 0);
+	assert_non_null(strstr(err.msg, "t.yaml:3:12: `build` in service `a`: expected a directory or a mapping"));
+	y = "services:\n  a:\n    build: {dockerfile: D, dockerfile_inline: FROM x}\n";
+	assert_true(nc_model_load_buffer_opts("t.yaml", y, strlen(y), &opts, &m, &err) < 0);
+	assert_non_null(strstr(err.msg, "not both"));
+	y = "services:\n  a:\n    build: {contxt: .}\n";
+	assert_true(nc_model_load_buffer_opts("t.yaml", y, strlen(y), &opts, &m, &err) < 0);
+	assert_non_null(strstr(err.msg, "did you mean `context`"));
+}
+
 /* A key of Compose's format that ncompose does not support is refused as
  * such, at its place, naming the service. */
 static void test_unsupported(void **state)
@@ -194,9 +246,9 @@ static void test_unsupported(void **state)
 	nc_err err;
 	const char *y;
 
-	y = "services:\n  a:\n    build: .\n";
+	y = "services:\n  a:\n    build:\n      ssh: [default]\n";
 	assert_true(nc_model_load_buffer_opts("t.yaml", y, strlen(y), &opts, &m, &err) < 0);
-	assert_string_equal(err.msg, "t.yaml:3:5: `build` in service `a` is not supported yet");
+	assert_string_equal(err.msg, "t.yaml:4:7: `ssh` in service `a` is not supported yet");
 	y = "include: [other.yaml]\n";
 	assert_true(nc_model_load_buffer_opts("t.yaml", y, strlen(y), &opts, &m, &err) < 0);
 	assert_string_equal(err.msg, "t.yaml:1:1: `include` is not supported yet");
@@ -206,6 +258,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys_values),
+		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_unsupported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,50 @@
+#!/bin/bash
+# `build:` as Compose files have it: read, merged and printed by `config`;
+# a service that would need a build is refused by `up` with its place in
+# the file (exit 2, nothing made); one that also names its `image:` runs
+# that image, as Compose does when the image is there.
+. "$NC_SRC/tests/lib/lib.sh"
+
+work=$(mktemp -d /var/lib/ncompose/build-test.XXXXXX)
+trap 'nc -p bld down >/dev/null 2>&1; rm -rf "$work"' EXIT
+"$NC_SRC/tests/lib/mkrootfs" "$work/root"
+mkdir -p "$work/app"
+printf 'FROM scratch\n' >"$work/app/Dockerfile"
+
+cat >"$work/compose.yaml" <<'YAML'
+name: bld
+services:
+  web:
+    build: ./app
+    command: [sleep, "1000"]
+  api:
+    image: ./root
+    build:
+      context: ./app
+      args: [VERSION=1]
+    command: [sleep, "1000"]
+YAML
+
+out=$(nc -f "$work/compose.yaml" config 2>&1 | tr '\n' ' ')
+check_match "config accepts build: and prints its long form" "$out" \
+	'web:.*build:.*context: \./app'
+check_match "... with the args of the long form" "$out" 'args:.*VERSION: "?1"?'
+
+out=$(nc -f "$work/compose.yaml" up -d 2>&1); rc=$?
+check_eq "up of a service that needs a build exits 2" "$rc" 2
+check_match "... naming the place and what to do" "$out" \
+	"compose.yaml:4:5: service .web.: it has .build:. and no .image:.*build it with .docker build."
+check_eq "... and nothing was made" "$(leftovers bld)" ""
+
+# Control: the same file without the build-only service comes up, and
+# the service with both runs its image (the test root's /etc/motd).
+check "up api alone (build: and image:) runs the image" nc -f "$work/compose.yaml" up -d api
+check_eq "... its root is the image's" "$(nc -p bld exec -T api cat /etc/motd)" "ncompose test rootfs"
+check "down" nc -p bld down
+
+sed -i 's|    image: ./root|    image: ./root\n    pull_policy: build|' "$work/compose.yaml"
+out=$(nc -f "$work/compose.yaml" up -d api 2>&1); rc=$?
+check_eq "pull_policy: build is refused too (exit 2)" "$rc" 2
+check_match "... saying why" "$out" "pull_policy: build asks for a build"
+check_clean bld
+finish
