@@ -580,3 +580,18 @@ NC_EMIT_WRITER(nc_emit_svc_build)
 	if (b->target)
 		nc_emit_kv(out, 3, "target", b->target);
 }
+
+NC_EMIT_WRITER(nc_emit_svc_links)
+{
+	if (!s->n_svc_links)
+		return;
+	nc_emit_key(out, 2, "links");
+	nc_strbuf_putc(out, '\n');
+	for (size_t i = 0; i < s->n_svc_links; i++) {
+		nc_emit_indent(out, 3);
+		nc_strbuf_append(out, "- ");
+		nc_emit_scalar(out, s->svc_links[i].text);
+		nc_strbuf_putc(out, '\n');
+	}
+}
+

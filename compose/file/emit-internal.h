@@ -44,6 +44,7 @@ void nc_emit_service(struct nc_strbuf *out, const struct nc_service *s);
 #define NC_EMIT_WRITER(name) void name(struct nc_strbuf *out, const struct nc_service *s)
 NC_EMIT_WRITER(nc_emit_svc_blkio_config);
 NC_EMIT_WRITER(nc_emit_svc_build);
+NC_EMIT_WRITER(nc_emit_svc_links);
 NC_EMIT_WRITER(nc_emit_svc_cpu_shares);
 NC_EMIT_WRITER(nc_emit_svc_cpuset);
 NC_EMIT_WRITER(nc_emit_svc_depends_on);

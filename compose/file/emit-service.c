@@ -168,6 +168,7 @@ static const struct {
 	{ "image", nc_emit_svc_image },
 	{ "init", nc_emit_svc_init },
 	{ "labels", nc_emit_svc_labels },
+	{ "links", nc_emit_svc_links },
 	{ "logging", nc_emit_svc_logging },
 	{ "mem_limit", k_mem_limit },
 	{ "mem_reservation", k_mem_reservation },

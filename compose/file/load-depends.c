@@ -119,3 +119,34 @@ NC_LD_READER(nc_ld_shaping_key)
 		sh->jitter_mark = val->mark;
 	return 0;
 }
+
+/* links: [db, "db:database"]. Checked against the services and turned
+ * into depends_on once every service is read (validate-refs.c). */
+NC_LD_READER(nc_svc_legacy_links)
+{
+	struct nc_service *s = obj;
+	const char **v;
+	struct nc_mark *marks;
+	size_t n;
+	int r;
+
+	if ((r = nc_ld_strlist(ld, key, val, &v, &n, &marks)) < 0)
+		return r;
+	if (!(s->svc_links = nc_arena_calloc(ld->a, n ? n : 1, sizeof(*s->svc_links))))
+		return nc_ld_oom(ld);
+	for (size_t i = 0; i < n; i++) {
+		struct nc_svc_link *l = &s->svc_links[i];
+		const char *colon = strchr(v[i], ':');
+		l->text = v[i];
+		l->mark = marks[i];
+		if (!(l->service = colon ? nc_arena_strndup(ld->a, v[i], (size_t)(colon - v[i])) : v[i]))
+			return nc_ld_oom(ld);
+		l->alias = colon ? colon + 1 : NULL;
+		if (!nc_ld_valid_name(l->service) || (l->alias && !nc_ld_valid_hostname(l->alias)))
+			return nc_ld_fail(ld, marks[i], "`links` in %s: `%s` is not SERVICE or SERVICE:ALIAS",
+					  ld->where, v[i]);
+	}
+	s->n_svc_links = n;
+	return 0;
+}
+

@@ -237,7 +237,7 @@ static const struct nc_ld_key service_keys[] = {
 	UNSUPPORTED("ipc"),
 	UNSUPPORTED("isolation"),
 	{ "labels", nc_svc_labels, 0 },
-	UNSUPPORTED("links"),
+	{ "links", nc_svc_legacy_links, 0 },
 	{ "logging", nc_svc_logging, 0 },
 	UNSUPPORTED("mac_address"),
 	{ "mem_limit", svc_mem_limit, 0 },

@@ -159,6 +159,7 @@ NC_LD_READER(nc_svc_cpu_shares);
 NC_LD_READER(nc_svc_cpuset);
 NC_LD_READER(nc_svc_deploy);
 NC_LD_READER(nc_svc_build);
+NC_LD_READER(nc_svc_legacy_links);
 NC_LD_READER(nc_svc_blkio_config);
 NC_LD_READER(nc_svc_ulimits);
 NC_LD_READER(nc_svc_ports);

@@ -311,6 +311,17 @@ struct nc_build {
 	bool no_cache, pull;
 };
 
+/* services.<s>.links (Compose's legacy form, not the lab's top-level
+ * links): "SERVICE" or "SERVICE:ALIAS". As compose-go, each implies a
+ * depends_on (service_started); the alias resolves to that service in
+ * this one's /etc/hosts only. */
+struct nc_svc_link {
+	const char *text;    /* as written, for `config` */
+	const char *service;
+	const char *alias;   /* NULL: none */
+	struct nc_mark mark;
+};
+
 struct nc_service {
 	const char *name;
 	struct nc_mark mark;
@@ -431,6 +442,8 @@ struct nc_service {
 	size_t n_tmpfs;
 	struct nc_depend *depends_on;
 	size_t n_depends_on;
+	struct nc_svc_link *svc_links;
+	size_t n_svc_links;
 	struct nc_healthcheck healthcheck;
 	enum nc_restart restart;
 	int64_t restart_max;     /* on-failure:N, 0 = no limit */

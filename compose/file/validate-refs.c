@@ -160,9 +160,50 @@ static int visit(struct nc_loader *ld, size_t i, unsigned char *state, size_t *p
 	return 0;
 }
 
+/* Each legacy link names a service and implies depends_on it (started),
+ * unless the service already depends on it: compose-go's rule, so
+ * `config` prints the dependency and reads its own output the same. */
+static int resolve_svc_links(struct nc_loader *ld)
+{
+	struct nc_model *m = ld->m;
+
+	for (size_t i = 0; i < m->n_services; i++) {
+		struct nc_service *s = &m->services[i];
+		for (size_t k = 0; k < s->n_svc_links; k++) {
+			const struct nc_svc_link *l = &s->svc_links[k];
+			char what[NC_ERR_MSG_MAX / 4];
+			snprintf(what, sizeof(what), "`links` of service `%s`", s->name);
+			const struct nc_service *t = nc_model_service(m, l->service);
+			if (!t)
+				return unknown_service(ld, l->mark, what, l->service);
+			if (t == s)
+				return nc_ld_fail(ld, l->mark, "service `%s` links to itself", s->name);
+			bool have = false;
+			for (size_t d = 0; d < s->n_depends_on && !have; d++)
+				have = !strcmp(s->depends_on[d].service, l->service);
+			if (have)
+				continue;
+			struct nc_depend *v = nc_arena_calloc(ld->a, s->n_depends_on + 1, sizeof(*v));
+			if (!v)
+				return nc_ld_oom(ld);
+			if (s->n_depends_on)
+				memcpy(v, s->depends_on, s->n_depends_on * sizeof(*v));
+			v[s->n_depends_on] = (struct nc_depend){ .service = t->name, .condition = NC_DEP_STARTED,
+								 .required = true, .mark = l->mark };
+			s->depends_on = v;
+			s->n_depends_on++;
+		}
+	}
+	return 0;
+}
+
 static int check_depends(struct nc_loader *ld)
 {
 	const struct nc_model *m = ld->m;
+	int lr;
+
+	if ((lr = resolve_svc_links(ld)) < 0)
+		return lr;
 
 	for (size_t i = 0; i < m->n_services; i++) {
 		const struct nc_service *s = &m->services[i];

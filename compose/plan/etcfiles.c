@@ -63,6 +63,26 @@ void nc_etc_hosts(const struct nc_plan *p, const struct nc_plan_container *self,
 		if (pi->addr6.ip.family)
 			host_line(out, &pi->addr6, c, alias_src);
 	}
+	/* Legacy links' aliases: the linked service under another name, in
+	 * this container's file only (Docker's links were one-way). */
+	for (size_t k = 0; self->svc && k < self->svc->n_svc_links; k++) {
+		const struct nc_svc_link *l = &self->svc->svc_links[k];
+		if (!l->alias)
+			continue;
+		for (size_t i = 0; i < p->n_containers; i++) {
+			const struct nc_plan_container *c = &p->containers[i];
+			if (!c->svc || c == self || strcmp(c->svc->name, l->service))
+				continue;
+			const struct nc_plan_iface *pi = shared_iface(self, c);
+			if (!pi)
+				pi = first_addressed(c);
+			char ip[NC_IP_STRLEN];
+			if (pi && pi->addr4.ip.family)
+				nc_strbuf_printf(out, "%s\t%s\n", nc_ip_str(&pi->addr4.ip, ip), l->alias);
+			if (pi && pi->addr6.ip.family)
+				nc_strbuf_printf(out, "%s\t%s\n", nc_ip_str(&pi->addr6.ip, ip), l->alias);
+		}
+	}
 	/* extra_hosts, after the project's names (Docker appends them too);
 	 * host-gateway is the host's address on the container's default
 	 * route's network. */

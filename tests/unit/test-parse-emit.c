@@ -176,6 +176,8 @@ static void test_emit_round_trip(void **state)
 		"services:\n  a: {logging: {driver: none}}\n",
 		"name: x\nnetworks: {n: {ipam: {config: [{subnet: \"fd00:0::/64\"}]}}}\n",
 		"services:\n  a: {build: ./app}\n",
+		"services:\n  a: {links: [b, \"c:cee\"], depends_on: {b: {condition: service_healthy}}}\n"
+		"  b: {healthcheck: {test: [CMD, \"true\"]}}\n  c: {}\n",
 		"services:\n  a: {image: a, build: {context: ., dockerfile: D, args: [X, Y=1], labels: {l: v},"
 		" target: t, network: none, tags: [a:1], cache_from: [a:c], cache_to: [a:d],"
 		" platforms: [linux/arm64], shm_size: 1g, no_cache: true, pull: true}}\n",

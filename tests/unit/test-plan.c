@@ -426,6 +426,43 @@ static void test_hosts_file(void **state)
 	fixture_free(&f);
 }
 
+/* Compose's legacy links: the alias in the linking container's hosts
+ * file only, at the linked service's address on the network they share;
+ * the link is a dependency (started first). */
+static void test_legacy_links(void **state)
+{
+	(void)state;
+	struct fixture f;
+	assert_int_equal(plan_from(&f,
+				   "services:\n"
+				   "  web: {links: [\"db:database\", db], networks: [b]}\n"
+				   "  db: {networks: {a: {ipv4_address: 10.1.0.7}, b: {ipv4_address: 10.2.0.7}}}\n"
+				   "  other: {networks: [b]}\n"
+				   "networks:\n"
+				   "  a: {ipam: {config: [{subnet: 10.1.0.0/24}]}}\n"
+				   "  b: {ipam: {config: [{subnet: 10.2.0.0/24}]}}\n",
+				   NULL),
+			 0);
+	const struct nc_service *web = nc_model_service(f.p->model, "web");
+	assert_int_equal(web->n_svc_links, 2);
+	assert_int_equal(web->n_depends_on, 1);
+	assert_string_equal(web->depends_on[0].service, "db");
+	struct nc_strbuf b = NC_STRBUF_INIT;
+	nc_etc_hosts(f.p, nc_plan_container(f.p, "web"), &b);
+	assert_non_null(strstr(b.s, "10.2.0.7\tdatabase\n"));
+	nc_strbuf_free(&b);
+	nc_etc_hosts(f.p, nc_plan_container(f.p, "other"), &b);
+	assert_null(strstr(b.s, "database"));
+	nc_strbuf_free(&b);
+	fixture_free(&f);
+
+	/* A link to no service is an error at its place. */
+	assert_true(plan_from(&f, "services:\n  web: {links: [nope]}\n", NULL) < 0);
+	if (!strstr(f.err.msg, ":2:17: `links` of service `web` names service `nope`"))
+		fail_msg("%s", f.err.msg);
+	fixture_free(&f);
+}
+
 /* A service named `x-foo` is a service (only top-level `x-` keys are
  * extensions): planned with its container, addresses and command. */
 static void test_x_named_service(void **state)
@@ -539,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_more_limits_and_security),
 		cmocka_unit_test(test_hosts_file),
+		cmocka_unit_test(test_legacy_links),
 		cmocka_unit_test(test_big_environment_and_port_range),
 		cmocka_unit_test(test_x_named_service),
 		cmocka_unit_test(test_bare_image_name),

@@ -1,12 +1,16 @@
 #!/bin/bash
-# `build:` as Compose files have it: read, merged and printed by `config`;
-# a service that would need a build is refused by `up` with its place in
-# the file (exit 2, nothing made); one that also names its `image:` runs
-# that image, as Compose does when the image is there.
+# Compose keys that real files have and labs do not need, working as
+# Compose users expect:
+# - `build:` read, merged and printed by `config`; a service that would
+#   need a build is refused by `up` with its place in the file (exit 2,
+#   nothing made); one that also names its `image:` runs that image, as
+#   Compose does when the image is there;
+# - legacy `links:`: the linked service starts first and answers to its
+#   alias in the linking container only.
 . "$NC_SRC/tests/lib/lib.sh"
 
 work=$(mktemp -d /var/lib/ncompose/build-test.XXXXXX)
-trap 'nc -p bld down >/dev/null 2>&1; rm -rf "$work"' EXIT
+trap 'nc -p bld down >/dev/null 2>&1; nc -p lnk down >/dev/null 2>&1; rm -rf "$work"' EXIT
 "$NC_SRC/tests/lib/mkrootfs" "$work/root"
 mkdir -p "$work/app"
 printf 'FROM scratch\n' >"$work/app/Dockerfile"
@@ -47,4 +51,22 @@ out=$(nc -f "$work/compose.yaml" up -d api 2>&1); rc=$?
 check_eq "pull_policy: build is refused too (exit 2)" "$rc" 2
 check_match "... saying why" "$out" "pull_policy: build asks for a build"
 check_clean bld
+
+cat >"$work/links.yaml" <<'YAML'
+name: lnk
+services:
+  web:
+    links: ["db:database"]
+    command: [sleep, "1000"]
+  db:
+    command: [sleep, "1000"]
+  other:
+    command: [sleep, "1000"]
+YAML
+check "up a lab with legacy links" nc -f "$work/links.yaml" up -d
+check "web reaches db by its link alias" nc -p lnk exec -T web ping -c1 -W2 database
+check_fails "other has no such name (the alias is web's)" nc -p lnk exec -T other ping -c1 -W2 database
+check "... but reaches db by its name" nc -p lnk exec -T other ping -c1 -W2 db
+check "down" nc -p lnk down
+check_clean lnk
 finish
