@@ -38,6 +38,8 @@ static const struct cli_command commands[] = {
 	{ "rm", cli_rm, "remove stopped containers" },
 	{ "wait", cli_wait, "block until containers exit; print their codes" },
 	{ "images", cli_images, "the images the containers run" },
+	{ "rmi", cli_rmi, "remove images from the store (never one in use)" },
+	{ "image", cli_image, "image ls, image rm, image prune (unused images)" },
 	{ "version", cli_version, "print the version" },
 	{ "pull", cli_pull, "pull the services' registry images" },
 	{ "events", cli_events, "follow the containers' events" },
