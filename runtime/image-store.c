@@ -363,9 +363,7 @@ int rt_image_unpack(const char *tarball, const char *store_dir, char **rootfs_di
 	if (hint_name(&st, hint, sizeof(hint)) < 0)
 		return nc_err_errno(err, ENAMETOOLONG, "image store `%s`", store_dir);
 
-	/* A hint whose entry `rmi` or `image prune` removed is no hit. */
-	nc_err ignored;
-	if (!hint_lookup(storefd, hint, hex) || entry_exists(storefd, store_dir, hex, &ignored) != 1) {
+	if (!hint_lookup(storefd, hint, hex)) {
 		int r = hash_fd(fd, tarball, hex, err);
 		if (r < 0)
 			return r;
