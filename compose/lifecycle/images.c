@@ -20,6 +20,8 @@
 #include "common/image-ref.h"
 #include "common/json-parse.h"
 #include "common/sha256.h"
+#include "compose/lifecycle/journal.h"
+#include "compose/lifecycle/state.h"
 
 #define HEX_LEN 64
 
@@ -245,6 +247,37 @@ static int users_of(struct nc_image_list *l, const char *file, const char *proje
 	return 0;
 }
 
+/* A container made before containers named their store paths: its record
+ * says only the image as the file wrote it. A reference keeps the image
+ * of that name; a path keeps every untagged image (which one it is would
+ * take hashing the file): over-keeping is the safe side. */
+static int users_of_record(struct nc_image_list *l, const char *record, const char *project,
+			   const char *service)
+{
+	struct nc_records rec;
+	nc_err ignored;
+	int r = 0;
+
+	if (nc_records_read_file(record, &rec, &ignored) < 0)
+		return 0;
+	const char *image = NULL;
+	for (size_t i = 0; i < rec.n; i++)
+		if (rec.v[i].n >= 2 && !strcmp(rec.v[i].f[0], NC_C_IMAGE))
+			image = rec.v[i].f[1];
+	struct nc_image_ref ref;
+	char canon[NC_IMAGE_REF_STRLEN] = "";
+	bool path = image && (image[0] == '/' || image[0] == '.' || image[0] == '~');
+	if (image && !path && nc_image_ref_parse(image, &ref, &ignored) == 0)
+		nc_image_ref_str(&ref, canon);
+	for (size_t i = 0; image && i < l->n && r == 0; i++) {
+		struct nc_stored_image *im = &l->v[i];
+		if (path ? im->name == NULL : (im->name && !strcmp(im->name, canon)))
+			r = user_add(im, project, service);
+	}
+	nc_records_free(&rec);
+	return r;
+}
+
 /* Every container directory of every project that has a state. */
 static int list_users(const struct nc_paths *paths, struct nc_image_list *l, nc_err *err)
 {
@@ -265,7 +298,17 @@ static int list_users(const struct nc_paths *paths, struct nc_image_list *l, nc_
 			if (ce->d_name[0] == '.' ||
 			    nc_pathf(file, sizeof(file), "%s/%s/" NC_IMAGE_USE_FILE, cdir, ce->d_name) < 0)
 				continue;
-			if (users_of(l, file, de->d_name, ce->d_name) < 0)
+			struct stat st;
+			int r;
+			if (stat(file, &st) == 0) {
+				r = users_of(l, file, de->d_name, ce->d_name);
+			} else {
+				char record[PATH_MAX];
+				if (nc_pathf(record, sizeof(record), "%s/%s/record", cdir, ce->d_name) < 0)
+					continue;
+				r = users_of_record(l, record, de->d_name, ce->d_name);
+			}
+			if (r < 0)
 				return nc_err_errno(err, ENOMEM, "image store");
 		}
 	}

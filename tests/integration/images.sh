@@ -52,6 +52,13 @@ check "stop pulled" lab stop pulled
 out=$(nc rmi "$ref" 2>&1); rc=$?
 check_eq "rmi of the image a stopped container uses fails too" "$rc" "1"
 check_match "... naming it" "$out" 'imglab/pulled'
+# A container made by an ncompose that did not name its store paths yet
+# is still known by the image its record names.
+check "control: the container names its store paths" test -s /run/ncompose/imglab/containers/pulled/image-store
+rm /run/ncompose/imglab/containers/pulled/image-store
+out=$(nc rmi "$ref" 2>&1); rc=$?
+check_eq "rmi of the image a container's record alone names fails too" "$rc" "1"
+check_match "... naming it" "$out" 'imglab/pulled'
 out=$(nc rmi nosuch/image:9 2>&1); rc=$?
 check_eq "rmi of an image that is not stored: exit 1" "$rc" "1"
 check_match "... saying so" "$out" 'no such image in the store'
