@@ -37,7 +37,7 @@ static const struct cli_command commands[] = {
 	{ "unpause", cli_unpause, "thaw paused containers" },
 	{ "rm", cli_rm, "remove stopped containers" },
 	{ "wait", cli_wait, "block until containers exit; print their codes" },
-	{ "images", cli_images, "the images the containers run" },
+	{ "images", cli_images, "the images in the store and who uses them (a project's with -p)" },
 	{ "rmi", cli_rmi, "remove images from the store (never one in use)" },
 	{ "image", cli_image, "image ls, image rm, image prune (unused images)" },
 	{ "version", cli_version, "print the version" },

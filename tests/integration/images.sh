@@ -77,6 +77,9 @@ check "down" lab down
 check_clean imglab
 out=$(nc images)
 check_match "after down the images are unused" "$out" "^$ref +[0-9a-f]{12} +[0-9.]+[kM]?B +-$"
+out=$("$NC_SRC/tests/lib/ptydrive" --type 'n\n' -- "$NCOMPOSE" image prune 2>&1)
+check_match "on a terminal, image prune asks first" "$out" 'Are you sure\? \[y/N\]'
+check_match "... and answered no, removes nothing" "$(nc images)" '^<none> '
 out=$(nc image prune -f 2>&1)
 check_match "image prune (no -a) removes the unused untagged copy" "$out" '^Deleted: [0-9a-f]{12} '
 check_match "... and says what it reclaimed" "$out" '^Total reclaimed space: [0-9.]+[kM]B$'
