@@ -109,6 +109,17 @@ _ncompose_project()
     printf '%s\n' "$name"
 }
 
+# The pulled images in the store, by name (for rmi), read from the
+# store's layouts: no command runs as the user types.
+_ncompose_store_images()
+{
+    local lib=${NCOMPOSE_LIB_DIR:-/var/lib/ncompose} f
+    for f in "$lib"/registry/refs/*/index.json; do
+        [[ -r $f ]] || continue
+        sed -n 's/.*"org.opencontainers.image.ref.name":"\([^"]*\)".*/\1/p' "$f"
+    done
+}
+
 _ncompose_services()
 {
     local state=${NCOMPOSE_STATE_DIR:-/run/ncompose} d
@@ -178,7 +189,7 @@ _ncompose()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local _nc_file _nc_project _nc_cmd _nc_cmd_idx
-    local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test ls top port cp kill pause unpause rm wait images version events pull link run"
+    local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test ls top port cp kill pause unpause rm wait images rmi image version events pull link run"
     local global_opts="-f --file -p --project-name --project-directory --env-file --profile -v --verbose -h --help --version"
     local npos
 
@@ -417,6 +428,26 @@ _ncompose()
         else
             _ncompose_reply "$(_ncompose_services)"
         fi
+        ;;
+    rmi)
+        if [[ $cur == -* ]]; then
+            _ncompose_reply "-h --help"
+        else
+            _ncompose_reply "$(_ncompose_store_images)"
+        fi
+        ;;
+    image)
+        if ((COMP_CWORD == _nc_cmd_idx + 1)); then
+            _ncompose_reply "ls rm prune"
+            return
+        fi
+        case ${COMP_WORDS[_nc_cmd_idx + 1]} in
+        prune) _ncompose_reply "-a --all -f --force -h --help" ;;
+        rm) [[ $cur == -* ]] && _ncompose_reply "-h --help" || _ncompose_reply "$(_ncompose_store_images)" ;;
+        ls)
+            case $prev in --format) _ncompose_reply "table json"; return ;; esac
+            _ncompose_reply "--format -q --quiet -h --help" ;;
+        esac
         ;;
     run)
         case $prev in -e | --env | -w | --workdir | -u | --user | --entrypoint) return ;; esac

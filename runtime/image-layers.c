@@ -223,11 +223,7 @@ static int oci_manifest(int src, struct nc_arena *a, const struct nc_jv *desc, i
 			return r;
 	}
 	for (size_t i = 0; i < layers->n; i++) {
-		const char *type = nc_jv_str(layers->items[i], "mediaType");
 		char lpath[128];
-		if (type && strstr(type, "zstd"))
-			return nc_err_msg(err, ENOTSUP, "%s: layer %zu is zstd-compressed (%s), which is not supported; save the image with gzip layers",
-					  path, i + 1, type);
 		if (blob_path(nc_jv_str(layers->items[i], "digest"), lpath, err) < 0)
 			return nc_err_prefix(err, "%s: layer %zu", path, i + 1);
 		if (apply_layer(src, lpath, lpath + 13, root, err) < 0)

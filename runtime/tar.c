@@ -13,11 +13,20 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
+#include <zstd_errors.h>
 
 #include "common/cleanup.h"
 
 #define BLOCK 512
 #define IN_BUF (64 * 1024)
+
+/* The largest zstd window we accept: 2^27 = 128 MiB, libzstd's own default
+ * limit (what `zstd -d` accepts without --memory). The decoder allocates
+ * the window the frame header asks for, so without a bound a crafted
+ * 9-byte header could make us allocate gigabytes. Frames written with
+ * `zstd --long=28` or more (or --ultra at a high level) are refused. */
+#define ZSTD_WINDOW_LOG_MAX 27
 
 /* Offsets of the ustar header fields. */
 enum {
@@ -45,6 +54,8 @@ struct rt_tar {
 
 	bool gz, z_ready, gz_end, gz_truncated;
 	z_stream z;
+	ZSTD_DStream *zs;          /* set when the input is zstd */
+	bool zs_end;               /* at a frame boundary (no frame begun) */
 
 	uint64_t offset;    /* bytes of tar stream consumed */
 	uint64_t remaining; /* body bytes of the current entry not yet read */
@@ -75,6 +86,7 @@ void rt_tar_free(struct rt_tar *t)
 		return;
 	if (t->z_ready)
 		inflateEnd(&t->z);
+	ZSTD_freeDStream(t->zs);
 	overrides_clear(&t->ov);
 	free(t->path);
 	free(t->linkpath);
@@ -180,10 +192,58 @@ static ssize_t gz_read(struct rt_tar *t, uint8_t *buf, size_t len, nc_err *err)
 	}
 }
 
+static int zst_error(size_t zr, nc_err *err)
+{
+	if (ZSTD_getErrorCode(zr) == ZSTD_error_frameParameter_windowTooLarge)
+		return nc_err_msg(err, EFBIG, "zstd frame needs a window larger than %u MiB, the most this reader allocates (written with `zstd --long` or crafted); recompress it without --long",
+				  (1u << ZSTD_WINDOW_LOG_MAX) >> 20);
+	if (ZSTD_getErrorCode(zr) == ZSTD_error_memory_allocation)
+		return nc_err_errno(err, ENOMEM, "zstd");
+	return nc_err_msg(err, EBADMSG, "zstd data is corrupt: %s", ZSTD_getErrorName(zr));
+}
+
+/* A zstd file may hold several frames one after the other (and skippable
+ * frames, which libzstd passes over); unlike gzip(1), bytes after the last
+ * frame that are no frame are an error, as `zstd -d` has it. Input that
+ * ends inside a frame sets gz_truncated (reported by finish() or by the
+ * tar layer as a truncated archive). */
+static ssize_t zst_read(struct rt_tar *t, uint8_t *buf, size_t len, nc_err *err)
+{
+	for (;;) {
+		if (t->in_off == t->in_len) {
+			int r = raw_fill(t, err);
+			if (r < 0)
+				return r;
+			if (r == 0) {
+				/* libzstd may still hold decoded bytes back. */
+				if (t->zs_end)
+					return 0;
+			}
+		}
+		ZSTD_inBuffer in = { t->in + t->in_off, t->in_len - t->in_off, 0 };
+		ZSTD_outBuffer out = { buf, len, 0 };
+		size_t zr = ZSTD_decompressStream(t->zs, &out, &in);
+		t->in_off += in.pos;
+		if (ZSTD_isError(zr))
+			return zst_error(zr, err);
+		t->zs_end = zr == 0;
+		if (out.pos)
+			return (ssize_t)out.pos;
+		if (in.pos == 0 && in.size > 0)
+			return nc_err_msg(err, EBADMSG, "zstd decoder made no progress");
+		if (in.pos == 0 && t->raw_eof && t->in_off == t->in_len) {
+			/* no input left, and the frame is not finished */
+			t->gz_truncated = true;
+			return 0;
+		}
+	}
+}
+
 /* Up to len bytes of the tar stream: > 0, 0 at its end, < 0. */
 static ssize_t src_read(struct rt_tar *t, void *buf, size_t len, nc_err *err)
 {
-	ssize_t n = t->gz ? gz_read(t, buf, len, err) : plain_read(t, buf, len, err);
+	ssize_t n = t->zs ? zst_read(t, buf, len, err)
+		: t->gz ? gz_read(t, buf, len, err) : plain_read(t, buf, len, err);
 	if (n > 0)
 		t->offset += (uint64_t)n;
 	return n;
@@ -232,12 +292,18 @@ int rt_tar_open_hashed(int fd, struct nc_sha256 *hash, struct rt_tar **out, nc_e
 		if (inflateInit2(&t->z, 16 + MAX_WBITS) != Z_OK)
 			return nc_err_errno(err, ENOMEM, "gzip");
 		t->z_ready = t->gz = true;
-	} else if (n >= 6 && !memcmp(m, "\xfd" "7zXZ\0", 6)) {
-		return nc_err_msg(err, ENOTSUP, "xz-compressed; only gzip and plain tar are supported");
 	} else if (n >= 4 && !memcmp(m, "\x28\xb5\x2f\xfd", 4)) {
-		return nc_err_msg(err, ENOTSUP, "zstd-compressed; only gzip and plain tar are supported");
+		t->zs = ZSTD_createDStream();
+		if (!t->zs)
+			return nc_err_errno(err, ENOMEM, "zstd");
+		size_t zr = ZSTD_DCtx_setParameter(t->zs, ZSTD_d_windowLogMax, ZSTD_WINDOW_LOG_MAX);
+		if (ZSTD_isError(zr))
+			return nc_err_msg(err, EINVAL, "zstd: %s", ZSTD_getErrorName(zr));
+		t->zs_end = true;
+	} else if (n >= 6 && !memcmp(m, "\xfd" "7zXZ\0", 6)) {
+		return nc_err_msg(err, ENOTSUP, "xz-compressed; only gzip, zstd and plain tar are supported");
 	} else if (n >= 3 && !memcmp(m, "BZh", 3)) {
-		return nc_err_msg(err, ENOTSUP, "bzip2-compressed; only gzip and plain tar are supported");
+		return nc_err_msg(err, ENOTSUP, "bzip2-compressed; only gzip, zstd and plain tar are supported");
 	}
 	*out = TAKE_PTR(t);
 	return 0;
@@ -571,11 +637,11 @@ static int make_entry(struct rt_tar *t, const uint8_t *h, uint64_t off, nc_err *
 }
 
 /* After the end marker: inflate what is left so zlib checks the CRC and
- * length of the last member. */
+ * length of the last member (libzstd, a frame's checksum if it has one). */
 static int finish(struct rt_tar *t, nc_err *err)
 {
 	t->done = true;
-	if (!t->gz)
+	if (!t->gz && !t->zs)
 		return 0;
 	for (;;) {
 		ssize_t n = src_read(t, t->scratch, sizeof(t->scratch), err);
@@ -585,7 +651,8 @@ static int finish(struct rt_tar *t, nc_err *err)
 			break;
 	}
 	if (t->gz_truncated)
-		return nc_err_msg(err, EBADMSG, "gzip stream truncated after the end of the archive");
+		return nc_err_msg(err, EBADMSG, "%s stream truncated after the end of the archive",
+				  t->zs ? "zstd" : "gzip");
 	return 0;
 }
 
@@ -599,6 +666,9 @@ static int next_header(struct rt_tar *t, nc_err *err)
 		if (n < 0)
 			return (int)n;
 		if (n < BLOCK) {
+			if (off == 0 && n == 0 && t->gz_truncated)
+				return nc_err_msg(err, EBADMSG, "%s stream truncated before the first entry",
+						  t->zs ? "zstd" : "gzip");
 			if (off == 0 && n == 0)
 				return nc_err_msg(err, EBADMSG, "empty archive");
 			if (t->prev)

@@ -4,8 +4,10 @@
  * links ('L'/'K'), pax extended headers ('x': path, linkpath, size, uid,
  * gid, mtime; 'g' is skipped), old v7 headers, base-256 numbers. Every
  * header checksum is verified (the unsigned sum, or the signed one some
- * old tars wrote). Input is a descriptor; gzip is recognised by its magic
- * bytes (1f 8b), never by the file's name, and inflated on the fly.
+ * old tars wrote). Input is a descriptor; gzip (1f 8b) and zstd
+ * (28 b5 2f fd) are recognised by their magic bytes, never by the file's
+ * name or a media type, and decompressed on the fly (zstd with a bounded
+ * window, see tar.c).
  *
  * Iterator style: rt_tar_next() gives one entry, then its body is read
  * with rt_tar_read() or left unread (the next call skips it). Errors name
@@ -53,12 +55,11 @@ struct rt_tar_entry {
 struct rt_tar;
 
 /* Starts reading `fd` (not closed by the reader; read from its current
- * offset). xz, bzip2 and zstd input are refused with a message that says
- * so. */
+ * offset). xz and bzip2 input are refused with a message that says so. */
 int rt_tar_open(int fd, struct rt_tar **out, nc_err *err);
 
 /* The same, and every byte read from `fd` also goes into `hash` (the
- * stored, possibly gzip'ed, bytes): a blob is verified while it is
+ * stored, possibly compressed, bytes): a blob is verified while it is
  * unpacked, never read twice. After the end, rt_tar_drain() reads what
  * follows the archive in the file (padding), so the hash covers it all. */
 int rt_tar_open_hashed(int fd, struct nc_sha256 *hash, struct rt_tar **out, nc_err *err);
@@ -67,8 +68,8 @@ int rt_tar_drain(struct rt_tar *t, nc_err *err);
 /* The next entry: returns 1 and sets *entry (valid until the next call),
  * 0 at the end of the archive (two zero blocks, or one at the end of the
  * input), or < 0. An archive that ends without its end marker is
- * truncated, hence an error. After the end, the rest of a gzip stream is
- * inflated so its CRC is checked. Errors are sticky. */
+ * truncated, hence an error. After the end, the rest of a gzip or zstd
+ * stream is decompressed so its checksum is checked. Errors are sticky. */
 int rt_tar_next(struct rt_tar *t, const struct rt_tar_entry **entry, nc_err *err);
 
 /* Up to `len` bytes of the current entry's body: > 0, 0 at its end, or < 0

@@ -55,6 +55,8 @@ int cli_unpause(const struct cli_global *g, int argc, char **argv);
 int cli_rm(const struct cli_global *g, int argc, char **argv);
 int cli_wait(const struct cli_global *g, int argc, char **argv);
 int cli_images(const struct cli_global *g, int argc, char **argv);
+int cli_rmi(const struct cli_global *g, int argc, char **argv);
+int cli_image(const struct cli_global *g, int argc, char **argv);
 int cli_version(const struct cli_global *g, int argc, char **argv);
 int cli_pull(const struct cli_global *g, int argc, char **argv);
 int cli_events(const struct cli_global *g, int argc, char **argv);

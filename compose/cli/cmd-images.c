@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* images: the images the project's containers run (paths here: a
- * directory, a rootfs or docker-save tarball, an OCI layout), with their
- * size on disk. */
+/* images: without a project named (-p, -f) or a service, every image in
+ * the store with its size and the containers that use it; with one, the
+ * images the project's containers run (paths here: a directory, a rootfs
+ * or docker-save tarball, an OCI layout, or a registry reference), with
+ * their size on disk, as Compose's `images`. */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
 #include <ftw.h>
@@ -14,15 +16,22 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "compose/cli/common.h"
+#include "compose/lifecycle/images.h"
 
 static void help(void)
 {
-	printf("Usage: ncompose [-f FILE] [-p PROJECT] images [--format table|json] [-q] [SERVICE...]\n\n"
-	       "The images the project's containers run: the service, the image's path\n"
-	       "(`-` for the host's own root, read-only) and its size on disk.\n\n"
+	printf("Usage: ncompose images [--format table|json] [-q]\n"
+	       "       ncompose [-f FILE] [-p PROJECT] images [--format table|json] [-q] [SERVICE...]\n\n"
+	       "Without -p, -f or a SERVICE: every image in the store under /var/lib/ncompose\n"
+	       "(pulled references, and the unpacked copies of local tarballs and layouts,\n"
+	       "untagged), its ID, its size on disk and the containers (PROJECT/SERVICE,\n"
+	       "running or stopped) that use it. With a project: the images its containers\n"
+	       "run: the service, the image (`-` for the host's own root, read-only) and its\n"
+	       "size on disk.\n\n"
 	       "  --format FORMAT  table (default) or json\n"
-	       "  -q, --quiet      only the images' paths, each once\n"
-	       "  -h, --help       this help\n");
+	       "  -q, --quiet      only the IDs (store) or the images, each once (project)\n"
+	       "  -h, --help       this help\n\n"
+	       "See also `ncompose rmi` and `ncompose image prune`.\n");
 }
 
 static uint64_t tree_bytes;
@@ -68,6 +77,56 @@ static void human(int64_t b, char *buf, size_t size)
 	snprintf(buf, size, u ? "%.3g%s" : "%.0f%s", v, unit[u]);
 }
 
+/* The whole store, with who uses what. */
+static int store_images(bool json, bool quiet)
+{
+	struct nc_paths paths;
+	struct nc_image_list l;
+	nc_err err;
+
+	nc_paths_from_env(&paths);
+	if (nc_images_list(&paths, &l, &err) < 0)
+		return cli_fail(NC_EXIT_FAILURE, &err);
+	if (json) {
+		_cleanup_strbuf_ struct nc_strbuf out = NC_STRBUF_INIT;
+		struct nc_json j;
+		nc_json_init(&j, &out);
+		nc_json_array_begin(&j);
+		for (size_t i = 0; i < l.n; i++) {
+			const struct nc_stored_image *im = &l.v[i];
+			nc_json_object_begin(&j);
+			nc_json_kv_string(&j, "ID", im->id);
+			nc_json_kv_string(&j, "Repository", im->name);
+			nc_json_kv_int(&j, "Size", (int64_t)im->size);
+			nc_json_kv_bool(&j, "Unpacked", im->root != NULL);
+			nc_json_key(&j, "UsedBy");
+			nc_json_array_begin(&j);
+			for (size_t k = 0; k < im->n_users; k++)
+				nc_json_string(&j, im->users[k]);
+			nc_json_array_end(&j);
+			nc_json_object_end(&j);
+		}
+		nc_json_array_end(&j);
+		printf("%s\n", nc_strbuf_str(&out));
+	} else if (quiet) {
+		for (size_t i = 0; i < l.n; i++)
+			printf("%.12s\n", l.v[i].id);
+	} else {
+		printf("%-48s %-12s %-8s %s\n", "REPOSITORY", "IMAGE ID", "SIZE", "USED BY");
+		for (size_t i = 0; i < l.n; i++) {
+			const struct nc_stored_image *im = &l.v[i];
+			char size[32];
+			human((int64_t)im->size, size, sizeof(size));
+			printf("%-48s %-12.12s %-8s ", im->name ? im->name : "<none>", im->id, size);
+			for (size_t k = 0; k < im->n_users; k++)
+				printf("%s%s", k ? "," : "", im->users[k]);
+			printf("%s\n", im->n_users ? "" : "-");
+		}
+	}
+	nc_image_list_free(&l);
+	return NC_EXIT_OK;
+}
+
 int cli_images(const struct cli_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -102,6 +161,8 @@ int cli_images(const struct cli_global *g, int argc, char **argv)
 		}
 	}
 	bool json = !strcmp(format, "json");
+	if (!g->arg_project && !g->arg_file && optind >= argc)
+		return store_images(json, quiet);
 	if ((code = cli_open_running(g, "images", &run)))
 		return code;
 	nc_json_init(&j, &out);

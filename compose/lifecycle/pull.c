@@ -5,8 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "common/image-ref.h"
+#include "compose/lifecycle/images.h"
 #include "compose/lifecycle/pull.h"
 #include "runtime/registry.h"
 
@@ -99,8 +101,8 @@ int nc_refuse_builds(const struct nc_plan *p, const char *const *services, nc_er
 	return 0;
 }
 
-int nc_pull_images(const struct nc_plan *p, const struct nc_paths *paths, const char *const *services,
-		   enum nc_pull_mode mode, struct nc_report *rep, size_t *pulled, nc_err *err)
+static int pull_images(const struct nc_plan *p, const struct nc_paths *paths, const char *const *services,
+		       enum nc_pull_mode mode, struct nc_report *rep, size_t *pulled, nc_err *err)
 {
 	char store[4096];
 	int r;
@@ -163,4 +165,21 @@ int nc_pull_images(const struct nc_plan *p, const struct nc_paths *paths, const 
 		(*pulled)++;
 	}
 	return 0;
+}
+
+int nc_pull_images(const struct nc_plan *p, const struct nc_paths *paths, const char *const *services,
+		   enum nc_pull_mode mode, struct nc_report *rep, size_t *pulled, nc_err *err)
+{
+	bool any = false;
+	for (size_t i = 0; i < p->n_containers; i++)
+		any |= p->containers[i].image_is_registry;
+	*pulled = 0;
+	if (!any)
+		return 0;
+	/* Shared: a pull's blob is linked by no layout for a moment, which
+	 * `image prune` (exclusive) must not take for garbage. */
+	_cleanup_close_ int lock = -1;
+	if (nc_images_lock(paths, false, &lock, err) < 0)
+		return nc_err_ret(err);
+	return pull_images(p, paths, services, mode, rep, pulled, err);
 }

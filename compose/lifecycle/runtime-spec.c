@@ -17,6 +17,7 @@
 #include "common/fsutil.h"
 #include "common/strbuf.h"
 #include "compose/plan/etcfiles.h"
+#include "compose/lifecycle/images.h"
 #include "compose/lifecycle/journal.h"
 #include "runtime/copy-tree.h"
 #include "runtime/idmap.h"
@@ -113,6 +114,9 @@ void nc_container_spec_free(struct nc_container_spec *cs)
 	free(cs->mount_paths);
 	free(cs->mounts);
 	free(cs->lower);
+	if (cs->store_lock >= 0)
+		close(cs->store_lock);
+	cs->store_lock = -1;
 	cs->mount_paths = NULL;
 	cs->mounts = NULL;
 	cs->lower = NULL;
@@ -145,6 +149,11 @@ static int image_layers(const struct nc_plan_container *pc, const struct nc_path
 
 	if (!pc->image)
 		return 0;
+	if (pc->image_is_registry || pc->image_is_tar || pc->image_is_oci_dir) {
+		/* Held until the record is written (see images.h). */
+		if (nc_images_lock(paths, false, &cs->store_lock, err) < 0)
+			return nc_err_prefix(err, "service `%s`", pc->name);
+	}
 	if (pc->image_is_registry) {
 		/* Pulled before anything was created (compose/lifecycle/pull.c). */
 		_cleanup_free_ char *layout = NULL;
@@ -154,11 +163,17 @@ static int image_layers(const struct nc_plan_container *pc, const struct nc_path
 			return nc_err_prefix(err, "image store");
 		if (rt_image_unpack_oci_dir(layout, store, &cs->lower, err) < 0)
 			return nc_err_prefix(err, "service `%s`: image %s", pc->name, pc->image);
+		const char *used[] = { cs->lower, layout, NULL };
+		if (nc_mkdir_p(cs->dir, 0700, err) < 0 || nc_image_use_write(cs->dir, used, err) < 0)
+			return nc_err_prefix(err, "service `%s`", pc->name);
 	} else if (pc->image_is_tar || pc->image_is_oci_dir) {
 		if (lib_subdir(paths, "images", store, sizeof(store), err) < 0)
 			return nc_err_prefix(err, "image store");
 		if ((pc->image_is_tar ? rt_image_unpack(pc->image, store, &cs->lower, err)
 				      : rt_image_unpack_oci_dir(pc->image, store, &cs->lower, err)) < 0)
+			return nc_err_prefix(err, "service `%s`", pc->name);
+		const char *used[] = { cs->lower, NULL };
+		if (nc_mkdir_p(cs->dir, 0700, err) < 0 || nc_image_use_write(cs->dir, used, err) < 0)
 			return nc_err_prefix(err, "service `%s`", pc->name);
 	} else if (!(cs->lower = strdup(pc->image))) {
 		return nc_err_errno(err, ENOMEM, "service `%s`: image", pc->name);
@@ -306,6 +321,7 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 	int r;
 
 	memset(cs, 0, sizeof(*cs));
+	cs->store_lock = -1;
 	if ((r = nc_state_container_dir(st, pc->name, false, cs->dir, sizeof(cs->dir), err)) < 0)
 		return r;
 	snprintf(cs->netns_path, sizeof(cs->netns_path), "%s/%s", paths->netns_dir, pc->netns);
@@ -482,7 +498,7 @@ int nc_container_remove(const struct nc_plan *p, const struct nc_plan_container 
 	if (nc_state_container_dir(st, pc->name, false, dir, sizeof(dir), err) < 0)
 		return err->errnum == ENOENT ? 0 : nc_err_ret(err);
 	/* The record last: without it the container reads as never started. */
-	static const char *const gone[] = { "log", "record" };
+	static const char *const gone[] = { "log", NC_IMAGE_USE_FILE, "record" };
 	for (size_t i = 0; i < NC_ELEMENTSOF(gone); i++) {
 		if (nc_pathf(path, sizeof(path), "%s/%s", dir, gone[i]) < 0)
 			return nc_err_errno(err, ENAMETOOLONG, "remove `%s`", pc->name);

@@ -29,6 +29,10 @@ struct nc_container_spec {
 	 * the paths they point to. */
 	char *lower;
 	const char *lowers[1];
+	/* The image store's lock, held shared from the image's unpacking
+	 * until nc_container_spec_free (after the record is written), so
+	 * `rmi` and `image prune` never take what is being started; -1. */
+	int store_lock;
 	char upper[PATH_MAX], work[PATH_MAX];
 	/* userns_mode with an image whose filesystem cannot be idmapped:
 	 * its files show as nobody's inside (the caller warns). */

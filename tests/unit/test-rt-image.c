@@ -241,6 +241,14 @@ static void test_plain_tar(void **state)
 	_cleanup_free_ char *dir = NULL;
 	assert_int_equal(rt_image_unpack(path, store, &dir, &err), 0);
 	read_is(dir, "hello", "plain");
+	/* The entry removed (as `rmi` or `image prune` do) while the file's
+	 * stat hint stays: the next unpack makes it again instead of
+	 * trusting the hint and naming a missing directory. */
+	assert_int_equal(nc_rm_rf(dir, &err), 0);
+	free(dir);
+	dir = NULL;
+	assert_int_equal(rt_image_unpack(path, store, &dir, &err), 0);
+	read_is(dir, "hello", "plain");
 }
 
 /* Unpacks a hostile archive; returns rt_image_unpack's result. */
@@ -616,8 +624,8 @@ static void test_archive_errors(void **state)
 			fail_msg("`%s` not in: %s", bad[i].want, err.msg);
 		assert_null(dir);
 	}
-	/* OCI: a zstd layer is refused with what to do, a digest that is
-	 * not one too. */
+	/* OCI: a zstd layer is no longer refused for its media type (its
+	 * blob, missing here, is what fails), a digest that is not one is. */
 	struct tw l1 = { 0 }, outer = { 0 };
 	tw_file(&l1, "f", "x", 0644);
 	tw_end(&l1);
@@ -637,7 +645,7 @@ static void test_archive_errors(void **state)
 	save(&outer, "zstd.tar", false, path, sizeof(path));
 	tw_free(&l1);
 	assert_true(rt_image_unpack(path, store, &dir, &err) < 0);
-	assert_non_null(strstr(err.msg, "zstd-compressed"));
+	if (!strstr(err.msg, "0000000000000000000000000000000000000000000000000000000000000000`: missing")) fail_msg("got: %s", err.msg);
 	struct tw o2 = { 0 };
 	tw_file(&o2, "oci-layout", "{}", 0644);
 	tw_file(&o2, "index.json", "{\"manifests\":[{\"digest\":\"sha256:../../x\"}]}", 0644);

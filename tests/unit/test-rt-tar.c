@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "common/cleanup.h"
 #include "common/fsutil.h"
@@ -463,6 +464,161 @@ static void test_gzip(void **state)
 	tw_free(&w);
 }
 
+/* ---- zstd ---- */
+
+/* zstd (RFC 8878) of a buffer by libzstd, with a checksum, appended. */
+static void zstd_append(struct tw *out, const void *p, size_t n)
+{
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	assert_non_null(c);
+	assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)));
+	size_t cap = ZSTD_compressBound(n);
+	unsigned char *buf = malloc(cap);
+	assert_non_null(buf);
+	size_t clen = ZSTD_compress2(c, buf, cap, p, n);
+	assert_false(ZSTD_isError(clen));
+	tw_append(out, buf, clen);
+	ZSTD_freeCCtx(c);
+	free(buf);
+}
+
+/* A zstd frame written by hand: its window descriptor says 2^window_log
+ * bytes, whatever the data needs, and the data follows in raw (stored)
+ * blocks. Only the header differs between two such frames. */
+static void zstd_raw_frame(struct tw *out, const void *p, size_t n, unsigned window_log)
+{
+	static const unsigned char magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+	tw_append(out, magic, sizeof(magic));
+	/* descriptor: no content size, not single-segment, no checksum, no
+	 * dictionary; then the window: exponent in the top 5 bits, mantissa 0 */
+	unsigned char hdr[2] = { 0x00, (unsigned char)((window_log - 10) << 3) };
+	tw_append(out, hdr, sizeof(hdr));
+	const unsigned char *q = p;
+	size_t off = 0;
+	do {
+		size_t len = n - off > 65536 ? 65536 : n - off;
+		bool last = off + len == n;
+		uint32_t bh = (uint32_t)last | 0u << 1 | (uint32_t)len << 3; /* raw block */
+		unsigned char b[3] = { (unsigned char)bh, (unsigned char)(bh >> 8), (unsigned char)(bh >> 16) };
+		tw_append(out, b, sizeof(b));
+		tw_append(out, q + off, len);
+		off += len;
+	} while (off < n);
+}
+
+/* The test archive of test_gzip and test_zstd: a body that spans blocks. */
+static void big_archive(struct tw *w)
+{
+	static char big[100000];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 23);
+	struct tw_hdr h = { .name = "big", .type = '0', .size = sizeof(big) };
+	tw_header(w, &h);
+	tw_data(w, big, sizeof(big));
+	tw_file(w, "small", "s", 0);
+	tw_end(w);
+}
+
+static int read_buf(const struct tw *z)
+{
+	int fd = mem_fd(z->buf, z->len);
+	int r = read_fd(fd);
+	close(fd);
+	return r;
+}
+
+static void test_zstd(void **state)
+{
+	(void)state;
+	struct tw w = { 0 }, g = { 0 }, z = { 0 };
+	big_archive(&w);
+	gzip_append(&g, w.buf, w.len);
+	assert_int_equal(read_buf(&g), 0);
+	struct got from_gzip[2];
+	assert_int_equal(n_got, 2);
+	memcpy(from_gzip, got, sizeof(from_gzip));
+
+	/* The same archive zstd-compressed reads entry for entry the same. */
+	zstd_append(&z, w.buf, w.len);
+	assert_int_equal(read_buf(&z), 0);
+	assert_int_equal(n_got, 2);
+	assert_memory_equal(got, from_gzip, sizeof(from_gzip));
+	assert_string_equal(got[1].body, "s");
+	tw_free(&z);
+
+	/* Two frames, split inside an entry (zstd -c a b > ab does this). */
+	zstd_append(&z, w.buf, 50000);
+	zstd_append(&z, w.buf + 50000, w.len - 50000);
+	assert_int_equal(read_buf(&z), 0);
+	assert_int_equal(n_got, 2);
+	assert_memory_equal(got, from_gzip, sizeof(from_gzip));
+	tw_free(&z);
+
+	/* A corrupt stream: a flipped byte of the last frame's checksum is
+	 * found after the end marker; one inside the compressed data fails
+	 * with the same clear message. */
+	zstd_append(&z, w.buf, w.len);
+	z.buf[z.len - 2] ^= 0xff;
+	assert_true(read_buf(&z) < 0);
+	assert_non_null(strstr(err.msg, "zstd data is corrupt"));
+	z.buf[z.len - 2] ^= 0xff;
+	z.buf[z.len / 2] ^= 0xff;
+	assert_true(read_buf(&z) < 0);
+	if (!strstr(err.msg, "zstd data is corrupt") && !strstr(err.msg, "checksum"))
+		fail_msg("unexpected: %s", err.msg);
+	z.buf[z.len / 2] ^= 0xff;
+	/* A cut stream: inside its only block (nothing decoded), then inside
+	 * the last frame's trailer (after the tar's end marker). */
+	size_t full = z.len;
+	z.len = full / 2;
+	assert_true(read_buf(&z) < 0);
+	assert_string_equal(err.msg, "zstd stream truncated before the first entry");
+	z.len = full - 2;
+	assert_true(read_buf(&z) < 0);
+	assert_string_equal(err.msg, "zstd stream truncated after the end of the archive");
+	/* and, in raw blocks decoded as they come, inside an entry's data */
+	struct tw raw = { 0 };
+	zstd_raw_frame(&raw, w.buf, w.len, 20);
+	raw.len = 70000;
+	assert_true(read_buf(&raw) < 0);
+	assert_string_equal(err.msg, "entry `big`: truncated (the input ends inside its data)");
+	tw_free(&raw);
+	/* Bytes after the last frame that are no frame are refused. */
+	z.len = full;
+	tw_append(&z, "junk", 4);
+	assert_true(read_buf(&z) < 0);
+	assert_non_null(strstr(err.msg, "zstd data is corrupt"));
+	tw_free(&z);
+	tw_free(&g);
+	tw_free(&w);
+}
+
+static void test_zstd_window_limit(void **state)
+{
+	(void)state;
+	struct tw w = { 0 }, z = { 0 };
+	big_archive(&w);
+	/* A frame that asks for a 2 GiB window (a 9-byte header could make a
+	 * decoder allocate that) is refused before anything is allocated. */
+	zstd_raw_frame(&z, w.buf, w.len, 31);
+	assert_int_equal(read_buf(&z), -EFBIG);
+	assert_non_null(strstr(err.msg, "zstd frame needs a window larger than 128 MiB"));
+	tw_free(&z);
+	/* One step over the limit is refused too. */
+	zstd_raw_frame(&z, w.buf, w.len, 28);
+	assert_int_equal(read_buf(&z), -EFBIG);
+	tw_free(&z);
+	/* Control: the same frame but for its window, at the limit, is read:
+	 * the window limit, not the hand-made frame, refused the others. */
+	zstd_raw_frame(&z, w.buf, w.len, 27);
+	assert_int_equal(read_buf(&z), 0);
+	assert_int_equal(n_got, 2);
+	assert_int_equal(got[0].size, 100000);
+	assert_string_equal(got[1].body, "s");
+	tw_free(&z);
+	tw_free(&w);
+}
+
 static void test_other_compressors(void **state)
 {
 	(void)state;
@@ -470,7 +626,7 @@ static void test_other_compressors(void **state)
 	int fd = mem_fd(xz, sizeof(xz));
 	assert_int_equal(read_fd(fd), -ENOTSUP);
 	close(fd);
-	assert_string_equal(err.msg, "xz-compressed; only gzip and plain tar are supported");
+	assert_string_equal(err.msg, "xz-compressed; only gzip, zstd and plain tar are supported");
 }
 
 static void test_unsupported_types(void **state)
@@ -630,6 +786,8 @@ int main(void)
 		cmocka_unit_test(test_checksums),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_zstd),
+		cmocka_unit_test(test_zstd_window_limit),
 		cmocka_unit_test(test_other_compressors),
 		cmocka_unit_test(test_unsupported_types),
 		cmocka_unit_test(test_python_tarfile),
