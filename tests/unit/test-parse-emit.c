@@ -175,6 +175,7 @@ static void test_emit_round_trip(void **state)
 		"services:\n  a: {logging: {driver: local, options: {max-size: 8k, max-file: \"2\"}}}\n",
 		"services:\n  a: {logging: {driver: none}}\n",
 		"name: x\nnetworks: {n: {ipam: {config: [{subnet: \"fd00:0::/64\"}]}}}\n",
+		"services:\n  a: {networks: [cd]}\nnetworks: {cd: {enable_ipv4: false}}\n",
 	};
 	struct nc_load_opts opts = { 0 };
 
