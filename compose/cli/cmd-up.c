@@ -15,6 +15,7 @@
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "compose/cli/cli.h"
+#include "compose/file/kathara.h"
 #include "compose/lifecycle/control.h"
 #include "compose/lifecycle/down.h"
 #include "compose/lifecycle/journal.h"
@@ -59,6 +60,8 @@ static bool looks_like_file(const char *arg)
 	size_t n = strlen(arg);
 
 	if (stat(arg, &st) == 0 && S_ISREG(st.st_mode))
+		return true;
+	if (nc_kat_is_lab_dir(arg)) /* a Kathará lab, imported on the fly */
 		return true;
 	return (n > 5 && !strcmp(arg + n - 5, ".yaml")) || (n > 4 && !strcmp(arg + n - 4, ".yml"));
 }
