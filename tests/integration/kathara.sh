@@ -1,0 +1,67 @@
+#!/bin/bash
+# Layer-2 networks (enable_ipv4: false) and Kathará labs: two containers
+# that address themselves on a segment ncompose leaves unaddressed, next to
+# a normal network; then a small Kathará lab (tests/data/kathara/two-hosts)
+# brought up with `up DIR`: its startup scripts run, its device directory
+# is in the container read-only, its hosts ping across the router, and
+# `down DIR` leaves nothing.
+. "$NC_SRC/tests/lib/lib.sh"
+
+labs=$NC_SRC/tests/integration/labs
+work=$(mktemp -d)
+lab=$work/two-hosts
+trap 'nc -p l2 down >/dev/null 2>&1; nc down "$lab" >/dev/null 2>&1; rm -rf "$work"' EXIT
+
+# The commands add addresses after the container starts: poll for them
+# (a bounded number of looks, no clock).
+has_addr() { # project service address
+	local i
+	for i in $(seq 200); do
+		nc -p "$1" exec "$2" ip -4 -o addr show 2>/dev/null | grep -qF " $3/" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# --- a layer-2 network ---------------------------------------------------
+check "up -d a layer-2 network beside a normal one" nc up -d "$labs/layer2.yaml"
+check_eq "the layer-2 bridge has no IPv4 address" "$(ip -4 -o addr show dev l2-cd)" ""
+check_eq "... and no IPv6 address (not even link-local)" "$(ip -6 -o addr show dev l2-cd)" ""
+check_match "control: the normal network's bridge holds its gateway" "$(ip -4 -o addr show dev l2-lan)" '10\.78\.0\.1/24'
+# Masquerading goes by the source subnets in the sets nat4 and nat6.
+nat=$(nft list set inet nc_l2 nat4 2>&1 | grep -A1 elements | tr -d '\t\n'; nft list set inet nc_l2 nat6 2>&1 | grep -A1 elements | tr -d '\t\n')
+check_match "control: the normal network is masqueraded" "$nat" 'elements = \{ *10\.78\.0\.0/24 *\}'
+check_eq "nothing else is masqueraded (no subnet of the layer-2 network)" "$(sed 's/elements = { *10\.78\.0\.0\/24 *}//' <<<"$nat")" ""
+check_eq "ncompose added no address of its own on the layer-2 network" \
+	"$(ip netns exec l2-a ip -4 -o addr show dev eth0 | grep -v '10\.77\.0\.1/')" ""
+check "a added its own address" has_addr l2 a 10.77.0.1
+check "b added its own address" has_addr l2 b 10.77.0.2
+check "a pings b across the layer-2 segment" nc -p l2 exec a ping -c1 -W2 10.77.0.2
+check "ps copes with interfaces without address" nc -p l2 ps
+check_match "graph says the network is layer 2 only" "$(nc -f "$labs/layer2.yaml" graph --format ascii)" 'layer 2 only'
+check "down the layer-2 lab" nc -p l2 down
+check_clean l2
+
+# --- a Kathará lab ------------------------------------------------------
+cp -a "$NC_SRC/tests/data/kathara/two-hosts" "$lab"
+check "import kathara writes a file that config accepts" sh -c \
+	"'$NCOMPOSE' import kathara '$lab' --host-image kathara/base -o '$lab/imported.yaml' && '$NCOMPOSE' -f '$lab/imported.yaml' config -q"
+rm -f "$lab/imported.yaml"
+export NCOMPOSE_HOST_IMAGES=kathara/base,kathara/frr
+check "up -d DIR brings the Kathará lab up" nc up -d "$lab"
+check "pc1's startup added its address" has_addr two-hosts pc1 10.0.1.2
+check "r1's startup added both addresses" sh -c "$(declare -f has_addr nc); has_addr two-hosts r1 10.0.1.1 && has_addr two-hosts r1 10.0.2.1"
+check "pc2's startup added its address" has_addr two-hosts pc2 10.0.2.2
+check_match "r1's interfaces follow lab.conf's numbers (eth0 on A has the MAC of r1[0])" \
+	"$(nc -f "$lab" exec r1 cat /sys/class/net/eth0/address)" '^02:00:00:00:00:a1$'
+check "pc1 pings r1 on collision domain A" nc -f "$lab" exec pc1 ping -c1 -W2 10.0.1.1
+check "pc1 pings pc2 through r1 (forwarding on, as Kathará sets it)" nc -f "$lab" exec pc1 ping -c1 -W2 10.0.2.2
+check_match "the sysctl of r1's startup is set" "$(nc -f "$lab" exec r1 cat /proc/sys/net/ipv4/conf/all/send_redirects)" '^0$'
+check_match "pc1/etc/lab/motd is in pc1 at /etc/lab/motd" "$(nc -f "$lab" exec pc1 cat /etc/lab/motd)" '^hello from the lab$'
+check_fails "... read-only: the container cannot write the lab's file" nc -f "$lab" exec pc1 sh -c 'echo changed > /etc/lab/motd'
+check_match "... and the lab's file on the host is unchanged" "$(cat "$lab/pc1/etc/lab/motd")" '^hello from the lab$'
+check "ps DIR" nc -f "$lab" ps
+check "down DIR" nc down "$lab"
+check_clean two-hosts
+
+finish
