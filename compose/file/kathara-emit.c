@@ -333,7 +333,13 @@ static int emit_device(struct nc_strbuf *out, const struct nc_kat_device *d, con
 	nc_strbuf_append(out, ":\n");
 	if (!host)
 		nc_emit_kv(out, 2, "image", d->image);
-	nc_emit_kv(out, 2, "hostname", d->name);
+	/* A host name has no `_`, which device names may have. */
+	char host_name[256];
+	snprintf(host_name, sizeof(host_name), "%s", d->name);
+	for (char *c = host_name; *c; c++)
+		if (*c == '_')
+			*c = '-';
+	nc_emit_kv(out, 2, "hostname", host_name);
 	nc_emit_flow_list(out, 2, "cap_add", caps, sizeof(caps) / sizeof(caps[0]));
 	if (host) {
 		/* The host's root is read-only; an image's is writable, and
