@@ -49,7 +49,8 @@ static void help(void)
 	       "new are created, services whose configuration changed are recreated, the\n"
 	       "others keep running untouched; it says which, one line each (--verbose:\n"
 	       "what changed). Off a terminal, `up -d` ends with one summary line.\n\n"
-	       "A compose file may be named directly: `ncompose up lab.yaml`. With SERVICEs,\n"
+	       "A compose file may be named directly: `ncompose up lab.yaml`, or a Kathará\n"
+	       "lab directory (see `ncompose import --help`): `ncompose up LAB_DIR`. With SERVICEs,\n"
 	       "the whole network is built but only those containers (and what they depend\n"
 	       "on) are started; `ncompose start` starts the others later.\n");
 }
