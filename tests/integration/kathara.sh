@@ -29,15 +29,20 @@ check_eq "the layer-2 bridge has no IPv4 address" "$(ip -4 -o addr show dev l2-c
 check_eq "... and no IPv6 address (not even link-local)" "$(ip -6 -o addr show dev l2-cd)" ""
 check_match "control: the normal network's bridge holds its gateway" "$(ip -4 -o addr show dev l2-lan)" '10\.78\.0\.1/24'
 # Masquerading goes by the source subnets in the sets nat4 and nat6.
-nat=$(nft list set inet nc_l2 nat4 2>&1 | grep -A1 elements | tr -d '\t\n'; nft list set inet nc_l2 nat6 2>&1 | grep -A1 elements | tr -d '\t\n')
+nat=$({ nft list set inet nc_l2 nat4; nft list set inet nc_l2 nat6; } 2>&1 | tr -d '\t\n' | grep -o 'elements = {[^}]*}')
 check_match "control: the normal network is masqueraded" "$nat" 'elements = \{ *10\.78\.0\.0/24 *\}'
-check_eq "nothing else is masqueraded (no subnet of the layer-2 network)" "$(sed 's/elements = { *10\.78\.0\.0\/24 *}//' <<<"$nat")" ""
+check_eq "nothing else is masqueraded (no subnet of the layer-2 network)" "$(grep -v '^elements = { *10\.78\.0\.0/24 *}$' <<<"$nat")" ""
 check_eq "ncompose added no address of its own on the layer-2 network" \
 	"$(ip netns exec l2-a ip -4 -o addr show dev eth0 | grep -v '10\.77\.0\.1/')" ""
 check "a added its own address" has_addr l2 a 10.77.0.1
 check "b added its own address" has_addr l2 b 10.77.0.2
 check "a pings b across the layer-2 segment" nc -p l2 exec a ping -c1 -W2 10.77.0.2
 check "ps copes with interfaces without address" nc -p l2 ps
+check "inspect copes with them" nc -p l2 inspect a
+check_match "pingall copes: no address to probe on the layer-2 network" "$(nc -p l2 pingall 2>&1)" '0 of 0 pairs sharing a network failed'
+hosts=$(nc -p l2 exec a cat /etc/hosts)
+check_match "control: a's /etc/hosts names a at its address on the normal network" "$hosts" $'10\.78\.0\.2\ta'
+check_eq "... and has no line for b, which has no address ncompose knows" "$(grep -c $'\tb$' <<<"$hosts")" "0"
 check_match "graph says the network is layer 2 only" "$(nc -f "$labs/layer2.yaml" graph --format ascii)" 'layer 2 only'
 check "down the layer-2 lab" nc -p l2 down
 check_clean l2
