@@ -32,8 +32,9 @@ bool nc_kat_is_lab_dir(const char *dir)
 
 struct walk {
 	struct nc_kat_lab *lab;
-	struct nc_kat_device *d;
-	size_t cap;
+	const char *owner; /* "device `r1`", for messages */
+	const char ***files;
+	size_t *n, cap;
 	FILE *warnings;
 };
 
@@ -77,18 +78,16 @@ static int walk(struct walk *w, const char *root, const char *rel, int depth, nc
 			if ((r = walk(w, root, sub, depth + 1, err)) < 0)
 				return r;
 		} else if (S_ISREG(st.st_mode)) {
-			if (w->d->n_files >= DEVICE_FILES_MAX)
-				return nc_err_msg(err, E2BIG, "device `%s` has more than %d files", w->d->name,
-						  DEVICE_FILES_MAX);
-			const char **v = nc_arena_grow(&w->lab->arena, (void *)w->d->files, sizeof(*v), &w->cap,
-						       w->d->n_files + 1);
-			if (!v || !(v[w->d->n_files] = nc_arena_strdup(&w->lab->arena, sub)))
+			if (*w->n >= DEVICE_FILES_MAX)
+				return nc_err_msg(err, E2BIG, "%s has more than %d files", w->owner, DEVICE_FILES_MAX);
+			const char **v = nc_arena_grow(&w->lab->arena, (void *)*w->files, sizeof(*v), &w->cap, *w->n + 1);
+			if (!v || !(v[*w->n] = nc_arena_strdup(&w->lab->arena, sub)))
 				return nc_err_errno(err, ENOMEM, "read `%s`", path);
-			w->d->files = v;
-			w->d->n_files++;
+			*w->files = v;
+			(*w->n)++;
 		} else if (w->warnings) {
-			fprintf(w->warnings, "ncompose: warning: `%s` is not a regular file or directory; not copied into %s\n",
-				full, w->d->name);
+			fprintf(w->warnings, "ncompose: warning: `%s` is not a regular file or directory; not given to %s\n",
+				full, w->owner);
 		}
 	}
 	if (errno)
@@ -115,12 +114,39 @@ static int read_device(struct nc_kat_lab *lab, const char *dir, struct nc_kat_de
 	}
 	snprintf(p, sizeof(p), "%s/%s", dir, d->name);
 	if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-		struct walk w = { lab, d, 0, warnings };
+		const char *owner = nc_arena_printf(&lab->arena, "device `%s`", d->name);
+		const char **files = NULL;
+		if (!owner)
+			return nc_err_errno(err, ENOMEM, "read `%s`", p);
+		struct walk w = { lab, owner, &files, &d->n_files, 0, warnings };
 		if ((r = walk(&w, p, "", 0, err)) < 0)
 			return r;
+		d->files = files;
 		if (d->n_files > 1)
 			qsort((void *)d->files, d->n_files, sizeof(*d->files), cmp_str);
 	}
+	return 0;
+}
+
+static int read_shared(struct nc_kat_lab *lab, const char *dir, FILE *warnings, nc_err *err)
+{
+	char p[4096];
+	struct stat st;
+	int r;
+
+	snprintf(p, sizeof(p), "%s/shared.startup", dir);
+	lab->has_shared_startup = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	snprintf(p, sizeof(p), "%s/shared", dir);
+	if (lstat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	const char **files = NULL;
+	struct walk w = { lab, "the shared directory", &files, &lab->n_shared_files, 0, warnings };
+	if ((r = walk(&w, p, "", 0, err)) < 0)
+		return r;
+	lab->has_shared_dir = true;
+	lab->shared_files = files;
+	if (lab->n_shared_files > 1)
+		qsort((void *)lab->shared_files, lab->n_shared_files, sizeof(char *), cmp_str);
 	return 0;
 }
 
@@ -149,6 +175,8 @@ int nc_kat_import_dir(const char *dir, const struct nc_kat_opts *o, FILE *warnin
 	for (size_t i = 0; i < lab.n_devices; i++)
 		if ((r = read_device(&lab, dir, &lab.devices[i], warnings, err)) < 0)
 			goto out;
+	if ((r = read_shared(&lab, dir, warnings, err)) < 0)
+		goto out;
 	for (size_t i = 0; warnings && i < lab.n_warnings; i++)
 		fprintf(warnings, "ncompose: warning: %s\n", lab.warnings[i]);
 	r = nc_kat_translate(&lab, o, out, err);

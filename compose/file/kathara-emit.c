@@ -15,6 +15,8 @@
 
 /* Where the startup script is bound inside the device. */
 #define STARTUP_DIR "/kathara"
+/* The named volume at /shared in every device. */
+#define SHARED_VOLUME "kathara-shared"
 
 /* Kathará's devices run privileged; these are what `ip`, routing daemons
  * (FRR: NET_ADMIN, NET_RAW, SYS_ADMIN for its namespaces and capabilities)
@@ -152,11 +154,13 @@ static void emit_sysctls(struct nc_strbuf *out, const struct nc_kat_device *d)
 
 /* The entrypoint: the startup script under bash (as Kathará runs it), then
  * the device's [exec] commands, then a process that keeps it up. */
-static void emit_entrypoint(struct nc_strbuf *out, const struct nc_kat_device *d)
+static void emit_entrypoint(struct nc_strbuf *out, const struct nc_kat_lab *lab, const struct nc_kat_device *d)
 {
 	struct nc_strbuf s = NC_STRBUF_INIT;
 
 	nc_strbuf_append(&s, systemctl_shim);
+	if (lab->has_shared_startup)
+		nc_strbuf_printf(&s, "bash %s/shared.startup; ", STARTUP_DIR);
 	if (d->has_startup)
 		nc_strbuf_printf(&s, "bash %s/%s.startup; ", STARTUP_DIR, d->name);
 	for (size_t i = 0; i < d->n_opts; i++)
@@ -198,14 +202,29 @@ static void emit_bind(struct nc_strbuf *out, const char *base, const char *src, 
 	nc_strbuf_append(out, "read_only: true\n");
 }
 
-static void emit_volumes(struct nc_strbuf *out, const struct nc_kat_device *d, const char *base)
+static void emit_volumes(struct nc_strbuf *out, const struct nc_kat_lab *lab, const struct nc_kat_device *d,
+			 const char *base)
 {
 	char src[4096], target[4096];
 
-	if (!d->has_startup && !d->n_files)
+	if (!d->has_startup && !d->n_files && !lab->has_shared_dir && !lab->has_shared_startup)
 		return;
 	nc_emit_key(out, 2, "volumes");
 	nc_strbuf_putc(out, '\n');
+	if (lab->has_shared_dir) {
+		/* Shared by the devices and writable, but a volume of the
+		 * project, not the lab's directory; the lab's files are
+		 * bound read-only on it. */
+		nc_emit_indent(out, 3);
+		nc_strbuf_printf(out, "- %s:/shared\n", SHARED_VOLUME);
+		for (size_t i = 0; i < lab->n_shared_files; i++) {
+			snprintf(src, sizeof(src), "shared/%s", lab->shared_files[i]);
+			snprintf(target, sizeof(target), "/shared/%s", lab->shared_files[i]);
+			emit_bind(out, base, src, target);
+		}
+	}
+	if (lab->has_shared_startup)
+		emit_bind(out, base, "shared.startup", STARTUP_DIR "/shared.startup");
 	if (d->has_startup) {
 		snprintf(src, sizeof(src), "%s.startup", d->name);
 		snprintf(target, sizeof(target), "%s/%s.startup", STARTUP_DIR, d->name);
@@ -322,8 +341,8 @@ static void emit_opts(struct nc_strbuf *out, const struct nc_kat_device *d)
 	}
 }
 
-static int emit_device(struct nc_strbuf *out, const struct nc_kat_device *d, const struct nc_kat_opts *o,
-		       nc_err *err)
+static int emit_device(struct nc_strbuf *out, const struct nc_kat_lab *lab, const struct nc_kat_device *d,
+		       const struct nc_kat_opts *o, nc_err *err)
 {
 	bool host = !d->image || is_host_image(o, d->image);
 	int r;
@@ -351,10 +370,10 @@ static int emit_device(struct nc_strbuf *out, const struct nc_kat_device *d, con
 	if ((r = emit_networks(out, d, err)) < 0)
 		return r;
 	emit_opts(out, d);
-	emit_volumes(out, d, o->base && *o->base ? o->base : ".");
+	emit_volumes(out, lab, d, o->base && *o->base ? o->base : ".");
 	if (d->n_deps)
 		nc_emit_flow_list(out, 2, "depends_on", d->deps, d->n_deps);
-	emit_entrypoint(out, d);
+	emit_entrypoint(out, lab, d);
 	return 0;
 }
 
@@ -397,8 +416,10 @@ int nc_kat_translate(const struct nc_kat_lab *lab, const struct nc_kat_opts *o, 
 		}
 	nc_strbuf_append(out, "services:\n");
 	for (size_t i = 0; i < lab->n_devices; i++)
-		if ((r = emit_device(out, &lab->devices[i], o, err)) < 0)
+		if ((r = emit_device(out, lab, &lab->devices[i], o, err)) < 0)
 			return r;
+	if (lab->has_shared_dir)
+		nc_strbuf_append(out, "volumes:\n  " SHARED_VOLUME ":\n");
 	if (!nc_strbuf_ok(out))
 		return nc_err_errno(err, ENOMEM, "translate the Kathará lab");
 	return 0;

@@ -52,6 +52,11 @@ struct nc_kat_lab {
 	size_t n_meta, cap_meta;
 	struct nc_kat_device *devices; /* in order of first mention */
 	size_t n_devices, cap_devices;
+	/* DIR/shared (Kathará mounts it at /shared in every device) and
+	 * DIR/shared.startup (run before each device's own). */
+	bool has_shared_dir, has_shared_startup;
+	const char *const *shared_files; /* regular files under shared/, relative */
+	size_t n_shared_files;
 	/* Lines understood but not translated, one "PATH:LINE: ..." each. */
 	const char **warnings;
 	size_t n_warnings, cap_warnings;

@@ -3,7 +3,8 @@
 # that address themselves on a segment ncompose leaves unaddressed, next to
 # a normal network; then a small Kathará lab (tests/data/kathara/two-hosts)
 # brought up with `up DIR`: its startup scripts run, its device directory
-# is in the container read-only, its hosts ping across the router, and
+# is in the container read-only, shared/ is shared but not written, its
+# hosts ping across the router, and
 # `down DIR` leaves nothing.
 . "$NC_SRC/tests/lib/lib.sh"
 
@@ -65,8 +66,13 @@ check_match "the sysctl of r1's startup is set" "$(nc -f "$lab" exec r1 cat /pro
 check_match "pc1/etc/lab/motd is in pc1 at /etc/lab/motd" "$(nc -f "$lab" exec pc1 cat /etc/lab/motd)" '^hello from the lab$'
 check_fails "... read-only: the container cannot write the lab's file" nc -f "$lab" exec pc1 sh -c 'echo changed > /etc/lab/motd'
 check_match "... and the lab's file on the host is unchanged" "$(cat "$lab/pc1/etc/lab/motd")" '^hello from the lab$'
+check_match "shared/note.txt is in every device at /shared" "$(nc -f "$lab" exec pc2 cat /shared/note.txt)" '^shared by every device$'
+check "shared.startup ran in each device before its own" nc -f "$lab" exec pc2 test -e /tmp/shared-ran
+check "a device writes /shared ..." nc -f "$lab" exec pc1 sh -c 'echo from-pc1 > /shared/from-pc1'
+check_match "... another reads it" "$(nc -f "$lab" exec pc2 cat /shared/from-pc1)" '^from-pc1$'
+check_fails "... and the lab's shared directory on the host is untouched" test -e "$lab/shared/from-pc1"
 check "ps DIR" nc -f "$lab" ps
-check "down DIR" nc down "$lab"
+check "down -v DIR" nc down -v "$lab"
 check_clean two-hosts
 
 finish

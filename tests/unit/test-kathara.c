@@ -169,12 +169,16 @@ static void test_translate_loads(void **state)
 	assert_string_equal(r1->networks[1].network, "B");
 	assert_int_equal(pc1->n_depends_on, 1);
 	assert_string_equal(pc1->depends_on[0].service, "r1");
-	/* Startup and device file, bound read-only. */
-	assert_int_equal(pc1->n_volumes, 2);
-	assert_string_equal(pc1->volumes[0].target, "/kathara/pc1.startup");
-	assert_true(pc1->volumes[0].read_only);
-	assert_string_equal(pc1->volumes[1].target, "/etc/lab/motd");
-	assert_true(pc1->volumes[1].read_only);
+	/* The shared volume first, then the lab's files bound read-only:
+	 * shared/, shared.startup, the device's startup and its files. */
+	static const char *const targets[] = { "/shared", "/shared/note.txt", "/kathara/shared.startup",
+					       "/kathara/pc1.startup", "/etc/lab/motd" };
+	assert_int_equal(pc1->n_volumes, 5);
+	for (size_t i = 0; i < 5; i++) {
+		assert_string_equal(pc1->volumes[i].target, targets[i]);
+		assert_int_equal(pc1->volumes[i].read_only, i > 0);
+	}
+	assert_int_equal(m->n_volumes, 1);
 	/* The startup's sysctl is in the file; Kathará's own defaults too. */
 	bool redirects = false, forward = false;
 	for (size_t i = 0; i < r1->n_sysctls; i++) {
