@@ -81,7 +81,8 @@ int cli_import(const struct cli_global *g, int argc, char **argv)
 	int c;
 
 	(void)g;
-	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+	/* Options anywhere (getopt permutes): `import kathara DIR -o FILE`. */
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;
@@ -103,30 +104,11 @@ int cli_import(const struct cli_global *g, int argc, char **argv)
 	if (strcmp(argv[optind], "kathara"))
 		return cli_failf(NC_EXIT_USAGE, "import: `%s` is not a format this version imports; only `kathara`",
 				 argv[optind]);
-	/* Options may also follow the format and the directory. */
-	optind++;
-	const char *dir = NULL;
-	while (optind < argc) {
-		if ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
-			if (c == 'o')
-				output = optarg;
-			else if (c == 'H' && n_hosts < MAX_HOST_IMAGES)
-				hosts[n_hosts++] = optarg;
-			else if (c == 'h') {
-				help();
-				return NC_EXIT_OK;
-			} else
-				return cli_failf(NC_EXIT_USAGE, "import: unknown option; see `ncompose import --help`");
-			continue;
-		}
-		if (optind >= argc)
-			break;
-		if (dir)
-			return cli_failf(NC_EXIT_USAGE, "import kathara: unexpected argument `%s`", argv[optind]);
-		dir = argv[optind++];
-	}
-	if (!dir)
+	if (optind + 1 >= argc)
 		return cli_failf(NC_EXIT_USAGE, "import kathara: which lab directory? `ncompose import kathara DIR`");
+	if (optind + 2 < argc)
+		return cli_failf(NC_EXIT_USAGE, "import kathara: unexpected argument `%s`", argv[optind + 2]);
+	const char *dir = argv[optind + 1];
 	if (!nc_kat_is_lab_dir(dir))
 		return cli_failf(NC_EXIT_USAGE, "import kathara: `%s` is not a Kathará lab: no lab.conf in it", dir);
 

@@ -309,21 +309,17 @@ static void emit_opts(struct nc_strbuf *out, const struct nc_kat_device *d)
 	}
 	for (size_t i = 0; i < d->n_opts; i++) {
 		const struct nc_kat_kv *o = &d->opts[i];
-		bool is_env = !strcmp(o->key, "env"), is_port = !strcmp(o->key, "port");
-		if (!is_env && !is_port)
+		if (strcmp(o->key, "env"))
 			continue;
-		if (is_env && !env) {
+		if (!env) {
 			nc_emit_key(out, 2, "environment");
 			nc_strbuf_putc(out, '\n');
 			env = true;
 		}
-		(void)ports;
-		if (is_env) {
-			nc_emit_indent(out, 3);
-			nc_strbuf_append(out, "- ");
-			scalar(out, o->value);
-			nc_strbuf_putc(out, '\n');
-		}
+		nc_emit_indent(out, 3);
+		nc_strbuf_append(out, "- ");
+		scalar(out, o->value);
+		nc_strbuf_putc(out, '\n');
 	}
 	for (size_t i = 0; i < d->n_opts; i++) {
 		const struct nc_kat_kv *o = &d->opts[i];
