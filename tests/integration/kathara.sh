@@ -53,6 +53,15 @@ cp -a "$NC_SRC/tests/data/kathara/two-hosts" "$lab"
 check "import kathara writes a file that config accepts" sh -c \
 	"'$NCOMPOSE' import kathara '$lab' --host-image kathara/base -o '$lab/imported.yaml' && '$NCOMPOSE' -f '$lab/imported.yaml' config -q"
 rm -f "$lab/imported.yaml"
+check_match "import to standard output names the lab's files from the current directory" \
+	"$(cd "$work" && "$NCOMPOSE" import kathara two-hosts 2>/dev/null | grep -m1 'source:')" 'source: \./two-hosts/shared/note\.txt'
+exit_of() { "$@" >/dev/null 2>&1; echo $?; }
+check_eq "import of a directory without lab.conf: exit 2" "$(exit_of nc import kathara "$work")" 2
+check_eq "import of an unknown format: exit 2" "$(exit_of nc import containerlab "$lab")" 2
+mkdir "$work/bad"
+printf 'a[0]=A\nnot a line\n' >"$work/bad/lab.conf"
+check_match "a bad lab.conf line is named with its number" "$(nc import kathara "$work/bad" 2>&1)" 'bad/lab.conf:2: expected DEVICE'
+check_eq "... and up DIR refuses it with exit 2" "$(exit_of nc up -d "$work/bad")" 2
 export NCOMPOSE_HOST_IMAGES=kathara/base,kathara/frr
 check "up -d DIR brings the Kathará lab up" nc up -d "$lab"
 check "pc1's startup added its address" has_addr two-hosts pc1 10.0.1.2
