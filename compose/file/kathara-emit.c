@@ -39,7 +39,8 @@ static const char systemctl_shim[] =
 	"systemctl() { a=$1; shift; for u in \"$@\"; do u=${u%.service}; "
 	"if [ \"$u\" = frr ] && [ -x /usr/lib/frr/frrinit.sh ]; then /usr/lib/frr/frrinit.sh \"$a\"; "
 	"elif [ -x \"/etc/init.d/$u\" ]; then \"/etc/init.d/$u\" \"$a\"; "
-	"else echo \"systemctl: no init script for $u\" >&2; fi; done; }; export -f systemctl; ";
+	"else echo \"systemctl: no init script for $u\" >&2; fi; done; }; export -f systemctl; "
+	"service() { systemctl \"$2\" \"$1\"; }; export -f service; ";
 
 /* A scalar of the lab's text; nc_emit_scalar doubles `$`, so
  * interpolation gives the text back. */

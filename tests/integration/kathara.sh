@@ -72,6 +72,23 @@ check_match "r1's interfaces follow lab.conf's numbers (eth0 on A has the MAC of
 check "pc1 pings r1 on collision domain A" nc -f "$lab" exec pc1 ping -c1 -W2 10.0.1.1
 check "pc1 pings pc2 through r1 (forwarding on, as Kathará sets it)" nc -f "$lab" exec pc1 ping -c1 -W2 10.0.2.2
 check_match "the sysctl of r1's startup is set" "$(nc -f "$lab" exec r1 cat /proc/sys/net/ipv4/conf/all/send_redirects)" '^0$'
+# r1's startup ends with `systemctl start frr`: on a host with FRR, its
+# static route from r1/etc/frr/frr.conf shows that FRR runs with the
+# capabilities a device gets.
+if [ -x /usr/lib/frr/frrinit.sh ]; then
+	has_route() {
+		local i
+		for i in $(seq 300); do
+			nc -f "$lab" exec r1 ip route show 10.9.9.0/24 2>/dev/null | grep -q 'via 10.0.2.2' && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+	check "systemctl start frr in r1's startup runs FRR: zebra installs its static route" has_route
+	check_match "... vtysh in r1 talks to it" "$(nc -f "$lab" exec r1 vtysh -c 'show running-config' 2>&1)" 'ip route 10\.9\.9\.0/24 10\.0\.2\.2'
+else
+	skip_check "systemctl start frr runs FRR" "FRR is not installed (/usr/lib/frr/frrinit.sh)"
+fi
 check_match "pc1/etc/lab/motd is in pc1 at /etc/lab/motd" "$(nc -f "$lab" exec pc1 cat /etc/lab/motd)" '^hello from the lab$'
 check_fails "... read-only: the container cannot write the lab's file" nc -f "$lab" exec pc1 sh -c 'echo changed > /etc/lab/motd'
 check_match "... and the lab's file on the host is unchanged" "$(cat "$lab/pc1/etc/lab/motd")" '^hello from the lab$'
