@@ -201,6 +201,10 @@ static void emit_bind(struct nc_strbuf *out, const char *base, const char *src, 
 	nc_strbuf_append(out, "\n");
 	nc_emit_indent(out, 4);
 	nc_strbuf_append(out, "read_only: true\n");
+	/* A lab file gone missing is an error, not a directory made in the
+	 * lab (Compose's default for this syntax). */
+	nc_emit_indent(out, 4);
+	nc_strbuf_append(out, "bind: {create_host_path: false}\n");
 }
 
 static void emit_volumes(struct nc_strbuf *out, const struct nc_kat_lab *lab, const struct nc_kat_device *d,

@@ -101,6 +101,12 @@ int nc_project_find_files(const char *dir, char ***out, nc_err *err)
 					v[1] = TAKE_PTR(ov);
 			}
 		}
+	/* No compose file, but a Kathará lab: the directory itself, as
+	 * `kathara lstart` takes the lab it runs in. */
+	if (!v[0] && nc_kat_is_lab_dir(dir ? dir : ".") && !(v[0] = strdup(dir ? dir : "."))) {
+		free(v);
+		return nc_err_errno(err, ENOMEM, "look for the compose file");
+	}
 	if (!v[0]) {
 		free(v);
 		return nc_err_msg(err, ENOENT,

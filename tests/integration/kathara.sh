@@ -98,6 +98,8 @@ check "a device writes /shared ..." nc -f "$lab" exec pc1 sh -c 'echo from-pc1 >
 check_match "... another reads it" "$(nc -f "$lab" exec pc2 cat /shared/from-pc1)" '^from-pc1$'
 check_fails "... and the lab's shared directory on the host is untouched" test -e "$lab/shared/from-pc1"
 check "ps DIR" nc -f "$lab" ps
+check_match "in the lab directory, the lab is the project (as kathara lstart)" "$(cd "$lab" && nc ps 2>&1)" 'pc1'
+
 check "down -v DIR" nc down -v "$lab"
 check_clean two-hosts
 

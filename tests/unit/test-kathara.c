@@ -177,6 +177,8 @@ static void test_translate_loads(void **state)
 	for (size_t i = 0; i < 5; i++) {
 		assert_string_equal(pc1->volumes[i].target, targets[i]);
 		assert_int_equal(pc1->volumes[i].read_only, i > 0);
+		if (i > 0)
+			assert_false(pc1->volumes[i].create_host_path);
 	}
 	assert_int_equal(m->n_volumes, 1);
 	/* The startup's sysctl is in the file; Kathará's own defaults too. */
