@@ -255,7 +255,7 @@ static bool has_opt(const struct nc_kat_device *d, const char *key)
 	return false;
 }
 
-static int emit_networks(struct nc_strbuf *out, const struct nc_kat_device *d, nc_err *err)
+static int emit_networks(struct nc_strbuf *out, const struct nc_kat_device *d, const char *source, nc_err *err)
 {
 	bool outside = d->bridged || has_opt(d, "port");
 
@@ -270,8 +270,8 @@ static int emit_networks(struct nc_strbuf *out, const struct nc_kat_device *d, n
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(d->ifaces[j].cd, f->cd))
 				return nc_err_msg(err, EINVAL,
-						  "lab.conf:%u: %s[%u] and %s[%u] are both on collision domain `%s`; a device joins a domain once here",
-						  f->line, d->name, d->ifaces[j].index, d->name, f->index, f->cd);
+						  "%s%slab.conf:%u: %s[%u] and %s[%u] are both on collision domain `%s`; a device joins a domain once here",
+						  source ? source : "", source ? "/" : "", f->line, d->name, d->ifaces[j].index, d->name, f->index, f->cd);
 		nc_emit_indent(out, 3);
 		nc_emit_scalar(out, f->cd);
 		nc_strbuf_printf(out, ":\n");
@@ -368,7 +368,7 @@ static int emit_device(struct nc_strbuf *out, const struct nc_kat_lab *lab, cons
 		nc_emit_flow_list(out, 2, "tmpfs", tmpfs, 2);
 	}
 	emit_sysctls(out, d);
-	if ((r = emit_networks(out, d, err)) < 0)
+	if ((r = emit_networks(out, d, o->source, err)) < 0)
 		return r;
 	emit_opts(out, d);
 	emit_volumes(out, lab, d, o->base && *o->base ? o->base : ".");

@@ -223,7 +223,9 @@ static int read_tree(struct nc_model *m, struct nc_arena *tree, const char *give
 	int r;
 
 	if (nc_kat_is_lab_dir(given)) {
-		if (!(tf->path = nc_arena_printf(&m->arena, "%s/lab.conf", given)))
+		/* Messages about the translation give its lines, which
+		 * `ncompose import kathara DIR` prints. */
+		if (!(tf->path = nc_arena_printf(&m->arena, "%s (imported lab.conf)", given)))
 			return nc_err_errno(err, ENOMEM, "load `%s`", given);
 		return read_lab(tree, given, pf, tf, err);
 	}
