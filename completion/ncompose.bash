@@ -189,7 +189,7 @@ _ncompose()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local _nc_file _nc_project _nc_cmd _nc_cmd_idx
-    local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test ls top port cp kill pause unpause rm wait images rmi image version events pull link run"
+    local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test ls top port cp kill pause unpause rm wait images rmi image version events pull link run import"
     local global_opts="-f --file -p --project-name --project-directory --env-file --profile -v --verbose -h --help --version"
     local npos
 
@@ -237,11 +237,26 @@ _ncompose()
         # The first word may be the compose file, when -f did not name one.
         if ((npos == 0)) && ! _ncompose_has_file_opt; then
             _ncompose_yaml_files "$cur"
+            # ... or a Kathará lab directory.
+            COMPREPLY+=($(compgen -d -- "$cur"))
         fi
         ;;
     down)
         case $prev in -t | --timeout) return ;; esac
+        [[ $cur == -* ]] || { COMPREPLY=($(compgen -d -- "$cur")); return; }
         _ncompose_reply "-v --volumes -t --timeout -h --help"
+        ;;
+    import)
+        case $prev in
+        -o | --output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --host-image) return ;;
+        esac
+        [[ $cur == -* ]] && { _ncompose_reply "-o --output --host-image -h --help"; return; }
+        if ((COMP_CWORD == _nc_cmd_idx + 1)); then
+            _ncompose_reply "kathara"
+        else
+            COMPREPLY=($(compgen -d -- "$cur"))
+        fi
         ;;
     ps)
         case $prev in --format) _ncompose_reply "table json"; return ;; esac

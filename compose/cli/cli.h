@@ -61,6 +61,7 @@ int cli_version(const struct cli_global *g, int argc, char **argv);
 int cli_pull(const struct cli_global *g, int argc, char **argv);
 int cli_events(const struct cli_global *g, int argc, char **argv);
 int cli_link(const struct cli_global *g, int argc, char **argv);
+int cli_import(const struct cli_global *g, int argc, char **argv);
 int cli_run(const struct cli_global *g, int argc, char **argv);
 
 /* One line on stderr: "ncompose: <msg>". Returns `code`. */

@@ -7,16 +7,18 @@
 
 #include "common/fsutil.h"
 #include "compose/cli/cli.h"
+#include "compose/file/kathara.h"
 #include "compose/lifecycle/down.h"
 #include "compose/lifecycle/project.h"
 
 static void help(void)
 {
-	printf("Usage: ncompose [-f FILE] [-p PROJECT] down [-v] [-t SECONDS]\n\n"
+	printf("Usage: ncompose [-f FILE] [-p PROJECT] down [-v] [-t SECONDS] [LAB_DIR]\n\n"
 	       "Stop and remove every container, namespace, interface, bridge, nftables\n"
 	       "table, cgroup and state file of the project. Idempotent; also works after\n"
 	       "`up` was killed, and without a state directory (objects carry labels).\n"
-	       "Named volumes are kept for the next `up`, as in Compose.\n\n"
+	       "Named volumes are kept for the next `up`, as in Compose. LAB_DIR: the\n"
+	       "Kathará lab directory given to `up` (as -f LAB_DIR).\n\n"
 	       "  -v, --volumes          also remove the project's named volumes\n"
 	       "  -t, --timeout SECONDS  grace period between the stop signal and SIGKILL\n"
 	       "                         (default: each service's stop_grace_period, else 10)\n"
@@ -55,6 +57,14 @@ int cli_down(const struct cli_global *g, int argc, char **argv)
 			return cli_failf(NC_EXIT_USAGE, "down: unknown option; see `ncompose down --help`");
 		}
 	}
+	/* `down DIR` for the Kathará lab `up DIR` brought up. */
+	struct nc_project_opts po = g->proj;
+	const char *lab[1];
+	if (optind + 1 == argc && !po.n_files && nc_kat_is_lab_dir(argv[optind])) {
+		lab[0] = argv[optind++];
+		po.files = lab;
+		po.n_files = 1;
+	}
 	if (optind < argc)
 		return cli_failf(NC_EXIT_USAGE, "down: unexpected argument `%s`", argv[optind]);
 
@@ -64,7 +74,7 @@ int cli_down(const struct cli_global *g, int argc, char **argv)
 	bool usage;
 	nc_err err;
 
-	if (nc_project_open(&g->proj, 0, &proj, &usage, &err) < 0)
+	if (nc_project_open(&po, 0, &proj, &usage, &err) < 0)
 		return cli_fail(usage ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 	nc_paths_from_env(&paths);
 	nc_report_init(&rep, g->arg_verbose);

@@ -15,6 +15,7 @@
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "compose/cli/cli.h"
+#include "compose/file/kathara.h"
 #include "compose/lifecycle/control.h"
 #include "compose/lifecycle/down.h"
 #include "compose/lifecycle/journal.h"
@@ -48,7 +49,8 @@ static void help(void)
 	       "new are created, services whose configuration changed are recreated, the\n"
 	       "others keep running untouched; it says which, one line each (--verbose:\n"
 	       "what changed). Off a terminal, `up -d` ends with one summary line.\n\n"
-	       "A compose file may be named directly: `ncompose up lab.yaml`. With SERVICEs,\n"
+	       "A compose file may be named directly: `ncompose up lab.yaml`, or a Kathará\n"
+	       "lab directory (see `ncompose import --help`): `ncompose up LAB_DIR`. With SERVICEs,\n"
 	       "the whole network is built but only those containers (and what they depend\n"
 	       "on) are started; `ncompose start` starts the others later.\n");
 }
@@ -59,6 +61,8 @@ static bool looks_like_file(const char *arg)
 	size_t n = strlen(arg);
 
 	if (stat(arg, &st) == 0 && S_ISREG(st.st_mode))
+		return true;
+	if (nc_kat_is_lab_dir(arg)) /* a Kathará lab, imported on the fly */
 		return true;
 	return (n > 5 && !strcmp(arg + n - 5, ".yaml")) || (n > 4 && !strcmp(arg + n - 4, ".yml"));
 }

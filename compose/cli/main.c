@@ -45,6 +45,7 @@ static const struct cli_command commands[] = {
 	{ "events", cli_events, "follow the containers' events" },
 	{ "link", cli_link, "cut, restore, shape and list links while the lab runs" },
 	{ "run", cli_run, "run a command in a new one-off container of a service" },
+	{ "import", cli_import, "translate a Kathará lab directory into a compose file" },
 };
 
 const char *cli_prog(void)

@@ -299,6 +299,8 @@ static void emit_network(struct nc_strbuf *out, const struct nc_network *n)
 	}
 	if (n->anti_spoofing) /* a lab key: printed only when set */
 		nc_emit_bool(out, 2, "anti_spoofing", true);
+	if (n->layer2) /* printed only when off, as Compose omits its default */
+		nc_emit_bool(out, 2, "enable_ipv4", false);
 	nc_emit_bool(out, 2, "enable_ipv6", n->enable_ipv6);
 	nc_emit_bool(out, 2, "external", n->external);
 	nc_emit_bool(out, 2, "internal", n->internal);

@@ -21,6 +21,23 @@ static int net_bool(struct nc_loader *ld, const struct nc_yt_node *k, const stru
 	return nc_ld_bool(ld, k, v, field);
 }
 
+/* Compose's enable_ipv4. Written false, the network manages no IP at all
+ * (IPv6-only networks are not supported): the lab's own commands add
+ * addresses, as on a Kathará collision domain. */
+static int net_ipv4(struct nc_loader *ld, const struct nc_yt_node *k, const struct nc_yt_node *v,
+		    void *obj)
+{
+	struct nc_network *n = obj;
+	bool on;
+	int r;
+
+	if ((r = nc_ld_bool(ld, k, v, &on)) < 0)
+		return r;
+	n->layer2 = !on;
+	n->layer2_mark = v->mark;
+	return 0;
+}
+
 static int net_driver(struct nc_loader *ld, const struct nc_yt_node *k, const struct nc_yt_node *v,
 		      void *obj)
 {
@@ -282,7 +299,7 @@ static const struct nc_ld_key network_keys[] = {
 	{ "attachable", NULL, NC_LD_UNSUPPORTED },
 	{ "driver", net_driver, 0 },
 	{ "driver_opts", net_driver_opts, 0 },
-	{ "enable_ipv4", NULL, NC_LD_UNSUPPORTED },
+	{ "enable_ipv4", net_ipv4, 0 },
 	{ "enable_ipv6", net_bool, 0 },
 	{ "external", net_bool, 0 },
 	{ "internal", net_bool, 0 },
@@ -303,6 +320,22 @@ static int check_external(struct nc_loader *ld, const struct nc_yt_node *v,
 					  "`%s` in network `%s`: an external network takes no settings of its own",
 					  key, n->name);
 	}
+	return 0;
+}
+
+/* A layer-2 network has nothing for an address setting to act on. */
+static int check_layer2(struct nc_loader *ld, const struct nc_network *n)
+{
+	if (!n->layer2)
+		return 0;
+	if (n->enable_ipv6)
+		return nc_ld_fail(ld, n->layer2_mark,
+				  "network `%s`: `enable_ipv4: false` with `enable_ipv6: true` (an IPv6-only network) is not supported; drop `enable_ipv6` for a layer-2 network without IP management",
+				  n->name);
+	if (n->n_ipam)
+		return nc_ld_fail(ld, n->ipam[0].mark,
+				  "network `%s` has `enable_ipv4: false` (layer 2 only, no IP management) and an `ipam` config; remove one of them",
+				  n->name);
 	return 0;
 }
 
@@ -335,7 +368,7 @@ int nc_load_networks(struct nc_loader *ld, const struct nc_yt_node *key,
 				return nc_ld_oom(ld);
 			ld->where = where;
 			if ((r = nc_ld_map(ld, k, v, network_keys, NC_ELEMENTSOF(network_keys), n)) < 0 ||
-			    (r = check_external(ld, v, n)) < 0)
+			    (r = check_external(ld, v, n)) < 0 || (r = check_layer2(ld, n)) < 0)
 				return r;
 			ld->where = NULL;
 		}

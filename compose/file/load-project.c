@@ -22,6 +22,7 @@
 #include "compose/file/extends.h"
 #include "compose/file/include.h"
 #include "compose/file/interpolate.h"
+#include "compose/file/kathara.h"
 #include "compose/file/load.h"
 #include "compose/file/merge.h"
 
@@ -122,6 +123,12 @@ int nc_project_find_files(const char *dir, char ***out, nc_err *err)
 		return nc_err_errno(err, ENOMEM, "look for the compose file");
 	if ((r = find_in(dir, v, err)) < 0)
 		goto fail;
+	/* No compose file, but a Kathará lab: the directory itself, as
+	 * `kathara lstart` takes the lab it runs in. */
+	if (!v[0] && nc_kat_is_lab_dir(dir ? dir : ".") && !(v[0] = strdup(dir ? dir : "."))) {
+		r = nc_err_errno(err, ENOMEM, "look for the compose file");
+		goto fail;
+	}
 	for (size_t depth = 0; !dir && !v[0] && depth < MAX_PARENTS; depth++) {
 		if (is_root(depth ? nc_strbuf_str(&up) : "."))
 			break;
@@ -218,13 +225,46 @@ struct tree_file {
 	struct nc_yt_node *root;
 };
 
+/* NCOMPOSE_HOST_IMAGES: comma-separated images whose devices run on the
+ * host's root, as `import kathara --host-image` for `up DIR`. */
+#define HOST_IMAGES_MAX 32
+
+/* A Kathará lab directory in place of a file: translated here, its paths
+ * relative to the lab (the project directory). */
+static int read_lab(struct nc_arena *tree, const char *given, const struct nc_project_files *pf,
+		    struct tree_file *tf, nc_err *err)
+{
+	const char *hosts[HOST_IMAGES_MAX];
+	size_t n = 0;
+	_cleanup_free_ char *list = NULL;
+	const char *env = nc_lookup_envp((void *)pf->envp, "NCOMPOSE_HOST_IMAGES");
+	if (env && !(list = strdup(env)))
+		return nc_err_errno(err, ENOMEM, "load `%s`", given);
+	char *save = NULL;
+	for (char *w = list ? strtok_r(list, ", ", &save) : NULL; w && n < HOST_IMAGES_MAX; w = strtok_r(NULL, ", ", &save))
+		hosts[n++] = w;
+	struct nc_kat_opts o = { .base = ".", .host_images = hosts, .n_host_images = n, .source = given };
+	_cleanup_(nc_strbuf_freep) struct nc_strbuf out = NC_STRBUF_INIT;
+	int r = nc_kat_import_dir(given, &o, pf->warnings, &out, err);
+	if (r < 0)
+		return r;
+	return nc_yt_parse(tree, tf->path, out.s, out.len, &tf->root, err);
+}
+
 static int read_tree(struct nc_model *m, struct nc_arena *tree, const char *given,
-		     struct tree_file *tf, nc_err *err)
+		     const struct nc_project_files *pf, struct tree_file *tf, nc_err *err)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
 	int r;
 
+	if (nc_kat_is_lab_dir(given)) {
+		/* Messages about the translation give its lines, which
+		 * `ncompose import kathara DIR` prints. */
+		if (!(tf->path = nc_arena_printf(&m->arena, "%s (imported lab.conf)", given)))
+			return nc_err_errno(err, ENOMEM, "load `%s`", given);
+		return read_lab(tree, given, pf, tf, err);
+	}
 	bool in = !strcmp(given, "-");
 	tf->path = nc_arena_strdup(&m->arena, in ? "(standard input)" : given);
 	if (!tf->path)
@@ -344,7 +384,7 @@ static int load_trees(struct nc_model *m, struct nc_arena *tree, const struct nc
 	if ((r = load_env(pf, m->dir, &env, err)) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
-		if ((r = read_tree(m, tree, files[i], &tf[i], err)) < 0)
+		if ((r = read_tree(m, tree, files[i], pf, &tf[i], err)) < 0)
 			goto out;
 	if ((r = decide_name(m, pf, &env, tf, n, m->dir, err)) < 0)
 		goto out;
@@ -436,7 +476,9 @@ int nc_model_load_files(const struct nc_project_files *pf, struct nc_model **out
 	 * one for standard input). */
 	if (!dir) {
 		_cleanup_free_ char *first = strcmp(files[0], "-") ? absolute(files[0]) : absolute(".");
-		if (!first || !(dir = strcmp(files[0], "-") ? dir_of(first) : strdup(first)))
+		/* A Kathará lab directory is its own project directory. */
+		bool own = !strcmp(files[0], "-") || nc_kat_is_lab_dir(files[0]);
+		if (!first || !(dir = own ? strdup(first) : dir_of(first)))
 			return nc_err_errno(err, ENOMEM, "load the project");
 	}
 	if (!(m->dir = nc_arena_strdup(&m->arena, dir)) ||

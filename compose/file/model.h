@@ -50,6 +50,10 @@ struct nc_network {
 	bool enable_ipv6;
 	bool external;
 	bool anti_spoofing; /* lab addition: each port sends only as its container */
+	/* enable_ipv4: false (and no enable_ipv6): a pure layer-2 segment with
+	 * no subnet, no gateway, no NAT and no addresses given to members. */
+	bool layer2;
+	struct nc_mark layer2_mark;
 	const char *bridge_name; /* driver_opts com.docker.network.bridge.name, or NULL */
 	uint32_t mtu;            /* driver_opts com.docker.network.driver.mtu, 0 = default */
 	struct nc_ipam_config *ipam;

@@ -148,6 +148,10 @@ static int check_static(struct nc_loader *ld, const struct nc_service *s,
 	const struct nc_ipam_config *c = NULL;
 	char as[NC_IP_STRLEN], sn[NC_PREFIX_STRLEN];
 
+	if (n->layer2)
+		return nc_ld_fail(ld, mark,
+				  "`%s` in network `%s` of service `%s`: network `%s` is layer 2 only (`enable_ipv4: false`); its members add their own addresses (in `command:`), or give the network a subnet",
+				  key, a->network, s->name, n->name);
 	for (size_t i = 0; i < n->n_ipam && !c; i++)
 		if (n->ipam[i].subnet.ip.family == ip->family)
 			c = &n->ipam[i];

@@ -54,6 +54,22 @@ static const char *shared_segment(const struct nc_plan *p, const struct nc_check
 	return NULL;
 }
 
+/* A service target with no address ncompose knows (only on layer-2
+ * networks, or the named interface is): `test` has nothing to aim at. */
+static bool target_unaddressed(const struct nc_plan *p, const struct nc_check *c)
+{
+	const struct nc_plan_container *t = c->target.service ? nc_plan_container(p, c->target.service) : NULL;
+	if (!t)
+		return false;
+	for (size_t i = 0; i < t->n_ifaces; i++) {
+		const struct nc_plan_iface *f = &t->ifaces[i];
+		if ((!c->target.ifname || !strcmp(f->ifname, c->target.ifname)) &&
+		    (f->addr4.ip.family || f->addr6.ip.family))
+			return false;
+	}
+	return true;
+}
+
 size_t nc_checks_lint(const struct nc_plan *p, struct nc_strbuf *o)
 {
 	const struct nc_model *m = p->model;
@@ -78,6 +94,10 @@ size_t nc_checks_lint(const struct nc_plan *p, struct nc_strbuf *o)
 		if (c->kind == NC_CHECK_NOT_REACH && !c->from_host && c->target.service &&
 		    !strcmp(c->from, c->target.service)) {
 			warn(p, c, c->target_mark, o, "`%s` always reaches its own addresses: `not_reach` to itself cannot pass", c->from);
+			n++;
+		}
+		if (target_unaddressed(p, c)) {
+			warn(p, c, c->target_mark, o, "`%s` has no address ncompose gives it (a layer-2 network's members address themselves): aim at the address the lab gives it", c->target.text);
 			n++;
 		}
 	}

@@ -16,7 +16,9 @@ static void network_line(const struct nc_plan_network *n, struct nc_strbuf *o)
 	if (n->subnet6.ip.family)
 		nc_strbuf_printf(o, " %s", nc_prefix_str(&n->subnet6, s6));
 	nc_strbuf_printf(o, "  bridge %s", n->bridge);
-	if (n->internal)
+	if (n->layer2)
+		nc_strbuf_append(o, "  layer 2 only: no IP management");
+	else if (n->internal)
 		nc_strbuf_append(o, "  internal: no way out");
 	else if (n->gateway4.family)
 		nc_strbuf_printf(o, "  gateway %s on the host, NAT out", nc_ip_str(&n->gateway4, g));

@@ -119,6 +119,8 @@ int nc_ipam_plan_networks(struct nc_plan *p, const struct nc_plan_host *host, nc
 		struct nc_plan_network *pn = &p->networks[i];
 		if (pn->external)
 			continue; /* read off the existing bridge (plan.c) */
+		if (pn->layer2)
+			continue; /* no subnet: members get no address */
 		if (!pn->subnet4.ip.family) {
 			int r = auto_subnet4(p, pn, host, err);
 			if (r < 0)

@@ -24,8 +24,8 @@ void nc_plan_emit_yaml(const struct nc_plan *p, struct nc_strbuf *o)
 	nc_strbuf_append(o, "  networks:\n");
 	for (size_t i = 0; i < p->n_networks; i++) {
 		const struct nc_plan_network *n = &p->networks[i];
-		nc_strbuf_printf(o, "    %s: {bridge: %s, internal: %s", n->name, n->bridge,
-				 n->internal ? "true" : "false");
+		nc_strbuf_printf(o, "    %s: {bridge: %s, internal: %s%s", n->name, n->bridge,
+				 n->internal ? "true" : "false", n->layer2 ? ", layer2: true" : "");
 		prefix_or_none(o, "subnet", &n->subnet4);
 		ip_or_none(o, "gateway", &n->gateway4);
 		prefix_or_none(o, "subnet6", &n->subnet6);

@@ -150,6 +150,8 @@ static void network_text(const struct nc_plan_network *n, struct nc_strbuf *o)
 	put_s(o, "network", n->name);
 	put_s(o, "bridge", n->bridge);
 	put_u(o, "internal", n->internal);
+	if (n->layer2) /* only when set: the hashes of other labs stay as they were */
+		put_u(o, "layer2", n->layer2);
 	put_u(o, "external", n->external);
 	put_u(o, "anti-spoofing", n->model ? n->model->anti_spoofing : 0);
 	put_prefix(o, "subnet4", &n->subnet4);

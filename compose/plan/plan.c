@@ -27,7 +27,10 @@ static int plan_networks(struct nc_plan *p, nc_err *err)
 
 		pn->model = n;
 		pn->name = n->name;
-		pn->internal = n->internal;
+		/* A layer-2 segment is internal as well: the host is no
+		 * member, has no gateway there and routes nothing out. */
+		pn->internal = n->internal || n->layer2;
+		pn->layer2 = n->layer2;
 		pn->external = n->external;
 		pn->mtu = n->mtu;
 		if (n->bridge_name) {
@@ -45,7 +48,7 @@ static int plan_networks(struct nc_plan *p, nc_err *err)
 		nc_label_network(p->project, n->name, label, sizeof(label));
 		if (!(pn->label = nc_arena_strdup(&p->arena, label)))
 			return OOM(err);
-		if (!n->internal && !n->external)
+		if (!pn->internal && !n->external)
 			p->needs_forwarding = true;
 	}
 	/* Two networks must not end up on one bridge (a bridge_name that

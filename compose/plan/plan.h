@@ -28,7 +28,8 @@ struct nc_plan_network {
 	const char *name;
 	char bridge[NC_IFNAME_MAX];
 	const char *label;
-	bool internal;
+	bool internal;     /* also set for a layer-2 network: no way out */
+	bool layer2;       /* no IP management: no subnet, gateway or addresses */
 	bool external;     /* an existing bridge: joined, never created or deleted */
 	bool auto_subnet4; /* subnet4 chosen by ncompose, not written in the file */
 	struct nc_prefix subnet4; /* family 0: no IPv4 */

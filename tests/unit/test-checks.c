@@ -100,6 +100,37 @@ static void test_named_sets_load_and_emit_again(void **state)
 	nc_model_free(m);
 }
 
+/* On a layer-2 network ncompose gives no address: a check aimed at such a
+ * service by name has nothing to aim at, and config says so. */
+static void test_config_warns_about_unaddressed_targets(void **state)
+{
+	(void)state;
+	static const char yaml[] = "services:\n"
+				   "  a: {networks: [cd, lan]}\n"
+				   "  b: {networks: [cd]}\n"
+				   "networks:\n"
+				   "  cd: {enable_ipv4: false}\n"
+				   "  lan: {}\n"
+				   "checks:\n"
+				   "  - {from: b, reach: b}\n"
+				   "  - {from: b, reach: 'a:eth0'}\n"
+				   "  - {from: b, reach: a}\n"
+				   "  - {from: b, reach: 10.0.0.1}\n";
+	struct nc_model *m = NULL;
+	struct nc_plan *p;
+	struct nc_strbuf b = NC_STRBUF_INIT;
+	nc_err err;
+
+	assert_int_equal(nc_model_load_buffer("l2.yaml", yaml, strlen(yaml), &m, &err), 0);
+	assert_int_equal(nc_plan_build(m, "g", NULL, &p, &err), 0);
+	assert_int_equal(nc_checks_lint(p, &b), 2);
+	assert_non_null(strstr(b.s, "l2.yaml:8:22: warning: check 1: `b` has no address ncompose gives it"));
+	assert_non_null(strstr(b.s, "check 2: `a:eth0` has no address"));
+	nc_strbuf_free(&b);
+	nc_plan_free(p);
+	nc_model_free(m);
+}
+
 static void test_bad_checks_are_refused_with_their_place(void **state)
 {
 	(void)state;
@@ -220,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_named_sets_load_and_emit_again),
 		cmocka_unit_test(test_bad_checks_are_refused_with_their_place),
 		cmocka_unit_test(test_config_warns_about_checks_that_cannot_pass),
+		cmocka_unit_test(test_config_warns_about_unaddressed_targets),
 		cmocka_unit_test(test_junit_has_what_jenkins_and_gitlab_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -182,6 +182,7 @@ static void test_emit_round_trip(void **state)
 		" target: t, network: none, tags: [a:1], cache_from: [a:c], cache_to: [a:d],"
 		" platforms: [linux/arm64], shm_size: 1g, no_cache: true, pull: true}}\n",
 		"services:\n  a: {build: {dockerfile_inline: \"FROM scratch\\nCOPY . /\\n\"}}\n",
+		"services:\n  a: {networks: [cd]}\nnetworks: {cd: {enable_ipv4: false}}\n",
 	};
 	struct nc_load_opts opts = { 0 };
 

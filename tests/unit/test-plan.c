@@ -93,6 +93,49 @@ static void test_static_and_automatic_addresses(void **state)
 	fixture_free(&f);
 }
 
+/* enable_ipv4: false: no subnet, gateway or address; an internal bridge
+ * (no NAT, no forwarding needed); /etc/hosts names only what has an
+ * address. A normal network beside it is planned as before. */
+static void test_layer2_network(void **state)
+{
+	(void)state;
+	struct fixture f;
+	assert_int_equal(plan_from(&f,
+				   "services:\n"
+				   "  a: {networks: [cd]}\n"
+				   "  b: {networks: [cd, lan]}\n"
+				   "networks:\n"
+				   "  cd: {enable_ipv4: false}\n"
+				   "  lan: {internal: true}\n",
+				   NULL),
+			 0);
+	const struct nc_plan *p = f.p;
+	const struct nc_plan_network *cd = nc_plan_network_by_name(p, "cd");
+	assert_non_null(cd);
+	assert_true(cd->layer2);
+	assert_true(cd->internal);
+	assert_false(cd->gateway_on_host);
+	assert_string_equal(addr(&cd->subnet4), "-");
+	assert_string_equal(addr(&cd->subnet6), "-");
+	assert_string_equal(ip(&cd->gateway4), "-");
+	assert_false(p->needs_forwarding);
+	assert_string_equal(p->containers[0].ifaces[0].ifname, "eth0");
+	assert_string_equal(addr(&p->containers[0].ifaces[0].addr4), "-");
+	assert_string_equal(addr(&p->containers[0].ifaces[0].addr6), "-");
+	assert_string_equal(addr(&p->containers[1].ifaces[0].addr4), "-");
+	assert_int_equal(p->containers[0].n_routes, 0);
+	/* The normal network next to it still gets a subnet. */
+	assert_string_equal(p->containers[1].ifaces[1].ifname, "eth1");
+	assert_int_not_equal(p->containers[1].ifaces[1].addr4.ip.family, 0);
+	struct nc_strbuf hosts = NC_STRBUF_INIT;
+	nc_etc_hosts(p, &p->containers[1], &hosts);
+	assert_true(nc_strbuf_ok(&hosts));
+	assert_null(strstr(hosts.s, "\ta\n"));
+	assert_non_null(strstr(hosts.s, "\tb\n"));
+	nc_strbuf_free(&hosts);
+	fixture_free(&f);
+}
+
 static void test_full_subnet(void **state)
 {
 	(void)state;
@@ -568,6 +611,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_static_and_automatic_addresses),
 		cmocka_unit_test(test_full_subnet),
+		cmocka_unit_test(test_layer2_network),
 		cmocka_unit_test(test_ip_range),
 		cmocka_unit_test(test_automatic_subnets_are_deterministic_and_avoid_the_host),
 		cmocka_unit_test(test_many_containers_get_a_bigger_subnet),

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Reading a Kathará lab directory: lab.conf, lab.dep, DEVICE.startup and
+ * the files under DEVICE/. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fsutil.h"
+#include "compose/file/kathara.h"
+
+/* A lab's text files are small; this bounds what a crafted one costs. */
+#define LAB_FILE_MAX (4u << 20)
+#define DEVICE_FILES_MAX 4096
+#define DEPTH_MAX 32
+
+bool nc_kat_is_lab_dir(const char *dir)
+{
+	char p[4096];
+	struct stat st;
+
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return false;
+	snprintf(p, sizeof(p), "%s/lab.conf", dir);
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+struct walk {
+	struct nc_kat_lab *lab;
+	const char *owner; /* "device `r1`", for messages */
+	const char ***files;
+	size_t *n, cap;
+	FILE *warnings;
+};
+
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Regular files only: a symlink could name any file of the host, and the
+ * binds must be the lab's own files. */
+static int walk(struct walk *w, const char *root, const char *rel, int depth, nc_err *err)
+{
+	char path[4096];
+	if (nc_pathf(path, sizeof(path), "%s%s%s", root, *rel ? "/" : "", rel) < 0)
+		return nc_err_msg(err, ENAMETOOLONG, "a path under `%s` is too long", root);
+	_cleanup_(closedirp) DIR *dir = opendir(path);
+	struct dirent *e;
+	int r;
+
+	if (!dir)
+		return nc_err_errno(err, errno, "read the device directory `%s`", path);
+	if (depth > DEPTH_MAX)
+		return nc_err_msg(err, ELOOP, "`%s`: more than %d levels of directories", path, DEPTH_MAX);
+	while ((errno = 0, e = readdir(dir))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char sub[4096], full[4096];
+		if (nc_pathf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", e->d_name) < 0 ||
+		    nc_pathf(full, sizeof(full), "%s/%s", root, sub) < 0)
+			return nc_err_msg(err, ENAMETOOLONG, "a path under `%s` is too long", root);
+		struct stat st;
+		if (lstat(full, &st) < 0)
+			return nc_err_errno(err, errno, "stat `%s`", full);
+		if (S_ISDIR(st.st_mode)) {
+			if ((r = walk(w, root, sub, depth + 1, err)) < 0)
+				return r;
+		} else if (S_ISREG(st.st_mode)) {
+			if (*w->n >= DEVICE_FILES_MAX)
+				return nc_err_msg(err, E2BIG, "%s has more than %d files", w->owner, DEVICE_FILES_MAX);
+			const char **v = nc_arena_grow(&w->lab->arena, (void *)*w->files, sizeof(*v), &w->cap, *w->n + 1);
+			if (!v || !(v[*w->n] = nc_arena_strdup(&w->lab->arena, sub)))
+				return nc_err_errno(err, ENOMEM, "read `%s`", path);
+			*w->files = v;
+			(*w->n)++;
+		} else if (w->warnings) {
+			fprintf(w->warnings, "ncompose: warning: `%s` is not a regular file or directory; not given to %s\n",
+				full, w->owner);
+		}
+	}
+	if (errno)
+		return nc_err_errno(err, errno, "read the device directory `%s`", path);
+	return 0;
+}
+
+static int read_device(struct nc_kat_lab *lab, const char *dir, struct nc_kat_device *d, FILE *warnings,
+		       nc_err *err)
+{
+	char p[4096];
+	struct stat st;
+	int r;
+
+	snprintf(p, sizeof(p), "%s/%s.startup", dir, d->name);
+	if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+		_cleanup_free_ char *text = NULL;
+		size_t len;
+		if ((r = nc_read_file_bounded(p, LAB_FILE_MAX, &text, &len, err)) < 0)
+			return r;
+		d->has_startup = true;
+		if (!(d->startup = nc_arena_strndup(&lab->arena, text, len)))
+			return nc_err_errno(err, ENOMEM, "read `%s`", p);
+	}
+	snprintf(p, sizeof(p), "%s/%s", dir, d->name);
+	if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+		const char *owner = nc_arena_printf(&lab->arena, "device `%s`", d->name);
+		const char **files = NULL;
+		if (!owner)
+			return nc_err_errno(err, ENOMEM, "read `%s`", p);
+		struct walk w = { lab, owner, &files, &d->n_files, 0, warnings };
+		if ((r = walk(&w, p, "", 0, err)) < 0)
+			return r;
+		d->files = files;
+		if (d->n_files > 1)
+			qsort((void *)d->files, d->n_files, sizeof(*d->files), cmp_str);
+	}
+	return 0;
+}
+
+static int read_shared(struct nc_kat_lab *lab, const char *dir, FILE *warnings, nc_err *err)
+{
+	char p[4096];
+	struct stat st;
+	int r;
+
+	snprintf(p, sizeof(p), "%s/shared.startup", dir);
+	lab->has_shared_startup = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	snprintf(p, sizeof(p), "%s/shared", dir);
+	if (lstat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	const char **files = NULL;
+	struct walk w = { lab, "the shared directory", &files, &lab->n_shared_files, 0, warnings };
+	if ((r = walk(&w, p, "", 0, err)) < 0)
+		return r;
+	lab->has_shared_dir = true;
+	lab->shared_files = files;
+	if (lab->n_shared_files > 1)
+		qsort((void *)lab->shared_files, lab->n_shared_files, sizeof(char *), cmp_str);
+	return 0;
+}
+
+int nc_kat_import_dir(const char *dir, const struct nc_kat_opts *o, FILE *warnings, struct nc_strbuf *out,
+		      nc_err *err)
+{
+	struct nc_kat_lab lab = NC_KAT_LAB_INIT;
+	_cleanup_free_ char *text = NULL;
+	char p[4096];
+	size_t len;
+	struct stat st;
+	int r;
+
+	snprintf(p, sizeof(p), "%s/lab.conf", dir);
+	if ((r = nc_read_file_bounded(p, LAB_FILE_MAX, &text, &len, err)) < 0)
+		return r;
+	if ((r = nc_kat_parse_conf(&lab, p, text, len, err)) < 0)
+		goto out;
+	snprintf(p, sizeof(p), "%s/lab.dep", dir);
+	if (stat(p, &st) == 0) {
+		_cleanup_free_ char *dep = NULL;
+		if ((r = nc_read_file_bounded(p, LAB_FILE_MAX, &dep, &len, err)) < 0 ||
+		    (r = nc_kat_parse_dep(&lab, p, dep, len, err)) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < lab.n_devices; i++)
+		if ((r = read_device(&lab, dir, &lab.devices[i], warnings, err)) < 0)
+			goto out;
+	if ((r = read_shared(&lab, dir, warnings, err)) < 0)
+		goto out;
+	for (size_t i = 0; warnings && i < lab.n_warnings; i++)
+		fprintf(warnings, "ncompose: warning: %s\n", lab.warnings[i]);
+	r = nc_kat_translate(&lab, o, out, err);
+out:
+	nc_kat_lab_free(&lab);
+	return r;
+}

@@ -1,0 +1,106 @@
+#!/bin/bash
+# Layer-2 networks (enable_ipv4: false) and Kathará labs: two containers
+# that address themselves on a segment ncompose leaves unaddressed, next to
+# a normal network; then a small Kathará lab (tests/data/kathara/two-hosts)
+# brought up with `up DIR`: its startup scripts run, its device directory
+# is in the container read-only, shared/ is shared but not written, its
+# hosts ping across the router, and
+# `down DIR` leaves nothing.
+. "$NC_SRC/tests/lib/lib.sh"
+
+labs=$NC_SRC/tests/integration/labs
+work=$(mktemp -d)
+lab=$work/two-hosts
+trap 'nc -p l2 down >/dev/null 2>&1; nc down "$lab" >/dev/null 2>&1; rm -rf "$work"' EXIT
+
+# The commands add addresses after the container starts: poll for them
+# (a bounded number of looks, no clock).
+has_addr() { # project service address
+	local i
+	for i in $(seq 200); do
+		nc -p "$1" exec "$2" ip -4 -o addr show 2>/dev/null | grep -qF " $3/" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# --- a layer-2 network ---------------------------------------------------
+check "up -d a layer-2 network beside a normal one" nc up -d "$labs/layer2.yaml"
+check_eq "the layer-2 bridge has no IPv4 address" "$(ip -4 -o addr show dev l2-cd)" ""
+check_eq "... and no IPv6 address (not even link-local)" "$(ip -6 -o addr show dev l2-cd)" ""
+check_match "control: the normal network's bridge holds its gateway" "$(ip -4 -o addr show dev l2-lan)" '10\.78\.0\.1/24'
+# Masquerading goes by the source subnets in the sets nat4 and nat6.
+nat=$({ nft list set inet nc_l2 nat4; nft list set inet nc_l2 nat6; } 2>&1 | tr -d '\t\n' | grep -o 'elements = {[^}]*}')
+check_match "control: the normal network is masqueraded" "$nat" 'elements = \{ *10\.78\.0\.0/24 *\}'
+check_eq "nothing else is masqueraded (no subnet of the layer-2 network)" "$(grep -v '^elements = { *10\.78\.0\.0/24 *}$' <<<"$nat")" ""
+check_eq "ncompose added no address of its own on the layer-2 network" \
+	"$(ip netns exec l2-a ip -4 -o addr show dev eth0 | grep -v '10\.77\.0\.1/')" ""
+check "a added its own address" has_addr l2 a 10.77.0.1
+check "b added its own address" has_addr l2 b 10.77.0.2
+check "a pings b across the layer-2 segment" nc -p l2 exec a ping -c1 -W2 10.77.0.2
+check "ps copes with interfaces without address" nc -p l2 ps
+check "inspect copes with them" nc -p l2 inspect a
+check_match "pingall copes: no address to probe on the layer-2 network" "$(nc -p l2 pingall 2>&1)" '0 of 0 pairs sharing a network failed'
+hosts=$(nc -p l2 exec a cat /etc/hosts)
+check_match "control: a's /etc/hosts names a at its address on the normal network" "$hosts" $'10\.78\.0\.2\ta'
+check_eq "... and has no line for b, which has no address ncompose knows" "$(grep -c $'\tb$' <<<"$hosts")" "0"
+check_match "graph says the network is layer 2 only" "$(nc -f "$labs/layer2.yaml" graph --format ascii)" 'layer 2 only'
+check "down the layer-2 lab" nc -p l2 down
+check_clean l2
+
+# --- a Kathará lab ------------------------------------------------------
+cp -a "$NC_SRC/tests/data/kathara/two-hosts" "$lab"
+check "import kathara writes a file that config accepts" sh -c \
+	"'$NCOMPOSE' import kathara '$lab' --host-image kathara/base -o '$lab/imported.yaml' && '$NCOMPOSE' -f '$lab/imported.yaml' config -q"
+rm -f "$lab/imported.yaml"
+check_match "import to standard output names the lab's files from the current directory" \
+	"$(cd "$work" && "$NCOMPOSE" import kathara two-hosts 2>/dev/null | grep -m1 'source:')" 'source: \./two-hosts/shared/note\.txt'
+exit_of() { "$@" >/dev/null 2>&1; echo $?; }
+check_eq "import of a directory without lab.conf: exit 2" "$(exit_of nc import kathara "$work")" 2
+check_eq "import of an unknown format: exit 2" "$(exit_of nc import containerlab "$lab")" 2
+mkdir "$work/bad"
+printf 'a[0]=A\nnot a line\n' >"$work/bad/lab.conf"
+check_match "a bad lab.conf line is named with its number" "$(nc import kathara "$work/bad" 2>&1)" 'bad/lab.conf:2: expected DEVICE'
+check_eq "... and up DIR refuses it with exit 2" "$(exit_of nc up -d "$work/bad")" 2
+export NCOMPOSE_HOST_IMAGES=kathara/base,kathara/frr
+check "up -d DIR brings the Kathará lab up" nc up -d "$lab"
+check "pc1's startup added its address" has_addr two-hosts pc1 10.0.1.2
+check "r1's startup added both addresses" sh -c "$(declare -f has_addr nc); has_addr two-hosts r1 10.0.1.1 && has_addr two-hosts r1 10.0.2.1"
+check "pc2's startup added its address" has_addr two-hosts pc2 10.0.2.2
+check_match "r1's interfaces follow lab.conf's numbers (eth0 on A has the MAC of r1[0])" \
+	"$(nc -f "$lab" exec r1 cat /sys/class/net/eth0/address)" '^02:00:00:00:00:a1$'
+check "pc1 pings r1 on collision domain A" nc -f "$lab" exec pc1 ping -c1 -W2 10.0.1.1
+check "pc1 pings pc2 through r1 (forwarding on, as Kathará sets it)" nc -f "$lab" exec pc1 ping -c1 -W2 10.0.2.2
+check_match "the sysctl of r1's startup is set" "$(nc -f "$lab" exec r1 cat /proc/sys/net/ipv4/conf/all/send_redirects)" '^0$'
+# r1's startup ends with `systemctl start frr`: on a host with FRR, its
+# static route from r1/etc/frr/frr.conf shows that FRR runs with the
+# capabilities a device gets.
+if [ -x /usr/lib/frr/frrinit.sh ]; then
+	has_route() {
+		local i
+		for i in $(seq 300); do
+			nc -f "$lab" exec r1 ip route show 10.9.9.0/24 2>/dev/null | grep -q 'via 10.0.2.2' && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+	check "systemctl start frr in r1's startup runs FRR: zebra installs its static route" has_route
+	check_match "... vtysh in r1 talks to it" "$(nc -f "$lab" exec r1 vtysh -c 'show running-config' 2>&1)" 'ip route 10\.9\.9\.0/24 10\.0\.2\.2'
+else
+	skip_check "systemctl start frr runs FRR" "FRR is not installed (/usr/lib/frr/frrinit.sh)"
+fi
+check_match "pc1/etc/lab/motd is in pc1 at /etc/lab/motd" "$(nc -f "$lab" exec pc1 cat /etc/lab/motd)" '^hello from the lab$'
+check_fails "... read-only: the container cannot write the lab's file" nc -f "$lab" exec pc1 sh -c 'echo changed > /etc/lab/motd'
+check_match "... and the lab's file on the host is unchanged" "$(cat "$lab/pc1/etc/lab/motd")" '^hello from the lab$'
+check_match "shared/note.txt is in every device at /shared" "$(nc -f "$lab" exec pc2 cat /shared/note.txt)" '^shared by every device$'
+check "shared.startup ran in each device before its own" nc -f "$lab" exec pc2 test -e /tmp/shared-ran
+check "a device writes /shared ..." nc -f "$lab" exec pc1 sh -c 'echo from-pc1 > /shared/from-pc1'
+check_match "... another reads it" "$(nc -f "$lab" exec pc2 cat /shared/from-pc1)" '^from-pc1$'
+check_fails "... and the lab's shared directory on the host is untouched" test -e "$lab/shared/from-pc1"
+check "ps DIR" nc -f "$lab" ps
+check_match "in the lab directory, the lab is the project (as kathara lstart)" "$(cd "$lab" && nc ps 2>&1)" 'pc1'
+
+check "down -v DIR" nc down -v "$lab"
+check_clean two-hosts
+
+finish
