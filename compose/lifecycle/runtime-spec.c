@@ -21,6 +21,7 @@
 #include "runtime/copy-tree.h"
 #include "runtime/idmap.h"
 #include "runtime/image.h"
+#include "runtime/image-config.h"
 
 static int write_generated(const char *dir, const char *name, struct nc_strbuf *b, nc_err *err)
 {
@@ -113,6 +114,7 @@ void nc_container_spec_free(struct nc_container_spec *cs)
 	free(cs->mount_paths);
 	free(cs->mounts);
 	free(cs->lower);
+	nc_arena_free(&cs->arena);
 	cs->mount_paths = NULL;
 	cs->mounts = NULL;
 	cs->lower = NULL;
@@ -139,10 +141,11 @@ static int lib_subdir(const struct nc_paths *paths, const char *sub, char *out, 
  * `<lib_dir>/containers/<project>/<service>/`, kept across restarts, gone
  * with `down`. */
 static int image_layers(const struct nc_plan_container *pc, const struct nc_paths *paths,
-			struct nc_container_spec *cs, nc_err *err)
+			struct nc_container_spec *cs, bool *from_store, nc_err *err)
 {
 	char store[PATH_MAX];
 
+	*from_store = pc->image && (pc->image_is_registry || pc->image_is_tar || pc->image_is_oci_dir);
 	if (!pc->image)
 		return 0;
 	if (pc->image_is_registry) {
@@ -298,6 +301,26 @@ static int build_mounts(const struct nc_plan *p, const struct nc_plan_container 
 	return 0;
 }
 
+/* The image's config, kept by the store beside the unpacked root, over
+ * the plan's process. A directory given as the image has no config: the
+ * store never saw it. */
+static int image_process(const struct nc_plan_container *pc, struct nc_container_spec *cs, bool from_store,
+			 nc_err *err)
+{
+	struct rt_image_config ic;
+	bool found = false;
+
+	if (from_store && cs->lower && rt_image_config_load(cs->lower, &cs->arena, &ic, &found, err) < 0)
+		return nc_err_prefix(err, "service `%s`: image %s", pc->name, pc->image);
+	if (nc_image_process(pc, found ? &ic : NULL, &cs->arena, &cs->proc, err) < 0)
+		return nc_err_ret(err);
+	if (found) {
+		cs->exposed = ic.exposed;
+		cs->labels = ic.labels;
+	}
+	return 0;
+}
+
 int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_container *pc,
 			    struct nc_state *st, const struct nc_paths *paths,
 			    struct rt_cgroups *cg, const char *const *masked,
@@ -322,7 +345,9 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 		n_masked++;
 
 	snprintf(cs->name, sizeof(cs->name), "%s/%s", p->project, pc->name);
-	if (image_layers(pc, paths, cs, err) < 0 || build_mounts(p, pc, paths, cs, err) < 0) {
+	bool from_store;
+	if (image_layers(pc, paths, cs, &from_store, err) < 0 || build_mounts(p, pc, paths, cs, err) < 0 ||
+	    image_process(pc, cs, from_store, err) < 0) {
 		nc_container_spec_free(cs);
 		return nc_err_ret(err);
 	}
@@ -333,9 +358,9 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 		.hostname = pc->hostname,
 		.tty = pc->tty,
 		.stdin_open = pc->stdin_open,
-		.argv = pc->argv,
-		.env = pc->env,
-		.cwd = pc->cwd ? pc->cwd : "/",
+		.argv = cs->proc.argv,
+		.env = cs->proc.env,
+		.cwd = cs->proc.cwd ? cs->proc.cwd : "/",
 		.caps = pc->caps,
 		.no_new_privs = pc->no_new_privs,
 		.files = cs->files,
@@ -355,7 +380,7 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 		.n_devices = pc->n_devices,
 		.shm_size = pc->shm_size,
 		.privileged = pc->privileged,
-		.user = pc->user,
+		.user = cs->proc.user,
 		.groups = pc->groups,
 		.n_groups = pc->n_groups,
 		.has_oom_score_adj = pc->has_oom_score_adj,
@@ -382,10 +407,12 @@ static void rec(struct nc_strbuf *b, const char *k, const char *v)
 }
 
 int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_container *pc,
-			      struct nc_state *st, pid_t pid, nc_err *err)
+			      const struct nc_container_spec *cs, struct nc_state *st, pid_t pid, nc_err *err)
 {
 	_cleanup_strbuf_ struct nc_strbuf b = NC_STRBUF_INIT;
 	char num[32];
+	const char *user = cs ? cs->proc.user : pc->user, *cwd = cs ? cs->proc.cwd : pc->cwd;
+	const char *const *env = cs ? cs->proc.env : pc->env, *const *argv = cs ? cs->proc.argv : pc->argv;
 
 	rec(&b, NC_C_SERVICE, pc->name);
 	snprintf(num, sizeof(num), "%d", (int)pid);
@@ -397,8 +424,8 @@ int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_cont
 	snprintf(num, sizeof(num), "%" PRIx64, pc->caps);
 	rec(&b, NC_C_CAPS, num);
 	rec(&b, NC_C_NNP, pc->no_new_privs ? "1" : "0");
-	if (pc->user)
-		rec(&b, NC_C_USER, pc->user);
+	if (user)
+		rec(&b, NC_C_USER, user);
 	for (size_t i = 0; i < pc->n_groups; i++)
 		rec(&b, NC_C_GROUP, pc->groups[i]);
 	if (pc->seccomp_unconfined)
@@ -410,10 +437,16 @@ int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_cont
 		const char *f[] = { NC_C_ULIMIT, rt_ulimit_name(pc->ulimits[i].resource), soft, hard };
 		nc_record_append(&b, f, NC_ELEMENTSOF(f));
 	}
-	if (pc->cwd)
-		rec(&b, NC_C_CWD, pc->cwd);
-	for (const char *const *e = pc->env; e && *e; e++)
+	if (cwd)
+		rec(&b, NC_C_CWD, cwd);
+	for (const char *const *e = env; e && *e; e++)
 		rec(&b, NC_C_ENV, *e);
+	/* Informational, as in Docker: what the image says it listens on,
+	 * and its labels. */
+	for (const char *const *e = cs ? cs->exposed : NULL; e && *e; e++)
+		rec(&b, NC_C_EXPOSE, *e);
+	for (const char *const *e = cs ? cs->labels : NULL; e && *e; e++)
+		rec(&b, NC_C_LABEL, *e);
 	for (size_t i = 0; i < pc->n_ifaces; i++) {
 		const struct nc_plan_iface *pi = &pc->ifaces[i];
 		char a4[NC_PREFIX_STRLEN] = "-", a6[NC_PREFIX_STRLEN] = "-";
@@ -451,16 +484,16 @@ int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_cont
 		const char *f[] = { NC_C_ROUTE, d, v, rt->dev ? rt->dev : "-" };
 		nc_record_append(&b, f, NC_ELEMENTSOF(f));
 	}
-	if (pc->argv) {
+	if (argv) {
 		size_t n = 0;
-		while (pc->argv[n])
+		while (argv[n])
 			n++;
 		_cleanup_free_ const char **f = calloc(n + 1, sizeof(char *));
 		if (!f)
 			return nc_err_errno(err, ENOMEM, "record of `%s`", pc->name);
 		f[0] = NC_C_COMMAND;
 		for (size_t i = 0; i < n; i++)
-			f[i + 1] = pc->argv[i];
+			f[i + 1] = argv[i];
 		nc_record_append(&b, f, n + 1);
 	}
 	if (!nc_strbuf_ok(&b))

@@ -111,7 +111,7 @@ static int start_one(struct sup *s, size_t i, nc_err *why)
 				    &cs, &e) < 0 ||
 	    nc_fault_step(s->o->fault, "start container", &e) < 0 ||
 	    rt_container_start(&cs.rt, &pid, &e) < 0 ||
-	    nc_container_record_write(s->p, pc, s->st, pid, &e) < 0) {
+	    nc_container_record_write(s->p, pc, &cs, s->st, pid, &e) < 0) {
 		nc_container_spec_free(&cs);
 		fail(s, &e, "start `%s`", pc->name);
 		if (why)
@@ -124,6 +124,7 @@ static int start_one(struct sup *s, size_t i, nc_err *why)
 		nc_report_warn(s->rep,
 			       "service `%s`: the filesystem of its image cannot be idmapped, so with userns_mode: auto the image's files show as nobody's and stay read-only inside; keep images on ext4, xfs or btrfs",
 			       pc->name);
+	l->stop_signal = cs.proc.stop_signal;
 	nc_container_spec_free(&cs);
 	l->state = NC_CS_RUNNING;
 	l->pid = pid;
@@ -391,8 +392,10 @@ static uint64_t run_timers(struct sup *s)
 	return next;
 }
 
-static int signal_of(const struct nc_plan_container *pc)
+static int signal_of(const struct nc_plan_container *pc, const struct nc_life *l)
 {
+	if (l->stop_signal)
+		return l->stop_signal;
 	return pc->svc->stop_signal ? pc->svc->stop_signal : SIGTERM;
 }
 
@@ -444,7 +447,7 @@ static void stop_some(struct sup *s, const bool *which, unsigned grace_override_
 		}
 		pfd[i] = (struct pollfd){ .fd = pidfd_of(l->pid), .events = POLLIN };
 		deadline[i] = start + grace_of(s, &s->p->containers[i], grace_override_ms);
-		kill(l->pid, signal_of(&s->p->containers[i]));
+		kill(l->pid, signal_of(&s->p->containers[i], l));
 	}
 	pfd[n] = (struct pollfd){ .fd = s->sfd, .events = POLLIN };
 	for (;;) {
