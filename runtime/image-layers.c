@@ -136,14 +136,18 @@ static int docker_manifest(int src, struct nc_arena *a, const struct nc_jv *m, i
 	const char *cpath = nc_jv_str(m->items[0], "Config");
 	const struct nc_jv *diff_ids = NULL;
 	char chex[NC_SHA256_HEX_LEN];
-	if (cpath && digest_in_path(cpath, chex)) {
+	if (cpath) {
+		/* A config not named by its digest (a hand-made archive) is
+		 * kept unverified, as its layers are. */
 		struct nc_jv *config;
-		int r = read_json(src, cpath, chex, a, &config, raw_config, err);
-		if (r == -ENOENT)
+		const char *want = digest_in_path(cpath, chex);
+		int r = read_json(src, cpath, want, a, &config, raw_config, err);
+		if (r == -ENOENT && want)
 			return nc_err_msg(err, ENOENT, "manifest.json: config `%s` missing from the archive", cpath);
-		if (r < 0)
+		if (r < 0 && r != -ENOENT)
 			return r;
-		diff_ids = nc_jv_get(nc_jv_get(config, "rootfs"), "diff_ids");
+		if (r == 0 && want)
+			diff_ids = nc_jv_get(nc_jv_get(config, "rootfs"), "diff_ids");
 		if (diff_ids && (diff_ids->kind != NC_JV_ARRAY || diff_ids->n != layers->n))
 			diff_ids = NULL;
 	}
