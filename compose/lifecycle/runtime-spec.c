@@ -244,13 +244,69 @@ static int volume_own(const char *dir, uint32_t id, nc_err *err)
 	return 0;
 }
 
-static int build_mounts(const struct nc_plan *p, const struct nc_plan_container *pc, const struct nc_paths *paths,
-			struct nc_container_spec *cs, nc_err *err)
+static bool same_target(const char *a, const char *b)
 {
-	if (!pc->n_mounts)
+	size_t la = strlen(a), lb = strlen(b);
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	while (lb > 1 && b[lb - 1] == '/')
+		lb--;
+	return la == lb && !strncmp(a, b, la);
+}
+
+/* A `..` component: the image's config is not trusted to name a place
+ * outside the directory it says. */
+static bool has_dotdot(const char *path)
+{
+	for (const char *c = path; *c; c++)
+		if (c[0] == '.' && c[1] == '.' && (c == path || c[-1] == '/') && (!c[2] || c[2] == '/'))
+			return true;
+	return false;
+}
+
+/* The image's Volumes that no mount of the service covers: each an
+ * anonymous volume, as Docker makes them, seeded from the image and gone
+ * with `down` (like `volumes: [/path]`). */
+static int image_volumes(const struct nc_plan_container *pc, const char *const *volumes,
+			 struct nc_container_spec *cs, nc_err *err)
+{
+	for (size_t v = 0; volumes && volumes[v]; v++) {
+		const char *t = volumes[v];
+		bool covered = false;
+		if (t[0] != '/' || has_dotdot(t))
+			return nc_err_msg(err, EINVAL, "service `%s`: the image's volume `%.256s` is not an absolute path",
+					  pc->name, t);
+		if (same_target(t, "/"))
+			continue;
+		for (size_t i = 0; i < cs->n_mounts && !covered; i++)
+			covered = same_target(cs->mounts[i].target, t);
+		if (covered)
+			continue;
+		char dir[PATH_MAX];
+		size_t i = cs->n_mounts;
+		if (nc_pathf(dir, sizeof(dir), "%s/volumes/image-%zu", cs->dir, v) < 0)
+			return nc_err_errno(err, ENAMETOOLONG, "service `%s`: the image's volume `%.256s`", pc->name, t);
+		if (nc_mkdir_p(dir, 0755, err) < 0 || seed_volume(cs->lower, t, dir, err) < 0 ||
+		    (pc->userns_size && volume_own(dir, pc->userns_base, err) < 0))
+			return nc_err_prefix(err, "service `%s`: the image's volume `%.256s`", pc->name, t);
+		if (!(cs->mount_paths[i] = strdup(dir)))
+			return nc_err_errno(err, ENOMEM, "service `%s`: mounts", pc->name);
+		cs->mounts[i] = (struct rt_mount){ .type = RT_MOUNT_BIND, .source = cs->mount_paths[i], .target = t };
+		cs->n_mounts++;
+	}
+	return 0;
+}
+
+static int build_mounts(const struct nc_plan *p, const struct nc_plan_container *pc, const struct nc_paths *paths,
+			const char *const *img_volumes, struct nc_container_spec *cs, nc_err *err)
+{
+	size_t n_img = 0;
+	while (img_volumes && img_volumes[n_img])
+		n_img++;
+	if (!pc->n_mounts && !n_img)
 		return 0;
-	cs->mounts = calloc(pc->n_mounts, sizeof(*cs->mounts));
-	cs->mount_paths = calloc(pc->n_mounts, sizeof(*cs->mount_paths));
+	cs->mounts = calloc(pc->n_mounts + n_img, sizeof(*cs->mounts));
+	cs->mount_paths = calloc(pc->n_mounts + n_img, sizeof(*cs->mount_paths));
 	if (!cs->mounts || !cs->mount_paths)
 		return nc_err_errno(err, ENOMEM, "service `%s`: mounts", pc->name);
 	cs->n_mounts = pc->n_mounts;
@@ -298,25 +354,30 @@ static int build_mounts(const struct nc_plan *p, const struct nc_plan_container 
 				return nc_err_prefix(err, "service `%s`: bind source", pc->name);
 		}
 	}
-	return 0;
+	return image_volumes(pc, img_volumes, cs, err);
 }
 
 /* The image's config, kept by the store beside the unpacked root, over
  * the plan's process. A directory given as the image has no config: the
  * store never saw it. */
-static int image_process(const struct nc_plan_container *pc, struct nc_container_spec *cs, bool from_store,
-			 nc_err *err)
+static int image_config(const struct nc_plan_container *pc, struct nc_container_spec *cs, bool from_store,
+			struct rt_image_config *ic, bool *found, nc_err *err)
 {
-	struct rt_image_config ic;
-	bool found = false;
-
-	if (from_store && cs->lower && rt_image_config_load(cs->lower, &cs->arena, &ic, &found, err) < 0)
+	*found = false;
+	memset(ic, 0, sizeof(*ic));
+	if (from_store && cs->lower && rt_image_config_load(cs->lower, &cs->arena, ic, found, err) < 0)
 		return nc_err_prefix(err, "service `%s`: image %s", pc->name, pc->image);
-	if (nc_image_process(pc, found ? &ic : NULL, &cs->arena, &cs->proc, err) < 0)
+	return 0;
+}
+
+static int image_process(const struct nc_plan_container *pc, struct nc_container_spec *cs,
+			 const struct rt_image_config *ic, bool found, nc_err *err)
+{
+	if (nc_image_process(pc, found ? ic : NULL, &cs->arena, &cs->proc, err) < 0)
 		return nc_err_ret(err);
 	if (found) {
-		cs->exposed = ic.exposed;
-		cs->labels = ic.labels;
+		cs->exposed = ic->exposed;
+		cs->labels = ic->labels;
 	}
 	return 0;
 }
@@ -345,9 +406,10 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 		n_masked++;
 
 	snprintf(cs->name, sizeof(cs->name), "%s/%s", p->project, pc->name);
-	bool from_store;
-	if (image_layers(pc, paths, cs, &from_store, err) < 0 || build_mounts(p, pc, paths, cs, err) < 0 ||
-	    image_process(pc, cs, from_store, err) < 0) {
+	bool from_store, found;
+	struct rt_image_config ic;
+	if (image_layers(pc, paths, cs, &from_store, err) < 0 || image_config(pc, cs, from_store, &ic, &found, err) < 0 ||
+	    build_mounts(p, pc, paths, ic.volumes, cs, err) < 0 || image_process(pc, cs, &ic, found, err) < 0) {
 		nc_container_spec_free(cs);
 		return nc_err_ret(err);
 	}

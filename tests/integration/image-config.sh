@@ -18,12 +18,13 @@ cat >"$work/rootfs/bin/report" <<'S'
 exec sleep 100000
 S
 chmod 755 "$work/rootfs/bin/report"
+mkdir -p "$work/rootfs/data" && echo seed >"$work/rootfs/data/seed"
 cat >"$work/config.json" <<'J'
 {"architecture": "amd64", "os": "linux",
  "config": {"Entrypoint": ["/bin/report", "ep-arg"], "Cmd": ["cmd1", "cmd2"],
   "Env": ["PATH=/image/bin:/bin:/usr/bin", "IMG_VAR=from-image", "SHARED=image"],
   "WorkingDir": "/opt", "User": "alice", "StopSignal": "SIGINT",
-  "ExposedPorts": {"8080/tcp": {}}, "Labels": {"org.test.from": "image"}},
+  "ExposedPorts": {"8080/tcp": {}}, "Volumes": {"/data": {}}, "Labels": {"org.test.from": "image"}},
  "rootfs": {"type": "layers", "diff_ids": []}}
 J
 "$NC_SRC/tests/lib/mkimage" oci "$work/rootfs" "$work/img" "$work/config.json"
@@ -45,6 +46,7 @@ services:
     environment: {SHARED: service}
     user: bob
     working_dir: /tmp
+    tmpfs: [/data]
   saved:
     image: $work/img.tar
   host:
@@ -87,6 +89,11 @@ check_eq "a docker save archive's config applies too" "$(grep ^argv= <<<"$r")" "
 check_eq "... its WorkingDir too" "$(grep ^cwd= <<<"$r")" "cwd=/opt"
 check_eq "exec runs where and as the image says" "$(lab exec -T dflt sh -c 'echo $(pwd) $(id -un) $IMG_VAR')" \
 	"/opt alice from-image"
+check_match "the image's Volumes are anonymous volumes" "$(lab exec -T dflt grep ' /data ' /proc/mounts)" '^[^ ]+ /data '
+check_eq "... seeded from the image" "$(lab exec -T dflt cat /data/seed)" "seed"
+check "... and writable" lab exec -T -u root dflt sh -c 'echo new >/data/new'
+check_match "control: a service's own mount at that place wins" "$(lab exec -T over grep ' /data ' /proc/mounts)" '^tmpfs /data tmpfs'
+check_fails "... and is not seeded" lab exec -T over test -e /data/seed
 check_eq "control: a service without an image runs its command on the host's root" \
 	"$(lab exec -T host sh -c 'echo ${IMG_VAR:-unset} $(pwd)')" "unset /"
 i=$(lab inspect dflt)
