@@ -121,7 +121,9 @@ int cli_inspect(const struct cli_global *g, int argc, char **argv)
 		if (c == 'h') {
 			printf("Usage: ncompose [-f FILE] [-p PROJECT] inspect SERVICE\n\n"
 			       "One container in detail, as JSON: its state, pid, namespace, cgroup,\n"
-			       "command, environment and capabilities, and (with the compose file at\n"
+			       "command, environment, user and working directory (with the image's\n"
+			       "configuration applied), the image's exposed ports and labels, and\n"
+			       "capabilities, and (with the compose file at\n"
 			       "hand) its interfaces, routes, limits, ports and dependencies.\n");
 			return NC_EXIT_OK;
 		}
