@@ -380,7 +380,7 @@ static uint64_t run_timers(struct sup *s)
 			nc_health_probe_kill(l->probe_pid); /* reaped as a failure */
 		} else if (!l->probe_pid && now >= l->next_probe_ms) {
 			nc_err e;
-			if (nc_health_probe_start(pc, l->pid, s->cg, &l->probe_pid, &e) < 0)
+			if (nc_health_probe_start(pc, s->st, l->pid, s->cg, &l->probe_pid, &e) < 0)
 				nc_report_warn(s->rep, "%s", e.msg);
 			else
 				l->probe_deadline_ms = now + nc_health_timeout_ms(&pc->svc->healthcheck);

@@ -49,6 +49,12 @@ services:
     tmpfs: [/data]
   saved:
     image: $work/img.tar
+  hc:
+    image: $work/img
+    healthcheck:
+      test: [CMD-SHELL, 'test "\$\$IMG_VAR" = from-image && test "\$\$(pwd)" = /opt && test "\$\$(id -un)" = alice']
+      interval: 1s
+      retries: 1
   host:
     command: sleep 100000
 Y
@@ -94,6 +100,13 @@ check_eq "... seeded from the image" "$(lab exec -T dflt cat /data/seed)" "seed"
 check "... and writable" lab exec -T -u root dflt sh -c 'echo new >/data/new'
 check_match "control: a service's own mount at that place wins" "$(lab exec -T over grep ' /data ' /proc/mounts)" '^tmpfs /data tmpfs'
 check_fails "... and is not seeded" lab exec -T over test -e /data/seed
+h=
+for _ in $(seq 300); do
+	h=$(lab inspect hc | python3 -c 'import json,sys; print(json.load(sys.stdin)["health"])')
+	[ "$h" = starting ] || break
+	sleep 0.1
+done
+check_eq "a healthcheck probe runs with the image's Env, WorkingDir and User" "$h" "healthy"
 check_eq "control: a service without an image runs its command on the host's root" \
 	"$(lab exec -T host sh -c 'echo ${IMG_VAR:-unset} $(pwd)')" "unset /"
 i=$(lab inspect dflt)
