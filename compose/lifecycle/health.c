@@ -7,10 +7,9 @@
 #include <signal.h>
 #include <unistd.h>
 
-int nc_health_probe_start(const struct nc_plan_container *pc, struct nc_state *st, pid_t init_pid,
-			  struct rt_cgroups *cg, pid_t *probe, nc_err *err)
+int nc_health_probe_start(const struct nc_plan_container *pc, const struct nc_healthcheck *h,
+			  struct nc_state *st, pid_t init_pid, struct rt_cgroups *cg, pid_t *probe, nc_err *err)
 {
-	const struct nc_healthcheck *h = &pc->svc->healthcheck;
 	/* CMD-SHELL (and a plain string) runs through the container's own
 	 * shell, as Docker does; CMD runs the words as they are. */
 	const char *shell[] = { "/bin/sh", "-c", h->n_test ? h->test[0] : "true", NULL };

@@ -17,8 +17,8 @@
  * with the environment, user and working directory the container's
  * record gives (its image's config applied), the plan's when there is
  * none. */
-int nc_health_probe_start(const struct nc_plan_container *pc, struct nc_state *st, pid_t init_pid,
-			  struct rt_cgroups *cg, pid_t *probe, nc_err *err);
+int nc_health_probe_start(const struct nc_plan_container *pc, const struct nc_healthcheck *h,
+			  struct nc_state *st, pid_t init_pid, struct rt_cgroups *cg, pid_t *probe, nc_err *err);
 
 /* Ends a probe that ran past its timeout (the whole process group). */
 void nc_health_probe_kill(pid_t probe);

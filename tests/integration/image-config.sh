@@ -24,7 +24,8 @@ cat >"$work/config.json" <<'J'
  "config": {"Entrypoint": ["/bin/report", "ep-arg"], "Cmd": ["cmd1", "cmd2"],
   "Env": ["PATH=/image/bin:/bin:/usr/bin", "IMG_VAR=from-image", "SHARED=image"],
   "WorkingDir": "/opt", "User": "alice", "StopSignal": "SIGINT",
-  "ExposedPorts": {"8080/tcp": {}}, "Volumes": {"/data": {}}, "Labels": {"org.test.from": "image"}},
+  "ExposedPorts": {"8080/tcp": {}}, "Volumes": {"/data": {}},
+  "Healthcheck": {"Test": ["CMD-SHELL", "test -e /tmp/report"], "Interval": 1000000000, "Retries": 3}, "Labels": {"org.test.from": "image"}},
  "rootfs": {"type": "layers", "diff_ids": []}}
 J
 "$NC_SRC/tests/lib/mkimage" oci "$work/rootfs" "$work/img" "$work/config.json"
@@ -47,6 +48,7 @@ services:
     user: bob
     working_dir: /tmp
     tmpfs: [/data]
+    healthcheck: {disable: true}
   saved:
     image: $work/img.tar
   hc:
@@ -107,6 +109,14 @@ for _ in $(seq 300); do
 	sleep 0.1
 done
 check_eq "a healthcheck probe runs with the image's Env, WorkingDir and User" "$h" "healthy"
+for _ in $(seq 300); do
+	h=$(lab inspect dflt | python3 -c 'import json,sys; print(json.load(sys.stdin)["health"])')
+	[ "$h" = starting ] || break
+	sleep 0.1
+done
+check_eq "the image's Healthcheck runs when the service has none" "$h" "healthy"
+check_eq "control: healthcheck: {disable: true} turns it off" \
+	"$(lab inspect over | python3 -c 'import json,sys; print(json.load(sys.stdin)["health"])')" "None"
 check_eq "control: a service without an image runs its command on the host's root" \
 	"$(lab exec -T host sh -c 'echo ${IMG_VAR:-unset} $(pwd)')" "unset /"
 i=$(lab inspect dflt)
