@@ -44,9 +44,10 @@ static int open_blob(int src, const char *path, struct stat *st, nc_err *err)
 }
 
 /* `path` as a JSON tree; -ENOENT when it has no such file. With `want`
- * (64 hex digits), its bytes must hash to it. */
+ * (64 hex digits), its bytes must hash to it. With `raw`, the text too
+ * (malloc'ed). */
 static int read_json(int src, const char *path, const char *want, struct nc_arena *a, struct nc_jv **out,
-		     nc_err *err)
+		     char **raw, nc_err *err)
 {
 	struct stat st;
 	_cleanup_close_ int fd = open_blob(src, path, &st, err);
@@ -77,6 +78,8 @@ static int read_json(int src, const char *path, const char *want, struct nc_aren
 	}
 	if (nc_json_parse(text, a, out, err) < 0)
 		return nc_err_prefix(err, "%s", path);
+	if (raw)
+		*raw = TAKE_PTR(text);
 	return 0;
 }
 
@@ -117,7 +120,8 @@ static int blob_path(const char *digest, char out[128], nc_err *err)
 	return 0;
 }
 
-static int docker_manifest(int src, struct nc_arena *a, const struct nc_jv *m, int root, nc_err *err)
+static int docker_manifest(int src, struct nc_arena *a, const struct nc_jv *m, int root, char **raw_config,
+			   nc_err *err)
 {
 	if (m->kind != NC_JV_ARRAY || !m->n)
 		return nc_err_msg(err, EINVAL, "manifest.json: not a list of images");
@@ -132,14 +136,18 @@ static int docker_manifest(int src, struct nc_arena *a, const struct nc_jv *m, i
 	const char *cpath = nc_jv_str(m->items[0], "Config");
 	const struct nc_jv *diff_ids = NULL;
 	char chex[NC_SHA256_HEX_LEN];
-	if (cpath && digest_in_path(cpath, chex)) {
+	if (cpath) {
+		/* A config not named by its digest (a hand-made archive) is
+		 * kept unverified, as its layers are. */
 		struct nc_jv *config;
-		int r = read_json(src, cpath, chex, a, &config, err);
-		if (r == -ENOENT)
+		const char *want = digest_in_path(cpath, chex);
+		int r = read_json(src, cpath, want, a, &config, raw_config, err);
+		if (r == -ENOENT && want)
 			return nc_err_msg(err, ENOENT, "manifest.json: config `%s` missing from the archive", cpath);
-		if (r < 0)
+		if (r < 0 && r != -ENOENT)
 			return r;
-		diff_ids = nc_jv_get(nc_jv_get(config, "rootfs"), "diff_ids");
+		if (r == 0 && want)
+			diff_ids = nc_jv_get(nc_jv_get(config, "rootfs"), "diff_ids");
 		if (diff_ids && (diff_ids->kind != NC_JV_ARRAY || diff_ids->n != layers->n))
 			diff_ids = NULL;
 	}
@@ -152,7 +160,7 @@ static int docker_manifest(int src, struct nc_arena *a, const struct nc_jv *m, i
 		if (!want && id && !strncmp(id, "sha256:", 7) && strlen(id) == 71 &&
 		    strspn(id + 7, "0123456789abcdef") == 64)
 			want = strcpy(hex, id + 7);
-		if (apply_layer(src, layers->items[i]->s, want, root, err) < 0)
+		if (root >= 0 && apply_layer(src, layers->items[i]->s, want, root, err) < 0)
 			return nc_err_ret(err);
 	}
 	return 0;
@@ -186,7 +194,7 @@ static const struct nc_jv *pick_manifest(const struct nc_jv *index, nc_err *err)
 }
 
 static int oci_manifest(int src, struct nc_arena *a, const struct nc_jv *desc, int root, int depth,
-			nc_err *err)
+			char **raw_config, nc_err *err)
 {
 	char path[128];
 	struct nc_jv *m;
@@ -194,7 +202,7 @@ static int oci_manifest(int src, struct nc_arena *a, const struct nc_jv *desc, i
 
 	if (blob_path(nc_jv_str(desc, "digest"), path, err) < 0)
 		return nc_err_prefix(err, "index.json");
-	if ((r = read_json(src, path, path + 13, a, &m, err)) == -ENOENT)
+	if ((r = read_json(src, path, path + 13, a, &m, NULL, err)) == -ENOENT)
 		return nc_err_msg(err, ENOENT, "%s: missing from the layout", path);
 	if (r < 0)
 		return r;
@@ -204,20 +212,21 @@ static int oci_manifest(int src, struct nc_arena *a, const struct nc_jv *desc, i
 		const struct nc_jv *next = pick_manifest(m, err);
 		if (!next)
 			return nc_err_prefix(err, "%s", path);
-		return oci_manifest(src, a, next, root, depth + 1, err);
+		return oci_manifest(src, a, next, root, depth + 1, raw_config, err);
 	}
 	const struct nc_jv *layers = nc_jv_get(m, "layers");
 	if (!layers || layers->kind != NC_JV_ARRAY)
 		return nc_err_msg(err, EINVAL, "%s: no `layers` list", path);
 	/* The config is not used for the root filesystem, but a layout whose
-	 * config does not match its digest is not the image it claims. */
+	 * config does not match its digest is not the image it claims; the
+	 * store keeps it for the container's process (image-config.h). */
 	const char *cdigest = nc_jv_str(nc_jv_get(m, "config"), "digest");
 	if (cdigest) {
 		char cpath[128];
 		struct nc_jv *config;
 		if (blob_path(cdigest, cpath, err) < 0)
 			return nc_err_prefix(err, "%s: config", path);
-		if ((r = read_json(src, cpath, cpath + 13, a, &config, err)) == -ENOENT)
+		if ((r = read_json(src, cpath, cpath + 13, a, &config, raw_config, err)) == -ENOENT)
 			return nc_err_msg(err, ENOENT, "%s: missing from the layout", cpath);
 		if (r < 0)
 			return r;
@@ -226,13 +235,14 @@ static int oci_manifest(int src, struct nc_arena *a, const struct nc_jv *desc, i
 		char lpath[128];
 		if (blob_path(nc_jv_str(layers->items[i], "digest"), lpath, err) < 0)
 			return nc_err_prefix(err, "%s: layer %zu", path, i + 1);
-		if (apply_layer(src, lpath, lpath + 13, root, err) < 0)
+		if (root >= 0 && apply_layer(src, lpath, lpath + 13, root, err) < 0)
 			return nc_err_ret(err);
 	}
 	return 0;
 }
 
-static int flatten(int src_fd, int root_fd, const char *index_hex, bool *is_archive, nc_err *err)
+static int flatten(int src_fd, int root_fd, const char *index_hex, bool *is_archive, char **config,
+		   nc_err *err)
 {
 	_cleanup_(nc_arena_free) struct nc_arena a = NC_ARENA_INIT;
 	struct nc_jv *doc;
@@ -241,35 +251,46 @@ static int flatten(int src_fd, int root_fd, const char *index_hex, bool *is_arch
 	*is_archive = false;
 	/* docker save: manifest.json (newer Dockers write an OCI layout
 	 * beside it; its Layers name the same blobs). */
-	if (!index_hex && (r = read_json(src_fd, "manifest.json", NULL, &a, &doc, err)) != -ENOENT) {
+	if (!index_hex && (r = read_json(src_fd, "manifest.json", NULL, &a, &doc, NULL, err)) != -ENOENT) {
 		if (r < 0)
 			return r;
 		*is_archive = true;
-		return docker_manifest(src_fd, &a, doc, root_fd, err);
+		return docker_manifest(src_fd, &a, doc, root_fd, config, err);
 	}
 	struct stat st;
 	if (fstatat(src_fd, "oci-layout", &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
 	*is_archive = true;
-	if ((r = read_json(src_fd, "index.json", index_hex, &a, &doc, err)) == -ENOENT)
+	if ((r = read_json(src_fd, "index.json", index_hex, &a, &doc, NULL, err)) == -ENOENT)
 		return nc_err_msg(err, ENOENT, "an OCI layout without index.json");
 	if (r < 0)
 		return r;
 	const struct nc_jv *desc = pick_manifest(doc, err);
 	if (!desc)
 		return nc_err_prefix(err, "index.json");
-	return oci_manifest(src_fd, &a, desc, root_fd, 0, err);
+	return oci_manifest(src_fd, &a, desc, root_fd, 0, config, err);
 }
 
-int rt_image_flatten(int src_fd, int root_fd, bool *is_archive, nc_err *err)
+int rt_image_flatten(int src_fd, int root_fd, bool *is_archive, char **config, nc_err *err)
 {
-	return flatten(src_fd, root_fd, NULL, is_archive, err);
+	*config = NULL;
+	int r = flatten(src_fd, root_fd, NULL, is_archive, config, err);
+	if (r < 0) {
+		free(*config);
+		*config = NULL;
+	}
+	return r;
 }
 
-int rt_image_flatten_oci(int src_fd, int root_fd, const char *index_hex, nc_err *err)
+int rt_image_flatten_oci(int src_fd, int root_fd, const char *index_hex, char **config, nc_err *err)
 {
 	bool is_archive;
-	int r = flatten(src_fd, root_fd, index_hex, &is_archive, err);
+	*config = NULL;
+	int r = flatten(src_fd, root_fd, index_hex, &is_archive, config, err);
+	if (r < 0) {
+		free(*config);
+		*config = NULL;
+	}
 	if (r == 0 && !is_archive)
 		return nc_err_msg(err, EINVAL, "not an OCI image layout (no oci-layout file)");
 	return r;

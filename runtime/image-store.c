@@ -21,6 +21,7 @@
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "common/sha256.h"
+#include "runtime/image-config.h"
 
 #define HINTS ".hints"
 #define TMP_PREFIX ".tmp-"
@@ -241,6 +242,22 @@ fail:
 	return r;
 }
 
+/* The config blob beside the entry `name`, before the entry exists: a
+ * crash leaves at most a config without its root, which the next unpack
+ * rewrites. */
+static int keep_config(const char *store_dir, const char *name, const char *config, nc_err *err)
+{
+	char path[PATH_MAX], entry[PATH_MAX];
+	if (!config)
+		return 0;
+	if (nc_pathf(entry, sizeof(entry), "%s/%s", store_dir, name) < 0 ||
+	    rt_image_config_path(entry, path, sizeof(path)) < 0)
+		return nc_err_errno(err, ENAMETOOLONG, "image store `%s`", store_dir);
+	if (nc_write_file_atomic(path, config, strlen(config), 0600, err) < 0)
+		return nc_err_prefix(err, "image store: keep the image config");
+	return 0;
+}
+
 static int unpack_new(int tarfd, int storefd, const char *tarball, const char *store_dir, const char *hex,
 		      nc_err *err)
 {
@@ -249,6 +266,8 @@ static int unpack_new(int tarfd, int storefd, const char *tarball, const char *s
 	int r;
 
 	_cleanup_close_ int flatfd = -1;
+	/* Before the first goto: fail's path frees it. */
+	_cleanup_free_ char *config = NULL;
 	_cleanup_close_ int rootfd = new_tmp(storefd, store_dir, tmp, err);
 	if (rootfd < 0)
 		return rootfd;
@@ -268,7 +287,8 @@ static int unpack_new(int tarfd, int storefd, const char *tarball, const char *s
 		goto fail;
 	}
 	bool archive = false;
-	if ((r = rt_image_flatten(rootfd, flatfd, &archive, err)) < 0) {
+	if ((r = rt_image_flatten(rootfd, flatfd, &archive, &config, err)) < 0 ||
+	    (r = keep_config(store_dir, hex, config, err)) < 0) {
 		nc_err_prefix(err, "image `%s`", tarball);
 		(void)discard(flat, flatfd, &ignored);
 		goto fail;
@@ -310,6 +330,19 @@ int rt_image_unpack_oci_dir(const char *dir, const char *store_dir, char **rootf
 	int r = entry_exists(storefd, store_dir, name, err);
 	if (r < 0)
 		return r;
+	char cpath[PATH_MAX], entry[PATH_MAX];
+	struct stat cst;
+	if (nc_pathf(entry, sizeof(entry), "%s/%s", store_dir, name) < 0 ||
+	    rt_image_config_path(entry, cpath, sizeof(cpath)) < 0)
+		return nc_err_errno(err, ENAMETOOLONG, "image store `%s`", store_dir);
+	if (r == 1 && stat(cpath, &cst) < 0) {
+		/* Unpacked before configs were kept: read it from the
+		 * layout, layers untouched. */
+		_cleanup_free_ char *config = NULL;
+		if (rt_image_flatten_oci(dirfd, -1, hex, &config, err) < 0 ||
+		    keep_config(store_dir, name, config, err) < 0)
+			return nc_err_prefix(err, "image `%s`", dir);
+	}
 	if (r == 0) {
 		remove_stale_tmp(storefd, store_dir);
 		_cleanup_close_ int rootfd = new_tmp(storefd, store_dir, tmp, err);
@@ -317,7 +350,9 @@ int rt_image_unpack_oci_dir(const char *dir, const char *store_dir, char **rootf
 			return rootfd;
 		/* The index read again must be the one hashed above: the
 		 * name of the store entry is what it vouches for. */
-		if ((r = rt_image_flatten_oci(dirfd, rootfd, hex, err)) < 0) {
+		_cleanup_free_ char *config = NULL;
+		if ((r = rt_image_flatten_oci(dirfd, rootfd, hex, &config, err)) < 0 ||
+		    (r = keep_config(store_dir, name, config, err)) < 0) {
 			nc_err ignored;
 			nc_err_prefix(err, "image `%s`", dir);
 			(void)discard(tmp, rootfd, &ignored);

@@ -90,8 +90,11 @@ int rt_image_extract_layer(int tar_fd, int root_fd, const char *sha256_hex, nc_e
  * `src_fd` holds neither. Layers may be gzip'ed or plain; an OCI index
  * picks the linux/amd64 (or the only) manifest. Errors name the file:
  * "manifest.json: line 1, column 9: ...", "layer `blobs/sha256/ab..`: ...".
+ * *config gets the image's config blob (malloc'ed, checked against its
+ * digest), or NULL when the archive names none. With root_fd -1, no layer
+ * is applied: only the config is read.
  */
-int rt_image_flatten(int src_fd, int root_fd, bool *is_archive, nc_err *err);
+int rt_image_flatten(int src_fd, int root_fd, bool *is_archive, char **config, nc_err *err);
 
 /* The same for an OCI layout whose index.json must hash to `index_hex`
  * (the name the caller stores the result under). Every blob (index,
@@ -101,13 +104,18 @@ int rt_image_flatten(int src_fd, int root_fd, bool *is_archive, nc_err *err);
  * blob names, the config's name, the config's diff_ids for its layers.
  * Metadata and layers are opened only after an O_PATH look found a
  * regular file: a device node or fifo there is refused unopened. */
-int rt_image_flatten_oci(int src_fd, int root_fd, const char *index_hex, nc_err *err);
+int rt_image_flatten_oci(int src_fd, int root_fd, const char *index_hex, char **config, nc_err *err);
 
 /*
  * For `image: ./dir` holding an OCI layout: *rootfs_dir (malloc'ed) set to
  * `<store_dir>/oci-<sha256 of its index.json>`, flattened there first when
  * missing (the index names every blob by digest, so its hash names the
  * content). Same crash safety as rt_image_unpack.
+ *
+ * Both keep the image's config blob (image-config.h) beside the entry, as
+ * `<entry>.config.json`, written before the entry is renamed into place;
+ * an entry made before configs were kept gets its config from the layout
+ * on the next call (an archive's is not read again: remove the entry).
  */
 int rt_image_unpack_oci_dir(const char *dir, const char *store_dir, char **rootfs_dir, nc_err *err);
 

@@ -121,7 +121,9 @@ int cli_inspect(const struct cli_global *g, int argc, char **argv)
 		if (c == 'h') {
 			printf("Usage: ncompose [-f FILE] [-p PROJECT] inspect SERVICE\n\n"
 			       "One container in detail, as JSON: its state, pid, namespace, cgroup,\n"
-			       "command, environment and capabilities, and (with the compose file at\n"
+			       "command, environment, user and working directory (with the image's\n"
+			       "configuration applied), the image's exposed ports and labels, and\n"
+			       "capabilities, and (with the compose file at\n"
 			       "hand) its interfaces, routes, limits, ports and dependencies.\n");
 			return NC_EXIT_OK;
 		}
@@ -195,6 +197,24 @@ int cli_inspect(const struct cli_global *g, int argc, char **argv)
 		for (const char **e = ci.env; *e; e++)
 			nc_json_string(&j, *e);
 		nc_json_array_end(&j);
+		nc_json_kv_string(&j, "user", ci.user);
+		nc_json_kv_string(&j, "working_dir", ci.cwd ? ci.cwd : "/");
+		nc_json_kv_string(&j, "image", ci.image);
+		/* From the image's config, informational as in Docker. */
+		nc_json_key(&j, "exposed_ports");
+		nc_json_array_begin(&j);
+		for (const char **e = ci.exposed; *e; e++)
+			nc_json_string(&j, *e);
+		nc_json_array_end(&j);
+		nc_json_key(&j, "image_labels");
+		nc_json_object_begin(&j);
+		for (const char **e = ci.labels; *e; e++) {
+			const char *eq = strchr(*e, '=');
+			_cleanup_free_ char *k = eq ? strndup(*e, (size_t)(eq - *e)) : NULL;
+			if (k)
+				nc_json_kv_string(&j, k, eq + 1);
+		}
+		nc_json_object_end(&j);
 		nc_json_key(&j, "capabilities");
 		nc_json_array_begin(&j);
 		for (int k = 0; k < 64; k++)

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "compose/lifecycle/health.h"
+#include "compose/lifecycle/info.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
-int nc_health_probe_start(const struct nc_plan_container *pc, pid_t init_pid,
-			  struct rt_cgroups *cg, pid_t *probe, nc_err *err)
+int nc_health_probe_start(const struct nc_plan_container *pc, const struct nc_healthcheck *h,
+			  struct nc_state *st, pid_t init_pid, struct rt_cgroups *cg, pid_t *probe, nc_err *err)
 {
-	const struct nc_healthcheck *h = &pc->svc->healthcheck;
 	/* CMD-SHELL (and a plain string) runs through the container's own
 	 * shell, as Docker does; CMD runs the words as they are. */
 	const char *shell[] = { "/bin/sh", "-c", h->n_test ? h->test[0] : "true", NULL };
@@ -33,12 +33,20 @@ int nc_health_probe_start(const struct nc_plan_container *pc, pid_t init_pid,
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* Read in the child: the supervisor never waits on a file. */
+		struct nc_container_info ci;
+		bool rec = nc_info_read(st, pc->name, &ci, &e) == 0;
 		struct rt_exec_spec spec = {
 			.init_pid = init_pid, .cgroups = cg, .cgroup = pc->cgroup, .argv = argv,
 			.env = pc->env, .cwd = pc->cwd, .caps = pc->caps, .no_new_privs = pc->no_new_privs,
 			.user = pc->user, .groups = pc->groups, .n_groups = pc->n_groups, .ulimits = pc->ulimits, .n_ulimits = pc->n_ulimits,
 			.seccomp_unconfined = pc->seccomp_unconfined,
 		};
+		if (rec) {
+			spec.env = ci.env;
+			spec.cwd = ci.cwd;
+			spec.user = ci.user;
+		}
 		if (rt_exec(&spec, &status, &e) < 0)
 			_exit(127);
 		_exit(status & 0xff);

@@ -446,6 +446,15 @@ int nc_image_remove(const struct nc_paths *paths, const struct nc_stored_image *
 		if (nc_rm_rf(img->root, err) < 0)
 			return nc_err_prefix(err, "image %s", img->name ? img->name : img->id);
 		*freed += bytes;
+		/* The image's config, kept beside its root (ROOT.config.json). */
+		char cfg[PATH_MAX];
+		struct stat st;
+		if (nc_pathf(cfg, sizeof(cfg), "%s.config.json", img->root) == 0 && lstat(cfg, &st) == 0) {
+			if (unlink(cfg) < 0)
+				return nc_err_errno(err, errno, "image %s: remove `%s`",
+						    img->name ? img->name : img->id, cfg);
+			*freed += (uint64_t)st.st_size;
+		}
 		if (!img->layout)
 			drop_hints(paths, img->id);
 	}

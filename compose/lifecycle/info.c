@@ -17,6 +17,8 @@ void nc_info_free(struct nc_container_info *ci)
 	free(ci->ulimits);
 	free(ci->groups);
 	free(ci->ports);
+	free(ci->exposed);
+	free(ci->labels);
 	nc_records_free(&ci->rec);
 	memset(ci, 0, sizeof(*ci));
 }
@@ -24,7 +26,7 @@ void nc_info_free(struct nc_container_info *ci)
 int nc_info_read(struct nc_state *st, const char *service, struct nc_container_info *ci,
 		 nc_err *err)
 {
-	size_t n_env = 0;
+	size_t n_env = 0, n_exposed = 0, n_labels = 0;
 	int r;
 
 	memset(ci, 0, sizeof(*ci));
@@ -35,7 +37,9 @@ int nc_info_read(struct nc_state *st, const char *service, struct nc_container_i
 	ci->ulimits = calloc(ci->rec.n + 1, sizeof(*ci->ulimits));
 	ci->groups = calloc(ci->rec.n + 1, sizeof(*ci->groups));
 	ci->ports = calloc(ci->rec.n + 1, sizeof(*ci->ports));
-	if (!ci->env || !ci->ifaces || !ci->ulimits || !ci->groups || !ci->ports) {
+	ci->exposed = calloc(ci->rec.n + 1, sizeof(char *));
+	ci->labels = calloc(ci->rec.n + 1, sizeof(char *));
+	if (!ci->env || !ci->ifaces || !ci->ulimits || !ci->groups || !ci->ports || !ci->exposed || !ci->labels) {
 		nc_info_free(ci);
 		return nc_err_errno(err, ENOMEM, "read record of `%s`", service);
 	}
@@ -84,6 +88,10 @@ int nc_info_read(struct nc_state *st, const char *service, struct nc_container_i
 			};
 		else if (!strcmp(k, NC_C_IMAGE))
 			ci->image = v;
+		else if (!strcmp(k, NC_C_EXPOSE))
+			ci->exposed[n_exposed++] = v;
+		else if (!strcmp(k, NC_C_LABEL))
+			ci->labels[n_labels++] = v;
 		else if (!strcmp(k, NC_C_STATE))
 			ci->ended_as = v;
 		else if (!strcmp(k, NC_C_HEALTH))

@@ -46,6 +46,8 @@ struct nc_container_info {
 	struct nc_info_iface *ifaces;
 	size_t n_ifaces;
 	const char *image;            /* path; NULL: the host's root */
+	const char **exposed;         /* the image's ExposedPorts ("80/tcp"), NULL-terminated */
+	const char **labels;          /* the image's Labels (KEY=VALUE), NULL-terminated */
 	struct nc_info_port *ports;   /* published */
 	size_t n_ports;
 };

@@ -93,6 +93,8 @@ void nc_jrec_parse(const struct nc_record *r, struct nc_jrec *out);
 #define NC_C_STATE "state"     /* after the init ended: exited|restarting|stopped */
 #define NC_C_PORT "port"       /* tcp|udp host-ip|* host-port container-port: published */
 #define NC_C_IMAGE "image"     /* the image's path (absent: the host's root) */
+#define NC_C_EXPOSE "expose"   /* a port the image's config exposes: 80/tcp (one record each) */
+#define NC_C_LABEL "label"     /* KEY=VALUE of the image's config (one record each) */
 
 /* files of the state directory */
 #define NC_SUPERVISOR_FILE "supervisor" /* record: pid <pid> */

@@ -45,6 +45,8 @@ struct nc_life {
 	uint64_t probe_deadline_ms;
 	bool paused;            /* frozen by `pause`: no probes until `unpause` */
 	bool killed;            /* signalled by `kill`: its end is not restarted */
+	int stop_signal;        /* stop_signal, else the image's StopSignal; 0: SIGTERM */
+	size_t health_slot;     /* 1 + its healthcheck's index in the supervisor's copies; 0: the service's */
 };
 
 const char *nc_cstate_name(enum nc_cstate s);

@@ -22,6 +22,7 @@
 #include "runtime/copy-tree.h"
 #include "runtime/idmap.h"
 #include "runtime/image.h"
+#include "runtime/image-config.h"
 
 static int write_generated(const char *dir, const char *name, struct nc_strbuf *b, nc_err *err)
 {
@@ -117,6 +118,7 @@ void nc_container_spec_free(struct nc_container_spec *cs)
 	if (cs->store_lock >= 0)
 		close(cs->store_lock);
 	cs->store_lock = -1;
+	nc_arena_free(&cs->arena);
 	cs->mount_paths = NULL;
 	cs->mounts = NULL;
 	cs->lower = NULL;
@@ -143,10 +145,11 @@ static int lib_subdir(const struct nc_paths *paths, const char *sub, char *out, 
  * `<lib_dir>/containers/<project>/<service>/`, kept across restarts, gone
  * with `down`. */
 static int image_layers(const struct nc_plan_container *pc, const struct nc_paths *paths,
-			struct nc_container_spec *cs, nc_err *err)
+			struct nc_container_spec *cs, bool *from_store, nc_err *err)
 {
 	char store[PATH_MAX];
 
+	*from_store = pc->image && (pc->image_is_registry || pc->image_is_tar || pc->image_is_oci_dir);
 	if (!pc->image)
 		return 0;
 	if (pc->image_is_registry || pc->image_is_tar || pc->image_is_oci_dir) {
@@ -256,13 +259,69 @@ static int volume_own(const char *dir, uint32_t id, nc_err *err)
 	return 0;
 }
 
-static int build_mounts(const struct nc_plan *p, const struct nc_plan_container *pc, const struct nc_paths *paths,
-			struct nc_container_spec *cs, nc_err *err)
+static bool same_target(const char *a, const char *b)
 {
-	if (!pc->n_mounts)
+	size_t la = strlen(a), lb = strlen(b);
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	while (lb > 1 && b[lb - 1] == '/')
+		lb--;
+	return la == lb && !strncmp(a, b, la);
+}
+
+/* A `..` component: the image's config is not trusted to name a place
+ * outside the directory it says. */
+static bool has_dotdot(const char *path)
+{
+	for (const char *c = path; *c; c++)
+		if (c[0] == '.' && c[1] == '.' && (c == path || c[-1] == '/') && (!c[2] || c[2] == '/'))
+			return true;
+	return false;
+}
+
+/* The image's Volumes that no mount of the service covers: each an
+ * anonymous volume, as Docker makes them, seeded from the image and gone
+ * with `down` (like `volumes: [/path]`). */
+static int image_volumes(const struct nc_plan_container *pc, const char *const *volumes,
+			 struct nc_container_spec *cs, nc_err *err)
+{
+	for (size_t v = 0; volumes && volumes[v]; v++) {
+		const char *t = volumes[v];
+		bool covered = false;
+		if (t[0] != '/' || has_dotdot(t))
+			return nc_err_msg(err, EINVAL, "service `%s`: the image's volume `%.256s` is not an absolute path",
+					  pc->name, t);
+		if (same_target(t, "/"))
+			continue;
+		for (size_t i = 0; i < cs->n_mounts && !covered; i++)
+			covered = same_target(cs->mounts[i].target, t);
+		if (covered)
+			continue;
+		char dir[PATH_MAX];
+		size_t i = cs->n_mounts;
+		if (nc_pathf(dir, sizeof(dir), "%s/volumes/image-%zu", cs->dir, v) < 0)
+			return nc_err_errno(err, ENAMETOOLONG, "service `%s`: the image's volume `%.256s`", pc->name, t);
+		if (nc_mkdir_p(dir, 0755, err) < 0 || seed_volume(cs->lower, t, dir, err) < 0 ||
+		    (pc->userns_size && volume_own(dir, pc->userns_base, err) < 0))
+			return nc_err_prefix(err, "service `%s`: the image's volume `%.256s`", pc->name, t);
+		if (!(cs->mount_paths[i] = strdup(dir)))
+			return nc_err_errno(err, ENOMEM, "service `%s`: mounts", pc->name);
+		cs->mounts[i] = (struct rt_mount){ .type = RT_MOUNT_BIND, .source = cs->mount_paths[i], .target = t };
+		cs->n_mounts++;
+	}
+	return 0;
+}
+
+static int build_mounts(const struct nc_plan *p, const struct nc_plan_container *pc, const struct nc_paths *paths,
+			const char *const *img_volumes, struct nc_container_spec *cs, nc_err *err)
+{
+	size_t n_img = 0;
+	while (img_volumes && img_volumes[n_img])
+		n_img++;
+	if (!pc->n_mounts && !n_img)
 		return 0;
-	cs->mounts = calloc(pc->n_mounts, sizeof(*cs->mounts));
-	cs->mount_paths = calloc(pc->n_mounts, sizeof(*cs->mount_paths));
+	cs->mounts = calloc(pc->n_mounts + n_img, sizeof(*cs->mounts));
+	cs->mount_paths = calloc(pc->n_mounts + n_img, sizeof(*cs->mount_paths));
 	if (!cs->mounts || !cs->mount_paths)
 		return nc_err_errno(err, ENOMEM, "service `%s`: mounts", pc->name);
 	cs->n_mounts = pc->n_mounts;
@@ -310,6 +369,31 @@ static int build_mounts(const struct nc_plan *p, const struct nc_plan_container 
 				return nc_err_prefix(err, "service `%s`: bind source", pc->name);
 		}
 	}
+	return image_volumes(pc, img_volumes, cs, err);
+}
+
+/* The image's config, kept by the store beside the unpacked root, over
+ * the plan's process. A directory given as the image has no config: the
+ * store never saw it. */
+static int image_config(const struct nc_plan_container *pc, struct nc_container_spec *cs, bool from_store,
+			struct rt_image_config *ic, bool *found, nc_err *err)
+{
+	*found = false;
+	memset(ic, 0, sizeof(*ic));
+	if (from_store && cs->lower && rt_image_config_load(cs->lower, &cs->arena, ic, found, err) < 0)
+		return nc_err_prefix(err, "service `%s`: image %s", pc->name, pc->image);
+	return 0;
+}
+
+static int image_process(const struct nc_plan_container *pc, struct nc_container_spec *cs,
+			 const struct rt_image_config *ic, bool found, nc_err *err)
+{
+	if (nc_image_process(pc, found ? ic : NULL, &cs->arena, &cs->proc, err) < 0)
+		return nc_err_ret(err);
+	if (found) {
+		cs->exposed = ic->exposed;
+		cs->labels = ic->labels;
+	}
 	return 0;
 }
 
@@ -338,7 +422,10 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 		n_masked++;
 
 	snprintf(cs->name, sizeof(cs->name), "%s/%s", p->project, pc->name);
-	if (image_layers(pc, paths, cs, err) < 0 || build_mounts(p, pc, paths, cs, err) < 0) {
+	bool from_store, found;
+	struct rt_image_config ic;
+	if (image_layers(pc, paths, cs, &from_store, err) < 0 || image_config(pc, cs, from_store, &ic, &found, err) < 0 ||
+	    build_mounts(p, pc, paths, ic.volumes, cs, err) < 0 || image_process(pc, cs, &ic, found, err) < 0) {
 		nc_container_spec_free(cs);
 		return nc_err_ret(err);
 	}
@@ -349,9 +436,9 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 		.hostname = pc->hostname,
 		.tty = pc->tty,
 		.stdin_open = pc->stdin_open,
-		.argv = pc->argv,
-		.env = pc->env,
-		.cwd = pc->cwd ? pc->cwd : "/",
+		.argv = cs->proc.argv,
+		.env = cs->proc.env,
+		.cwd = cs->proc.cwd ? cs->proc.cwd : "/",
 		.caps = pc->caps,
 		.no_new_privs = pc->no_new_privs,
 		.files = cs->files,
@@ -371,7 +458,7 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 		.n_devices = pc->n_devices,
 		.shm_size = pc->shm_size,
 		.privileged = pc->privileged,
-		.user = pc->user,
+		.user = cs->proc.user,
 		.groups = pc->groups,
 		.n_groups = pc->n_groups,
 		.has_oom_score_adj = pc->has_oom_score_adj,
@@ -398,10 +485,12 @@ static void rec(struct nc_strbuf *b, const char *k, const char *v)
 }
 
 int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_container *pc,
-			      struct nc_state *st, pid_t pid, nc_err *err)
+			      const struct nc_container_spec *cs, struct nc_state *st, pid_t pid, nc_err *err)
 {
 	_cleanup_strbuf_ struct nc_strbuf b = NC_STRBUF_INIT;
 	char num[32];
+	const char *user = cs ? cs->proc.user : pc->user, *cwd = cs ? cs->proc.cwd : pc->cwd;
+	const char *const *env = cs ? cs->proc.env : pc->env, *const *argv = cs ? cs->proc.argv : pc->argv;
 
 	rec(&b, NC_C_SERVICE, pc->name);
 	snprintf(num, sizeof(num), "%d", (int)pid);
@@ -413,8 +502,8 @@ int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_cont
 	snprintf(num, sizeof(num), "%" PRIx64, pc->caps);
 	rec(&b, NC_C_CAPS, num);
 	rec(&b, NC_C_NNP, pc->no_new_privs ? "1" : "0");
-	if (pc->user)
-		rec(&b, NC_C_USER, pc->user);
+	if (user)
+		rec(&b, NC_C_USER, user);
 	for (size_t i = 0; i < pc->n_groups; i++)
 		rec(&b, NC_C_GROUP, pc->groups[i]);
 	if (pc->seccomp_unconfined)
@@ -426,10 +515,16 @@ int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_cont
 		const char *f[] = { NC_C_ULIMIT, rt_ulimit_name(pc->ulimits[i].resource), soft, hard };
 		nc_record_append(&b, f, NC_ELEMENTSOF(f));
 	}
-	if (pc->cwd)
-		rec(&b, NC_C_CWD, pc->cwd);
-	for (const char *const *e = pc->env; e && *e; e++)
+	if (cwd)
+		rec(&b, NC_C_CWD, cwd);
+	for (const char *const *e = env; e && *e; e++)
 		rec(&b, NC_C_ENV, *e);
+	/* Informational, as in Docker: what the image says it listens on,
+	 * and its labels. */
+	for (const char *const *e = cs ? cs->exposed : NULL; e && *e; e++)
+		rec(&b, NC_C_EXPOSE, *e);
+	for (const char *const *e = cs ? cs->labels : NULL; e && *e; e++)
+		rec(&b, NC_C_LABEL, *e);
 	for (size_t i = 0; i < pc->n_ifaces; i++) {
 		const struct nc_plan_iface *pi = &pc->ifaces[i];
 		char a4[NC_PREFIX_STRLEN] = "-", a6[NC_PREFIX_STRLEN] = "-";
@@ -467,16 +562,16 @@ int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_cont
 		const char *f[] = { NC_C_ROUTE, d, v, rt->dev ? rt->dev : "-" };
 		nc_record_append(&b, f, NC_ELEMENTSOF(f));
 	}
-	if (pc->argv) {
+	if (argv) {
 		size_t n = 0;
-		while (pc->argv[n])
+		while (argv[n])
 			n++;
 		_cleanup_free_ const char **f = calloc(n + 1, sizeof(char *));
 		if (!f)
 			return nc_err_errno(err, ENOMEM, "record of `%s`", pc->name);
 		f[0] = NC_C_COMMAND;
 		for (size_t i = 0; i < n; i++)
-			f[i + 1] = pc->argv[i];
+			f[i + 1] = argv[i];
 		nc_record_append(&b, f, n + 1);
 	}
 	if (!nc_strbuf_ok(&b))

@@ -11,6 +11,8 @@
 #include <limits.h>
 #include <sys/types.h>
 
+#include "common/arena.h"
+#include "compose/lifecycle/image-process.h"
 #include "compose/lifecycle/paths.h"
 #include "compose/plan/plan.h"
 #include "compose/lifecycle/state.h"
@@ -40,6 +42,12 @@ struct nc_container_spec {
 	struct rt_mount *mounts;
 	char **mount_paths;
 	size_t n_mounts;
+	/* The process with the image's config applied (image-process.h);
+	 * its strings live in `arena` or the plan. */
+	struct nc_arena arena;
+	struct nc_process proc;
+	/* From the image's config, for the record (inspect): NULL-terminated. */
+	const char *const *exposed, *const *labels;
 };
 
 int nc_container_files_write(const struct nc_plan *p, const struct nc_plan_container *pc,
@@ -55,8 +63,10 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 			    struct nc_container_spec *cs, nc_err *err);
 void nc_container_spec_free(struct nc_container_spec *cs);
 
+/* cs: the spec the container was started with (its process as the image
+ * made it); NULL records the plan's. */
 int nc_container_record_write(const struct nc_plan *p, const struct nc_plan_container *pc,
-			      struct nc_state *st, pid_t pid, nc_err *err);
+			      const struct nc_container_spec *cs, struct nc_state *st, pid_t pid, nc_err *err);
 
 /* `rm`: forgets a container that is not running: its writable layer, its
  * log and its record go (its network namespace and wiring stay, as they

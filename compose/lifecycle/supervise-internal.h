@@ -7,10 +7,18 @@
 #ifndef NC_COMPOSE_SUPERVISE_INTERNAL_H
 #define NC_COMPOSE_SUPERVISE_INTERNAL_H
 
+#include "common/arena.h"
 #include "compose/lifecycle/follow.h"
 #include "compose/lifecycle/lifecycle.h"
 #include "compose/lifecycle/project.h"
 #include "compose/lifecycle/supervise.h"
+
+/* A healthcheck a container started with (its image's applied): a deep
+ * copy, since the plan it came from may be replaced by a reconcile. */
+struct sup_health {
+	struct nc_healthcheck h;
+	struct nc_arena a;
+};
 
 struct sup {
 	const struct nc_plan *p;
@@ -35,6 +43,10 @@ struct sup {
 	 * later reconcile adds them again, in the same order, so they keep
 	 * their names and addresses. */
 	struct nc_strbuf oneoffs;
+	/* Indexed by nc_life.health_slot - 1; never reindexed, so a life a
+	 * reconcile copies keeps its slot. */
+	struct sup_health *health;
+	size_t n_health;
 };
 
 /* supervise.c */

@@ -37,10 +37,46 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static bool has_healthcheck(const struct nc_plan_container *pc)
+/* The healthcheck container i started with: the service's, or the one
+ * its image's config gave (image-process.h). */
+static const struct nc_healthcheck *health_of(const struct sup *s, size_t i)
 {
-	const struct nc_healthcheck *h = &pc->svc->healthcheck;
+	size_t slot = s->life[i].health_slot;
+	return slot && slot <= s->n_health ? &s->health[slot - 1].h : &s->p->containers[i].svc->healthcheck;
+}
+
+static bool has_healthcheck(const struct sup *s, size_t i)
+{
+	const struct nc_healthcheck *h = health_of(s, i);
 	return h->present && !h->disable && h->n_test;
+}
+
+/* Keeps a deep copy of `h` for container i (its slot reused on restart). */
+static int keep_health(struct sup *s, size_t i, const struct nc_healthcheck *h, nc_err *err)
+{
+	struct nc_life *l = &s->life[i];
+	if (!l->health_slot) {
+		struct sup_health *v = realloc(s->health, (s->n_health + 1) * sizeof(*v));
+		if (!v)
+			return nc_err_errno(err, ENOMEM, "healthcheck of `%s`", s->p->containers[i].name);
+		s->health = v;
+		s->health[s->n_health] = (struct sup_health){ .a = NC_ARENA_INIT };
+		l->health_slot = ++s->n_health;
+	}
+	struct sup_health *sh = &s->health[l->health_slot - 1];
+	nc_arena_free(&sh->a);
+	sh->h = *h;
+	sh->h.test = NULL;
+	if (h->n_test) {
+		const char **t = nc_arena_calloc(&sh->a, h->n_test + 1, sizeof(*t));
+		if (!t)
+			return nc_err_errno(err, ENOMEM, "healthcheck of `%s`", s->p->containers[i].name);
+		for (size_t k = 0; k < h->n_test; k++)
+			if (!(t[k] = nc_arena_strdup(&sh->a, h->test[k])))
+				return nc_err_errno(err, ENOMEM, "healthcheck of `%s`", s->p->containers[i].name);
+		sh->h.test = t;
+	}
+	return 0;
 }
 
 static void say(struct sup *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -110,8 +146,8 @@ static int start_one(struct sup *s, size_t i, nc_err *why)
 	if (nc_container_spec_build(s->p, pc, s->st, s->paths, s->cg, (const char *const *)s->masked,
 				    &cs, &e) < 0 ||
 	    nc_fault_step(s->o->fault, "start container", &e) < 0 ||
-	    rt_container_start(&cs.rt, &pid, &e) < 0 ||
-	    nc_container_record_write(s->p, pc, s->st, pid, &e) < 0) {
+	    keep_health(s, i, &cs.proc.health, &e) < 0 || rt_container_start(&cs.rt, &pid, &e) < 0 ||
+	    nc_container_record_write(s->p, pc, &cs, s->st, pid, &e) < 0) {
 		nc_container_spec_free(&cs);
 		fail(s, &e, "start `%s`", pc->name);
 		if (why)
@@ -124,6 +160,7 @@ static int start_one(struct sup *s, size_t i, nc_err *why)
 		nc_report_warn(s->rep,
 			       "service `%s`: the filesystem of its image cannot be idmapped, so with userns_mode: auto the image's files show as nobody's and stay read-only inside; keep images on ext4, xfs or btrfs",
 			       pc->name);
+	l->stop_signal = cs.proc.stop_signal;
 	nc_container_spec_free(&cs);
 	l->state = NC_CS_RUNNING;
 	l->pid = pid;
@@ -138,10 +175,9 @@ static int start_one(struct sup *s, size_t i, nc_err *why)
 		const char *a[] = { "pid", p, NULL };
 		event(s, i, "start", a);
 	}
-	if (has_healthcheck(pc)) {
+	if (has_healthcheck(s, i)) {
 		l->health = NC_H_STARTING;
-		l->next_probe_ms = l->started_ms +
-				   nc_health_interval_ms(&pc->svc->healthcheck, true);
+		l->next_probe_ms = l->started_ms + nc_health_interval_ms(health_of(s, i), true);
 		record_health(s, i);
 	} else {
 		l->health = NC_H_NONE;
@@ -320,9 +356,9 @@ static void probe_ended(struct sup *s, size_t i, int status)
 	uint64_t now = now_ms();
 
 	l->probe_pid = 0;
-	enum nc_health h = nc_health_record(&pc->svc->healthcheck, l, ok, now);
-	l->next_probe_ms = now + nc_health_interval_ms(&pc->svc->healthcheck,
-						       nc_health_in_start_period(&pc->svc->healthcheck, l, now));
+	const struct nc_healthcheck *hc = health_of(s, i);
+	enum nc_health h = nc_health_record(hc, l, ok, now);
+	l->next_probe_ms = now + nc_health_interval_ms(hc, nc_health_in_start_period(hc, l, now));
 	if (h != before) {
 		record_health(s, i);
 		char action[64];
@@ -373,16 +409,16 @@ static uint64_t run_timers(struct sup *s)
 				next = l->next_restart_ms;
 			}
 		}
-		if (l->state != NC_CS_RUNNING || !has_healthcheck(pc) || l->paused)
+		if (l->state != NC_CS_RUNNING || !has_healthcheck(s, i) || l->paused)
 			continue;
 		if (l->probe_pid && now >= l->probe_deadline_ms) {
 			nc_health_probe_kill(l->probe_pid); /* reaped as a failure */
 		} else if (!l->probe_pid && now >= l->next_probe_ms) {
 			nc_err e;
-			if (nc_health_probe_start(pc, l->pid, s->cg, &l->probe_pid, &e) < 0)
+			if (nc_health_probe_start(pc, health_of(s, i), s->st, l->pid, s->cg, &l->probe_pid, &e) < 0)
 				nc_report_warn(s->rep, "%s", e.msg);
 			else
-				l->probe_deadline_ms = now + nc_health_timeout_ms(&pc->svc->healthcheck);
+				l->probe_deadline_ms = now + nc_health_timeout_ms(health_of(s, i));
 		}
 		uint64_t due = l->probe_pid ? l->probe_deadline_ms : l->next_probe_ms;
 		if (due < next)
@@ -391,8 +427,10 @@ static uint64_t run_timers(struct sup *s)
 	return next;
 }
 
-static int signal_of(const struct nc_plan_container *pc)
+static int signal_of(const struct nc_plan_container *pc, const struct nc_life *l)
 {
+	if (l->stop_signal)
+		return l->stop_signal;
 	return pc->svc->stop_signal ? pc->svc->stop_signal : SIGTERM;
 }
 
@@ -444,7 +482,7 @@ static void stop_some(struct sup *s, const bool *which, unsigned grace_override_
 		}
 		pfd[i] = (struct pollfd){ .fd = pidfd_of(l->pid), .events = POLLIN };
 		deadline[i] = start + grace_of(s, &s->p->containers[i], grace_override_ms);
-		kill(l->pid, signal_of(&s->p->containers[i]));
+		kill(l->pid, signal_of(&s->p->containers[i], l));
 	}
 	pfd[n] = (struct pollfd){ .fd = s->sfd, .events = POLLIN };
 	for (;;) {
@@ -920,6 +958,9 @@ out:
 	nc_follow_close(s.follow);
 	nc_strv_freep(&s.masked);
 	free(s.life);
+	for (size_t i = 0; i < s.n_health; i++)
+		nc_arena_free(&s.health[i].a);
+	free(s.health);
 	nc_sup_reconcile_release(&s);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;

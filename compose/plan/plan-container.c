@@ -318,8 +318,12 @@ static int plan_process(struct nc_plan *p, const struct nc_service *s,
 	if ((r = env_put(p, &b, "PATH", NC_DEFAULT_PATH, err)) < 0 ||
 	    (r = env_put(p, &b, "HOSTNAME", pc->hostname, err)) < 0 ||
 	    /* With a user, the runtime takes HOME from its passwd entry. */
-	    (!s->user && (r = env_put(p, &b, "HOME", "/root", err)) < 0) ||
-	    (r = plan_env_files(p, s, &b, err)) < 0)
+	    (!s->user && (r = env_put(p, &b, "HOME", "/root", err)) < 0))
+		return r;
+	/* env_put replaces an entry by a new string: the same pointer at
+	 * the end means the service did not set it. */
+	const char *def_path = b.env[0], *def_home = s->user ? NULL : b.env[2];
+	if ((r = plan_env_files(p, s, &b, err)) < 0)
 		return r;
 	for (size_t i = 0; i < s->n_environment; i++) {
 		const struct nc_kv *kv = &s->environment[i];
@@ -330,6 +334,8 @@ static int plan_process(struct nc_plan *p, const struct nc_service *s,
 			return r;
 	}
 	pc->env = b.env;
+	pc->env_default_path = b.env[0] == def_path;
+	pc->env_default_home = def_home && b.env[2] == def_home;
 	return 0;
 }
 

@@ -126,6 +126,9 @@ struct nc_plan_container {
 	size_t n_net_sysctls;
 	const char *const *argv; /* NULL: idle container */
 	const char *const *env;  /* NULL-terminated */
+	/* PATH and HOME in env are the plan's defaults, not the service's:
+	 * an image's Env replaces them (compose/lifecycle/image-process.c). */
+	bool env_default_path, env_default_home;
 	const char *cwd;         /* working_dir, NULL = "/" */
 	bool no_new_privs;
 	uint64_t caps;

@@ -100,6 +100,9 @@ static void test_list_find_remove(void **state_)
 		 "00000000000000000000000000000000000000000000000000000000000000aa");
 	snprintf(p, sizeof(p), "%s/bin/sh", local);
 	put(p, "#!");
+	/* Its config, kept beside it: not an image of its own. */
+	snprintf(p, sizeof(p), "%s.config.json", local);
+	put(p, "{}");
 	/* A blob no layout links, and things that are no image. */
 	snprintf(p, sizeof(p), "%s/registry/blobs/sha256/%s", lib,
 		 "1111111111111111111111111111111111111111111111111111111111111111");
@@ -159,8 +162,10 @@ static void test_list_find_remove(void **state_)
 	/* Removing the local copy gives back its root. */
 	freed = 0;
 	assert_int_equal(nc_image_remove(&paths, &l.v[2], &freed, &err), 0);
-	assert_int_equal(freed, 2);
+	assert_int_equal(freed, 2 + 2);
 	assert_int_equal(access(local, F_OK), -1);
+	snprintf(p, sizeof(p), "%s.config.json", local);
+	assert_int_equal(access(p, F_OK), -1);
 	nc_image_list_free(&l);
 	assert_int_equal(nc_images_list(&paths, &l, &err), 0);
 	assert_int_equal(l.n, 1);
