@@ -1,0 +1,63 @@
+#!/bin/bash
+# Router services on the host's FRR (Debian's frr package): a chain of
+# three OSPF routers converges and is graded with `test --wait`; vtysh in
+# a node; `write memory` changes the node's copy, never the lab's files;
+# a configuration error and a daemon that cannot start fail `up` with
+# their message; `down` leaves nothing.
+. "$NC_SRC/tests/lib/lib.sh"
+
+[ -x /usr/lib/frr/watchfrr ] && [ -x /usr/bin/vtysh ] ||
+	skip_all "FRR is not installed on this host (apt-get install frr; scripts/bootstrap does)"
+
+dir="$NC_SRC/tests/integration/labs/frr"
+lab="$dir/compose.yaml"
+trap 'nc -f "$lab" down >/dev/null 2>&1; nc -f "$dir/bad.yaml" down >/dev/null 2>&1;
+      nc -f "$dir/baddaemon.yaml" down >/dev/null 2>&1' EXIT
+
+before=$(sha256sum "$dir/r1/frr.conf")
+owner=$(stat -c %U:%G "$dir/r1")
+
+check "up -d the OSPF chain" nc -f "$lab" up -d
+check_match "the routers are healthy once up returns" "$(nc -f "$lab" ps)" 'r2 +running\(healthy\)'
+check_eq "forwarding is on in a router" "$(nc -f "$lab" exec r2 cat /proc/sys/net/ipv4/ip_forward)" "1"
+check_eq "and not in a host" "$(nc -f "$lab" exec client cat /proc/sys/net/ipv4/ip_forward)" \
+	"$(cat /proc/sys/net/ipv4/ip_forward)"
+check_match "the daemons file was written from router.daemons" \
+	"$(nc -f "$lab" exec r1 cat /etc/frr/daemons)" '^ospfd=yes$'
+check "test --wait 60: the ends reach each other through r2" nc -f "$lab" test --wait 60
+check_match "vtysh: r1's OSPF neighbour is Full" \
+	"$(nc -f "$lab" vtysh r1 -c 'show ip ospf neighbor')" '10\.255\.0\.2 .*Full'
+check_match "vtysh takes several -c" \
+	"$(nc -f "$lab" vtysh r2 -c 'show ip ospf neighbor' -c 'show ip route ospf')" 'O>\* 10\.1\.0\.0/24'
+out=$(nc -f "$lab" vtysh client -c 'show version' 2>&1); rc=$?
+check_eq "vtysh on a service that is not a router exits 2" "$rc" "2"
+check_match "and says so" "$out" 'service `client` is not a router'
+
+# write memory: the node's copy changes, the lab's file does not.
+check "write memory in r1" nc -f "$lab" vtysh r1 -c 'configure terminal' -c 'interface eth0' -c 'description changed-in-the-node' \
+	-c 'end' -c 'write memory'
+check_match "control: the node's /etc/frr/frr.conf has the change" \
+	"$(nc -f "$lab" exec r1 cat /etc/frr/frr.conf)" 'description changed-in-the-node'
+check_eq "the lab's r1/frr.conf is unchanged" "$(sha256sum "$dir/r1/frr.conf")" "$before"
+check_eq "and so are its owners" "$(stat -c %U:%G "$dir/r1")" "$owner"
+check_eq "no file was added to the lab's directory" "$(ls "$dir/r1")" "frr.conf"
+
+check "down" nc -f "$lab" down
+check_clean frr
+
+# A syntax error: up fails, with vtysh's line.
+out=$(nc -f "$dir/bad.yaml" up -d 2>&1); rc=$?
+check_eq "up of a router with a configuration error exits 1" "$rc" "1"
+check_match "with vtysh's message" "$out" 'Unknown command.*aera'
+nc -f "$dir/bad.yaml" down >/dev/null 2>&1
+check_clean frrbad
+
+# A daemon that cannot start: the router never becomes healthy.
+out=$(nc -f "$dir/baddaemon.yaml" up -d 2>&1); rc=$?
+check_eq "up of a router whose ospfd cannot start exits 1" "$rc" "1"
+check_match "and names the daemon" "$out" 'ospfd'
+check_match "and says the service is unhealthy" "$out" 'service `r` is unhealthy'
+nc -f "$dir/baddaemon.yaml" down >/dev/null 2>&1
+check_clean frrdaemon
+
+finish
