@@ -3,7 +3,8 @@
 # three OSPF routers converges and is graded with `test --wait`; vtysh in
 # a node; `write memory` changes the node's copy, never the lab's files;
 # a configuration error and a daemon that cannot start fail `up` with
-# their message; `down` leaves nothing.
+# their message; `down` leaves nothing. Then the same for BIRD: two
+# routers exchange static routes over OSPF, birdc, a configuration error.
 . "$NC_SRC/tests/lib/lib.sh"
 
 [ -x /usr/lib/frr/watchfrr ] && [ -x /usr/bin/vtysh ] ||
@@ -59,5 +60,41 @@ check_match "and names the daemon" "$out" 'ospfd'
 check_match "and says the service is unhealthy" "$out" 'service `r` is unhealthy'
 nc -f "$dir/baddaemon.yaml" down >/dev/null 2>&1
 check_clean frrdaemon
+
+# BIRD: two routers exchange a static route each over OSPF.
+bdir="$NC_SRC/tests/integration/labs/bird"
+if [ ! -x /usr/sbin/bird ] || [ ! -x /usr/sbin/birdc ]; then
+	if [ "${NCOMPOSE_TEST_MUST_WORK:-0}" = 1 ]; then
+		check "BIRD is installed (apt-get install bird2)" false
+	else
+		skip_check "BIRD routers" "BIRD is not installed on this host (apt-get install bird2)"
+	fi
+	finish
+	exit
+fi
+trap 'nc -f "$bdir/compose.yaml" down >/dev/null 2>&1; nc -f "$bdir/bad.yaml" down >/dev/null 2>&1' EXIT
+bbefore=$(sha256sum "$bdir/b1/bird.conf")
+check "up -d two BIRD routers" nc -f "$bdir/compose.yaml" up -d
+check_match "they are healthy (birdc answers)" "$(nc -f "$bdir/compose.yaml" ps)" 'b2 +running\(healthy\)'
+learnt=
+for _ in $(seq 60); do
+	learnt=$(nc -f "$bdir/compose.yaml" birdc b2 -c 'show route 192.0.2.0/24' 2>&1)
+	case $learnt in *"via 10.0.99.1"*) break ;; esac
+	sleep 0.5
+done
+check_match "birdc: b2 learnt b1's static route over OSPF" "$learnt" 'via 10\.0\.99\.1 on eth0'
+check_match "and put it in its kernel table" "$(nc -f "$bdir/compose.yaml" exec b2 ip route)" \
+	'192\.0\.2\.0/24 via 10\.0\.99\.1'
+out=$(nc -f "$bdir/compose.yaml" birdc b1 -c 'show status' -c 'show route' 2>&1); rc=$?
+check_eq "birdc takes one -c" "$rc" "2"
+check_eq "the lab's bird.conf is unchanged" "$(sha256sum "$bdir/b1/bird.conf")" "$bbefore"
+check "down the BIRD routers" nc -f "$bdir/compose.yaml" down
+check_clean bird
+
+out=$(nc -f "$bdir/bad.yaml" up -d 2>&1); rc=$?
+check_eq "up of a BIRD router with a configuration error exits 1" "$rc" "1"
+check_match "with bird's message" "$out" 'bird.conf.*(syntax error|aera)'
+nc -f "$bdir/bad.yaml" down >/dev/null 2>&1
+check_clean birdbad
 
 finish
