@@ -56,7 +56,7 @@ check_clean frrbad
 # A daemon that cannot start: the router never becomes healthy.
 out=$(nc -f "$dir/baddaemon.yaml" up -d 2>&1); rc=$?
 check_eq "up of a router whose ospfd cannot start exits 1" "$rc" "1"
-check_match "and names the daemon" "$out" 'ospfd'
+check_match "and shows the daemon's failure from its log" "$out" 'Failed to start ospfd'
 check_match "and says the service is unhealthy" "$out" 'service `r` is unhealthy'
 nc -f "$dir/baddaemon.yaml" down >/dev/null 2>&1
 check_clean frrdaemon
