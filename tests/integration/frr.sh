@@ -21,8 +21,7 @@ owner=$(stat -c %U:%G "$dir/r1")
 check "up -d the OSPF chain" nc -f "$lab" up -d
 check_match "the routers are healthy once up returns" "$(nc -f "$lab" ps)" 'r2 +running\(healthy\)'
 check_eq "forwarding is on in a router" "$(nc -f "$lab" exec r2 cat /proc/sys/net/ipv4/ip_forward)" "1"
-check_eq "and not in a host" "$(nc -f "$lab" exec client cat /proc/sys/net/ipv4/ip_forward)" \
-	"$(cat /proc/sys/net/ipv4/ip_forward)"
+check_eq "IPv6 forwarding too" "$(nc -f "$lab" exec r2 cat /proc/sys/net/ipv6/conf/all/forwarding)" "1"
 check_match "the daemons file was written from router.daemons" \
 	"$(nc -f "$lab" exec r1 cat /etc/frr/daemons)" '^ospfd=yes$'
 check "test --wait 60: the ends reach each other through r2" nc -f "$lab" test --wait 60
