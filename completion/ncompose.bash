@@ -189,7 +189,7 @@ _ncompose()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local _nc_file _nc_project _nc_cmd _nc_cmd_idx
-    local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test ls top port cp kill pause unpause rm wait images rmi image version events pull link run import"
+    local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test ls top port cp kill pause unpause rm wait images rmi image version events pull link run import vtysh birdc"
     local global_opts="-f --file -p --project-name --project-directory --env-file --profile -v --verbose -h --help --version"
     local npos
 
@@ -468,6 +468,14 @@ _ncompose()
         case $prev in -e | --env | -w | --workdir | -u | --user | --entrypoint) return ;; esac
         if [[ $cur == -* ]]; then
             _ncompose_reply "--rm -d --detach -e --env -w --workdir -u --user --entrypoint --no-deps -T -i -h --help"
+        else
+            _ncompose_reply "$(_ncompose_services)"
+        fi
+        ;;
+    vtysh | birdc)
+        case $prev in -c | --command) return ;; esac
+        if [[ $cur == -* ]]; then
+            _ncompose_reply "-c --command -h --help"
         else
             _ncompose_reply "$(_ncompose_services)"
         fi

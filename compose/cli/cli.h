@@ -63,6 +63,7 @@ int cli_events(const struct cli_global *g, int argc, char **argv);
 int cli_link(const struct cli_global *g, int argc, char **argv);
 int cli_import(const struct cli_global *g, int argc, char **argv);
 int cli_run(const struct cli_global *g, int argc, char **argv);
+int cli_vtysh(const struct cli_global *g, int argc, char **argv); /* also `birdc` */
 
 /* One line on stderr: "ncompose: <msg>". Returns `code`. */
 int cli_fail(int code, const nc_err *err);

@@ -46,6 +46,8 @@ static const struct cli_command commands[] = {
 	{ "link", cli_link, "cut, restore, shape and list links while the lab runs" },
 	{ "run", cli_run, "run a command in a new one-off container of a service" },
 	{ "import", cli_import, "translate a Kathará lab directory into a compose file" },
+	{ "vtysh", cli_vtysh, "the routing shell of a router service (vtysh, birdc)" },
+	{ "birdc", cli_vtysh, "the same as vtysh" },
 };
 
 const char *cli_prog(void)

@@ -299,7 +299,9 @@ NC_EMIT_WRITER(nc_emit_svc_healthcheck)
 {
 	const struct nc_healthcheck *h = &s->healthcheck;
 
-	if (!h->present)
+	/* `router:` implies its own; written, it would come back as the
+	 * file's and outlive a later change of the router key. */
+	if (!h->present || h->implied)
 		return;
 	nc_emit_key(out, 2, "healthcheck");
 	nc_strbuf_putc(out, '\n');

@@ -128,6 +128,22 @@ static void k_routes(struct nc_strbuf *out, const struct nc_service *s)
 	}
 }
 
+/* Always the long form, so that `config` shows what was decided. */
+static void k_router(struct nc_strbuf *out, const struct nc_service *s)
+{
+	const struct nc_router *rt = &s->router;
+
+	if (!rt->kind)
+		return;
+	nc_emit_key(out, 2, "router");
+	nc_strbuf_putc(out, '\n');
+	if (rt->config)
+		nc_emit_kv(out, 3, "config", rt->config);
+	nc_emit_kv(out, 3, "daemon", rt->kind == NC_ROUTER_FRR ? "frr" : "bird");
+	if (rt->n_daemons)
+		nc_emit_flow_list(out, 3, "daemons", rt->daemons, rt->n_daemons);
+}
+
 static void k_sysctls(struct nc_strbuf *out, const struct nc_service *s)
 {
 	if (s->n_sysctls)
@@ -182,6 +198,7 @@ static const struct {
 	{ "profiles", nc_emit_svc_profiles },
 	{ "read_only", nc_emit_svc_read_only },
 	{ "restart", nc_emit_svc_restart },
+	{ "router", k_router },
 	{ "routes", k_routes },
 	{ "secrets", nc_emit_svc_secrets },
 	{ "security_opt", nc_emit_svc_security_opt },

@@ -259,6 +259,7 @@ static const struct nc_ld_key service_keys[] = {
 	{ "pull_policy", nc_svc_pull_policy, 0 },
 	{ "read_only", nc_svc_flag, 0 },
 	{ "restart", nc_svc_restart, 0 },
+	{ "router", nc_svc_router, 0 },
 	{ "routes", svc_routes, 0 },
 	UNSUPPORTED("runtime"),
 	UNSUPPORTED("scale"),
@@ -321,7 +322,8 @@ int nc_load_services(struct nc_loader *ld, const struct nc_yt_node *key,
 			if (!where)
 				return nc_ld_oom(ld);
 			ld->where = where;
-			if ((r = nc_ld_map(ld, k, v, service_keys, NC_ELEMENTSOF(service_keys), s)) < 0)
+			if ((r = nc_ld_map(ld, k, v, service_keys, NC_ELEMENTSOF(service_keys), s)) < 0 ||
+			    (r = nc_router_finish(ld, s)) < 0)
 				return r;
 			ld->where = NULL;
 		}

@@ -168,6 +168,10 @@ NC_LD_READER(nc_svc_extra_hosts);
 NC_LD_READER(nc_svc_dns);
 NC_LD_READER(nc_svc_volumes);
 NC_LD_READER(nc_svc_tmpfs);
+/* services.<s>.router (load-router.c), and what it implies once the
+ * service is read (its conflicts, its healthcheck). */
+NC_LD_READER(nc_svc_router);
+int nc_router_finish(struct nc_loader *ld, struct nc_service *s);
 /* Attachment shaping (rate, delay, jitter, loss); obj is a struct nc_shaping. */
 NC_LD_READER(nc_ld_shaping_key);
 

@@ -163,10 +163,37 @@ struct nc_healthcheck {
 	const char **test;
 	size_t n_test;
 	bool shell;
+	bool implied; /* the one `router:` gives; not written back by `config` */
 	int64_t interval_ns, timeout_ns, start_period_ns, start_interval_ns; /* NC_UNSET = default */
 	int64_t retries; /* NC_UNSET = default */
 	struct nc_mark mark;
 };
+
+/* services.<s>.router: the node is a routing daemon's (load-router.c).
+ * What it grants and starts is planned in plan/plan-router.c. */
+enum nc_router_kind {
+	NC_ROUTER_NONE = 0,
+	NC_ROUTER_FRR,
+	NC_ROUTER_BIRD,
+};
+
+struct nc_router {
+	enum nc_router_kind kind;
+	/* The lab's configuration directory as written (relative to the
+	 * project directory), copied into the node at every start; NULL:
+	 * none (FRR starts with an empty configuration). */
+	const char *config;
+	struct nc_mark config_mark;
+	/* FRR's daemons to enable beside zebra and staticd (always on);
+	 * used to write /etc/frr/daemons when the directory has none. */
+	const char **daemons;
+	size_t n_daemons;
+	struct nc_mark daemons_mark;
+	struct nc_mark mark;
+};
+
+/* FRR's daemon names (load-router.c), for the planner's daemons file. */
+const char *const *nc_router_frr_daemons(size_t *n);
 
 enum nc_restart {
 	NC_RESTART_NO = 0,
@@ -455,6 +482,7 @@ struct nc_service {
 	struct nc_mark stop_signal_mark;
 	int64_t stop_grace_period_ns; /* NC_UNSET = default */
 	bool init, has_init;
+	struct nc_router router;
 };
 
 struct nc_model {

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -259,6 +260,57 @@ static int volume_own(const char *dir, uint32_t id, nc_err *err)
 	return 0;
 }
 
+static int write_missing(const char *dir, const char *name, const char *text, nc_err *err)
+{
+	char path[PATH_MAX];
+
+	if (nc_pathf(path, sizeof(path), "%s/%s", dir, name) < 0)
+		return nc_err_errno(err, ENAMETOOLONG, "write `%s/%s`", dir, name);
+	if (access(path, F_OK) == 0)
+		return 0;
+	return nc_write_file_atomic(path, text, strlen(text), 0640, err);
+}
+
+/* `router:`: the lab's directory copied afresh into `dir` (the state
+ * directory's, under /run): the node may rewrite its copy (`write
+ * memory`), never the lab's files, and a restart starts again from the
+ * lab's. Copied by descriptor, nothing followed (rt_copy_contents_at). */
+static int router_copy(const struct nc_plan_mount *pm, const char *dir, nc_err *err)
+{
+	int r;
+
+	if ((r = nc_rm_rf(dir, err)) < 0)
+		return r;
+	if (mkdir(dir, 0755) < 0)
+		return nc_err_errno(err, errno, "create `%s`", dir);
+	if (pm->copy_from) {
+		_cleanup_close_ int sfd = open(pm->copy_from, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sfd < 0)
+			return nc_err_errno(err, errno, "router configuration `%s`: open it as a directory",
+					    pm->copy_from);
+		_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return nc_err_errno(err, errno, "open `%s`", dir);
+		if ((r = rt_copy_contents_at(sfd, dfd, err)) < 0)
+			return nc_err_prefix(err, "copy the router configuration `%s`", pm->copy_from);
+	}
+	if (pm->copy_daemons) {
+		char path[PATH_MAX];
+		if (nc_pathf(path, sizeof(path), "%s/daemons", dir) < 0)
+			return nc_err_errno(err, ENAMETOOLONG, "write `%s/daemons`", dir);
+		if (pm->copy_daemons_given && access(path, F_OK) == 0)
+			return nc_err_msg(err, EEXIST,
+					  "`router.daemons` and `%s/daemons` both say which daemons run; keep one",
+					  pm->copy_from);
+		/* vtysh's `write memory` then writes one frr.conf, the file
+		 * frrcommon.sh and the dry run read. */
+		if ((r = write_missing(dir, "daemons", pm->copy_daemons, err)) < 0 ||
+		    (r = write_missing(dir, "vtysh.conf", "service integrated-vtysh-config\n", err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 static bool same_target(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
@@ -341,6 +393,15 @@ static int build_mounts(const struct nc_plan *p, const struct nc_plan_container 
 				return nc_err_prefix(err, "service `%s`", pc->name);
 			if (pc->userns_size && !pm->external && volume_own(dir, pc->userns_base, err) < 0)
 				return nc_err_prefix(err, "service `%s`", pc->name);
+			m->source = cs->mount_paths[i];
+		} else if (pm->copy) {
+			if (nc_pathf(dir, sizeof(dir), "%s/files", cs->dir) < 0 || nc_mkdir_p(dir, 0755, err) < 0 ||
+			    nc_pathf(dir, sizeof(dir), "%s/files/%s", cs->dir, pm->inline_name) < 0)
+				return nc_err_prefix(err, "service `%s`: %s", pc->name, pm->inline_name);
+			if (router_copy(pm, dir, err) < 0)
+				return nc_err_prefix(err, "service `%s`", pc->name);
+			if (!(cs->mount_paths[i] = strdup(dir)))
+				return nc_err_errno(err, ENOMEM, "service `%s`: mounts", pc->name);
 			m->source = cs->mount_paths[i];
 		} else if (pm->inline_data) {
 			/* Written afresh at every start, readable by the

@@ -279,7 +279,7 @@ static void check_ready(struct sup *s)
 /* The last lines a container printed, to the terminal of the `up -d` that
  * is still waiting (the supervisor leaves it only once the project is up):
  * the reason it failed is usually there. */
-static void show_log_tail(struct sup *s, size_t i)
+static void show_log_tail(struct sup *s, size_t i, const char *why)
 {
 	static const struct nc_follow_opts last = { .tail = 10 };
 	const char *name = s->p->containers[i].name;
@@ -291,7 +291,10 @@ static void show_log_tail(struct sup *s, size_t i)
 	    nc_pathf(log, sizeof(log), "%s/log", dir) < 0)
 		return;
 	const char *names[] = { name, NULL }, *logs[] = { log, NULL };
-	fprintf(stderr, "%s exited with code %d; its last lines:\n", name, s->life[i].exit_code);
+	if (why)
+		fprintf(stderr, "%s %s; its last lines:\n", name, why);
+	else
+		fprintf(stderr, "%s exited with code %d; its last lines:\n", name, s->life[i].exit_code);
 	if (nc_follow_open(names, logs, stderr, &last, &f, &e) < 0) {
 		fprintf(stderr, "  (%s)\n", e.msg);
 		return;
@@ -341,7 +344,7 @@ static void container_ended(struct sup *s, size_t i, int status)
 	if (l->exit_code != 0 && !s->ready && !s->failed) {
 		/* Attached, its lines were shown as they came. */
 		if (!s->o->attached)
-			show_log_tail(s, i);
+			show_log_tail(s, i, NULL);
 		fail(s, NULL, "service `%s` exited with code %d while the project was coming up%s", pc->name,
 		     l->exit_code, s->o->attached ? " (see its log)" : "");
 	}
@@ -365,6 +368,10 @@ static void probe_ended(struct sup *s, size_t i, int status)
 		snprintf(action, sizeof(action), "health_status: %s", nc_health_name(h));
 		event(s, i, action, NULL);
 		say(s, "%s is %s", pc->name, nc_health_name(h));
+		/* A router whose daemons did not come up says why in its log
+		 * (zebra's refusal, watchfrr's "Failed to start"). */
+		if (h == NC_H_UNHEALTHY && !s->ready && !s->failed && !s->o->attached)
+			show_log_tail(s, i, "is unhealthy");
 		if (h == NC_H_UNHEALTHY)
 			fail(s, NULL, "service `%s` is unhealthy: its healthcheck failed %u times in a row",
 			     pc->name, l->failures);

@@ -523,7 +523,8 @@ int nc_plan_container_build(struct nc_plan *p, const struct nc_service *s,
 
 	if ((r = plan_ifaces(p, s, pc, err)) < 0 || (r = plan_process(p, s, host, pc, err)) < 0 ||
 	    (r = plan_caps(p, s, pc, err)) < 0 || (r = plan_limits(p, s, host, pc, err)) < 0 ||
-	    (r = plan_sysctls(p, s, pc, err)) < 0 || (r = nc_plan_container_fs(p, s, host, pc, err)) < 0)
+	    (r = plan_sysctls(p, s, pc, err)) < 0 || (r = nc_plan_container_fs(p, s, host, pc, err)) < 0 ||
+	    (r = nc_plan_router(p, s, host, pc, err)) < 0)
 		return r;
 	return 0;
 }

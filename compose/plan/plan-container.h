@@ -15,6 +15,15 @@ int nc_plan_container_build(struct nc_plan *p, const struct nc_service *s,
 int nc_plan_container_fs(struct nc_plan *p, const struct nc_service *s, const struct nc_plan_host *host,
 			 struct nc_plan_container *pc, nc_err *err);
 
+/* `router:` (plan-router.c): capabilities, forwarding, mounts and the
+ * command of a routing daemon's node; after the fs and the sysctls. */
+int nc_plan_router(struct nc_plan *p, const struct nc_service *s, const struct nc_plan_host *host,
+		   struct nc_plan_container *pc, nc_err *err);
+
+/* A path of the file made absolute against the project directory
+ * (plan-fs.c); NULL when out of memory. */
+const char *nc_plan_file_path(struct nc_plan *p, const struct nc_plan_host *host, const char *path);
+
 /* The default routes (through the gateway of the attachment with the
  * highest gw_priority, file order on ties) and the file's `routes`, checked
  * against the container's own subnets. */

@@ -50,6 +50,11 @@ static const char *file_path(struct nc_plan *p, const struct nc_plan_host *host,
 	return nc_arena_printf(&p->arena, "%s/%s", strcmp(base, "/") ? base : "", path);
 }
 
+const char *nc_plan_file_path(struct nc_plan *p, const struct nc_plan_host *host, const char *path)
+{
+	return file_path(p, host, path);
+}
+
 /* Compose's rule: a path starts with `/`, `./`, `../` or `~/` (or is `.`,
  * `..`, `~`); anything else is an image name, even when a file or a
  * directory of that name happens to exist beside the compose file. */

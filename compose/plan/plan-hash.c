@@ -127,6 +127,11 @@ static void mounts_text(const struct nc_plan_container *c, struct nc_strbuf *o)
 		put_u(o, "mode", m->mode);
 		put_s(o, "data", m->data);
 		put_u(o, "mflags", m->flags);
+		/* Only for `router:`'s copy, so other mounts hash as before. */
+		if (m->copy) {
+			put_s(o, "copy-from", m->copy_from);
+			put_s(o, "copy-daemons", m->copy_daemons);
+		}
 	}
 	put_u(o, "devices", c->n_devices);
 	for (size_t i = 0; i < c->n_devices; i++) {

@@ -101,7 +101,18 @@ struct nc_plan_mount {
 	/* A secret or config given as text (content:, environment:): up
 	 * writes it to the container's state directory and binds that. */
 	const char *inline_data;
-	const char *inline_name;   /* "secret-NAME" / "config-NAME" */
+	const char *inline_name;   /* "secret-NAME" / "config-NAME" / "router-etc" */
+	/* `router:`'s configuration: up copies the lab's directory
+	 * `copy_from` (NULL: none, an empty one) afresh at every start into
+	 * the container's state directory (inline_name) and binds that copy,
+	 * so the node may rewrite it and the lab's files stay as they are.
+	 * copy_daemons: FRR's daemons file, written when the copy has none;
+	 * copy_daemons_given: the file said `daemons:`, so a daemons file in
+	 * the directory as well is a contradiction. */
+	bool copy;
+	const char *copy_from;
+	const char *copy_daemons;
+	bool copy_daemons_given;
 	const char *target;
 	bool read_only;
 	uint64_t size;

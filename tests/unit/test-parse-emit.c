@@ -81,6 +81,7 @@ static void test_emit_golden(void **state)
 	check_golden("anchors");
 	check_golden("minimal");
 	check_golden("keys");
+	check_golden("router");
 }
 
 /* Numbers print in fixed notation, as few digits as read back exactly. */

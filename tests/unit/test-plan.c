@@ -606,6 +606,98 @@ static void test_host_port_ranges(void **state)
 	assert_non_null(strstr(err.msg, "t.yaml:3:"));
 }
 
+static const struct nc_plan_mount *mount_at(const struct nc_plan_container *c, const char *target)
+{
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (!strcmp(c->mounts[i].target, target))
+			return &c->mounts[i];
+	return NULL;
+}
+
+static const char *sysctl_of(const struct nc_plan_container *c, const char *key)
+{
+	for (size_t i = 0; i < c->n_net_sysctls; i++)
+		if (!strcmp(c->net_sysctls[i].key, key))
+			return c->net_sysctls[i].value;
+	return NULL;
+}
+
+/* `router:`: the daemons' capabilities, forwarding (the file's own value
+ * wins), writable run directories, the lab's directory copied (not bound)
+ * at /etc/frr with a daemons file naming the listed daemons, the daemons
+ * as the command and a readiness check unless the file gives one. */
+static void test_router(void **state)
+{
+	(void)state;
+	struct nc_plan_host host = { .ncpus = 2 };
+	struct fixture f;
+
+	assert_int_equal(plan_from(&f,
+				   "services:\n"
+				   "  r1:\n"
+				   "    router: {daemon: frr, config: /lab/r1, daemons: [ospfd, bgpd]}\n"
+				   "    sysctls: {net.ipv6.conf.all.forwarding: 0}\n"
+				   "    volumes: [/srv:/var/log/frr]\n"
+				   "  b:\n"
+				   "    router: bird\n"
+				   "    healthcheck: {test: [CMD, 'true']}\n"
+				   "  plain: {}\n",
+				   &host),
+			 0);
+	const struct nc_plan_container *r1 = &f.p->containers[0], *b = &f.p->containers[1];
+	const struct nc_plan_container *plain = &f.p->containers[2];
+	for (const char *const *c = (const char *const[]){ "NET_ADMIN", "NET_RAW", "SYS_ADMIN", "NET_BIND_SERVICE", NULL };
+	     *c; c++)
+		assert_true(r1->caps & (1ULL << rt_cap_from_name(*c)));
+	assert_false(plain->caps & (1ULL << rt_cap_from_name("SYS_ADMIN")));
+	assert_false(b->caps & (1ULL << rt_cap_from_name("SYS_ADMIN")));
+	assert_true(b->caps & (1ULL << rt_cap_from_name("NET_ADMIN")));
+
+	assert_string_equal(sysctl_of(r1, "net.ipv4.ip_forward"), "1");
+	assert_string_equal(sysctl_of(r1, "net.ipv6.conf.all.forwarding"), "0");
+	assert_null(sysctl_of(plain, "net.ipv4.ip_forward"));
+
+	const struct nc_plan_mount *etc = mount_at(r1, "/etc/frr");
+	assert_non_null(etc);
+	assert_true(etc->copy);
+	assert_int_equal(etc->type, RT_MOUNT_BIND);
+	assert_null(etc->source); /* up fills in its copy, never the lab's */
+	assert_string_equal(etc->copy_from, "/lab/r1");
+	assert_true(etc->copy_daemons_given);
+	assert_non_null(strstr(etc->copy_daemons, "\nospfd=yes\n"));
+	assert_non_null(strstr(etc->copy_daemons, "\nbgpd=yes\n"));
+	assert_non_null(strstr(etc->copy_daemons, "zebra=yes\n"));
+	assert_non_null(strstr(etc->copy_daemons, "\nripd=no\n"));
+	for (const char *const *t = (const char *const[]){ "/var/tmp", "/run/frr", NULL }; *t; t++) {
+		const struct nc_plan_mount *m = mount_at(r1, *t);
+		assert_non_null(m);
+		assert_int_equal(m->type, RT_MOUNT_TMPFS);
+	}
+	/* The file's volume at the same place comes last, so it wins. */
+	const struct nc_plan_mount *last = NULL;
+	for (size_t i = 0; i < r1->n_mounts; i++)
+		if (!strcmp(r1->mounts[i].target, "/var/log/frr"))
+			last = &r1->mounts[i];
+	assert_int_equal(last->type, RT_MOUNT_BIND);
+	assert_string_equal(last->source, "/srv");
+
+	assert_string_equal(r1->argv[0], "/bin/bash");
+	assert_non_null(strstr(r1->argv[2], "/usr/lib/frr/watchfrr"));
+	assert_non_null(strstr(r1->argv[2], "vtysh --dryrun"));
+	assert_true(r1->svc->healthcheck.present && r1->svc->healthcheck.implied);
+	assert_string_equal(r1->svc->healthcheck.test[0], "/usr/lib/frr/frrinit.sh");
+
+	assert_non_null(mount_at(b, "/etc/bird"));
+	assert_null(mount_at(b, "/etc/bird")->copy_from);
+	assert_null(mount_at(b, "/etc/bird")->copy_daemons);
+	assert_non_null(mount_at(b, "/run/bird"));
+	assert_non_null(strstr(b->argv[2], "/usr/sbin/bird -f"));
+	assert_false(b->svc->healthcheck.implied);
+	assert_string_equal(b->svc->healthcheck.test[0], "true");
+	assert_null(plain->argv);
+	fixture_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -625,6 +717,7 @@ int main(void)
 		cmocka_unit_test(test_x_named_service),
 		cmocka_unit_test(test_bare_image_name),
 		cmocka_unit_test(test_host_port_ranges),
+		cmocka_unit_test(test_router),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,99 @@
+#!/bin/bash
+# Router services on the host's FRR (Debian's frr package): a chain of
+# three OSPF routers converges and is graded with `test --wait`; vtysh in
+# a node; `write memory` changes the node's copy, never the lab's files;
+# a configuration error and a daemon that cannot start fail `up` with
+# their message; `down` leaves nothing. Then the same for BIRD: two
+# routers exchange static routes over OSPF, birdc, a configuration error.
+. "$NC_SRC/tests/lib/lib.sh"
+
+[ -x /usr/lib/frr/watchfrr ] && [ -x /usr/bin/vtysh ] ||
+	skip_all "FRR is not installed on this host (apt-get install frr; scripts/bootstrap does)"
+
+dir="$NC_SRC/tests/integration/labs/frr"
+lab="$dir/compose.yaml"
+trap 'nc -f "$lab" down >/dev/null 2>&1; nc -f "$dir/bad.yaml" down >/dev/null 2>&1;
+      nc -f "$dir/baddaemon.yaml" down >/dev/null 2>&1' EXIT
+
+before=$(sha256sum "$dir/r1/frr.conf")
+owner=$(stat -c %U:%G "$dir/r1")
+
+check "up -d the OSPF chain" nc -f "$lab" up -d
+check_match "the routers are healthy once up returns" "$(nc -f "$lab" ps)" 'r2 +running\(healthy\)'
+check_eq "forwarding is on in a router" "$(nc -f "$lab" exec r2 cat /proc/sys/net/ipv4/ip_forward)" "1"
+check_eq "IPv6 forwarding too" "$(nc -f "$lab" exec r2 cat /proc/sys/net/ipv6/conf/all/forwarding)" "1"
+check_match "the daemons file was written from router.daemons" \
+	"$(nc -f "$lab" exec r1 cat /etc/frr/daemons)" '^ospfd=yes$'
+check "test --wait 60: the ends reach each other through r2" nc -f "$lab" test --wait 60
+check_match "vtysh: r1's OSPF neighbour is Full" \
+	"$(nc -f "$lab" vtysh r1 -c 'show ip ospf neighbor')" '10\.255\.0\.2 .*Full'
+check_match "vtysh takes several -c" \
+	"$(nc -f "$lab" vtysh r2 -c 'show ip ospf neighbor' -c 'show ip route ospf')" 'O>\* 10\.1\.0\.0/24'
+out=$(nc -f "$lab" vtysh client -c 'show version' 2>&1); rc=$?
+check_eq "vtysh on a service that is not a router exits 2" "$rc" "2"
+check_match "and says so" "$out" 'service `client` is not a router'
+
+# write memory: the node's copy changes, the lab's file does not.
+check "write memory in r1" nc -f "$lab" vtysh r1 -c 'configure terminal' -c 'interface eth0' -c 'description changed-in-the-node' \
+	-c 'end' -c 'write memory'
+check_match "control: the node's /etc/frr/frr.conf has the change" \
+	"$(nc -f "$lab" exec r1 cat /etc/frr/frr.conf)" 'description changed-in-the-node'
+check_eq "the lab's r1/frr.conf is unchanged" "$(sha256sum "$dir/r1/frr.conf")" "$before"
+check_eq "and so are its owners" "$(stat -c %U:%G "$dir/r1")" "$owner"
+check_eq "no file was added to the lab's directory" "$(ls "$dir/r1")" "frr.conf"
+
+check "down" nc -f "$lab" down
+check_clean frr
+
+# A syntax error: up fails, with vtysh's line.
+out=$(nc -f "$dir/bad.yaml" up -d 2>&1); rc=$?
+check_eq "up of a router with a configuration error exits 1" "$rc" "1"
+check_match "with vtysh's message" "$out" 'Unknown command.*aera'
+nc -f "$dir/bad.yaml" down >/dev/null 2>&1
+check_clean frrbad
+
+# A daemon that cannot start: the router never becomes healthy.
+out=$(nc -f "$dir/baddaemon.yaml" up -d 2>&1); rc=$?
+check_eq "up of a router whose ospfd cannot start exits 1" "$rc" "1"
+check_match "and shows the daemon's failure from its log" "$out" 'Failed to start ospfd'
+check_match "and says the service is unhealthy" "$out" 'service `r` is unhealthy'
+nc -f "$dir/baddaemon.yaml" down >/dev/null 2>&1
+check_clean frrdaemon
+
+# BIRD: two routers exchange a static route each over OSPF.
+bdir="$NC_SRC/tests/integration/labs/bird"
+if [ ! -x /usr/sbin/bird ] || [ ! -x /usr/sbin/birdc ]; then
+	if [ "${NCOMPOSE_TEST_MUST_WORK:-0}" = 1 ]; then
+		check "BIRD is installed (apt-get install bird2)" false
+	else
+		skip_check "BIRD routers" "BIRD is not installed on this host (apt-get install bird2)"
+	fi
+	finish
+	exit
+fi
+trap 'nc -f "$bdir/compose.yaml" down >/dev/null 2>&1; nc -f "$bdir/bad.yaml" down >/dev/null 2>&1' EXIT
+bbefore=$(sha256sum "$bdir/b1/bird.conf")
+check "up -d two BIRD routers" nc -f "$bdir/compose.yaml" up -d
+check_match "they are healthy (birdc answers)" "$(nc -f "$bdir/compose.yaml" ps)" 'b2 +running\(healthy\)'
+learnt=
+for _ in $(seq 60); do
+	learnt=$(nc -f "$bdir/compose.yaml" birdc b2 -c 'show route 192.0.2.0/24' 2>&1)
+	case $learnt in *"via 10.0.99.1"*) break ;; esac
+	sleep 0.5
+done
+check_match "birdc: b2 learnt b1's static route over OSPF" "$learnt" 'via 10\.0\.99\.1 on eth0'
+check_match "and put it in its kernel table" "$(nc -f "$bdir/compose.yaml" exec b2 ip route)" \
+	'192\.0\.2\.0/24 via 10\.0\.99\.1'
+out=$(nc -f "$bdir/compose.yaml" birdc b1 -c 'show status' -c 'show route' 2>&1); rc=$?
+check_eq "birdc takes one -c" "$rc" "2"
+check_eq "the lab's bird.conf is unchanged" "$(sha256sum "$bdir/b1/bird.conf")" "$bbefore"
+check "down the BIRD routers" nc -f "$bdir/compose.yaml" down
+check_clean bird
+
+out=$(nc -f "$bdir/bad.yaml" up -d 2>&1); rc=$?
+check_eq "up of a BIRD router with a configuration error exits 1" "$rc" "1"
+check_match "with bird's message" "$out" 'bird.conf.*(syntax error|aera)'
+nc -f "$bdir/bad.yaml" down >/dev/null 2>&1
+check_clean birdbad
+
+finish
