@@ -192,9 +192,11 @@ int nc_teardown_links(struct nc_teardown *t, nc_err *err)
 	}
 	/* Then whatever still carries our label (a group lost with the state,
 	 * or a link created before it joined the group). */
+	uint64_t t0 = nc_report_clock(t->rep);
 	nc_label_prefix(t->project, prefix, sizeof(prefix));
 	r = netd_link_foreach_alias(t->nd, prefix, delete_labelled, t, &e);
 	keep_first(r, err, &ret, &e);
+	nc_report_time(t->rep, "  links left with our label", t0);
 	return ret;
 }
 
@@ -231,11 +233,13 @@ int nc_teardown_netns(struct nc_teardown *t, nc_err *err)
 
 	if (!names)
 		return nc_err_errno(err, ENOMEM, "delete namespaces of `%s`", t->project);
+	uint64_t t0 = nc_report_clock(t->rep);
 	size_t n = journal_netns(t, names, max);
 	for (size_t i = 0; i < n; i++) {
 		r = delete_netns(t, names[i], &e);
 		keep_first(r, err, &ret, &e);
 	}
+	t0 = nc_report_time(t->rep, "  netns in the journal", t0);
 
 	nc_label_prefix(t->project, prefix, sizeof(prefix));
 	snprintf(stem, sizeof(stem), "%s-", t->project);
@@ -250,6 +254,7 @@ int nc_teardown_netns(struct nc_teardown *t, nc_err *err)
 		keep_first(r, err, &ret, &e);
 	}
 	closedir(d);
+	nc_report_time(t->rep, "  netns left with our label", t0);
 	return ret;
 }
 
@@ -315,15 +320,23 @@ int nc_teardown_layers(struct nc_teardown *t, nc_err *err)
 
 int nc_teardown_all(struct nc_teardown *t, nc_err *err)
 {
-	int (*const pieces[])(struct nc_teardown *, nc_err *) = {
-		nc_teardown_containers, nc_teardown_links, nc_teardown_netns,
-		nc_teardown_firewall, nc_teardown_cgroups,
+	static const struct {
+		const char *name;
+		int (*run)(struct nc_teardown *, nc_err *);
+	} pieces[] = {
+		{ "stop leftover processes", nc_teardown_containers },
+		{ "delete links", nc_teardown_links },
+		{ "delete network namespaces", nc_teardown_netns },
+		{ "delete the nftables table", nc_teardown_firewall },
+		{ "remove cgroups", nc_teardown_cgroups },
 	};
 	int ret = 0;
 	nc_err e;
 
 	for (size_t i = 0; i < NC_ELEMENTSOF(pieces); i++) {
-		int r = pieces[i](t, &e);
+		uint64_t t0 = nc_report_clock(t->rep);
+		int r = pieces[i].run(t, &e);
+		nc_report_time(t->rep, pieces[i].name, t0);
 		keep_first(r, err, &ret, &e);
 	}
 	return ret;
