@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "compose/lifecycle/journal.h"
+#include "compose/lifecycle/parallel.h"
 #include "compose/plan/naming.h"
 #include "compose/lifecycle/state.h"
 
@@ -93,6 +95,7 @@ static bool pid_in_cgroup(struct rt_cgroups *cg, const char *cgroup, pid_t pid)
 struct victim {
 	char cgroup[PATH_MAX];
 	pid_t pid;
+	bool empty; /* no process left: nothing to stop */
 };
 
 static int collect_victims(struct nc_teardown *t, struct victim **out, size_t *n_out, nc_err *err)
@@ -117,6 +120,16 @@ static int collect_victims(struct nc_teardown *t, struct victim **out, size_t *n
 		if (nc_pathf(v[i].cgroup, sizeof(v[i].cgroup), "%s/%s", proj, children[i]) < 0) {
 			free(v);
 			return nc_err_errno(err, ENAMETOOLONG, "cgroup `%s/%s`", proj, children[i]);
+		}
+		/* After the supervisor stopped them, every cgroup is empty: one
+		 * read each tells so. A process the listing hierarchy misses
+		 * keeps its cgroup busy, and cgroup removal kills it then. */
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t np = 0;
+		nc_err e;
+		if (rt_cgroup_pids(t->cg, v[i].cgroup, &pids, &np, &e) == 0 && np == 0) {
+			v[i].empty = true;
+			continue;
 		}
 		pid_t pid = container_pid(t, children[i]);
 		v[i].pid = pid_in_cgroup(t->cg, v[i].cgroup, pid) ? pid : 0;
@@ -149,6 +162,8 @@ int nc_teardown_containers(struct nc_teardown *t, nc_err *err)
 			kill(v[i].pid, SIGTERM);
 	unsigned long deadline = now_ms() + t->grace_ms;
 	for (size_t i = 0; i < n; i++) {
+		if (v[i].empty)
+			continue;
 		unsigned long now = now_ms();
 		unsigned left = now < deadline ? (unsigned)(deadline - now) : 0;
 		nc_report_verbose(t->rep, "stop container cgroup %s", v[i].cgroup);
@@ -284,9 +299,44 @@ int nc_teardown_firewall(struct nc_teardown *t, nc_err *err)
 
 /* ---- cgroups ---------------------------------------------------------- */
 
+struct cgroup_job {
+	struct nc_teardown *t;
+	const char *proj;
+	char **children;
+	pthread_mutex_t lock;
+	int ret;
+	nc_err first;
+};
+
+/* One container's cgroup, on a worker. Every one is tried whatever the
+ * others do: the first error is kept, and the item always succeeds so
+ * that nc_parallel_for goes on. */
+static int remove_cgroup_one(void *ctx, unsigned w, size_t i, nc_err *err)
+{
+	struct cgroup_job *j = ctx;
+	char path[PATH_MAX * 2];
+	nc_err e;
+	int r;
+
+	(void)w;
+	(void)err;
+	if (nc_pathf(path, sizeof(path), "%s/%s", j->proj, j->children[i]) < 0)
+		return 0;
+	nc_report_verbose(j->t->rep, "remove cgroup %s", path);
+	r = rt_cgroup_remove(j->t->cg, path, NULL, &e);
+	/* Busy: a process the leftover pass did not see (it lists one
+	 * hierarchy); it goes, then the cgroup. */
+	if (r == -EBUSY && rt_cgroup_kill(j->t->cg, path, &e) == 0)
+		r = rt_cgroup_remove(j->t->cg, path, NULL, &e);
+	pthread_mutex_lock(&j->lock);
+	keep_first(r, &j->first, &j->ret, &e);
+	pthread_mutex_unlock(&j->lock);
+	return 0;
+}
+
 int nc_teardown_cgroups(struct nc_teardown *t, nc_err *err)
 {
-	char proj[PATH_MAX], path[PATH_MAX * 2];
+	char proj[PATH_MAX];
 	_cleanup_strv_ char **children = NULL;
 	int r, ret = 0;
 	nc_err e;
@@ -295,12 +345,18 @@ int nc_teardown_cgroups(struct nc_teardown *t, nc_err *err)
 		return r;
 	if ((r = rt_cgroup_children(t->cg, proj, &children, err)) < 0)
 		return r;
-	for (char **c = children; *c; c++) {
-		if (nc_pathf(path, sizeof(path), "%s/%s", proj, *c) < 0)
-			continue;
-		nc_report_verbose(t->rep, "remove cgroup %s", path);
-		r = rt_cgroup_remove(t->cg, path, NULL, &e);
-		keep_first(r, err, &ret, &e);
+	size_t n = 0;
+	while (children[n])
+		n++;
+	/* rmdir of a cgroup waits in the kernel (memory cgroups most), and
+	 * one thread a core overlaps those waits. */
+	struct cgroup_job j = { .t = t, .proj = proj, .children = children };
+	pthread_mutex_init(&j.lock, NULL);
+	nc_parallel_for(n, nc_parallel_default(), remove_cgroup_one, &j, &e);
+	pthread_mutex_destroy(&j.lock);
+	if (j.ret < 0) {
+		ret = j.ret;
+		*err = j.first;
 	}
 	/* The project's and ncompose's own level go when empty; another
 	 * project's cgroups keep the top level busy, which is fine. */
