@@ -374,27 +374,61 @@ int nc_teardown_layers(struct nc_teardown *t, nc_err *err)
 	return nc_rm_rf(dir, err);
 }
 
+struct piece {
+	const char *name;
+	int (*run)(struct nc_teardown *, nc_err *);
+	int r;
+	nc_err e;
+};
+
+static void run_piece(struct nc_teardown *t, struct piece *p)
+{
+	uint64_t t0 = nc_report_clock(t->rep);
+	p->r = p->run(t, &p->e);
+	nc_report_time(t->rep, p->name, t0);
+}
+
+struct cgroup_thread {
+	struct nc_teardown *t;
+	struct piece *p;
+};
+
+static void *cgroups_thread(void *data)
+{
+	struct cgroup_thread *ct = data;
+	run_piece(ct->t, ct->p);
+	return NULL;
+}
+
 int nc_teardown_all(struct nc_teardown *t, nc_err *err)
 {
-	static const struct {
-		const char *name;
-		int (*run)(struct nc_teardown *, nc_err *);
-	} pieces[] = {
-		{ "stop leftover processes", nc_teardown_containers },
-		{ "delete links", nc_teardown_links },
-		{ "delete network namespaces", nc_teardown_netns },
-		{ "delete the nftables table", nc_teardown_firewall },
-		{ "remove cgroups", nc_teardown_cgroups },
+	struct piece pieces[] = {
+		{ "stop leftover processes", nc_teardown_containers, 0, { 0 } },
+		{ "delete links", nc_teardown_links, 0, { 0 } },
+		{ "delete network namespaces", nc_teardown_netns, 0, { 0 } },
+		{ "delete the nftables table", nc_teardown_firewall, 0, { 0 } },
+		{ "remove cgroups", nc_teardown_cgroups, 0, { 0 } },
 	};
+	struct piece *cgroups = &pieces[NC_ELEMENTSOF(pieces) - 1];
 	int ret = 0;
-	nc_err e;
 
-	for (size_t i = 0; i < NC_ELEMENTSOF(pieces); i++) {
-		uint64_t t0 = nc_report_clock(t->rep);
-		int r = pieces[i].run(t, &e);
-		nc_report_time(t->rep, pieces[i].name, t0);
-		keep_first(r, err, &ret, &e);
-	}
+	/* Processes first: a cgroup goes once empty, and a container's
+	 * network stays until it has stopped. Then the cgroups go on a
+	 * thread of their own while the network goes on this one: the
+	 * kernel removes cgroups and links under different locks, so on two
+	 * cores the two overlap. */
+	run_piece(t, &pieces[0]);
+	struct cgroup_thread ct = { t, cgroups };
+	pthread_t th;
+	bool threaded = pthread_create(&th, NULL, cgroups_thread, &ct) == 0;
+	for (size_t i = 1; i + 1 < NC_ELEMENTSOF(pieces); i++)
+		run_piece(t, &pieces[i]);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		run_piece(t, cgroups);
+	for (size_t i = 0; i < NC_ELEMENTSOF(pieces); i++)
+		keep_first(pieces[i].r, err, &ret, &pieces[i].e);
 	return ret;
 }
 
