@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "compose/lifecycle/report.h"
 
-#include "common/cleanup.h"
-
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "common/cleanup.h"
 
 void nc_report_init(struct nc_report *r, bool verbose)
 {
