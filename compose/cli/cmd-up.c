@@ -125,6 +125,7 @@ struct ready_ctx {
 	struct nc_state *st;
 	int fd;
 	bool detach;
+	struct nc_report *rep;
 };
 
 /* The project is up: tell the waiting `up -d`, then leave its session and
@@ -140,6 +141,7 @@ static void report_ready(void *data)
 	/* Only now: a rollback before this point runs in this process, and
 	 * must not be inside the cgroups it kills. */
 	nc_supervisor_enter_cgroup(rc->p, rc->paths);
+	nc_report_timings(rc->rep, "up");
 	setsid();
 	prctl(PR_SET_PDEATHSIG, 0);
 	unsigned char ok = 0;
@@ -200,7 +202,8 @@ static int supervisor_main(const struct nc_plan *p, struct nc_state *st,
 		nc_report_warn(rep, "%s (down will still work, by force)", err.msg);
 	write_supervisor_record(st);
 
-	struct ready_ctx rc = { .p = p, .paths = paths, .st = st, .fd = ready_fd, .detach = true };
+	struct ready_ctx rc = { .p = p, .paths = paths, .st = st, .fd = ready_fd, .detach = true,
+			      .rep = rep };
 	struct nc_supervise_opts so = { .attached = false, .services = services,
 					.on_ready = report_ready, .ready_ctx = &rc, .fault = &fault };
 	enum nc_supervise_end end = NC_SUPERVISE_DOWN;

@@ -139,24 +139,30 @@ int nc_down_locked(const char *project, const struct nc_paths *paths, struct nc_
 	char state_dir[PATH_MAX];
 	int r;
 
+	uint64_t t = nc_report_clock(rep);
 	if (st && (r = nc_state_read_journal(st, &journal, err)) < 0)
 		return r;
+	t = nc_report_time(rep, "read the journal", t);
 	if ((r = netd_open(&nd, err)) < 0 ||
 	    (r = rt_cgroups_open(paths->cgroup_root, NULL, NULL, &cg, err)) < 0)
 		goto out;
+	t = nc_report_time(rep, "open netlink and cgroups", t);
 	snprintf(state_dir, sizeof(state_dir), "%s/%s", paths->state_root, project);
-	struct nc_teardown t = {
+	struct nc_teardown td = {
 		.project = project, .paths = paths, .journal = &journal, .state_dir = state_dir,
 		.nd = nd, .cg = cg, .rep = rep, .grace_ms = grace_ms ? grace_ms : 10000,
 	};
-	r = nc_teardown_all(&t, err);
+	r = nc_teardown_all(&td, err);
 	/* The state goes last, and only when the objects went: it is what
 	 * finds them on the next try. */
 	/* The writable layers, before the state: a failure here is retried. */
+	t = nc_report_clock(rep);
 	if (r == 0 && st)
-		r = nc_teardown_layers(&t, err);
+		r = nc_teardown_layers(&td, err);
+	t = nc_report_time(rep, "remove writable layers", t);
 	if (r == 0 && st)
 		r = nc_state_remove(st, err);
+	nc_report_time(rep, "remove the state", t);
 out:
 	if (cg)
 		rt_cgroups_close(cg);
@@ -170,17 +176,22 @@ int nc_down(const char *project, const struct nc_paths *paths, struct nc_report 
 	    unsigned grace_ms, nc_err *err)
 {
 	struct nc_state *st = NULL;
+	uint64_t t0 = nc_report_clock(rep);
 	int r;
 
 	/* No state directory is normal (never up, or /run was lost): the
 	 * labels still find whatever is left. A lock held means a supervisor
 	 * (or an `up` at work): ask it to stop the containers and go. */
 	r = nc_state_open(paths->state_root, project, 0, &st, err);
-	if (r == -EBUSY)
+	uint64_t t = nc_report_time(rep, "lock the state", t0);
+	if (r == -EBUSY) {
 		r = take_over(project, paths, rep, grace_ms, &st, err);
+		nc_report_time(rep, "supervisor stops the containers", t);
+	}
 	if (r < 0)
 		return r;
 	r = nc_down_locked(project, paths, st, rep, grace_ms, err);
 	nc_state_close(st);
+	nc_report_timings(rep, "down");
 	return r;
 }

@@ -178,11 +178,18 @@ int nc_state_write_container(struct nc_state *st, const char *service, const cha
 			     size_t len, nc_err *err)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16];
-	int r = nc_state_container_dir(st, service, true, dir, sizeof(dir), err);
+	int r = nc_state_container_dir(st, service, false, dir, sizeof(dir), err);
 
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/" RECORD, dir);
+	/* The directory is there but for the first write: creating it each
+	 * time costs a mkdir a level, per record change of every container. */
+	r = nc_write_file_atomic(path, text, len, 0600, err);
+	if (r != -ENOENT)
+		return r;
+	if ((r = nc_state_container_dir(st, service, true, dir, sizeof(dir), err)) < 0)
+		return r;
 	return nc_write_file_atomic(path, text, len, 0600, err);
 }
 

@@ -142,12 +142,19 @@ static int start_one(struct sup *s, size_t i, nc_err *why)
 	char n[16];
 	pid_t pid;
 	nc_err e;
+	uint64_t t = nc_report_clock(s->rep);
 
-	if (nc_container_spec_build(s->p, pc, s->st, s->paths, s->cg, (const char *const *)s->masked,
-				    &cs, &e) < 0 ||
-	    nc_fault_step(s->o->fault, "start container", &e) < 0 ||
-	    keep_health(s, i, &cs.proc.health, &e) < 0 || rt_container_start(&cs.rt, &pid, &e) < 0 ||
-	    nc_container_record_write(s->p, pc, &cs, s->st, pid, &e) < 0) {
+	int r = nc_container_spec_build(s->p, pc, s->st, s->paths, s->cg,
+					(const char *const *)s->masked, &cs, &e);
+	t = nc_report_time(s->rep, "supervisor: build the spec", t);
+	if (r >= 0 && (r = nc_fault_step(s->o->fault, "start container", &e)) >= 0 &&
+	    (r = keep_health(s, i, &cs.proc.health, &e)) >= 0) {
+		r = rt_container_start(&cs.rt, &pid, &e);
+		t = nc_report_time(s->rep, "supervisor: spawn the process", t);
+	}
+	if (r >= 0)
+		r = nc_container_record_write(s->p, pc, &cs, s->st, pid, &e);
+	if (r < 0) {
 		nc_container_spec_free(&cs);
 		fail(s, &e, "start `%s`", pc->name);
 		if (why)
@@ -186,6 +193,7 @@ static int start_one(struct sup *s, size_t i, nc_err *why)
 		snprintf(n, sizeof(n), "%u", l->restarts);
 		set_record(s, i, NC_C_RESTARTS, n, NULL);
 	}
+	nc_report_time(s->rep, "supervisor: record and event", t);
 	nc_report_verbose(s->rep, "started %s (pid %d)", pc->name, (int)pid);
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "compose/lifecycle/journal.h"
+#include "compose/lifecycle/parallel.h"
 #include "compose/plan/naming.h"
 #include "compose/lifecycle/state.h"
 
@@ -93,6 +95,7 @@ static bool pid_in_cgroup(struct rt_cgroups *cg, const char *cgroup, pid_t pid)
 struct victim {
 	char cgroup[PATH_MAX];
 	pid_t pid;
+	bool empty; /* no process left: nothing to stop */
 };
 
 static int collect_victims(struct nc_teardown *t, struct victim **out, size_t *n_out, nc_err *err)
@@ -117,6 +120,16 @@ static int collect_victims(struct nc_teardown *t, struct victim **out, size_t *n
 		if (nc_pathf(v[i].cgroup, sizeof(v[i].cgroup), "%s/%s", proj, children[i]) < 0) {
 			free(v);
 			return nc_err_errno(err, ENAMETOOLONG, "cgroup `%s/%s`", proj, children[i]);
+		}
+		/* After the supervisor stopped them, every cgroup is empty: one
+		 * read each tells so. A process the listing hierarchy misses
+		 * keeps its cgroup busy, and cgroup removal kills it then. */
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t np = 0;
+		nc_err e;
+		if (rt_cgroup_pids(t->cg, v[i].cgroup, &pids, &np, &e) == 0 && np == 0) {
+			v[i].empty = true;
+			continue;
 		}
 		pid_t pid = container_pid(t, children[i]);
 		v[i].pid = pid_in_cgroup(t->cg, v[i].cgroup, pid) ? pid : 0;
@@ -149,6 +162,8 @@ int nc_teardown_containers(struct nc_teardown *t, nc_err *err)
 			kill(v[i].pid, SIGTERM);
 	unsigned long deadline = now_ms() + t->grace_ms;
 	for (size_t i = 0; i < n; i++) {
+		if (v[i].empty)
+			continue;
 		unsigned long now = now_ms();
 		unsigned left = now < deadline ? (unsigned)(deadline - now) : 0;
 		nc_report_verbose(t->rep, "stop container cgroup %s", v[i].cgroup);
@@ -192,9 +207,11 @@ int nc_teardown_links(struct nc_teardown *t, nc_err *err)
 	}
 	/* Then whatever still carries our label (a group lost with the state,
 	 * or a link created before it joined the group). */
+	uint64_t t0 = nc_report_clock(t->rep);
 	nc_label_prefix(t->project, prefix, sizeof(prefix));
 	r = netd_link_foreach_alias(t->nd, prefix, delete_labelled, t, &e);
 	keep_first(r, err, &ret, &e);
+	nc_report_time(t->rep, "  links left with our label", t0);
 	return ret;
 }
 
@@ -231,11 +248,13 @@ int nc_teardown_netns(struct nc_teardown *t, nc_err *err)
 
 	if (!names)
 		return nc_err_errno(err, ENOMEM, "delete namespaces of `%s`", t->project);
+	uint64_t t0 = nc_report_clock(t->rep);
 	size_t n = journal_netns(t, names, max);
 	for (size_t i = 0; i < n; i++) {
 		r = delete_netns(t, names[i], &e);
 		keep_first(r, err, &ret, &e);
 	}
+	t0 = nc_report_time(t->rep, "  netns in the journal", t0);
 
 	nc_label_prefix(t->project, prefix, sizeof(prefix));
 	snprintf(stem, sizeof(stem), "%s-", t->project);
@@ -250,6 +269,7 @@ int nc_teardown_netns(struct nc_teardown *t, nc_err *err)
 		keep_first(r, err, &ret, &e);
 	}
 	closedir(d);
+	nc_report_time(t->rep, "  netns left with our label", t0);
 	return ret;
 }
 
@@ -279,9 +299,44 @@ int nc_teardown_firewall(struct nc_teardown *t, nc_err *err)
 
 /* ---- cgroups ---------------------------------------------------------- */
 
+struct cgroup_job {
+	struct nc_teardown *t;
+	const char *proj;
+	char **children;
+	pthread_mutex_t lock;
+	int ret;
+	nc_err first;
+};
+
+/* One container's cgroup, on a worker. Every one is tried whatever the
+ * others do: the first error is kept, and the item always succeeds so
+ * that nc_parallel_for goes on. */
+static int remove_cgroup_one(void *ctx, unsigned w, size_t i, nc_err *err)
+{
+	struct cgroup_job *j = ctx;
+	char path[PATH_MAX * 2];
+	nc_err e;
+	int r;
+
+	(void)w;
+	(void)err;
+	if (nc_pathf(path, sizeof(path), "%s/%s", j->proj, j->children[i]) < 0)
+		return 0;
+	nc_report_verbose(j->t->rep, "remove cgroup %s", path);
+	r = rt_cgroup_remove(j->t->cg, path, NULL, &e);
+	/* Busy: a process the leftover pass did not see (it lists one
+	 * hierarchy); it goes, then the cgroup. */
+	if (r == -EBUSY && rt_cgroup_kill(j->t->cg, path, &e) == 0)
+		r = rt_cgroup_remove(j->t->cg, path, NULL, &e);
+	pthread_mutex_lock(&j->lock);
+	keep_first(r, &j->first, &j->ret, &e);
+	pthread_mutex_unlock(&j->lock);
+	return 0;
+}
+
 int nc_teardown_cgroups(struct nc_teardown *t, nc_err *err)
 {
-	char proj[PATH_MAX], path[PATH_MAX * 2];
+	char proj[PATH_MAX];
 	_cleanup_strv_ char **children = NULL;
 	int r, ret = 0;
 	nc_err e;
@@ -290,12 +345,18 @@ int nc_teardown_cgroups(struct nc_teardown *t, nc_err *err)
 		return r;
 	if ((r = rt_cgroup_children(t->cg, proj, &children, err)) < 0)
 		return r;
-	for (char **c = children; *c; c++) {
-		if (nc_pathf(path, sizeof(path), "%s/%s", proj, *c) < 0)
-			continue;
-		nc_report_verbose(t->rep, "remove cgroup %s", path);
-		r = rt_cgroup_remove(t->cg, path, NULL, &e);
-		keep_first(r, err, &ret, &e);
+	size_t n = 0;
+	while (children[n])
+		n++;
+	/* rmdir of a cgroup waits in the kernel (memory cgroups most), and
+	 * one thread a core overlaps those waits. */
+	struct cgroup_job j = { .t = t, .proj = proj, .children = children };
+	pthread_mutex_init(&j.lock, NULL);
+	nc_parallel_for(n, nc_parallel_default(), remove_cgroup_one, &j, &e);
+	pthread_mutex_destroy(&j.lock);
+	if (j.ret < 0) {
+		ret = j.ret;
+		*err = j.first;
 	}
 	/* The project's and ncompose's own level go when empty; another
 	 * project's cgroups keep the top level busy, which is fine. */
@@ -313,19 +374,61 @@ int nc_teardown_layers(struct nc_teardown *t, nc_err *err)
 	return nc_rm_rf(dir, err);
 }
 
+struct piece {
+	const char *name;
+	int (*run)(struct nc_teardown *, nc_err *);
+	int r;
+	nc_err e;
+};
+
+static void run_piece(struct nc_teardown *t, struct piece *p)
+{
+	uint64_t t0 = nc_report_clock(t->rep);
+	p->r = p->run(t, &p->e);
+	nc_report_time(t->rep, p->name, t0);
+}
+
+struct cgroup_thread {
+	struct nc_teardown *t;
+	struct piece *p;
+};
+
+static void *cgroups_thread(void *data)
+{
+	struct cgroup_thread *ct = data;
+	run_piece(ct->t, ct->p);
+	return NULL;
+}
+
 int nc_teardown_all(struct nc_teardown *t, nc_err *err)
 {
-	int (*const pieces[])(struct nc_teardown *, nc_err *) = {
-		nc_teardown_containers, nc_teardown_links, nc_teardown_netns,
-		nc_teardown_firewall, nc_teardown_cgroups,
+	struct piece pieces[] = {
+		{ "stop leftover processes", nc_teardown_containers, 0, { 0 } },
+		{ "delete links", nc_teardown_links, 0, { 0 } },
+		{ "delete network namespaces", nc_teardown_netns, 0, { 0 } },
+		{ "delete the nftables table", nc_teardown_firewall, 0, { 0 } },
+		{ "remove cgroups", nc_teardown_cgroups, 0, { 0 } },
 	};
+	struct piece *cgroups = &pieces[NC_ELEMENTSOF(pieces) - 1];
 	int ret = 0;
-	nc_err e;
 
-	for (size_t i = 0; i < NC_ELEMENTSOF(pieces); i++) {
-		int r = pieces[i](t, &e);
-		keep_first(r, err, &ret, &e);
-	}
+	/* Processes first: a cgroup goes once empty, and a container's
+	 * network stays until it has stopped. Then the cgroups go on a
+	 * thread of their own while the network goes on this one: the
+	 * kernel removes cgroups and links under different locks, so on two
+	 * cores the two overlap. */
+	run_piece(t, &pieces[0]);
+	struct cgroup_thread ct = { t, cgroups };
+	pthread_t th;
+	bool threaded = pthread_create(&th, NULL, cgroups_thread, &ct) == 0;
+	for (size_t i = 1; i + 1 < NC_ELEMENTSOF(pieces); i++)
+		run_piece(t, &pieces[i]);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		run_piece(t, cgroups);
+	for (size_t i = 0; i < NC_ELEMENTSOF(pieces); i++)
+		keep_first(pieces[i].r, err, &ret, &pieces[i].e);
 	return ret;
 }
 

@@ -38,8 +38,10 @@ int nc_teardown_netns(struct nc_teardown *t, nc_err *err);
 int nc_teardown_firewall(struct nc_teardown *t, nc_err *err);
 int nc_teardown_cgroups(struct nc_teardown *t, nc_err *err);
 
-/* All of the above in order, going on past failures; the first failure is
- * returned. */
+/* All of the above but the layers, going on past failures; the first
+ * failure is returned. Containers first; then the cgroups on a thread of
+ * their own while links, namespaces and the firewall go on the caller's
+ * (t->nd is used by the caller's thread only, t->cg by the other). */
 int nc_teardown_all(struct nc_teardown *t, nc_err *err);
 
 /* True when anything of the project is still there (for tests and for

@@ -465,11 +465,15 @@ static int create_netns(struct up_ctx *c, struct netd *nd, size_t i, nc_err *err
 	int r;
 
 	nc_report_verbose(c->rep, "create network namespace %s", pc->netns);
-	if ((r = nc_state_journal(c->st, err, NC_J_NETNS, pc->netns, pc->name, NULL)) < 0 ||
-	    (r = nc_fault_step(c->fault, "create network namespace", err)) < 0 ||
+	uint64_t t = nc_report_clock(c->rep);
+	if ((r = nc_state_journal(c->st, err, NC_J_NETNS, pc->netns, pc->name, NULL)) < 0)
+		return r;
+	t = nc_report_time(c->rep, "  journal (per container)", t);
+	if ((r = nc_fault_step(c->fault, "create network namespace", err)) < 0 ||
 	    (r = netd_netns_create(nd, c->paths->netns_dir, pc->netns, pc->label, &c->nsfd[i],
 				   err)) < 0)
 		return r;
+	nc_report_time(c->rep, "  create netns (summed)", t);
 	return 0;
 }
 
@@ -490,11 +494,15 @@ static int create_veths(struct up_ctx *c, struct netd *nd, size_t i, nc_err *err
 		};
 		nc_report_verbose(c->rep, "create veth %s <-> %s:%s in bridge %s", pi->host_ifname,
 				  pc->name, pi->ifname, pi->net->bridge);
+		uint64_t t = nc_report_clock(c->rep);
 		if ((r = nc_state_journal(c->st, err, NC_J_VETH, pi->host_ifname, pc->name,
-					  pi->ifname, NULL)) < 0 ||
-		    (r = nc_fault_step(c->fault, "create veth", err)) < 0 ||
+					  pi->ifname, NULL)) < 0)
+			return r;
+		t = nc_report_time(c->rep, "  journal (per container)", t);
+		if ((r = nc_fault_step(c->fault, "create veth", err)) < 0 ||
 		    (r = netd_veth_create(nd, &spec, err)) < 0)
 			return r;
+		nc_report_time(c->rep, "  create veth (summed)", t);
 		/* Traffic toward the container leaves the host end: shaped
 		 * there, as the container's own egress is shaped inside. */
 		if ((r = netd_shape(nd, pi->host_ifname, &pi->shape, err)) < 0)
@@ -559,11 +567,15 @@ static int configure(struct up_ctx *c, struct netd *nd, size_t i, nc_err *err)
 	struct netd_ns *ns = NULL;
 	int r;
 
+	uint64_t t = nc_report_clock(c->rep);
 	if ((r = nc_fault_step(c->fault, "configure network namespace", err)) < 0 ||
 	    (r = netd_ns_open(nd, c->nsfd[i], &ns, err)) < 0)
 		return r;
+	t = nc_report_time(c->rep, "  enter netns (summed)", t);
 	r = configure_ns(c, pc, ns, err);
+	t = nc_report_time(c->rep, "  addresses, routes, up (summed)", t);
 	netd_ns_close(ns);
+	nc_report_time(c->rep, "  leave netns (summed)", t);
 	return r;
 }
 
@@ -774,12 +786,18 @@ static int prepare_one(void *ctx, unsigned w, size_t i, nc_err *err)
 	if (skip_container(c, i))
 		return 0;
 	nc_report_verbose(c->rep, "create cgroup %s", pc->cgroup);
+	uint64_t t = nc_report_clock(c->rep);
 	if ((r = nc_state_journal(c->st, err, NC_J_CGROUP, pc->cgroup, pc->name, NULL)) < 0 ||
-	    (r = nc_state_journal(c->st, err, NC_J_CONTAINER, pc->name, NULL)) < 0 ||
-	    (r = nc_fault_step(c->fault, "create cgroup", err)) < 0 ||
-	    (r = rt_cgroup_create(c->cg, pc->cgroup, &pc->limits, err)) < 0 ||
-	    (r = nc_container_files_write(c->p, pc, c->st, c->host_resolv, err)) < 0)
+	    (r = nc_state_journal(c->st, err, NC_J_CONTAINER, pc->name, NULL)) < 0)
 		return nc_err_prefix(err, "service `%s`", pc->name);
+	t = nc_report_time(c->rep, "  journal (per container)", t);
+	if ((r = nc_fault_step(c->fault, "create cgroup", err)) < 0 ||
+	    (r = rt_cgroup_create(c->cg, pc->cgroup, &pc->limits, err)) < 0)
+		return nc_err_prefix(err, "service `%s`", pc->name);
+	t = nc_report_time(c->rep, "  create cgroup (summed)", t);
+	if ((r = nc_container_files_write(c->p, pc, c->st, c->host_resolv, err)) < 0)
+		return nc_err_prefix(err, "service `%s`", pc->name);
+	nc_report_time(c->rep, "  hosts, resolv.conf files (summed)", t);
 	return 0;
 }
 
@@ -882,12 +900,14 @@ int nc_up(const struct nc_plan *p, struct nc_state *st, const struct nc_up_opts 
 	bool had_state = journal.n > 0;
 	for (size_t i = 0; i < NC_ELEMENTSOF(steps); i++) {
 		struct timespec t0, t1;
+		uint64_t tt = nc_report_clock(o->rep);
 		nc_report_verbose(o->rep, "== %s", steps[i].name);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		r = check_cancelled(&c, err);
 		if (r == 0)
 			r = steps[i].run(&c, err);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		nc_report_time(o->rep, steps[i].name, tt);
 		nc_report_verbose(o->rep, "== %s: %.1f ms", steps[i].name,
 				  (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 		if (r >= 0)

@@ -86,13 +86,22 @@ wait $p2; r2=$?
 check_eq "two projects up in parallel: both succeed" "$r1 $r2" "0 0"
 check "project 1 works" nc -p twonets exec gw ping -c1 -W2 10.31.1.3
 check "project 2 works" nc -p twonets2 exec gw ping -c1 -W2 10.32.1.3
-check "down 1" nc -p twonets down
-check "down 2" nc -p twonets2 down
+# NCOMPOSE_TIMINGS=1: the table of steps (figures never compared).
+out=$(NCOMPOSE_TIMINGS=1 nc -p twonets down 2>&1)
+check_eq "down 1" "$?" 0
+check_match "NCOMPOSE_TIMINGS=1: down prints its steps" "$(printf '%s' "$out" | tr '\n' ' ')" \
+	'down \(ms\):.*supervisor stops the containers +[0-9.]+  1.*remove cgroups +[0-9.]+  1.*wall clock'
+out=$(nc -p twonets2 down 2>&1)
+check_eq "down 2" "$?" 0
+check_eq "without it, down prints no table" "$(printf '%s' "$out" | grep -c '(ms):')" 0
 check_clean twonets
 check_clean twonets2
 
 # down with no state directory: found by the labels.
-check "up -d" nc -f "$lab" up -d
+out=$(NCOMPOSE_TIMINGS=1 nc -f "$lab" up -d 2>&1)
+check_eq "up -d" "$?" 0
+check_match "NCOMPOSE_TIMINGS=1: up -d prints its steps" "$(printf '%s' "$out" | tr '\n' ' ')" \
+	'up \(ms\):.*wire the containers.*supervisor: spawn the process +[0-9.]+  3.*wall clock'
 sup=$(awk '$1 == "pid" {print $2}' /run/ncompose/twonets/supervisor)
 kill -9 "$sup"; sleep 0.2
 rm -rf /run/ncompose/twonets
