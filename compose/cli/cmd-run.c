@@ -125,27 +125,6 @@ static int build_request(const struct nc_project *proj, const struct nc_project_
 	return NC_EXIT_OK;
 }
 
-/* 1: ended, with *code; 0: not yet; -1: error (printed). */
-static int ended(struct nc_state *st, struct rt_cgroups *cg, const char *name, int *code)
-{
-	struct nc_container_info ci;
-	nc_err err;
-
-	if (nc_info_read(st, name, &ci, &err) < 0) {
-		if (err.errnum == ENOENT)
-			return 0;
-		cli_fail(NC_EXIT_FAILURE, &err);
-		return -1;
-	}
-	int r = 0;
-	if (ci.exited && !nc_info_running(&ci, cg)) {
-		*code = ci.exit_code;
-		r = 1;
-	}
-	nc_info_free(&ci);
-	return r;
-}
-
 /* Prints the one-off's log until it has ended; its exit status. */
 static int attach(const struct cli_global *g, const char *name)
 {
@@ -165,7 +144,7 @@ static int attach(const struct cli_global *g, const char *name)
 	}
 	const struct nc_follow_opts fo = { .no_prefix = true, .tail = -1 };
 	for (;;) {
-		int r = ended(run.st, cg, name, &status);
+		int r = cli_container_ended(run.st, cg, name, &status);
 		if (r < 0) {
 			code = NC_EXIT_FAILURE;
 			goto out;

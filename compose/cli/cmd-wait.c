@@ -22,27 +22,6 @@ static void help(void)
 	       "  -h, --help      this help\n");
 }
 
-/* 1: exited (code in *code); 0: still to come; -1: error (printed). */
-static int ended(struct cli_running *run, struct rt_cgroups *cg, const char *svc, int *code)
-{
-	struct nc_container_info ci;
-	nc_err err;
-
-	if (nc_info_read(run->st, svc, &ci, &err) < 0) {
-		if (err.errnum == ENOENT)
-			return 0; /* not started yet */
-		cli_fail(NC_EXIT_FAILURE, &err);
-		return -1;
-	}
-	int r = 0;
-	if (ci.exited && !nc_info_running(&ci, cg)) {
-		*code = ci.exit_code;
-		r = 1;
-	}
-	nc_info_free(&ci);
-	return r;
-}
-
 int cli_wait(const struct cli_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -100,7 +79,7 @@ int cli_wait(const struct cli_global *g, int argc, char **argv)
 		for (int i = 0; i < n; i++) {
 			if (done[i])
 				continue;
-			int r = ended(&run, cg, argv[optind + i], &codes[i]);
+			int r = cli_container_ended(run.st, cg, argv[optind + i], &codes[i]);
 			if (r < 0) {
 				code = NC_EXIT_FAILURE;
 				goto out;

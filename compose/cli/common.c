@@ -74,3 +74,24 @@ void cli_close_running(struct cli_running *r)
 	nc_project_close(&r->proj);
 	memset(r, 0, sizeof(*r));
 }
+
+int cli_container_ended(struct nc_state *st, struct rt_cgroups *cg, const char *name, int *code)
+{
+	struct nc_container_info ci;
+	nc_err err;
+
+	if (nc_info_read(st, name, &ci, &err) < 0) {
+		if (err.errnum == ENOENT)
+			return 0; /* not started yet */
+		cli_fail(NC_EXIT_FAILURE, &err);
+		return -1;
+	}
+	int r = 0;
+	if (ci.exited && !nc_info_running(&ci, cg)) {
+		*code = ci.exit_code;
+		r = 1;
+	}
+	nc_info_free(&ci);
+	return r;
+}
+

@@ -30,4 +30,10 @@ struct cli_running {
 int cli_open_running(const struct cli_global *g, const char *cmd, struct cli_running *r);
 void cli_close_running(struct cli_running *r);
 
+struct rt_cgroups;
+/* Has container `name` ended (its record says exited and its cgroup is
+ * empty)? 1 with *code, 0 not yet (or not started), -1 on an error
+ * (printed). `run` and `wait` poll it. */
+int cli_container_ended(struct nc_state *st, struct rt_cgroups *cg, const char *name, int *code);
+
 #endif
