@@ -537,7 +537,8 @@ static int attach_loops(const struct rt_container_spec *spec, struct nc_arena *a
 /* A filesystem image root: attached read-only here, in the parent, its
  * descriptor kept with the loop volumes' until the child has mounted it;
  * the mount point is made when missing. */
-static int attach_root_image(const struct rt_container_spec *spec, struct nc_arena *arena, int *root_fd, struct rt_rootfs_plan *plan, nc_err *err)
+static int attach_root_image(const struct rt_container_spec *spec, struct nc_arena *arena, int *root_fd,
+			     struct rt_rootfs_plan *plan, nc_err *err)
 {
 	char dev[64];
 
