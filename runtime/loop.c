@@ -7,6 +7,7 @@
 #include <linux/loop.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -228,4 +229,85 @@ int rt_loop_mount(const char *dev, const char *target, bool read_only, nc_err *e
 		return rt_cerr(err, e, "make `%s` read-only", target);
 	}
 	return 0;
+}
+
+/* Up to this many distinct loop devices are counted for one container. */
+#define IO_MAX_DEVS 64
+
+static void add_dev(unsigned *devs, size_t *n, unsigned d)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (devs[i] == d)
+			return;
+	if (*n < IO_MAX_DEVS)
+		devs[(*n)++] = d;
+}
+
+/* Every bound loop device whose backing file is `image` (the same inode). */
+static void backing_devs(const char *image, unsigned *devs, size_t *n)
+{
+	struct stat st;
+	if (!image || stat(image, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	_cleanup_(dir_closep) DIR *d = opendir("/sys/block");
+	if (!d)
+		return;
+	for (struct dirent *de; (de = readdir(d));) {
+		unsigned u;
+		char tail, attr[sizeof(de->d_name) + 32], dev[RT_LOOP_DEV_MAX];
+		if (sscanf(de->d_name, "loop%u%c", &u, &tail) != 1)
+			continue;
+		snprintf(attr, sizeof(attr), "%s/loop/backing_file", de->d_name);
+		if (faccessat(dirfd(d), attr, F_OK, 0) < 0)
+			continue;
+		snprintf(dev, sizeof(dev), "/dev/loop%u", u);
+		_cleanup_close_ int lfd = open(dev, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		struct loop_info64 info;
+		if (lfd < 0 || ioctl(lfd, LOOP_GET_STATUS64, &info) < 0)
+			continue;
+		if (info.lo_device == (uint64_t)st.st_dev && info.lo_inode == (uint64_t)st.st_ino)
+			add_dev(devs, n, u);
+	}
+}
+
+/* The loop devices mounted in the mount namespace of `pid`: `type: image`
+ * volumes (mountinfo's source after the " - FSTYPE "). */
+static void mounted_devs(pid_t pid, unsigned *devs, size_t *n)
+{
+	char path[64], line[4096];
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		const char *sep = strstr(line, " - ");
+		unsigned u;
+		char fstype[64], tail;
+		if (sep && sscanf(sep, " - %63s /dev/loop%u%c", fstype, &u, &tail) == 3 && tail == ' ')
+			add_dev(devs, n, u);
+	}
+}
+
+int rt_loop_io(const char *image, pid_t pid, uint64_t *read_bytes, uint64_t *write_bytes)
+{
+	unsigned devs[IO_MAX_DEVS];
+	size_t n = 0;
+
+	*read_bytes = *write_bytes = 0;
+	backing_devs(image, devs, &n);
+	if (pid > 0)
+		mounted_devs(pid, devs, &n);
+	for (size_t i = 0; i < n; i++) {
+		char path[64];
+		unsigned long long rd_ios, rd_merges, rd_sectors, rd_ticks, wr_ios, wr_merges, wr_sectors;
+		snprintf(path, sizeof(path), "/sys/block/loop%u/stat", devs[i]);
+		_cleanup_fclose_ FILE *f = fopen(path, "re");
+		/* Documentation/block/stat.rst: sectors are 512 bytes whatever the device's block size. */
+		if (f && fscanf(f, "%llu %llu %llu %llu %llu %llu %llu", &rd_ios, &rd_merges, &rd_sectors, &rd_ticks,
+				&wr_ios, &wr_merges, &wr_sectors) == 7) {
+			*read_bytes += (uint64_t)rd_sectors * 512;
+			*write_bytes += (uint64_t)wr_sectors * 512;
+		}
+	}
+	return (int)n;
 }

@@ -17,6 +17,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "common/error.h"
 
@@ -54,5 +56,16 @@ int rt_loop_attach(const char *image, bool read_only, int *loop_fd, char *dev, s
  * Safe in a child after clone(): no allocation, no stdio (child-util.h).
  */
 int rt_loop_mount(const char *dev, const char *target, bool read_only, nc_err *err);
+
+/*
+ * Block I/O through the loop devices a container uses: every device bound
+ * to `image` (its root image file; NULL or not a regular file: none) and
+ * every /dev/loopN mounted in the mount namespace of `pid` (its `type:
+ * image` volumes; pid <= 0: none). Sectors read and written in
+ * /sys/block/loopN/stat, times 512, summed once per device. A device
+ * shared by several containers counts in full for each. Returns how many
+ * devices were counted; what cannot be read counts as nothing.
+ */
+int rt_loop_io(const char *image, pid_t pid, uint64_t *read_bytes, uint64_t *write_bytes);
 
 #endif

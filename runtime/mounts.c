@@ -16,6 +16,7 @@
 
 #include "common/cleanup.h"
 #include "runtime/child-util.h"
+#include "runtime/loop.h"
 #include "runtime/resolve.h"
 #include "runtime/rootfs.h"
 #include "runtime/syscalls.h"
@@ -225,6 +226,9 @@ static int do_root_fs(struct mnt_ctx *c, const struct rt_mnt *op, nc_err *err)
 		if (rt_move_mount(c->plan->attach_fds[i], "", AT_FDCWD, c->plan->attach_dirs[i],
 				  RT_MOVE_MOUNT_F_EMPTY_PATH) < 0)
 			return rt_cerr(err, errno, "attach the idmapped layer at `%s`", c->plan->attach_dirs[i]);
+	/* The same options as `type: image` volumes (nosuid, nodev), read-only. */
+	if (c->plan->lower_loop_dev && rt_loop_mount(c->plan->lower_loop_dev, c->plan->lower_loop_dir, true, err) < 0)
+		return nc_err_ret(err);
 	if (mount(op->source, op->target, op->fstype, op->flags, op->data) < 0)
 		return rt_cerr(err, errno, "mount the root (%s) on `%s`", op->fstype, op->where);
 	return open_root(c, op, err);

@@ -70,6 +70,9 @@ struct rt_rootfs_plan {
 	const int *attach_fds;
 	const char *const *attach_dirs;
 	size_t n_attach;
+	/* A filesystem image root (spec lower_image): the loop device, mounted
+	 * read-only on lower_loop_dir just before the overlay; NULL: none. */
+	const char *lower_loop_dev, *lower_loop_dir;
 	struct rt_mnt *ops;
 	size_t n_ops, cap;
 };

@@ -178,6 +178,11 @@ struct rt_cgroup_stats {
 	int64_t pids_max;
 	uint64_t io_read_bytes;     /* v1 blkio.throttle.io_service_bytes_recursive, v2 io.stat */
 	uint64_t io_write_bytes;    /*   summed over devices */
+	/* Loop devices the container uses (its root image file, `type: image`
+	 * volumes): /sys/block/loopN/stat sectors x 512, summed; 0 without any.
+	 * Not filled by rt_cgroup_stats: see rt_loop_io. */
+	uint64_t loop_read_bytes;
+	uint64_t loop_write_bytes;
 };
 
 /* Usage of `path`. A missing cgroup is an error (-ENOENT); a missing
@@ -225,6 +230,12 @@ struct rt_container_spec {
 	const char *const *lower_dirs;
 	size_t n_lower;
 	const char *upper_dir, *work_dir;
+	/* When set, an ext4 filesystem image file that is the one lower
+	 * layer: attached read-only to a loop device and mounted (nosuid,
+	 * nodev) on lower_dirs[0], an empty directory of the caller's, inside
+	 * the container's mount namespace only. The file is never written;
+	 * containers naming the same file share its device (loop.h). */
+	const char *lower_image;
 	bool read_only;          /* an image root read-only too (the host root always is) */
 	const struct rt_mount *mounts;
 	size_t n_mounts;

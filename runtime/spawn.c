@@ -463,7 +463,7 @@ static void layer_fds_close(struct layer_fds *l)
 static int idmap_layers(const struct rt_container_spec *spec, struct nc_arena *arena,
 			struct rt_container_spec *out, struct layer_fds *l, const char ***dirs, nc_err *err)
 {
-	if (!spec->idmap_layers || !spec->userns_size || !spec->n_lower)
+	if (!spec->idmap_layers || !spec->userns_size || !spec->n_lower || spec->lower_image)
 		return 0;
 	const char **lower = nc_arena_alloc(arena, spec->n_lower * sizeof(*lower));
 	l->fd = nc_arena_alloc(arena, spec->n_lower * sizeof(int));
@@ -534,10 +534,33 @@ static int attach_loops(const struct rt_container_spec *spec, struct nc_arena *a
 	return 0;
 }
 
+/* A filesystem image root: attached read-only here, in the parent, its
+ * descriptor kept with the loop volumes' until the child has mounted it;
+ * the mount point is made when missing. */
+static int attach_root_image(const struct rt_container_spec *spec, struct nc_arena *arena, int *root_fd,
+			     struct rt_rootfs_plan *plan, nc_err *err)
+{
+	char dev[64];
+
+	if (!spec->lower_image)
+		return 0;
+	if (spec->n_lower != 1)
+		return nc_err_msg(err, EINVAL, "container `%s`: an image file root takes one mount point", spec->name);
+	if (mkdir(spec->lower_dirs[0], 0700) < 0 && errno != EEXIST)
+		return nc_err_errno(err, errno, "container `%s`: mkdir `%s`", spec->name, spec->lower_dirs[0]);
+	if (rt_loop_attach(spec->lower_image, true, root_fd, dev, sizeof(dev), err) < 0)
+		return nc_err_prefix(err, "container `%s`: image `%s`", spec->name, spec->lower_image);
+	if (!(plan->lower_loop_dev = nc_arena_strdup(arena, dev)))
+		return nc_err_errno(err, ENOMEM, "container `%s`: image", spec->name);
+	plan->lower_loop_dir = spec->lower_dirs[0];
+	return 0;
+}
+
 int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err *err)
 {
 	_cleanup_(arena_freep) struct nc_arena arena = NC_ARENA_INIT;
 	_cleanup_(loop_fds_close) struct loop_fds loops = { 0 };
+	_cleanup_close_ int root_loop = -1;
 	_cleanup_(layer_fds_close) struct layer_fds layers = { .userns = -1 };
 	const char **layer_dirs = NULL;
 	_cleanup_(start_plan_release) struct start_plan p = { .netns_fd = -1 };
@@ -558,6 +581,8 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 	if (idmap_layers(spec, &arena, &with_loops, &layers, &layer_dirs, err) < 0)
 		return nc_err_ret(err);
 	if (rt_rootfs_plan_build(&with_loops, &arena, &p.rootfs, err) < 0)
+		return nc_err_ret(err);
+	if (attach_root_image(spec, &arena, &root_loop, &p.rootfs, err) < 0)
 		return nc_err_ret(err);
 	p.rootfs.attach_fds = layers.fd;
 	p.rootfs.attach_dirs = layer_dirs;

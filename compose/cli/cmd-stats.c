@@ -23,7 +23,8 @@ static void help(void)
 {
 	printf("Usage: ncompose [-f FILE] [-p PROJECT] stats [--no-stream] [--format table|json] [SERVICE...]\n\n"
 	       "Resource usage per running container, from its cgroup: CPU (100%% = one CPU),\n"
-	       "memory against its limit, processes, network and block I/O, and how often\n"
+	       "memory against its limit, processes, network and block I/O (with that of the\n"
+	       "loop devices of image files and `type: image` volumes), and how often\n"
 	       "its CPU quota throttled it. On a terminal it refreshes every second until\n"
 	       "Ctrl-C; otherwise (and with --no-stream or --format json) it prints once.\n\n"
 	       "  --no-stream      print once and exit\n"
@@ -117,6 +118,16 @@ static const char *human(uint64_t b, char *buf, size_t size)
 	return buf;
 }
 
+/* The block I/O shown: the cgroup's, plus that of the loop devices the
+ * container uses (its image file root, `type: image` volumes), which the
+ * kernel's loop workers do outside the container's cgroup. */
+static uint64_t block_bytes(uint64_t cgroup, uint64_t loop)
+{
+	if (cgroup == RT_STAT_UNKNOWN)
+		return loop ? loop : RT_STAT_UNKNOWN;
+	return cgroup + loop;
+}
+
 static void print_table(const struct sample *v, size_t n)
 {
 	printf("%-16s %7s %21s %6s %5s %21s %21s %10s\n", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %",
@@ -141,8 +152,8 @@ static void print_table(const struct sample *v, size_t n)
 		else
 			snprintf(pids, sizeof(pids), "%" PRIu64, st->pids_current);
 		snprintf(net, sizeof(net), "%s / %s", human(s->rx, a, sizeof(a)), human(s->tx, b, sizeof(b)));
-		snprintf(blk, sizeof(blk), "%s / %s", human(st->io_read_bytes, a, sizeof(a)),
-			 human(st->io_write_bytes, b, sizeof(b)));
+		snprintf(blk, sizeof(blk), "%s / %s", human(block_bytes(st->io_read_bytes, st->loop_read_bytes), a, sizeof(a)),
+			 human(block_bytes(st->io_write_bytes, st->loop_write_bytes), b, sizeof(b)));
 		if (st->cpu_nr_periods == RT_STAT_UNKNOWN || st->cpu_nr_periods == 0)
 			snprintf(thr, sizeof(thr), "-");
 		else
@@ -201,8 +212,10 @@ static void print_json(const struct sample *v, size_t n)
 			kv_limit(&j, "pids_limit", st->pids_max);
 			kv_u64(&j, "net_rx_bytes", s->rx);
 			kv_u64(&j, "net_tx_bytes", s->tx);
-			kv_u64(&j, "block_read_bytes", st->io_read_bytes);
-			kv_u64(&j, "block_write_bytes", st->io_write_bytes);
+			kv_u64(&j, "block_read_bytes", block_bytes(st->io_read_bytes, st->loop_read_bytes));
+			kv_u64(&j, "block_write_bytes", block_bytes(st->io_write_bytes, st->loop_write_bytes));
+			kv_u64(&j, "loop_read_bytes", st->loop_read_bytes);
+			kv_u64(&j, "loop_write_bytes", st->loop_write_bytes);
 		}
 		nc_json_object_end(&j);
 	}

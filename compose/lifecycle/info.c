@@ -7,6 +7,7 @@
 
 #include "common/cleanup.h"
 #include "compose/lifecycle/journal.h"
+#include "runtime/loop.h"
 #include "runtime/ulimits.h"
 
 void nc_info_free(struct nc_container_info *ci)
@@ -197,7 +198,13 @@ void nc_info_cgroups_close(struct rt_cgroups *cg)
 int nc_info_stats(struct rt_cgroups *cg, const struct nc_container_info *ci,
 		  struct rt_cgroup_stats *st, nc_err *err)
 {
-	return rt_cgroup_stats(cg, ci->cgroup, st, err);
+	int r = rt_cgroup_stats(cg, ci->cgroup, st, err);
+	if (r < 0)
+		return r;
+	/* Loop I/O is the loop devices', not the cgroup's: the kernel's loop
+	 * workers do the reading and writing of the backing file. */
+	rt_loop_io(ci->image, ci->pid, &st->loop_read_bytes, &st->loop_write_bytes);
+	return 0;
 }
 
 const char *nc_info_cap_name(int cap)

@@ -179,6 +179,21 @@ static int image_layers(const struct nc_plan_container *pc, const struct nc_path
 		const char *used[] = { cs->lower, NULL };
 		if (nc_mkdir_p(cs->dir, 0700, err) < 0 || nc_image_use_write(cs->dir, used, err) < 0)
 			return nc_err_prefix(err, "service `%s`", pc->name);
+	} else if (pc->image_is_fs) {
+		/* The file's filesystem is mounted here inside the container's
+		 * mount namespace only (runtime.h lower_image): on the host the
+		 * directory stays empty, so nothing is seeded from it. */
+		if (pc->userns_size)
+			return nc_err_msg(err, EINVAL,
+					  "service `%s`: image `%s` is a filesystem image file, which cannot be idmapped for userns_mode; use a directory or a tarball",
+					  pc->name, pc->image);
+		if (nc_mkdir_p(cs->dir, 0700, err) < 0)
+			return nc_err_prefix(err, "service `%s`", pc->name);
+		char mnt[PATH_MAX];
+		if (nc_pathf(mnt, sizeof(mnt), "%s/image-root", cs->dir) < 0)
+			return nc_err_errno(err, ENAMETOOLONG, "service `%s`: image", pc->name);
+		if (!(cs->lower = strdup(mnt)))
+			return nc_err_errno(err, ENOMEM, "service `%s`: image", pc->name);
 	} else if (!(cs->lower = strdup(pc->image))) {
 		return nc_err_errno(err, ENOMEM, "service `%s`: image", pc->name);
 	}
@@ -511,6 +526,7 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 		.n_lower = cs->lower ? 1 : 0,
 		.upper_dir = cs->lower ? cs->upper : NULL,
 		.work_dir = cs->lower ? cs->work : NULL,
+		.lower_image = pc->image_is_fs ? pc->image : NULL,
 		.read_only = pc->read_only,
 		.mounts = cs->mounts,
 		.n_mounts = cs->n_mounts,

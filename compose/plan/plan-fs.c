@@ -4,16 +4,19 @@
 #include "compose/plan/plan-container.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/image-ref.h"
 #include "common/strbuf.h"
 #include "compose/file/interpolate.h"
+#include "compose/plan/fsimage.h"
 #include "runtime/image.h"
 
 #define OOM(err) nc_err_errno(err, ENOMEM, "plan the lab")
@@ -64,6 +67,23 @@ static bool looks_like_path(const char *s)
 	       !strcmp(s, "~") || !strcmp(s, ".") || !strcmp(s, "..");
 }
 
+/* A regular file is a filesystem image when it starts as ext4 does,
+ * else a tarball: by content, as a file's name promises nothing. */
+static int probe_ext4(const char *path, bool *is_fs)
+{
+	unsigned char head[NC_EXT4_PROBE_SIZE];
+
+	*is_fs = false;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = pread(fd, head, sizeof(head), 0);
+	if (n < 0)
+		return -1;
+	*is_fs = nc_fsimage_is_ext4(head, (size_t)n);
+	return 0;
+}
+
 static int plan_image(struct nc_plan *p, const struct nc_service *s, const struct nc_plan_host *host,
 		      struct nc_plan_container *pc, nc_err *err)
 {
@@ -93,7 +113,10 @@ static int plan_image(struct nc_plan *p, const struct nc_service *s, const struc
 		return nc_model_error(p->model, s->image_mark, err,
 				      "service `%s`: image `%s` is neither a directory nor a tarball", s->name, s->image);
 	pc->image = path;
-	pc->image_is_tar = S_ISREG(st.st_mode);
+	if (S_ISREG(st.st_mode) && probe_ext4(path, &pc->image_is_fs) < 0)
+		return nc_model_error(p->model, s->image_mark, err, "service `%s`: image `%s` (%s): %s", s->name,
+				      s->image, path, strerror(errno));
+	pc->image_is_tar = S_ISREG(st.st_mode) && !pc->image_is_fs;
 	pc->image_is_oci_dir = S_ISDIR(st.st_mode) && rt_image_is_oci_dir(path);
 	return 0;
 }

@@ -71,6 +71,8 @@ static void image_text(const struct nc_plan_container *c, struct nc_strbuf *o)
 	put_s(o, "image", c->image);
 	put_u(o, "tar", c->image_is_tar);
 	put_u(o, "oci-dir", c->image_is_oci_dir);
+	if (c->image_is_fs) /* only then: the hashes of other containers stay as they were */
+		put_u(o, "fs", c->image_is_fs);
 	put_u(o, "read-only", c->read_only);
 }
 

@@ -170,6 +170,8 @@ struct nc_plan_container {
 	const char *image;       /* absolute path: a directory or a rootfs tarball; NULL: host root */
 	bool image_is_tar;        /* a rootfs tarball, docker save archive or OCI layout tar */
 	bool image_is_oci_dir;    /* a directory holding an OCI image layout */
+	bool image_is_fs;         /* a regular file holding an ext4 filesystem (fsimage.h):
+				   * loop-mounted read-only under the writable layer */
 	bool image_is_registry;   /* image: a registry's NAME[:TAG][@DIGEST], normalised */
 	const char *platform;     /* registry images: os/arch[/variant]; NULL: the host's */
 	const char *pull_policy;  /* registry images: always, missing, never, build */

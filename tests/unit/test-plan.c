@@ -16,6 +16,7 @@
 
 #include "common/strbuf.h"
 #include "compose/plan/etcfiles.h"
+#include "compose/plan/fsimage.h"
 #include "compose/plan/plan.h"
 
 struct fixture {
@@ -566,6 +567,66 @@ static void test_bare_image_name(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* The ext superblock magic at byte 1080 decides, not the name; anything
+ * shorter than the probe is no filesystem. */
+static void test_fsimage_magic(void **state)
+{
+	(void)state;
+	unsigned char head[NC_EXT4_PROBE_SIZE + 8];
+	memset(head, 0, sizeof(head));
+	assert_false(nc_fsimage_is_ext4(head, sizeof(head)));
+	head[1080] = 0x53;
+	head[1081] = 0xEF;
+	assert_true(nc_fsimage_is_ext4(head, sizeof(head)));
+	assert_true(nc_fsimage_is_ext4(head, NC_EXT4_PROBE_SIZE));
+	assert_false(nc_fsimage_is_ext4(head, NC_EXT4_PROBE_SIZE - 1));
+	assert_false(nc_fsimage_is_ext4(head, 0));
+	assert_false(nc_fsimage_is_ext4(NULL, sizeof(head)));
+	head[1080] = 0xEF; /* byte order matters: little-endian 0xEF53 */
+	head[1081] = 0x53;
+	assert_false(nc_fsimage_is_ext4(head, sizeof(head)));
+}
+
+/* image: a regular file is a filesystem image when its content says ext4
+ * (whatever its name), else a tarball, as before; a short file too. */
+static void test_image_file_kind(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/nc-fsimg-XXXXXX", path[128], img[128];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/compose.yaml", dir);
+	snprintf(img, sizeof(img), "%s/root.tar", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "services:\n  web:\n    image: ./root.tar\n");
+	fclose(f);
+	for (int i = 0; i < 3; i++) {
+		unsigned char head[2048];
+		memset(head, 0, sizeof(head));
+		if (i == 0) {
+			head[1080] = 0x53;
+			head[1081] = 0xEF;
+		}
+		f = fopen(img, "w");
+		assert_non_null(f);
+		/* 0: ext4 named .tar; 1: no magic; 2: 1081 bytes, magic cut short */
+		assert_int_equal(fwrite(head, 1, i == 2 ? 1081 : sizeof(head), f), i == 2 ? 1081 : sizeof(head));
+		fclose(f);
+		struct fixture fx = { 0 };
+		assert_int_equal(nc_model_load_file(path, &fx.m, &fx.err), 0);
+		assert_int_equal(nc_plan_build(fx.m, "t", NULL, &fx.p, &fx.err), 0);
+		const struct nc_plan_container *c = &fx.p->containers[0];
+		assert_string_equal(c->image, img);
+		assert_int_equal(c->image_is_fs, i == 0);
+		assert_int_equal(c->image_is_tar, i != 0);
+		assert_false(c->image_is_oci_dir);
+		fixture_free(&fx);
+	}
+	assert_int_equal(unlink(img), 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 /* Host port ranges: N:N ranges pair up; a host range for one container
  * port takes the first port of it not published already (Docker's "first
  * free"); long syntax takes a range too; sizes that differ are refused. */
@@ -716,6 +777,8 @@ int main(void)
 		cmocka_unit_test(test_big_environment_and_port_range),
 		cmocka_unit_test(test_x_named_service),
 		cmocka_unit_test(test_bare_image_name),
+		cmocka_unit_test(test_fsimage_magic),
+		cmocka_unit_test(test_image_file_kind),
 		cmocka_unit_test(test_host_port_ranges),
 		cmocka_unit_test(test_router),
 	};
