@@ -489,7 +489,7 @@ static int translate(struct ctx *c, const struct nc_yt_node *root, struct nc_str
 {
 	static const char *const top_keys[] = { "name", "prefix", "mgmt", "topology" };
 	static const char *const topo_keys[] = { "defaults", "kinds", "groups", "nodes", "links" };
-	static const char *const mgmt_keys[] = { "network", "ipv4-subnet", "ipv4_subnet" };
+	static const char *const mgmt_keys[] = { "network", "ipv4-subnet", "ipv4_subnet", "ipv6-subnet", "ipv6_subnet" };
 	int r;
 
 	if (!root || root->kind != NC_YT_MAP)
@@ -523,18 +523,34 @@ static int translate(struct ctx *c, const struct nc_yt_node *root, struct nc_str
 			nc_emit_kv(out, 0, "name", pn);
 	}
 	const struct nc_yt_node *mgmt = map_or_null(nc_yt_get(root, "mgmt"));
-	warn_unknown(c, mgmt, mgmt_keys, 3, "mgmt key");
+	warn_unknown(c, mgmt, mgmt_keys, 5, "mgmt key");
 	const struct nc_yt_node *subnet = mgmt ? nc_yt_get(mgmt, "ipv4-subnet") : NULL;
 	if (!subnet && mgmt)
 		subnet = nc_yt_get(mgmt, "ipv4_subnet");
-	bool any_v4 = false;
-	for (size_t i = 0; i < c->nodes->n_pairs; i++)
-		any_v4 |= c->nodes->pairs[i].value->kind == NC_YT_MAP && nc_yt_get(c->nodes->pairs[i].value, "mgmt-ipv4");
-	if (is_str(subnet) || any_v4) {
+	const struct nc_yt_node *subnet6 = mgmt ? nc_yt_get(mgmt, "ipv6-subnet") : NULL;
+	if (!subnet6 && mgmt)
+		subnet6 = nc_yt_get(mgmt, "ipv6_subnet");
+	bool any_v4 = false, any_v6 = false;
+	for (size_t i = 0; i < c->nodes->n_pairs; i++) {
+		const struct nc_yt_node *nv = c->nodes->pairs[i].value;
+		any_v4 |= nv->kind == NC_YT_MAP && nc_yt_get(nv, "mgmt-ipv4");
+		any_v6 |= nv->kind == NC_YT_MAP && nc_yt_get(nv, "mgmt-ipv6");
+	}
+	if (any_v6 && !is_str(subnet6))
+		return fail_at(c, mgmt ? mgmt : root, "a node has mgmt-ipv6 but mgmt.ipv6-subnet is not given");
+	if (is_str(subnet) || any_v4 || is_str(subnet6)) {
 		/* Addresses given in the topology need their subnet. */
-		nc_strbuf_append(out, "networks:\n  default:\n    ipam:\n      config:\n        - subnet: ");
+		nc_strbuf_append(out, "networks:\n  default:\n");
+		if (is_str(subnet6))
+			nc_strbuf_append(out, "    enable_ipv6: true\n");
+		nc_strbuf_append(out, "    ipam:\n      config:\n        - subnet: ");
 		nc_emit_scalar(out, is_str(subnet) ? subnet->text : DEFAULT_MGMT_SUBNET);
 		nc_strbuf_putc(out, '\n');
+		if (is_str(subnet6)) {
+			nc_strbuf_append(out, "        - subnet: ");
+			nc_emit_scalar(out, subnet6->text);
+			nc_strbuf_putc(out, '\n');
+		}
 	}
 	nc_strbuf_append(out, "services:\n");
 	for (size_t i = 0; i < c->nodes->n_pairs; i++)

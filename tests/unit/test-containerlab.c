@@ -223,6 +223,24 @@ static void test_frr_startup_config(void **state)
 	nc_model_free(m);
 }
 
+/* mgmt: both subnets, and the nodes' addresses on them at eth0. */
+static void test_mgmt_dual_stack(void **state)
+{
+	(void)state;
+	char warn[2048];
+	struct nc_model *m = load("mgmt: {network: x, ipv4-subnet: 10.9.0.0/24, ipv6-subnet: \"fd00:9::/64\"}\n"
+				  "topology:\n"
+				  "  nodes:\n"
+				  "    a: {kind: linux, mgmt-ipv4: 10.9.0.5, mgmt-ipv6: \"fd00:9::5\"}\n",
+				  warn, sizeof(warn));
+	assert_string_equal(warn, "");
+	const struct nc_service *a = nc_model_service(m, "a");
+	assert_int_equal(a->networks[0].ipv4_address.family, 2 /* AF_INET */);
+	assert_int_equal(a->networks[0].ipv6_address.family, 10 /* AF_INET6 */);
+	assert_int_equal(m->n_networks, 1);
+	nc_model_free(m);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -253,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_links_and_endpoint_forms),
 		cmocka_unit_test(test_warnings_with_lines),
 		cmocka_unit_test(test_frr_startup_config),
+		cmocka_unit_test(test_mgmt_dual_stack),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
