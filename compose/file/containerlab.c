@@ -27,11 +27,12 @@ static const char *const caps[] = { "NET_ADMIN", "NET_RAW", "SYS_ADMIN" };
 
 /* containerlab's management subnet when the topology names none. */
 #define DEFAULT_MGMT_SUBNET "172.20.20.0/24"
+#define DEFAULT_MGMT_SUBNET6 "3fff:172:20:20::/64"
 
 /* Node keys translated here; any other is a warning. */
 static const char *const node_keys[] = {
 	"kind", "image", "group", "binds", "exec", "env", "cmd", "entrypoint", "ports",
-	"mgmt-ipv4", "mgmt-ipv6", "labels", "startup-config",
+	"mgmt-ipv4", "mgmt-ipv6", "labels", "startup-config", "cpu", "memory",
 };
 
 struct ctx {
@@ -315,6 +316,8 @@ static int emit_node(struct ctx *c, struct nc_strbuf *out, const struct nc_yt_pa
 	}
 	struct layers ls = { { map_or_null(nv), NULL, NULL, map_or_null(c->defaults) } };
 	const struct nc_yt_node *group = ls.l[0] ? nc_yt_get(ls.l[0], "group") : NULL;
+	if (!is_str(group) && ls.l[3]) /* defaults may name the group */
+		group = nc_yt_get(ls.l[3], "group");
 	if (is_str(group)) {
 		if (!c->groups || !(ls.l[1] = map_or_null(nc_yt_get(c->groups, group->text)))) {
 			snprintf(m, sizeof(m), "node `%s`: group `%s` is not in topology.groups", name, group->text);
@@ -343,8 +346,9 @@ static int emit_node(struct ctx *c, struct nc_strbuf *out, const struct nc_yt_pa
 			warn_at(c, k, m, k->text);
 		}
 	}
-	const struct nc_yt_node *image, *entry, *cmd, *v4, *v6;
-	if ((r = scalar_key(c, &ls, "image", name, &image)) < 0 ||
+	const struct nc_yt_node *image, *entry, *cmd, *v4, *v6, *cpu, *mem;
+	if ((r = scalar_key(c, &ls, "cpu", name, &cpu)) < 0 || (r = scalar_key(c, &ls, "memory", name, &mem)) < 0 ||
+	    (r = scalar_key(c, &ls, "image", name, &image)) < 0 ||
 	    (r = scalar_key(c, &ls, "entrypoint", name, &entry)) < 0 ||
 	    (r = scalar_key(c, &ls, "cmd", name, &cmd)) < 0 ||
 	    (r = scalar_key(c, &ls, "mgmt-ipv4", name, &v4)) < 0 ||
@@ -379,6 +383,11 @@ static int emit_node(struct ctx *c, struct nc_strbuf *out, const struct nc_yt_pa
 		nc_emit_kv(out, 4, "ipv4_address", v4->text);
 	if (v6)
 		nc_emit_kv(out, 4, "ipv6_address", v6->text);
+	/* cpu: CPUs, as cpus:; memory: "1G", "512MB" as mem_limit:. */
+	if (cpu)
+		nc_emit_kv(out, 2, "cpus", cpu->text);
+	if (mem)
+		nc_emit_kv(out, 2, "mem_limit", mem->text);
 	if ((r = emit_merged_map(c, out, &ls, "env", "environment", name)) < 0 ||
 	    (r = emit_merged_map(c, out, &ls, "labels", "labels", name)) < 0)
 		return r;
@@ -449,12 +458,12 @@ static int emit_links(struct ctx *c, struct nc_strbuf *out, const struct nc_yt_n
 	nc_strbuf_append(out, "links:\n");
 	for (size_t i = 0; i < links->n_items; i++) {
 		const struct nc_yt_node *l = links->items[i], *eps = l->kind == NC_YT_MAP ? nc_yt_get(l, "endpoints") : NULL;
-		if (!eps || eps->kind != NC_YT_SEQ || eps->n_items != 2)
-			return fail_at(c, eps ? eps : l, "a link needs `endpoints:` with two endpoints");
-		const struct nc_yt_node *type = nc_yt_get(l, "type");
+		const struct nc_yt_node *type = l->kind == NC_YT_MAP ? nc_yt_get(l, "type") : NULL;
 		if (is_str(type) && strcmp(type->text, "veth"))
 			return nc_err_msg(c->err, EINVAL, "%s:%u:%u: a link of type `%s` is not translated; only veth links",
 					  c->path, type->mark.line, type->mark.col, type->text);
+		if (!eps || eps->kind != NC_YT_SEQ || eps->n_items != 2)
+			return fail_at(c, eps ? eps : l, "a link needs `endpoints:` with two endpoints");
 		if ((r = endpoint(c, eps->items[0], a, sizeof(a))) < 0 || (r = endpoint(c, eps->items[1], b, sizeof(b))) < 0)
 			return r;
 		nc_strbuf_append(out, "  - endpoints: [");
@@ -536,19 +545,18 @@ static int translate(struct ctx *c, const struct nc_yt_node *root, struct nc_str
 		any_v4 |= nv->kind == NC_YT_MAP && nc_yt_get(nv, "mgmt-ipv4");
 		any_v6 |= nv->kind == NC_YT_MAP && nc_yt_get(nv, "mgmt-ipv6");
 	}
-	if (any_v6 && !is_str(subnet6))
-		return fail_at(c, mgmt ? mgmt : root, "a node has mgmt-ipv6 but mgmt.ipv6-subnet is not given");
-	if (is_str(subnet) || any_v4 || is_str(subnet6)) {
+	bool v6 = is_str(subnet6) || any_v6;
+	if (is_str(subnet) || any_v4 || v6) {
 		/* Addresses given in the topology need their subnet. */
 		nc_strbuf_append(out, "networks:\n  default:\n");
-		if (is_str(subnet6))
+		if (v6)
 			nc_strbuf_append(out, "    enable_ipv6: true\n");
 		nc_strbuf_append(out, "    ipam:\n      config:\n        - subnet: ");
 		nc_emit_scalar(out, is_str(subnet) ? subnet->text : DEFAULT_MGMT_SUBNET);
 		nc_strbuf_putc(out, '\n');
-		if (is_str(subnet6)) {
+		if (v6) {
 			nc_strbuf_append(out, "        - subnet: ");
-			nc_emit_scalar(out, subnet6->text);
+			nc_emit_scalar(out, is_str(subnet6) ? subnet6->text : DEFAULT_MGMT_SUBNET6);
 			nc_strbuf_putc(out, '\n');
 		}
 	}

@@ -162,6 +162,25 @@ static void test_inheritance(void **state)
 	nc_model_free(m);
 }
 
+/* defaults may name the group; cpu and memory are cpus and mem_limit. */
+static void test_default_group_and_limits(void **state)
+{
+	(void)state;
+	char warn[2048];
+	struct nc_model *m = load("topology:\n"
+				  "  defaults: {group: g}\n"
+				  "  groups:\n"
+				  "    g: {kind: linux, image: alpine:3, cpu: 1.5, memory: 1G}\n"
+				  "  nodes:\n"
+				  "    a:\n",
+				  warn, sizeof(warn));
+	const struct nc_service *a = nc_model_service(m, "a");
+	assert_string_equal(a->image, "alpine:3");
+	assert_true(a->cpus > 1.49 && a->cpus < 1.51);
+	assert_int_equal(a->mem_limit, 1073741824);
+	nc_model_free(m);
+}
+
 static void test_links_and_endpoint_forms(void **state)
 {
 	(void)state;
@@ -239,6 +258,11 @@ static void test_mgmt_dual_stack(void **state)
 	assert_int_equal(a->networks[0].ipv6_address.family, 10 /* AF_INET6 */);
 	assert_int_equal(m->n_networks, 1);
 	nc_model_free(m);
+	/* containerlab's default subnets when the topology names none. */
+	m = load("topology:\n  nodes:\n    a: {kind: linux, mgmt-ipv4: 172.20.20.7, mgmt-ipv6: \"3fff:172:20:20::7\"}\n", warn,
+		 sizeof(warn));
+	assert_int_equal(m->networks[0].n_ipam, 2);
+	nc_model_free(m);
 }
 
 static void test_errors(void **state)
@@ -259,6 +283,8 @@ static void test_errors(void **state)
 	fails("topology:\n  nodes:\n    a: {kind: linux, binds: [nocolon]}\n",
 	      "t.clab.yml:3:30: node `a`: bind `nocolon` is not SOURCE:TARGET[:ro]");
 	fails("name: x\n", "t.clab.yml:1:1: `topology:` must be a mapping");
+	fails("topology:\n  nodes:\n    a: {kind: linux}\n  links:\n    - type: vxlan\n      endpoint: {node: a}\n",
+	      "t.clab.yml:5:13: a link of type `vxlan` is not translated; only veth links");
 	fails("topology:\n  nodes: {}\n", "topology.nodes must be a mapping with at least one node");
 }
 
@@ -268,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_fixture_loads),
 		cmocka_unit_test(test_inheritance),
+		cmocka_unit_test(test_default_group_and_limits),
 		cmocka_unit_test(test_links_and_endpoint_forms),
 		cmocka_unit_test(test_warnings_with_lines),
 		cmocka_unit_test(test_frr_startup_config),
