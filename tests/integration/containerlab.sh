@@ -26,6 +26,10 @@ exit_of() { "$@" >/dev/null 2>&1; echo $?; }
 check "import containerlab writes a file that config accepts" sh -c \
 	"'$NCOMPOSE' import containerlab '$topo' -o '$lab/imported.yaml' && '$NCOMPOSE' -f '$lab/imported.yaml' config -q"
 rm -f "$lab/imported.yaml"
+cp "$topo" "$lab/any-name.yaml"
+check_match "a topology under another name is known by its top-level topology:" \
+	"$(nc -f "$lab/any-name.yaml" config)" '  n1:'
+rm -f "$lab/any-name.yaml"
 printf 'name: bad\ntopology:\n  nodes:\n    r1:\n      kind: nokia_srlinux\n' >"$work/bad.clab.yml"
 check_match "a node of another kind is refused, named with its line" "$(nc import containerlab "$work/bad.clab.yml" 2>&1)" \
 	'bad\.clab\.yml:5:13: node `r1` is of kind `nokia_srlinux`'
