@@ -252,9 +252,13 @@ static void emit_string_list(struct nc_strbuf *out, const char *key, const struc
  * script runs them, then becomes the node's own process (its entrypoint and
  * cmd when given, else a process that keeps the node up). */
 static void emit_process(struct nc_strbuf *out, const struct nc_yt_node *exec, const struct nc_yt_node *entry,
-			 const struct nc_yt_node *cmd, bool host)
+			 const struct nc_yt_node *cmd, bool host, bool frr)
 {
-	if (!exec || !exec->n_items) {
+	/* An FRR image run on the host's root has no image entrypoint to
+	 * start FRR: the host's init script does, with the node's
+	 * /etc/frr (its binds). */
+	bool start_frr = host && frr && !entry && !cmd;
+	if ((!exec || !exec->n_items) && !start_frr) {
 		if (entry)
 			nc_emit_kv(out, 2, "entrypoint", entry->text);
 		if (cmd)
@@ -267,7 +271,9 @@ static void emit_process(struct nc_strbuf *out, const struct nc_yt_node *exec, c
 		return;
 	}
 	struct nc_strbuf s = NC_STRBUF_INIT;
-	for (size_t i = 0; i < exec->n_items; i++)
+	if (start_frr)
+		nc_strbuf_append(&s, "/usr/lib/frr/frrinit.sh start; ");
+	for (size_t i = 0; exec && i < exec->n_items; i++)
 		nc_strbuf_printf(&s, "%s; ", exec->items[i]->text);
 	if (entry || cmd)
 		nc_strbuf_printf(&s, "exec %s%s%s", entry ? entry->text : "", entry && cmd ? " " : "",
@@ -402,7 +408,7 @@ static int emit_node(struct ctx *c, struct nc_strbuf *out, const struct nc_yt_pa
 		return r;
 	if (exec && (r = check_list(c, exec, name, "exec")) < 0)
 		return r;
-	emit_process(out, exec, entry, cmd, host);
+	emit_process(out, exec, entry, cmd, host, frr);
 	return 0;
 }
 

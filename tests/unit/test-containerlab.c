@@ -156,6 +156,8 @@ static void test_inheritance(void **state)
 	/* The group's image is a --host-image: the host's root. */
 	assert_null(grouped->image);
 	assert_string_equal(grouped->command[0], "sleep");
+	/* ...with its own cmd: FRR is not started for it. */
+	assert_null(grouped->entrypoint);
 	assert_string_equal(own->image, "busybox");
 	assert_string_equal(own->command[1], "9");
 	assert_int_equal(own->n_ports, 1);
@@ -265,6 +267,22 @@ static void test_mgmt_dual_stack(void **state)
 	nc_model_free(m);
 }
 
+/* An FRR image on the host's root: the host's FRR started, then exec. */
+static void test_frr_on_host(void **state)
+{
+	(void)state;
+	char warn[2048];
+	struct nc_model *m = load("topology:\n"
+				  "  nodes:\n"
+				  "    r1: {kind: linux, image: \"quay.io/frrouting/frr:10\", exec: [\"ip link set eth1 up\"]}\n",
+				  warn, sizeof(warn));
+	const struct nc_service *r1 = nc_model_service(m, "r1");
+	assert_null(r1->image);
+	assert_non_null(r1->entrypoint);
+	assert_string_equal(r1->entrypoint[2], "/usr/lib/frr/frrinit.sh start; ip link set eth1 up; exec sleep infinity");
+	nc_model_free(m);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -299,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_warnings_with_lines),
 		cmocka_unit_test(test_frr_startup_config),
 		cmocka_unit_test(test_mgmt_dual_stack),
+		cmocka_unit_test(test_frr_on_host),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
