@@ -1,7 +1,8 @@
 #!/bin/bash
 # containerlab topologies: tests/data/containerlab/three (three linux nodes
 # on the host's root in a line, data links eth1/eth2, exec commands that
-# add addresses and routes, a read-only bind, the management network)
+# add addresses and routes, a read-only bind, the management network, and
+# an FRR image run on the host's FRR with its startup-config)
 # brought up with `up FILE.clab.yml`; `down FILE.clab.yml` leaves nothing.
 . "$NC_SRC/tests/lib/lib.sh"
 
@@ -36,6 +37,9 @@ check_match "a node of another kind is refused, named with its line" "$(nc impor
 check_eq "... exit 2" "$(exit_of nc import containerlab "$work/bad.clab.yml")" 2
 check_eq "... and up FILE refuses it with exit 2" "$(exit_of nc up -d "$work/bad.clab.yml")" 2
 
+# r1 is an FRR image: run on the host's root, where it starts the host's
+# FRR with its startup-config (a host without FRR still brings it up).
+export NCOMPOSE_HOST_IMAGES=quay.io/frrouting/frr:10.5.1
 check "up -d FILE.clab.yml brings the topology up" nc up -d "$topo"
 check "n1's exec added its address" has_addr n1 10.0.12.1
 check "n2's exec added its address on eth1" has_addr n2 10.0.12.2
@@ -49,6 +53,21 @@ check_match "n1's bind is in n1" "$(nc -f "$topo" exec n1 cat /etc/lab-motd)" "^
 check_fails "... read-only (:ro)" nc -f "$topo" exec n1 sh -c 'echo x > /etc/lab-motd'
 check_match "env: the group's value wins over the kind's" "$(nc -f "$topo" exec n2 printenv ROLE)" '^router$'
 check_match "env: defaults reach every node" "$(nc -f "$topo" exec n3 printenv LAB)" '^three$'
+if [ -x /usr/lib/frr/frrinit.sh ]; then
+	has_route() {
+		local i
+		for i in $(seq 300); do
+			nc -f "$topo" exec r1 ip route show 10.9.9.0/24 2>/dev/null | grep -q 'via 10.0.34.3' && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+	check "r1 (an FRR image on the host's root) runs the host's FRR: zebra installs its static route" has_route
+	check "... and sets the address of its startup-config" has_addr r1 10.0.34.1
+	check_fails "its startup-config is read-only in r1" nc -f "$topo" exec r1 sh -c 'echo x >> /etc/frr/frr.conf'
+else
+	skip_check "r1 runs the host's FRR" "FRR is not installed (/usr/lib/frr/frrinit.sh)"
+fi
 check "ps FILE.clab.yml" nc -f "$topo" ps
 check "down FILE.clab.yml" nc down "$topo"
 check_clean three

@@ -89,7 +89,7 @@ static void test_fixture_loads(void **state)
 	if (nc_model_load_buffer("t.yaml", out.s, out.len, &m, &err) < 0)
 		fail_msg("%s\n%s", err.msg, out.s);
 	assert_string_equal(m->name, "three");
-	assert_int_equal(m->n_services, 3);
+	assert_int_equal(m->n_services, 4);
 	const struct nc_service *n1 = nc_model_service(m, "n1"), *n2 = nc_model_service(m, "n2");
 	assert_non_null(n1);
 	assert_non_null(n2);
@@ -98,7 +98,7 @@ static void test_fixture_loads(void **state)
 	assert_string_equal(n2->networks[0].network, "default");
 	assert_string_equal(n2->networks[0].interface_name, "eth0");
 	assert_int_equal(n2->networks[0].ipv4_address.family, 2 /* AF_INET */);
-	assert_int_equal(m->n_links, 2);
+	assert_int_equal(m->n_links, 3);
 	assert_string_equal(m->links[1].ends[0].service, "n2");
 	assert_string_equal(m->links[1].ends[0].ifname, "eth2");
 	assert_string_equal(m->links[1].ends[1].service, "n3");
