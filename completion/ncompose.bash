@@ -253,7 +253,9 @@ _ncompose()
         esac
         [[ $cur == -* ]] && { _ncompose_reply "-o --output --host-image -h --help"; return; }
         if ((COMP_CWORD == _nc_cmd_idx + 1)); then
-            _ncompose_reply "kathara"
+            _ncompose_reply "kathara containerlab"
+        elif [[ ${COMP_WORDS[_nc_cmd_idx + 1]} == containerlab ]]; then
+            COMPREPLY=($(compgen -f -- "$cur"))
         else
             COMPREPLY=($(compgen -d -- "$cur"))
         fi

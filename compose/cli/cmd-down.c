@@ -7,6 +7,7 @@
 
 #include "common/fsutil.h"
 #include "compose/cli/cli.h"
+#include "compose/file/containerlab.h"
 #include "compose/file/kathara.h"
 #include "compose/lifecycle/down.h"
 #include "compose/lifecycle/project.h"
@@ -18,7 +19,7 @@ static void help(void)
 	       "table, cgroup and state file of the project. Idempotent; also works after\n"
 	       "`up` was killed, and without a state directory (objects carry labels).\n"
 	       "Named volumes are kept for the next `up`, as in Compose. LAB_DIR: the\n"
-	       "Kathará lab directory given to `up` (as -f LAB_DIR).\n\n"
+	       "Kathará lab directory (or containerlab FILE.clab.yml) given to `up` (as -f).\n\n"
 	       "  -v, --volumes          also remove the project's named volumes\n"
 	       "  -t, --timeout SECONDS  grace period between the stop signal and SIGKILL\n"
 	       "                         (default: each service's stop_grace_period, else 10)\n"
@@ -57,10 +58,12 @@ int cli_down(const struct cli_global *g, int argc, char **argv)
 			return cli_failf(NC_EXIT_USAGE, "down: unknown option; see `ncompose down --help`");
 		}
 	}
-	/* `down DIR` for the Kathará lab `up DIR` brought up. */
+	/* `down DIR` for the Kathará lab `up DIR` brought up, `down
+	 * FILE.clab.yml` for a containerlab topology. */
 	struct nc_project_opts po = g->proj;
 	const char *lab[1];
-	if (optind + 1 == argc && !po.n_files && nc_kat_is_lab_dir(argv[optind])) {
+	if (optind + 1 == argc && !po.n_files &&
+	    (nc_kat_is_lab_dir(argv[optind]) || nc_clab_is_topology_name(argv[optind]))) {
 		lab[0] = argv[optind++];
 		po.files = lab;
 		po.n_files = 1;

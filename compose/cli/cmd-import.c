@@ -7,24 +7,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "compose/cli/cli.h"
 #include "compose/cli/common.h"
+#include "compose/file/containerlab.h"
 #include "compose/file/kathara.h"
 
 #define MAX_HOST_IMAGES 64
 
 static void help(void)
 {
-	printf("Usage: ncompose import kathara DIR [-o FILE] [--host-image NAME]...\n\n"
+	printf("Usage: ncompose import kathara DIR [-o FILE] [--host-image NAME]...\n"
+	       "       ncompose import containerlab FILE [-o FILE] [--host-image NAME]...\n\n"
 	       "Translate the Kathará lab in DIR (lab.conf, DEVICE.startup, DEVICE/, lab.dep)\n"
 	       "into a compose file, on standard output or in FILE. Each collision domain\n"
 	       "becomes a layer-2 network (enable_ipv4: false), each device a service with its\n"
 	       "interfaces eth0, eth1... in lab.conf's order; the startup script runs with bash\n"
 	       "at start, the files under DEVICE/ are bound read-only at their place in the\n"
 	       "device's root. `ncompose up DIR` does the same on the fly.\n\n"
+	       "containerlab: each node of kind linux (FRR images among them) becomes a\n"
+	       "service, `kinds:`, `groups:` and `defaults:` inherited as containerlab does;\n"
+	       "links become `links:` with their interface names, the management network\n"
+	       "the `default` network at eth0; `exec:` runs at start, `binds:` are binds\n"
+	       "relative to the topology's directory. `ncompose up FILE.clab.yml` does the\n"
+	       "same on the fly. Other kinds are refused, keys not translated are warnings.\n\n"
 	       "  -o, --output FILE      write FILE instead of standard output\n"
 	       "      --host-image NAME  devices of image NAME run on the host's own root\n"
 	       "                         (repeatable; devices without [image] always do)\n"
@@ -67,6 +76,46 @@ static int lab_base(const char *dir, const char *output, char *base, size_t size
 		       : 0;
 }
 
+static int write_out(const char *what, const char *output, struct nc_strbuf *out)
+{
+	nc_err err = { 0 };
+	if (!output) {
+		fputs(nc_strbuf_str(out), stdout);
+		return fflush(stdout) == 0 ? NC_EXIT_OK : cli_failf(NC_EXIT_FAILURE, "import: write: %s", strerror(errno));
+	}
+	if (nc_write_file_atomic(output, out->s, out->len, 0644, &err) < 0)
+		return cli_failf(NC_EXIT_FAILURE, "import %s: %s", what, err.msg);
+	return NC_EXIT_OK;
+}
+
+static int import_clab(int argc, char **argv, const char *output, const char *const *hosts, size_t n_hosts)
+{
+	if (optind + 1 >= argc)
+		return cli_failf(NC_EXIT_USAGE, "import containerlab: which topology? `ncompose import containerlab FILE`");
+	if (optind + 2 < argc)
+		return cli_failf(NC_EXIT_USAGE, "import containerlab: unexpected argument `%s`", argv[optind + 2]);
+	const char *file = argv[optind + 1];
+	struct stat st;
+	if (stat(file, &st) < 0)
+		return cli_failf(NC_EXIT_USAGE, "import containerlab: `%s`: %s", file, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return cli_failf(NC_EXIT_USAGE, "import containerlab: `%s` is not a file; give the topology file", file);
+	_cleanup_free_ char *dir = dir_of(file);
+	char base[PATH_MAX];
+	int r = dir ? lab_base(dir, output, base, sizeof(base)) : -ENOMEM;
+	if (r < 0)
+		return cli_failf(NC_EXIT_FAILURE, "import containerlab: `%s`: %s", file, strerror(-r));
+	/* lab_base names the directory itself: "./." reads as "." */
+	if (!strcmp(base, "./."))
+		strcpy(base, ".");
+	struct nc_clab_opts o = { .base = base, .host_images = hosts, .n_host_images = n_hosts };
+	_cleanup_(nc_strbuf_freep) struct nc_strbuf out = NC_STRBUF_INIT;
+	nc_err err = { 0 };
+	if (nc_clab_import_file(file, &o, stderr, &out, &err) < 0)
+		return cli_failf(err.errnum == EINVAL ? NC_EXIT_USAGE : NC_EXIT_FAILURE, "import containerlab: %s", err.msg);
+	return write_out("containerlab", output, &out);
+}
+
 int cli_import(const struct cli_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -101,8 +150,11 @@ int cli_import(const struct cli_global *g, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_failf(NC_EXIT_USAGE, "import: which format? `ncompose import kathara DIR`");
+	if (!strcmp(argv[optind], "containerlab") || !strcmp(argv[optind], "clab"))
+		return import_clab(argc, argv, output, hosts, n_hosts);
 	if (strcmp(argv[optind], "kathara"))
-		return cli_failf(NC_EXIT_USAGE, "import: `%s` is not a format this version imports; only `kathara`",
+		return cli_failf(NC_EXIT_USAGE,
+				 "import: `%s` is not a format this version imports; `kathara` or `containerlab`",
 				 argv[optind]);
 	if (optind + 1 >= argc)
 		return cli_failf(NC_EXIT_USAGE, "import kathara: which lab directory? `ncompose import kathara DIR`");

@@ -50,7 +50,8 @@ static void help(void)
 	       "others keep running untouched; it says which, one line each (--verbose:\n"
 	       "what changed). Off a terminal, `up -d` ends with one summary line.\n\n"
 	       "A compose file may be named directly: `ncompose up lab.yaml`, or a Kathará\n"
-	       "lab directory (see `ncompose import --help`): `ncompose up LAB_DIR`. With SERVICEs,\n"
+	       "lab directory (see `ncompose import --help`): `ncompose up LAB_DIR`, or a\n"
+	       "containerlab topology: `ncompose up FILE.clab.yml`. With SERVICEs,\n"
 	       "the whole network is built but only those containers (and what they depend\n"
 	       "on) are started; `ncompose start` starts the others later.\n");
 }

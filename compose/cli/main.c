@@ -45,7 +45,7 @@ static const struct cli_command commands[] = {
 	{ "events", cli_events, "follow the containers' events" },
 	{ "link", cli_link, "cut, restore, shape and list links while the lab runs" },
 	{ "run", cli_run, "run a command in a new one-off container of a service" },
-	{ "import", cli_import, "translate a Kathará lab directory into a compose file" },
+	{ "import", cli_import, "translate a Kathará lab or containerlab topology into a compose file" },
 	{ "vtysh", cli_vtysh, "the routing shell of a router service (vtysh, birdc)" },
 	{ "birdc", cli_vtysh, "the same as vtysh" },
 };

@@ -22,6 +22,7 @@
 #include "compose/file/extends.h"
 #include "compose/file/include.h"
 #include "compose/file/interpolate.h"
+#include "compose/file/containerlab.h"
 #include "compose/file/kathara.h"
 #include "compose/file/load.h"
 #include "compose/file/merge.h"
@@ -251,6 +252,30 @@ static int read_lab(struct nc_arena *tree, const char *given, const struct nc_pr
 	return nc_yt_parse(tree, tf->path, out.s, out.len, &tf->root, err);
 }
 
+/* A containerlab topology in place of a file: translated here, its binds
+ * relative to the topology's directory (the project directory). */
+static int read_clab(struct nc_model *m, struct nc_arena *tree, const char *given, const char *text, size_t len,
+		     const struct nc_project_files *pf, struct tree_file *tf, nc_err *err)
+{
+	const char *hosts[HOST_IMAGES_MAX];
+	size_t n = 0;
+	_cleanup_free_ char *list = NULL;
+	const char *env = nc_lookup_envp((void *)pf->envp, "NCOMPOSE_HOST_IMAGES");
+	if (env && !(list = strdup(env)))
+		return nc_err_errno(err, ENOMEM, "load `%s`", given);
+	char *save = NULL;
+	for (char *w = list ? strtok_r(list, ", ", &save) : NULL; w && n < HOST_IMAGES_MAX; w = strtok_r(NULL, ", ", &save))
+		hosts[n++] = w;
+	struct nc_clab_opts o = { .base = ".", .host_images = hosts, .n_host_images = n };
+	_cleanup_(nc_strbuf_freep) struct nc_strbuf out = NC_STRBUF_INIT;
+	int r = nc_clab_translate(given, text, len, &o, pf->warnings, &out, err);
+	if (r < 0)
+		return r;
+	if (!(tf->path = nc_arena_printf(&m->arena, "%s (imported containerlab topology)", given)))
+		return nc_err_errno(err, ENOMEM, "load `%s`", given);
+	return nc_yt_parse(tree, tf->path, out.s, out.len, &tf->root, err);
+}
+
 static int read_tree(struct nc_model *m, struct nc_arena *tree, const char *given,
 		     const struct nc_project_files *pf, struct tree_file *tf, nc_err *err)
 {
@@ -273,7 +298,14 @@ static int read_tree(struct nc_model *m, struct nc_arena *tree, const char *give
 	       : nc_read_file_bounded(given, NC_USER_FILE_MAX, &text, &len, err);
 	if (r < 0)
 		return r;
-	return nc_yt_parse(tree, tf->path, text, len, &tf->root, err);
+	if (!in && nc_clab_is_topology_name(given))
+		return read_clab(m, tree, given, text, len, pf, tf, err);
+	if ((r = nc_yt_parse(tree, tf->path, text, len, &tf->root, err)) < 0)
+		return r;
+	/* A topology by its content: `topology:` and no `services:`. */
+	if (nc_clab_is_topology(tf->root))
+		return read_clab(m, tree, in ? "(standard input)" : given, text, len, pf, tf, err);
+	return 0;
 }
 
 /* The project name as Compose decides it. `name:` is read with the

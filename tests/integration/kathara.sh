@@ -57,7 +57,7 @@ check_match "import to standard output names the lab's files from the current di
 	"$(cd "$work" && "$NCOMPOSE" import kathara two-hosts 2>/dev/null | grep -m1 'source:')" 'source: \./two-hosts/shared/note\.txt'
 exit_of() { "$@" >/dev/null 2>&1; echo $?; }
 check_eq "import of a directory without lab.conf: exit 2" "$(exit_of nc import kathara "$work")" 2
-check_eq "import of an unknown format: exit 2" "$(exit_of nc import containerlab "$lab")" 2
+check_eq "import of an unknown format: exit 2" "$(exit_of nc import gns3 "$lab")" 2
 mkdir "$work/bad"
 printf 'a[0]=A\nnot a line\n' >"$work/bad/lab.conf"
 check_match "a bad lab.conf line is named with its number" "$(nc import kathara "$work/bad" 2>&1)" 'bad/lab.conf:2: expected DEVICE'
