@@ -32,6 +32,20 @@ check "up -d" lab up -d
 check_eq "the pulled image is the container's root" "$(lab exec web cat /etc/layer2 2>&1)" "second layer"
 check_fails "... with its whiteouts applied" lab exec web test -e /etc/gone
 check_eq "web2 (pull_policy: never) runs the image pulled before" "$(lab exec web2 cat /etc/layer2 2>&1)" "second layer"
+check_match "a second up with nothing changed keeps both" "$(lab up -d 2>&1)" "0 created, 0 recreated, 2 unchanged"
+# The registry now serves another image under the same tag.
+kill $srv; wait $srv 2>/dev/null; srv=
+echo v2 >"$work/rootfs/etc/v2"
+rm -rf "$work/img" && "$NC_SRC/tests/lib/mkimage" oci "$work/rootfs" "$work/img"
+serve 5301
+check_match "control: up does not pull an image it has (pull_policy: missing), nothing changes" \
+	"$(lab up -d 2>&1)" "0 created, 0 recreated, 2 unchanged"
+check "pull brings the new image" lab pull -q
+check_match "up after the pull recreates the services of the changed image" "$(lab up -d 2>&1)" \
+	"0 created, 2 recreated, 0 unchanged"
+check "... which run the new image" lab exec web test -e /etc/v2
+check "pull of the same image again" lab pull -q
+check_match "... changes nothing" "$(lab up -d 2>&1)" "0 created, 0 recreated, 2 unchanged"
 check "down" lab down
 check_clean pulllab
 kill $srv; wait $srv 2>/dev/null; srv=
