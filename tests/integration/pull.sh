@@ -40,11 +40,18 @@ rm -rf "$work/img" && "$NC_SRC/tests/lib/mkimage" oci "$work/rootfs" "$work/img"
 serve 5301
 check_match "control: up does not pull an image it has (pull_policy: missing), nothing changes" \
 	"$(lab up -d 2>&1)" "0 created, 0 recreated, 2 unchanged"
-check "pull brings the new image" lab pull -q
+out=$("$NC_SRC/tests/lib/ptydrive" -- "$NCOMPOSE" -f "$work/compose.yaml" pull 2>&1)
+check "pull brings the new image" test $? -eq 0
+check_match "... on a terminal, under the image's name" "$out" 'pulling 127\.0\.0\.1:5301/test/img:1'
+check_match "... a line per layer it fetches, with its bytes" "$out" '  [0-9a-f]{12}  done [0-9.]+ MB'
+check_match "... then the image's line" "$out" 'pulled 127\.0\.0\.1:5301/test/img:1 \(sha256:[0-9a-f]{64}\)'
 check_match "up after the pull recreates the services of the changed image" "$(lab up -d 2>&1)" \
 	"0 created, 2 recreated, 0 unchanged"
 check "... which run the new image" lab exec web test -e /etc/v2
-check "pull of the same image again" lab pull -q
+out=$(lab pull 2>&1)
+check "pull of the same image again" test $? -eq 0
+check_eq "... off a terminal, one line per image" "$(wc -l <<<"$out")" 1
+check_fails "... with no terminal codes" grep -q $'\033' <<<"$out"
 check_match "... changes nothing" "$(lab up -d 2>&1)" "0 created, 0 recreated, 2 unchanged"
 check "down" lab down
 check_clean pulllab
