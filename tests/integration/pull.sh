@@ -57,6 +57,44 @@ check "down" lab down
 check_clean pulllab
 kill $srv; wait $srv 2>/dev/null; srv=
 
+# `image prune -a` from another terminal while an up has pulled its image
+# but not yet started the container that uses it: the prune waits for the
+# up. `gate` becomes healthy only once the test says so, and `late`, with
+# the registry image, starts after it.
+cat >"$work/race.yaml" <<Y
+name: racelab
+services:
+  gate:
+    command: sleep infinity
+    volumes: [$work/gate:/gate]
+    healthcheck: {test: [CMD, test, -e, /gate/open], interval: 1s, retries: 600}
+  late:
+    image: 127.0.0.1:5301/test/img:1
+    command: sleep infinity
+    depends_on: {gate: {condition: service_healthy}}
+Y
+mkdir "$work/gate"
+race_prune() { # prints what the prune did within 3 s, or "waited"
+	timeout 3 "$NCOMPOSE" image prune -a -f >/dev/null 2>&1
+	[ $? = 124 ] && echo waited || echo done
+}
+rm -rf /var/lib/ncompose/registry
+serve 5301
+nc -f "$work/race.yaml" up -d >"$work/race.out" 2>&1 &
+upid=$!
+for _ in $(seq 200); do [ -d /var/lib/ncompose/registry/blobs ] && nc -f "$work/race.yaml" ps 2>/dev/null | grep -q gate && break; sleep 0.05; done
+sleep 1
+check_eq "image prune -a waits while an up has pulled an image it has not started yet" "$(race_prune)" waited
+touch "$work/gate/open"
+wait $upid; rc=$?; [ $rc = 0 ] || sed "s/^/# up: /" "$work/race.out"; (exit $rc)
+check "... and that up starts the container with its image" test $? -eq 0
+check_eq "... which runs the pulled image" "$(nc -f "$work/race.yaml" exec late cat /etc/layer2 2>&1)" "second layer"
+check "down" nc -f "$work/race.yaml" down
+# Control: with nothing running, the same prune runs at once and takes it.
+check_eq "control: with no up under way, image prune -a does not wait" "$(race_prune)" done
+check_fails "... and removes the pulled image" test -n "$(nc images -q 2>/dev/null)"
+kill $srv; wait $srv 2>/dev/null; srv=
+
 # A registry that tampers with a layer: pull refuses it, keeps nothing of it.
 layer=$(python3 -c 'import json,sys; d=sys.argv[1]; i=json.load(open(d+"/index.json"))["manifests"][0]["digest"][7:]; m=json.load(open(d+"/blobs/sha256/"+i)); print(m["layers"][0]["digest"])' "$work/img")
 rm -rf /var/lib/ncompose/registry
