@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -149,6 +150,39 @@ static int step_userns(const struct start_plan *p, nc_err *err)
 	return rt_user_apply(&root, err);
 }
 
+/* A working directory the root lacks is made (0755, owned by the
+ * container's root), as Docker does for `working_dir:` and an image's
+ * WorkingDir. After the pivot and the user namespace, so symbolic links
+ * resolve inside the root and the directory belongs to the namespace's
+ * root. A read-only root cannot get it: the workload's chdir then says so. */
+static int step_workdir(const struct start_plan *p, nc_err *err)
+{
+	const char *cwd = p->exec.cwd;
+	char path[PATH_MAX];
+
+	if (!cwd || cwd[0] != '/' || access(cwd, F_OK) == 0 || errno != ENOENT)
+		return 0;
+	size_t n = strlen(cwd);
+	if (n >= sizeof(path))
+		return 0;
+	memcpy(path, cwd, n + 1);
+	for (char *s = path + 1;; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+			if (errno == EROFS)
+				return 0;
+			return rt_cerr(err, errno, "create the working directory `%s`", path);
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	return 0;
+}
+
 /* In this order: the network namespace before the mounts (sysfs shows the
  * mounter's netns), everything before the pivot (host paths are still
  * reachable: the generated files, /dev nodes, /proc/self/fd). */
@@ -165,6 +199,7 @@ static const struct {
 	{ "pivot_root", step_pivot },
 	{ "oom_score_adj", step_oom_score_adj },
 	{ "user namespace", step_userns },
+	{ "working directory", step_workdir },
 };
 
 /* The workload's stdin, stdout and stderr, made by the init before the

@@ -18,6 +18,7 @@
 #include "compose/file/kathara.h"
 #include "compose/lifecycle/control.h"
 #include "compose/lifecycle/down.h"
+#include "compose/lifecycle/images.h"
 #include "compose/lifecycle/journal.h"
 #include "compose/lifecycle/project.h"
 #include "compose/lifecycle/pull.h"
@@ -280,7 +281,7 @@ static void say_up(void *data)
 }
 
 static int up_attached(const struct nc_plan *p, struct nc_state *st, const struct nc_paths *paths,
-		       struct nc_report *rep, const char *const *services)
+		       struct nc_report *rep, const char *const *services, int *store_pin)
 {
 	struct nc_up_opts o = { .paths = paths, .rep = rep, .cancelled = interrupted };
 	enum nc_up_failure how;
@@ -289,7 +290,12 @@ static int up_attached(const struct nc_plan *p, struct nc_state *st, const struc
 	int code = NC_EXIT_OK;
 
 	block_interrupts();
-	if (nc_up(p, st, &o, &how, &err) < 0) {
+	int r = nc_up(p, st, &o, &how, &err);
+	/* The containers now hold their images: `image prune` may go on. */
+	if (*store_pin >= 0)
+		close(*store_pin);
+	*store_pin = -1;
+	if (r < 0) {
 		nc_state_close(st);
 		return cli_fail(up_code(how), &err);
 	}
@@ -553,7 +559,7 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 	bool usage;
 	nc_err err;
 	double t0 = now_s();
-	int code;
+	int code, store_pin = -1;
 
 	struct nc_project_opts po = g->proj;
 	if (file != g->arg_file) {
@@ -581,6 +587,16 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 		code = cli_fail(NC_EXIT_USAGE, &err);
 		goto out;
 	}
+	/* The image store stays pinned (shared) from the pull until the
+	 * containers are started, so an `image prune -a` in another terminal
+	 * cannot take an image this up has just pulled. */
+	bool any_registry = false;
+	for (size_t i = 0; i < plan->n_containers; i++)
+		any_registry |= plan->containers[i].image_is_registry;
+	if (any_registry && nc_images_lock(&paths, false, &store_pin, &err) < 0) {
+		code = cli_fail(NC_EXIT_FAILURE, &err);
+		goto out;
+	}
 	/* Registry images first: a pull creates nothing to roll back. */
 	size_t n_pulled;
 	if (nc_pull_images(plan, &paths, services, pull, &rep, &n_pulled, &err) < 0) {
@@ -599,9 +615,11 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 		code = up_detached(plan, st, &paths, &rep, services, t0);
 		nc_state_close(st);
 	} else {
-		code = up_attached(plan, st, &paths, &rep, services);
+		code = up_attached(plan, st, &paths, &rep, services, &store_pin);
 	}
 out:
+	if (store_pin >= 0)
+		close(store_pin);
 	nc_plan_free(plan);
 	nc_project_close(&proj);
 	return code;

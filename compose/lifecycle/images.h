@@ -23,7 +23,9 @@
  *
  * The store lock (`images/.lock`, flock(2)): taken shared while a pull
  * runs and while a container is made (from unpacking its image until its
- * record and NC_IMAGE_USE_FILE are written), exclusive by `rmi` and
+ * record and NC_IMAGE_USE_FILE are written), by `up` from its pull until
+ * its containers are started (an image pulled for a container that waits
+ * on a dependency is used by nobody yet), exclusive by `rmi` and
  * `image prune` for their whole look-and-remove. So a removal never sees
  * a store entry that an `up` is about to use without its user.
  */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -37,42 +38,105 @@ int nc_pulled_layout(const struct nc_plan_container *pc, const struct nc_paths *
 	return r;
 }
 
-/* On a terminal, one line per image that rewrites itself with the bytes
- * so far; off it, nothing until the image is in. */
+/* On a terminal, as `docker pull`: a line per blob being fetched (its
+ * short digest and bytes so far), redrawn in place at most ten times a
+ * second; off it, nothing until the image is in (then one line). */
+struct blob_line {
+	char id[13]; /* the digest's first 12 hex digits */
+	uint64_t done, total;
+	bool finished;
+};
+
 struct progress {
 	struct nc_report *rep;
 	const char *image;
-	uint64_t *done; /* per blob */
-	uint64_t *total;
-	size_t n;
+	struct blob_line *v;
+	size_t n, cap;
+	size_t drawn; /* lines on screen below the image's line */
+	uint64_t last_ms;
+	bool header;
 };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static struct blob_line *blob_line(struct progress *pr, const char *digest)
+{
+	const char *hex = strncmp(digest, "sha256:", 7) ? digest : digest + 7;
+	for (size_t i = 0; i < pr->n; i++)
+		if (!strncmp(pr->v[i].id, hex, 12))
+			return &pr->v[i];
+	if (pr->n == pr->cap) {
+		size_t cap = pr->cap ? 2 * pr->cap : 8;
+		struct blob_line *v = reallocarray(pr->v, cap, sizeof(*v));
+		if (!v)
+			return NULL;
+		pr->v = v;
+		pr->cap = cap;
+	}
+	struct blob_line *b = &pr->v[pr->n++];
+	*b = (struct blob_line){ 0 };
+	snprintf(b->id, sizeof(b->id), "%.12s", hex);
+	return b;
+}
+
+static void draw(struct progress *pr)
+{
+	FILE *o = pr->rep->out;
+
+	if (!pr->header) {
+		fprintf(o, "\r\033[Kpulling %s\n", pr->image);
+		pr->header = true;
+	}
+	if (pr->drawn)
+		fprintf(o, "\033[%zuA", pr->drawn);
+	for (size_t i = 0; i < pr->n; i++) {
+		const struct blob_line *b = &pr->v[i];
+		if (b->finished)
+			fprintf(o, "\r\033[K  %s  done %.1f MB\n", b->id, (double)b->done / 1e6);
+		else
+			fprintf(o, "\r\033[K  %s  %.1f of %.1f MB\n", b->id, (double)b->done / 1e6,
+				(double)b->total / 1e6);
+	}
+	pr->drawn = pr->n;
+	fflush(o);
+}
 
 static void on_layer(void *ctx, size_t index, size_t count, const char *digest, uint64_t done, uint64_t total,
 		     bool finished)
 {
 	struct progress *pr = ctx;
-	(void)digest;
-	(void)finished;
+	(void)index;
+	(void)count;
 
-	if (!pr->rep->tty)
+	if (!pr->rep->tty || !digest)
 		return;
-	if (count != pr->n) {
-		free(pr->done);
-		free(pr->total);
-		pr->done = calloc(count + 1, sizeof(*pr->done));
-		pr->total = calloc(count + 1, sizeof(*pr->total));
-		pr->n = pr->done && pr->total ? count : 0;
+	struct blob_line *b = blob_line(pr, digest);
+	if (!b)
+		return; /* no memory for the display: the pull goes on */
+	bool new_line = b->done == 0 && b->total == 0 && !b->finished;
+	b->done = done;
+	b->total = total;
+	b->finished = finished;
+	uint64_t t = now_ms();
+	if (!finished && !new_line && t - pr->last_ms < 100)
+		return;
+	pr->last_ms = t;
+	draw(pr);
+}
+
+/* Removes the image's block of lines: `pulled IMAGE (digest)` follows. */
+static void progress_end(struct progress *pr)
+{
+	if (pr->header) {
+		fprintf(pr->rep->out, "\033[%zuA\r\033[J", pr->drawn + 1);
+		fflush(pr->rep->out);
 	}
-	if (index >= pr->n + 1 || !pr->done)
-		return;
-	pr->done[index] = done;
-	pr->total[index] = total;
-	uint64_t d = 0, t = 0;
-	for (size_t i = 0; i <= pr->n; i++)
-		d += pr->done[i], t += pr->total[i];
-	fprintf(pr->rep->out, "\r\033[Kpulling %s: %.1f of %.1f MB", pr->image, (double)d / 1e6, (double)t / 1e6);
-	fflush(pr->rep->out);
-	pr->rep->progress_shown = true;
+	free(pr->v);
 }
 
 static bool wanted(const struct nc_plan_container *pc, const char *const *services)
@@ -152,12 +216,7 @@ static int pull_images(const struct nc_plan *p, const struct nc_paths *paths, co
 		char digest[80];
 		nc_report_verbose(rep, "pulling %s", pc->image);
 		r = rt_registry_pull(&ref, store, &o, &layout, digest, err);
-		free(pr.done);
-		free(pr.total);
-		if (pr.rep->progress_shown) {
-			fprintf(rep->out, "\r\033[K");
-			rep->progress_shown = false;
-		}
+		progress_end(&pr);
 		if (r < 0)
 			return nc_err_prefix(err, "service `%s`", pc->name);
 		free(layout);

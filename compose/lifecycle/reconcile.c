@@ -9,20 +9,48 @@
 #include <sys/stat.h>
 
 #include "common/cleanup.h"
+#include "common/fsutil.h"
+#include "common/sha256.h"
 #include "compose/file/oneoff.h"
 #include "compose/lifecycle/journal.h"
 #include "compose/lifecycle/lifecycle.h"
+#include "compose/lifecycle/pull.h"
 #include "compose/lifecycle/state.h"
 
-int nc_service_hash(const struct nc_plan *p, size_t i, struct nc_plan_hash *out, nc_err *err)
+/* A registry image's stamp: the hash of its pulled layout's index.json,
+ * which names the manifest, so a pull that brings another manifest is a
+ * change and one that brings the same is not. Not pulled: no stamp. */
+static int registry_stamp(const struct nc_plan_container *pc, const struct nc_paths *paths,
+			  char stamp[NC_SHA256_HEX_LEN])
+{
+	_cleanup_free_ char *layout = NULL, *index = NULL;
+	char path[4096];
+	uint8_t d[NC_SHA256_LEN];
+	size_t len;
+	nc_err ignored;
+
+	if (nc_pulled_layout(pc, paths, &layout, &ignored) < 0 ||
+	    nc_pathf(path, sizeof(path), "%s/index.json", layout) < 0 ||
+	    nc_read_file_bounded(path, 1 << 20, &index, &len, &ignored) < 0)
+		return -1;
+	nc_sha256(index, len, d);
+	nc_sha256_hex(d, stamp);
+	return 0;
+}
+
+int nc_service_hash(const struct nc_plan *p, size_t i, const struct nc_paths *paths, struct nc_plan_hash *out,
+		    nc_err *err)
 {
 	const struct nc_plan_container *pc = &p->containers[i];
 	char stamp[96], *sp = NULL;
 	struct stat sb;
 
-	/* The image's content is not read: its size, inode and time of
+	/* A local image's content is not read: its size, inode and time of
 	 * change tell a rebuilt or replaced image from the same one. */
-	if (pc->image && stat(pc->image, &sb) == 0) {
+	if (pc->image_is_registry) {
+		if (paths && registry_stamp(pc, paths, stamp) == 0)
+			sp = stamp;
+	} else if (pc->image && stat(pc->image, &sb) == 0) {
 		snprintf(stamp, sizeof(stamp), "%jd %ju %jd.%09ld", (intmax_t)sb.st_size,
 			 (uintmax_t)sb.st_ino, (intmax_t)sb.st_ctim.tv_sec, sb.st_ctim.tv_nsec);
 		sp = stamp;
@@ -32,7 +60,7 @@ int nc_service_hash(const struct nc_plan *p, size_t i, struct nc_plan_hash *out,
 	return 0;
 }
 
-int nc_reconcile_records(const struct nc_plan *p, struct nc_strbuf *b, nc_err *err)
+int nc_reconcile_records(const struct nc_plan *p, const struct nc_paths *paths, struct nc_strbuf *b, nc_err *err)
 {
 	for (size_t i = 0; i < p->n_containers; i++) {
 		struct nc_plan_hash h;
@@ -40,7 +68,7 @@ int nc_reconcile_records(const struct nc_plan *p, struct nc_strbuf *b, nc_err *e
 		const char *f[3 + NC_HP_COUNT] = { NC_J_CONFIG, p->containers[i].name, h.all };
 		int r;
 
-		if ((r = nc_service_hash(p, i, &h, err)) < 0)
+		if ((r = nc_service_hash(p, i, paths, &h, err)) < 0)
 			return r;
 		for (int k = 0; k < NC_HP_COUNT; k++) {
 			snprintf(parts[k], sizeof(parts[k]), "%s=%.12s", nc_hash_part_name(k), h.part[k]);
@@ -283,7 +311,7 @@ int nc_reconcile_diff(const struct nc_plan *p, const struct nc_records *journal,
 			snprintf(s->why, sizeof(s->why), "--force-recreate");
 			continue;
 		}
-		if ((r = nc_service_hash(p, i, &h, err)) < 0)
+		if ((r = nc_service_hash(p, i, o->paths, &h, err)) < 0)
 			break;
 		const struct nc_record *rec = run.config[at];
 		if (!rec || strcmp(rec->f[2], h.all)) {
@@ -394,7 +422,9 @@ int nc_reconcile_plan(const struct nc_plan *p, const struct nc_paths *paths,
 		return r;
 	if (!up)
 		return nc_err_msg(err, ENOENT, "project `%s` is not up", p->project);
-	r = nc_reconcile_diff(p, &j, o, out, err);
+	struct nc_rc_opts with_paths = *o;
+	with_paths.paths = paths;
+	r = nc_reconcile_diff(p, &j, &with_paths, out, err);
 	nc_records_free(&j);
 	return r;
 }

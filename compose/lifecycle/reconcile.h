@@ -24,13 +24,15 @@
 #include "compose/plan/plan.h"
 
 /* The hashes `up` records for container i: the planned container, and
- * its image as found on disk (size and time of change), so a rebuilt
- * image is a change. */
-int nc_service_hash(const struct nc_plan *p, size_t i, struct nc_plan_hash *out, nc_err *err);
+ * its image as found on disk (a local image's size and time of change, a
+ * pulled image's manifest), so a rebuilt or re-pulled image is a change.
+ * paths may be NULL (no registry stamp). */
+int nc_service_hash(const struct nc_plan *p, size_t i, const struct nc_paths *paths, struct nc_plan_hash *out,
+		    nc_err *err);
 
 /* The journal lines (NC_J_CONFIG for every container, NC_J_NETDEF for
  * every network) that record what this plan runs; appended to b. */
-int nc_reconcile_records(const struct nc_plan *p, struct nc_strbuf *b, nc_err *err);
+int nc_reconcile_records(const struct nc_plan *p, const struct nc_paths *paths, struct nc_strbuf *b, nc_err *err);
 
 enum nc_rc_action {
 	NC_RC_CREATE,    /* not running: made and started */
@@ -67,6 +69,7 @@ struct nc_rc_opts {
 	bool no_recreate;      /* never recreate: a changed service is left as it runs */
 	bool no_deps;          /* up SERVICE...: not what they depend on */
 	const char *const *services; /* NULL: all */
+	const struct nc_paths *paths; /* where pulled images are; NULL: no registry stamps */
 };
 
 /* Compares plan p with a running project's journal. An unknown name in

@@ -27,9 +27,6 @@ static void end_locked(struct nc_report *r)
 		fputs("\r\033[K", r->out);
 		fflush(r->out);
 		r->progress_shown = false;
-	const char *t = getenv("NCOMPOSE_TIMINGS");
-	r->timed = t && *t && strcmp(t, "0");
-	r->timings = (struct nc_timings){ 0 };
 	}
 }
 

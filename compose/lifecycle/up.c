@@ -369,7 +369,7 @@ static int step_journal(struct up_ctx *c, nc_err *err)
 		return r;
 	/* What each service runs, for a second `up` to compare with. */
 	_cleanup_strbuf_ struct nc_strbuf b = NC_STRBUF_INIT;
-	if ((r = nc_reconcile_records(c->p, &b, err)) < 0)
+	if ((r = nc_reconcile_records(c->p, c->paths, &b, err)) < 0)
 		return r;
 	return b.len ? nc_state_journal_raw(c->st, b.s, b.len, err) : 0;
 }
@@ -943,7 +943,7 @@ static int step_journal_config(struct up_ctx *c, nc_err *err)
 	int r;
 
 	c->group = nc_link_group(c->p->project, 0);
-	if ((r = nc_reconcile_records(c->p, &b, err)) < 0)
+	if ((r = nc_reconcile_records(c->p, c->paths, &b, err)) < 0)
 		return r;
 	return b.len ? nc_state_journal_raw(c->st, b.s, b.len, err) : 0;
 }

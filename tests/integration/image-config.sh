@@ -51,6 +51,9 @@ services:
     healthcheck: {disable: true}
   saved:
     image: $work/img.tar
+  newdir:
+    image: $work/img
+    working_dir: /srv/app/deep
   hc:
     image: $work/img
     healthcheck:
@@ -92,6 +95,9 @@ check_eq "... the rest of the image's Env stays" "$(grep ^IMG_VAR= <<<"$r")" "IM
 check_eq "user: wins over the image's User" "$(grep ^user= <<<"$r")" "user=bob"
 check_eq "working_dir: wins over the image's WorkingDir" "$(grep ^cwd= <<<"$r")" "cwd=/tmp"
 check_eq "... and the image's Cmd still runs" "$(grep ^argv= <<<"$r")" "argv=ep-arg cmd1 cmd2"
+r=$(report newdir)
+check_eq "a working directory the image lacks is created, as Docker does" "$(grep ^cwd= <<<"$r")" "cwd=/srv/app/deep"
+check_eq "... owned by root, mode 755" "$(lab exec -T newdir stat -c '%u %a' /srv/app)" "0 755"
 r=$(report saved)
 check_eq "a docker save archive's config applies too" "$(grep ^argv= <<<"$r")" "argv=ep-arg cmd1 cmd2"
 check_eq "... its WorkingDir too" "$(grep ^cwd= <<<"$r")" "cwd=/opt"

@@ -32,8 +32,67 @@ check "up -d" lab up -d
 check_eq "the pulled image is the container's root" "$(lab exec web cat /etc/layer2 2>&1)" "second layer"
 check_fails "... with its whiteouts applied" lab exec web test -e /etc/gone
 check_eq "web2 (pull_policy: never) runs the image pulled before" "$(lab exec web2 cat /etc/layer2 2>&1)" "second layer"
+check_match "a second up with nothing changed keeps both" "$(lab up -d 2>&1)" "0 created, 0 recreated, 2 unchanged"
+# The registry now serves another image under the same tag.
+kill $srv; wait $srv 2>/dev/null; srv=
+echo v2 >"$work/rootfs/etc/v2"
+rm -rf "$work/img" && "$NC_SRC/tests/lib/mkimage" oci "$work/rootfs" "$work/img"
+serve 5301
+check_match "control: up does not pull an image it has (pull_policy: missing), nothing changes" \
+	"$(lab up -d 2>&1)" "0 created, 0 recreated, 2 unchanged"
+out=$("$NC_SRC/tests/lib/ptydrive" -- "$NCOMPOSE" -f "$work/compose.yaml" pull 2>&1)
+check "pull brings the new image" test $? -eq 0
+check_match "... on a terminal, under the image's name" "$out" 'pulling 127\.0\.0\.1:5301/test/img:1'
+check_match "... a line per layer it fetches, with its bytes" "$out" '  [0-9a-f]{12}  done [0-9.]+ MB'
+check_match "... then the image's line" "$out" 'pulled 127\.0\.0\.1:5301/test/img:1 \(sha256:[0-9a-f]{64}\)'
+check_match "up after the pull recreates the services of the changed image" "$(lab up -d 2>&1)" \
+	"0 created, 2 recreated, 0 unchanged"
+check "... which run the new image" lab exec web test -e /etc/v2
+out=$(lab pull 2>&1)
+check "pull of the same image again" test $? -eq 0
+check_eq "... off a terminal, one line per image" "$(wc -l <<<"$out")" 1
+check_fails "... with no terminal codes" grep -q $'\033' <<<"$out"
+check_match "... changes nothing" "$(lab up -d 2>&1)" "0 created, 0 recreated, 2 unchanged"
 check "down" lab down
 check_clean pulllab
+kill $srv; wait $srv 2>/dev/null; srv=
+
+# `image prune -a` from another terminal while an up has pulled its image
+# but not yet started the container that uses it: the prune waits for the
+# up. `gate` becomes healthy only once the test says so, and `late`, with
+# the registry image, starts after it.
+cat >"$work/race.yaml" <<Y
+name: racelab
+services:
+  gate:
+    command: sleep infinity
+    volumes: [$work/gate:/gate]
+    healthcheck: {test: [CMD, test, -e, /gate/open], interval: 1s, retries: 600}
+  late:
+    image: 127.0.0.1:5301/test/img:1
+    command: sleep infinity
+    depends_on: {gate: {condition: service_healthy}}
+Y
+mkdir "$work/gate"
+race_prune() { # prints what the prune did within 3 s, or "waited"
+	timeout 3 "$NCOMPOSE" image prune -a -f >/dev/null 2>&1
+	[ $? = 124 ] && echo waited || echo done
+}
+rm -rf /var/lib/ncompose/registry
+serve 5301
+nc -f "$work/race.yaml" up -d >"$work/race.out" 2>&1 &
+upid=$!
+for _ in $(seq 200); do [ -d /var/lib/ncompose/registry/blobs ] && nc -f "$work/race.yaml" ps 2>/dev/null | grep -q gate && break; sleep 0.05; done
+sleep 1
+check_eq "image prune -a waits while an up has pulled an image it has not started yet" "$(race_prune)" waited
+touch "$work/gate/open"
+wait $upid; rc=$?; [ $rc = 0 ] || sed "s/^/# up: /" "$work/race.out"; (exit $rc)
+check "... and that up starts the container with its image" test $? -eq 0
+check_eq "... which runs the pulled image" "$(nc -f "$work/race.yaml" exec late cat /etc/layer2 2>&1)" "second layer"
+check "down" nc -f "$work/race.yaml" down
+# Control: with nothing running, the same prune runs at once and takes it.
+check_eq "control: with no up under way, image prune -a does not wait" "$(race_prune)" done
+check_fails "... and removes the pulled image" test -n "$(nc images -q 2>/dev/null)"
 kill $srv; wait $srv 2>/dev/null; srv=
 
 # A registry that tampers with a layer: pull refuses it, keeps nothing of it.

@@ -54,7 +54,7 @@ static void journal_of(const char *yaml, struct nc_records *out)
 		const char *f[] = { NC_J_BRIDGE, l.p->networks[i].bridge, l.p->networks[i].name };
 		nc_record_append(&b, f, 3);
 	}
-	assert_int_equal(nc_reconcile_records(l.p, &b, &err), 0);
+	assert_int_equal(nc_reconcile_records(l.p, NULL, &b, &err), 0);
 	for (size_t i = 0; i < l.p->n_containers; i++) {
 		const char *f[] = { NC_J_CONTAINER, l.p->containers[i].name };
 		nc_record_append(&b, f, 2);
