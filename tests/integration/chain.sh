@@ -5,8 +5,9 @@
 # and back, through the middle router, at the hop count the line implies;
 # `down` must leave nothing.
 #
-# The routers' forwarding, rp_filter and ICMP rate limit are set by the
-# lab (sysctls), not taken from the host. The neighbour table is the
+# The routers' forwarding, rp_filter, ICMP rate limit and default TTL
+# (64 would not carry a reply across 99 routers) are set by the lab
+# (sysctls), not taken from the host. The neighbour table is the
 # machine's, and a chain uses two entries per router: far below the
 # kernel's default limits, so `up` must not ask to raise them.
 . "$NC_SRC/tests/lib/lib.sh"
