@@ -60,7 +60,7 @@ static int send_one(struct src_socks *s, struct netd_probe *p, size_t i, nc_err 
 	int fd = p->dst.family == AF_INET ? s->fd4 : s->fd6;
 	struct sockaddr_storage ss = { 0 };
 	socklen_t sl;
-	int ttl = p->ttl ? p->ttl : 64;
+	int ttl = p->ttl ? p->ttl : 255; /* no limit: a lab's path may be longer than 64 hops */
 
 	if (p->dst.family == AF_INET) {
 		struct icmphdr *h = (struct icmphdr *)pkt;

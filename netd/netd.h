@@ -183,7 +183,7 @@ enum netd_probe_result {
 struct netd_probe {
 	size_t src;         /* index into the nsfds given to netd_icmp_probe */
 	struct nc_ip dst;
-	uint8_t ttl;        /* 0 = 64 */
+	uint8_t ttl;        /* 0 = 255, the most there is */
 	/* results */
 	enum netd_probe_result result;
 	struct nc_ip from;  /* who answered */

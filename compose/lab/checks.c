@@ -16,7 +16,13 @@
 #include "compose/file/model.h"
 #include "netd/netd.h"
 
-#define MAX_TTL 16
+/* The TTLs a path check tries: 1 to its `hops` and one more (to tell
+ * "farther" from "no answer"), or, without `hops`, to the kernel's
+ * default TTL (a target farther away answers with too small a TTL to be
+ * heard anyway, unless its lab raises net.ipv4.ip_default_ttl: then the
+ * check says how far with `hops`). */
+#define DEFAULT_PATH_TTL 64
+#define MAX_TTL 255
 #define PATH_TRIES 5
 #define PATH_BACKOFF_MS 250 /* doubled at each try: 250, 500, 1000, 2000 */
 
@@ -331,6 +337,13 @@ static void judge_icmp(const struct run *ru, const struct icmp_job *j, const str
 	}
 }
 
+static size_t path_ttls(const struct nc_check *c)
+{
+	if (c->hops == NC_UNSET)
+		return DEFAULT_PATH_TTL;
+	return c->hops < 1 ? 1 : c->hops >= MAX_TTL ? MAX_TTL : (size_t)c->hops + 1;
+}
+
 /* One round: every check not passed yet is run again. */
 static int run_round(struct run *ru, struct nc_check_result *res, size_t n, nc_err *err)
 {
@@ -397,10 +410,11 @@ static int run_round(struct run *ru, struct nc_check_result *res, size_t n, nc_e
 		 * of one source and target share their probes (fewer "time
 		 * exceeded" asked of each router). */
 		bool path = c->via || c->hops != NC_UNSET;
+		size_t ttls = path ? path_ttls(c) : 1;
 		struct icmp_job *j = &jobs[n_jobs++];
 		*j = (struct icmp_job){ .check = i, .path = path };
 		for (size_t k = 0; path && k + 1 < n_jobs; k++)
-			if (jobs[k].path && probes[jobs[k].first].src == src &&
+			if (jobs[k].path && jobs[k].n >= ttls && probes[jobs[k].first].src == src &&
 			    nc_ip_equal(&probes[jobs[k].first].dst, &ip)) {
 				j->first = jobs[k].first;
 				j->n = jobs[k].n;
@@ -410,7 +424,7 @@ static int run_round(struct run *ru, struct nc_check_result *res, size_t n, nc_e
 		if (j->n)
 			continue;
 		j->first = n_probes;
-		j->n = path ? MAX_TTL : 1;
+		j->n = ttls;
 		for (size_t t = 0; t < j->n; t++)
 			probes[n_probes++] = (struct netd_probe){ .src = src, .dst = ip,
 								  .ttl = path ? (uint8_t)(t + 1) : 0 };

@@ -10,6 +10,7 @@
 #include "common/arena.h"
 #include "compose/lifecycle/follow.h"
 #include "compose/lifecycle/lifecycle.h"
+#include "compose/lifecycle/pidmap.h"
 #include "compose/lifecycle/project.h"
 #include "compose/lifecycle/supervise.h"
 
@@ -47,12 +48,19 @@ struct sup {
 	 * reconcile copies keeps its slot. */
 	struct sup_health *health;
 	size_t n_health;
+	/* The running inits' and probes' pids to their container's index, so
+	 * reaping one is a lookup. Only a shortcut: an entry is checked
+	 * against life[] before use, and a pid not found is looked for in
+	 * life[] as before. */
+	struct nc_pidmap pids;
 };
 
 /* supervise.c */
 int nc_sup_start(struct sup *s, size_t i, nc_err *why);
 void nc_sup_stop(struct sup *s, const bool *which);
 void nc_sup_reap(struct sup *s);
+/* Indexes life[]'s pids afresh (after a reconcile renumbered it). */
+void nc_sup_index_pids(struct sup *s);
 
 /* supervise-reconcile.c: answers NC_CONTROL_RECONCILE. */
 void nc_sup_reconcile(struct sup *s, const struct nc_records *req, struct nc_strbuf *reply);

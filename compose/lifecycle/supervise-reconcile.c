@@ -369,6 +369,7 @@ static int restore_old(struct apply *a, const struct nc_up_opts *uo, nc_err *why
 
 	s->p = a->old;
 	s->life = a->old_life;
+	nc_sup_index_pids(s);
 	/* Its networks are all there (gone ones are deleted only at the end). */
 	_cleanup_free_ bool *no_net = calloc(a->old->n_networks + 1, sizeof(bool));
 	if (!no_net)
@@ -479,6 +480,7 @@ void nc_sup_reconcile(struct sup *s, const struct nc_records *req, struct nc_str
 	}
 	s->p = a.np;
 	s->life = a.new_life;
+	nc_sup_index_pids(s);
 	if (start_marked(s, a.make_new, rq.oneoff ? rq.oneoff_name : NULL, &e) < 0) {
 		nc_err ignore;
 		nc_sup_stop(s, a.make_new);

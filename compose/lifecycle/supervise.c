@@ -171,6 +171,7 @@ static int start_one(struct sup *s, size_t i, nc_err *why)
 	nc_container_spec_free(&cs);
 	l->state = NC_CS_RUNNING;
 	l->pid = pid;
+	(void)nc_pidmap_put(&s->pids, pid, i); /* without it, reap() scans */
 	l->started_ms = now_ms();
 	l->failures = 0;
 	l->probe_pid = 0;
@@ -386,24 +387,44 @@ static void probe_ended(struct sup *s, size_t i, int status)
 	}
 }
 
+/* Whether pid is container i's init (still counted as running) or its
+ * probe, and which. */
+static bool ended_here(const struct sup *s, size_t i, pid_t pid, bool *probe)
+{
+	const struct nc_life *l = &s->life[i];
+	if (l->pid == pid && l->state != NC_CS_EXITED && l->state != NC_CS_RESTARTING) {
+		*probe = false;
+		return true;
+	}
+	if (l->probe_pid == pid) {
+		*probe = true;
+		return true;
+	}
+	return false;
+}
+
 static void reap(struct sup *s)
 {
 	pid_t pid;
 	int status;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		for (size_t i = 0; i < s->p->n_containers; i++) {
-			if (s->life[i].pid == pid && s->life[i].state != NC_CS_EXITED &&
-			    s->life[i].state != NC_CS_RESTARTING) {
-				container_ended(s, i, status);
-				s->life[i].pid = 0;
-				break;
-			}
-			if (s->life[i].probe_pid == pid) {
-				probe_ended(s, i, status);
-				break;
-			}
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		size_t i, n = s->p->n_containers;
+		bool probe = false;
+		bool found = nc_pidmap_get(&s->pids, pid, &i) && i < n && ended_here(s, i, pid, &probe);
+		nc_pidmap_del(&s->pids, pid);
+		if (!found)
+			for (i = 0; i < n && !(found = ended_here(s, i, pid, &probe)); i++)
+				;
+		if (!found)
+			continue;
+		if (!probe) {
+			container_ended(s, i, status);
+			s->life[i].pid = 0;
+		} else {
+			probe_ended(s, i, status);
 		}
+	}
 }
 
 /* Timers: restarts that are due, probes to run, probes that overran. */
@@ -430,10 +451,12 @@ static uint64_t run_timers(struct sup *s)
 			nc_health_probe_kill(l->probe_pid); /* reaped as a failure */
 		} else if (!l->probe_pid && now >= l->next_probe_ms) {
 			nc_err e;
-			if (nc_health_probe_start(pc, health_of(s, i), s->st, l->pid, s->cg, &l->probe_pid, &e) < 0)
+			if (nc_health_probe_start(pc, health_of(s, i), s->st, l->pid, s->cg, &l->probe_pid, &e) < 0) {
 				nc_report_warn(s->rep, "%s", e.msg);
-			else
+			} else {
 				l->probe_deadline_ms = now + nc_health_timeout_ms(health_of(s, i));
+				(void)nc_pidmap_put(&s->pids, l->probe_pid, i);
+			}
 		}
 		uint64_t due = l->probe_pid ? l->probe_deadline_ms : l->next_probe_ms;
 		if (due < next)
@@ -973,6 +996,7 @@ out:
 	nc_follow_close(s.follow);
 	nc_strv_freep(&s.masked);
 	free(s.life);
+	nc_pidmap_free(&s.pids);
 	for (size_t i = 0; i < s.n_health; i++)
 		nc_arena_free(&s.health[i].a);
 	free(s.health);
@@ -1011,4 +1035,15 @@ void nc_sup_stop(struct sup *s, const bool *which)
 void nc_sup_reap(struct sup *s)
 {
 	reap(s);
+}
+
+void nc_sup_index_pids(struct sup *s)
+{
+	nc_pidmap_clear(&s->pids);
+	for (size_t i = 0; i < s->p->n_containers; i++) {
+		if (s->life[i].pid)
+			(void)nc_pidmap_put(&s->pids, s->life[i].pid, i);
+		if (s->life[i].probe_pid)
+			(void)nc_pidmap_put(&s->pids, s->life[i].probe_pid, i);
+	}
 }
