@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compose/file/dockerfile-eval.h"
 #include "compose/file/dockerfile.h"
 
 static struct nc_dockerfile parse_ok(const char *text)
@@ -344,6 +345,86 @@ static void test_expand(void **state)
 	nc_arena_free(&a);
 }
 
+static void test_eval_scopes(void **state)
+{
+	(void)state;
+	struct nc_dockerfile df = parse_ok("ARG TAG=1.0\n"
+					   "ARG BASE=busybox\n"
+					   "ARG HIDDEN=h\n"
+					   "FROM ${BASE}:$TAG AS build\n"
+					   "ARG TAG\n"
+					   "ARG LOCAL=\"l $TAG\"\n"
+					   "ENV DIR=/opt/$TAG WHO=$HIDDEN\n"
+					   "ENV TAG=env-wins SELF=$DIR\n"
+					   "ARG TAG=ignored\n"
+					   "WORKDIR $DIR/${LOCAL:+set}\n"
+					   "RUN echo $TAG\n"
+					   "LABEL \"k $TAG\"=\"v $WHO\"\n"
+					   "FROM scratch AS unused\n"
+					   "COPY a b\n"
+					   "FROM build\n"
+					   "COPY --from=${SRC:-build} --chown=${U:-1}:2 /opt/$TAG/x /y\n"
+					   "EXPOSE ${PORT:-80}/tcp\n"
+					   "ARG PORT\n"
+					   "EXPOSE ${PORT:-80}/tcp\n");
+	static const struct nc_df_kv args[] = { { "TAG", "2.0" }, { "PORT", "8080" }, { "NOTGIVEN", NULL } };
+	struct nc_df_build b;
+	nc_err err = { 0 };
+	if (nc_df_eval(&df, "Dockerfile", args, 3, NULL, &b, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(b.n_stages, 3);
+	assert_int_equal(b.target, 2);
+	assert_string_equal(b.stages[0].base, "busybox:2.0");
+	assert_int_equal(b.stages[0].base_stage, -1);
+	assert_true(b.stages[0].needed);
+	assert_false(b.stages[1].needed);
+	assert_int_equal(b.stages[2].base_stage, 0);
+	const struct nc_df_step *st = b.stages[0].steps;
+	assert_string_equal(st[0].kv[0].value, "2.0");         /* ARG TAG: the build arg */
+	assert_string_equal(st[1].kv[0].value, "l 2.0");
+	assert_string_equal(st[2].kv[0].value, "/opt/2.0");
+	assert_string_equal(st[2].kv[1].value, "");            /* HIDDEN: not declared in the stage */
+	assert_string_equal(st[3].kv[1].value, "/opt/2.0");
+	assert_string_equal(st[5].words[0], "/opt/2.0/set");
+	assert_string_equal(st[6].words[0], "echo $TAG");      /* RUN: the shell's job */
+	assert_string_equal(st[7].kv[0].key, "k env-wins");    /* ENV wins over ARG */
+	assert_string_equal(st[7].kv[0].value, "v ");
+	st = b.stages[2].steps;
+	assert_string_equal(st[0].copy_from, "build");
+	assert_int_equal(st[0].copy_from_stage, 0);
+	assert_string_equal(st[0].chown, "1:2");
+	assert_string_equal(st[0].words[0], "/opt/env-wins/x"); /* the base stage's ENV */
+	assert_string_equal(b.stages[1].steps[0].words[0], "a"); /* a new stage starts empty */
+	assert_int_equal(b.stages[1].steps[0].n_scope, 0);
+	assert_string_equal(st[1].words[0], "80/tcp"); /* a build arg needs its ARG */
+	assert_string_equal(st[3].words[0], "8080/tcp");
+	nc_df_build_free(&b);
+
+	/* A target picks a stage and what it needs. */
+	assert_int_equal(nc_df_eval(&df, "Dockerfile", NULL, 0, "unused", &b, &err), 0);
+	assert_int_equal(b.target, 1);
+	assert_false(b.stages[0].needed);
+	assert_true(b.stages[1].needed);
+	assert_string_equal(b.stages[0].base, "busybox:1.0");
+	nc_df_build_free(&b);
+	assert_true(nc_df_eval(&df, "Dockerfile", NULL, 0, "nope", &b, &err) < 0);
+	assert_non_null(strstr(err.msg, "target stage `nope` not found"));
+	nc_dockerfile_free(&df);
+
+	df = parse_ok("FROM a\nWORKDIR ${X:?needs X}\n");
+	assert_true(nc_df_eval(&df, "Dockerfile", NULL, 0, NULL, &b, &err) < 0);
+	assert_string_equal(err.msg, "Dockerfile:2: WORKDIR: X: needs X");
+	nc_dockerfile_free(&df);
+	df = parse_ok("ARG E\nFROM $E\n");
+	assert_true(nc_df_eval(&df, "Dockerfile", NULL, 0, NULL, &b, &err) < 0);
+	assert_non_null(strstr(err.msg, "Dockerfile:2: FROM `$E` is empty"));
+	nc_dockerfile_free(&df);
+	df = parse_ok("FROM a AS x\nCOPY --from=x a b\n");
+	assert_true(nc_df_eval(&df, "Dockerfile", NULL, 0, NULL, &b, &err) < 0);
+	assert_non_null(strstr(err.msg, "names its own stage"));
+	nc_dockerfile_free(&df);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_hostile_sizes),
 		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_eval_scopes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
