@@ -2,11 +2,9 @@
 /* A service's build checked before it would run (build-check.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -15,6 +13,7 @@
 #include "compose/file/dockerfile.h"
 #include "compose/file/dockerignore.h"
 #include "compose/lifecycle/build-check.h"
+#include "compose/lifecycle/build-context.h"
 
 struct ctx {
 	const struct nc_service *s;
@@ -80,25 +79,27 @@ static int source(struct ctx *c, const struct nc_df_step *st, const char *src)
 	if (!clean_inside(src, rel, sizeof(rel)))
 		return nc_err_msg(c->err, EINVAL, "%s:%u: %s `%s` is outside the build context `%s`; sources must be inside it",
 				  c->df_name, line, what, src, c->dir);
-	if (strpbrk(rel, "*?["))
-		return 0; /* a pattern: what it matches is the builder's to find */
-	if (strcmp(rel, ".") && nc_dockerignore_excludes(&c->ignore, rel))
-		return nc_err_msg(c->err, EINVAL, "%s:%u: %s `%s`: not in the build context: .dockerignore leaves it out",
-				  c->df_name, line, what, src);
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
-				.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
-	int fd = (int)syscall(SYS_openat2, c->fd, rel, &how, sizeof(how));
-	if (fd >= 0) {
-		close(fd);
+	/* The walk the builder's cache will key on: it reads what it
+	 * finds, so a source that is there is also readable. */
+	char hex[NC_SHA256_HEX_LEN];
+	size_t n;
+	nc_err e;
+	int r = nc_ctx_digest(c->fd, &c->ignore, rel, hex, &n, &e);
+	if (r == 0)
 		return 0;
-	}
-	if (errno == EXDEV)
+	if (r == -EXDEV)
 		return nc_err_msg(c->err, EINVAL, "%s:%u: %s `%s` leads outside the build context `%s` through a symlink",
 				  c->df_name, line, what, src, c->dir);
-	if (errno == ENOENT || errno == ENOTDIR)
+	if (r == -ENOENT && strpbrk(rel, "*?["))
+		return nc_err_msg(c->err, EINVAL, "%s:%u: %s `%s`: no file in the build context `%s` matches",
+				  c->df_name, line, what, src, c->dir);
+	if (r == -ENOENT && strcmp(rel, ".") && nc_dockerignore_excludes(&c->ignore, rel))
+		return nc_err_msg(c->err, EINVAL, "%s:%u: %s `%s`: not in the build context: .dockerignore leaves it out",
+				  c->df_name, line, what, src);
+	if (r == -ENOENT || r == -ENOTDIR)
 		return nc_err_msg(c->err, EINVAL, "%s:%u: %s `%s`: no such file in the build context `%s`",
 				  c->df_name, line, what, src, c->dir);
-	return nc_err_errno(c->err, errno, "%s:%u: %s `%s` in `%s`", c->df_name, line, what, src, c->dir);
+	return nc_err_wrap(c->err, &e, "%s:%u: %s `%s`", c->df_name, line, what, src);
 }
 
 static int sources(struct ctx *c, const struct nc_df_build *b, struct nc_build_summary *sum)

@@ -85,6 +85,11 @@ rm "$work/app/.dockerignore"
 df 'FROM scratch\nCOPY nope /\n'
 check_match "a missing source is named" "$(lab build --check web 2>&1)" 'COPY `nope`: no such file in the build context'
 
+df 'FROM scratch\nCOPY *.nothing /\n'
+check_match "a pattern that matches nothing is refused" "$(lab build --check web 2>&1)" 'COPY `\*.nothing`: no file in the build context .* matches'
+df 'FROM scratch\nCOPY *.txt dir/ /\n'
+check "... one that matches is accepted" lab build --check web
+
 df 'FROM scratch\nADD http://example.com/x /\n'
 check_match "ADD of a URL is refused (no network for builds)" "$(lab build --check web 2>&1)" \
 	'remote sources are not supported'
