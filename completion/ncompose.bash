@@ -189,7 +189,7 @@ _ncompose()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local _nc_file _nc_project _nc_cmd _nc_cmd_idx
-    local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test ls top port cp kill pause unpause rm wait images rmi image version events pull link run import vtysh birdc"
+    local commands="up down ps exec config logs inspect stop start restart graph capture pingall stats test ls top port cp kill pause unpause rm wait images rmi image version events pull build link run import vtysh birdc"
     local global_opts="-f --file -p --project-name --project-directory --env-file --profile -v --verbose -h --help --version"
     local npos
 
@@ -442,6 +442,13 @@ _ncompose()
             images) _ncompose_reply "--format -q --quiet -h --help" ;;
             *) _ncompose_reply "-h --help" ;;
             esac
+        else
+            _ncompose_reply "$(_ncompose_services)"
+        fi
+        ;;
+    build)
+        if [[ $cur == -* ]]; then
+            _ncompose_reply "--check --no-cache --pull -q --quiet -h --help"
         else
             _ncompose_reply "$(_ncompose_services)"
         fi

@@ -59,6 +59,7 @@ int cli_rmi(const struct cli_global *g, int argc, char **argv);
 int cli_image(const struct cli_global *g, int argc, char **argv);
 int cli_version(const struct cli_global *g, int argc, char **argv);
 int cli_pull(const struct cli_global *g, int argc, char **argv);
+int cli_build(const struct cli_global *g, int argc, char **argv);
 int cli_events(const struct cli_global *g, int argc, char **argv);
 int cli_link(const struct cli_global *g, int argc, char **argv);
 int cli_import(const struct cli_global *g, int argc, char **argv);

@@ -12,7 +12,7 @@
 #define REFUSE(c, f, v, why) { c, f, v, CLI_COMPAT_REFUSE, why }
 
 #define NO_DAEMON "there is no daemon: ncompose runs the containers itself, on this host"
-#define NO_BUILD "nothing is built here: `image:` names a directory, a tarball, a `docker save` archive or an OCI layout"
+#define NO_BUILD "nothing is built here yet (`ncompose build --check` checks a build:): `image:` names a registry image, a directory, a tarball, a `docker save` archive or an OCI layout"
 #define NO_PULL "pulls are quiet already; --verbose says more"
 #define COLOURS "colours follow the terminal (none when the output is not one)"
 #define ONE_EACH "one container per service here: declare another service for a second one"
@@ -72,7 +72,6 @@ const struct cli_compat cli_compat_table[] = {
 	IGNORE("restart", "--no-deps", false, "restart acts on the services named only"),
 
 	/* Compose's commands that have no counterpart. */
-	REFUSE("build", NULL, false, NO_BUILD),
 	REFUSE("push", NULL, false, "nothing is pushed: there is no registry here"),
 	REFUSE("create", NULL, false, "containers are created and started together: use `ncompose up -d`"),
 	REFUSE("scale", NULL, false, ONE_EACH),

@@ -9,6 +9,7 @@
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "common/image-ref.h"
+#include "compose/lifecycle/build-check.h"
 #include "compose/lifecycle/images.h"
 #include "compose/lifecycle/pull.h"
 #include "runtime/registry.h"
@@ -158,6 +159,12 @@ int nc_refuse_builds(const struct nc_plan *p, const char *const *services, nc_er
 			continue;
 		if (s->image && !(s->pull_policy && !strcmp(s->pull_policy, "build")))
 			continue;
+		/* What is wrong with the build itself comes first, with its
+		 * Dockerfile line, so the refusal below is the only one left. */
+		struct nc_build_summary sum;
+		int r = nc_build_check(p->model, s, &sum, err);
+		if (r < 0)
+			return r;
 		return nc_model_error(p->model, s->build.mark, err,
 				      "service `%s`: %s, and ncompose cannot build images yet: build it with `docker build` or `buildah bud`, then name it in `image:` (a registry name, a `docker save` archive or an OCI layout)",
 				      s->name, s->image ? "pull_policy: build asks for a build" : "it has `build:` and no `image:`");

@@ -30,7 +30,8 @@ int nc_pull_images(const struct nc_plan *p, const struct nc_paths *paths, const 
 /* ncompose does not build images yet: a service that would need a build
  * (`build:` with no `image:`, or pull_policy: build) is refused with its
  * place in the file (-EINVAL, a usage error); one with both runs its
- * `image:`. services: as above. */
+ * `image:`. The build is checked first (build-check.h), so a fault in
+ * the Dockerfile or the context is what is reported. services: as above. */
 int nc_refuse_builds(const struct nc_plan *p, const char *const *services, nc_err *err);
 
 /* The OCI layout of a registry image already pulled (malloc'ed), or an

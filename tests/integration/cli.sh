@@ -95,9 +95,9 @@ check_match "up --scale is refused with the reason" "$out rc=$rc" '^ncompose: up
 out=$(nc -p clitest logs --no-color --no-log-prefix web 2>&1); rc=$?
 check_match "logs --no-color is ignored with a note" "$out rc=$rc" '^ncompose: logs: --no-color ignored: colours'
 check_match "... and the logs are printed" "$out rc=$rc" '^web-up rc=0$'
-out=$(nc build 2>&1); rc=$?
+out=$(nc push 2>&1); rc=$?
 check_match "a Compose command with no counterpart is answered in one line" "$out rc=$rc" \
-	'^ncompose: `build` is not a command here: nothing is built here.* rc=2$'
+	'^ncompose: `push` is not a command here: nothing is pushed.* rc=2$'
 
 # --- without root
 nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A service's build checked before it would run (build-check.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fsutil.h"
+#include "compose/file/dockerfile-eval.h"
+#include "compose/file/dockerfile.h"
+#include "compose/file/dockerignore.h"
+#include "compose/lifecycle/build-check.h"
+#include "compose/lifecycle/build-context.h"
+
+struct ctx {
+	const struct nc_service *s;
+	const char *df_name; /* as errors name the Dockerfile */
+	const char *dir;     /* the context, absolute */
+	int fd;              /* on it */
+	struct nc_dockerignore ignore;
+	nc_err *err;
+};
+
+static int join(char *buf, size_t size, const char *dir, const char *rel, nc_err *err)
+{
+	int n = rel[0] == '/' ? snprintf(buf, size, "%s", rel) : snprintf(buf, size, "%s/%s", dir, rel);
+	if (n < 0 || (size_t)n >= size)
+		return nc_err_msg(err, ENAMETOOLONG, "path `%s/%s` is too long", dir, rel);
+	return 0;
+}
+
+/* `a/./b/../c` as `a/c`; false when it climbs above the context. */
+static bool clean_inside(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+	for (const char *p = in; *p;) {
+		while (*p == '/')
+			p++;
+		const char *st = p;
+		while (*p && *p != '/')
+			p++;
+		size_t l = (size_t)(p - st);
+		if (l == 0 || (l == 1 && st[0] == '.'))
+			continue;
+		if (l == 2 && st[0] == '.' && st[1] == '.') {
+			if (o == 0)
+				return false;
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+			continue;
+		}
+		if (o + l + 2 >= size)
+			return false;
+		if (o)
+			out[o++] = '/';
+		memcpy(out + o, st, l);
+		o += l;
+	}
+	if (o == 0)
+		out[o++] = '.';
+	out[o] = '\0';
+	return true;
+}
+
+static int source(struct ctx *c, const struct nc_df_step *st, const char *src)
+{
+	const char *what = nc_df_kind_name(st->in->kind);
+	unsigned line = st->in->line;
+	char rel[4096];
+
+	if (!strncmp(src, "http://", 7) || !strncmp(src, "https://", 8) || !strncmp(src, "git@", 4))
+		return nc_err_msg(c->err, EINVAL, "%s:%u: %s `%s`: remote sources are not supported by ncompose; download the file into the build context and COPY it",
+				  c->df_name, line, what, src);
+	if (!clean_inside(src, rel, sizeof(rel)))
+		return nc_err_msg(c->err, EINVAL, "%s:%u: %s `%s` is outside the build context `%s`; sources must be inside it",
+				  c->df_name, line, what, src, c->dir);
+	/* The walk the builder's cache will key on: it reads what it
+	 * finds, so a source that is there is also readable. */
+	char hex[NC_SHA256_HEX_LEN];
+	size_t n;
+	nc_err e;
+	int r = nc_ctx_digest(c->fd, &c->ignore, rel, hex, &n, &e);
+	if (r == 0)
+		return 0;
+	if (r == -EXDEV)
+		return nc_err_msg(c->err, EINVAL, "%s:%u: %s `%s` leads outside the build context `%s` through a symlink",
+				  c->df_name, line, what, src, c->dir);
+	if (r == -ENOENT && strpbrk(rel, "*?["))
+		return nc_err_msg(c->err, EINVAL, "%s:%u: %s `%s`: no file in the build context `%s` matches",
+				  c->df_name, line, what, src, c->dir);
+	if (r == -ENOENT && strcmp(rel, ".") && nc_dockerignore_excludes(&c->ignore, rel))
+		return nc_err_msg(c->err, EINVAL, "%s:%u: %s `%s`: not in the build context: .dockerignore leaves it out",
+				  c->df_name, line, what, src);
+	if (r == -ENOENT || r == -ENOTDIR)
+		return nc_err_msg(c->err, EINVAL, "%s:%u: %s `%s`: no such file in the build context `%s`",
+				  c->df_name, line, what, src, c->dir);
+	return nc_err_wrap(c->err, &e, "%s:%u: %s `%s`", c->df_name, line, what, src);
+}
+
+static int sources(struct ctx *c, const struct nc_df_build *b, struct nc_build_summary *sum)
+{
+	for (size_t i = 0; i < b->n_stages; i++) {
+		if (!b->stages[i].needed)
+			continue;
+		sum->n_stages++;
+		for (size_t k = 0; k < b->stages[i].n_steps; k++) {
+			const struct nc_df_step *st = &b->stages[i].steps[k];
+			sum->n_steps++;
+			if (st->in->kind == NC_DF_RUN)
+				sum->n_runs++;
+			if ((st->in->kind != NC_DF_COPY && st->in->kind != NC_DF_ADD) || st->copy_from)
+				continue;
+			for (size_t w = 0; w + 1 < st->n_words; w++) {
+				int r = source(c, st, st->words[w]);
+				if (r < 0)
+					return r;
+			}
+		}
+	}
+	return 0;
+}
+
+static int read_ignore(struct ctx *c)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	char path[4096];
+	int r = join(path, sizeof(path), c->dir, ".dockerignore", c->err);
+	if (r < 0)
+		return r;
+	if (access(path, F_OK) < 0)
+		return nc_dockerignore_parse(&c->ignore, "", 0, c->err);
+	if ((r = nc_read_file_bounded(path, 1u << 20, &buf, &len, c->err)) < 0)
+		return r;
+	return nc_dockerignore_parse(&c->ignore, buf, len, c->err);
+}
+
+/* Build arguments: `NAME` alone takes the environment's value. */
+static struct nc_df_kv *build_args(const struct nc_service *s)
+{
+	struct nc_df_kv *v = calloc(s->build.n_args ? s->build.n_args : 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < s->build.n_args; i++) {
+		const char *val = s->build.args[i].value;
+		v[i] = (struct nc_df_kv){ s->build.args[i].key, val ? val : getenv(s->build.args[i].key) };
+	}
+	return v;
+}
+
+int nc_build_check(const struct nc_model *m, const struct nc_service *s, struct nc_build_summary *sum,
+		   nc_err *err)
+{
+	const struct nc_build *bd = &s->build;
+	char dir[4096], dfpath[4096], name[4096];
+	struct nc_dockerfile df = { .arena = NC_ARENA_INIT };
+	struct nc_df_build b = { .arena = NC_ARENA_INIT };
+	struct ctx c = { .s = s, .df_name = name, .dir = dir, .fd = -1, .err = err,
+			 .ignore = { .arena = NC_ARENA_INIT } };
+	_cleanup_free_ struct nc_df_kv *args = NULL;
+	int r;
+
+	*sum = (struct nc_build_summary){ 0 };
+	const char *context = bd->context ? bd->context : ".";
+	while (context[0] == '.' && context[1] == '/' && context[2])
+		context += 2; /* `./app` is `app`, in messages too */
+	if (strstr(context, "://") || !strncmp(context, "git@", 4))
+		return nc_model_error(m, bd->mark, err,
+				      "service `%s`: build context `%s` is remote; ncompose builds from a local directory",
+				      s->name, context);
+	if ((r = join(dir, sizeof(dir), m->dir, context, err)) < 0)
+		return r;
+	const char *dockerfile = bd->dockerfile ? bd->dockerfile : "Dockerfile";
+	if (bd->dockerfile_inline) {
+		snprintf(name, sizeof(name), "service `%s`: dockerfile_inline", s->name);
+		r = nc_dockerfile_parse(&df, name, bd->dockerfile_inline, strlen(bd->dockerfile_inline), err);
+	} else {
+		if ((r = join(dfpath, sizeof(dfpath), dir, dockerfile, err)) < 0)
+			return r;
+		if (dockerfile[0] == '/' || !strcmp(context, "."))
+			snprintf(name, sizeof(name), "%s", dockerfile);
+		else
+			snprintf(name, sizeof(name), "%s/%s", context, dockerfile);
+		if (access(dfpath, F_OK) < 0)
+			return nc_model_error(m, bd->mark, err, "service `%s`: no Dockerfile at `%s`: %s",
+					      s->name, dfpath, strerror(errno));
+		r = nc_dockerfile_load(&df, dfpath, name, err);
+	}
+	if (r < 0)
+		goto out;
+	if (!(args = build_args(s))) {
+		r = nc_err_errno(err, ENOMEM, "service `%s`: build arguments", s->name);
+		goto out;
+	}
+	if ((r = nc_df_eval(&df, name, args, bd->n_args, bd->target, &b, err)) < 0)
+		goto out;
+	c.fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c.fd < 0) {
+		r = nc_model_error(m, bd->mark, err, "service `%s`: build context `%s`: %s", s->name, dir,
+				   strerror(errno));
+		goto out;
+	}
+	if ((r = read_ignore(&c)) < 0)
+		goto out;
+	r = sources(&c, &b, sum);
+out:
+	if (c.fd >= 0)
+		close(c.fd);
+	nc_dockerignore_free(&c.ignore);
+	nc_df_build_free(&b);
+	nc_dockerfile_free(&df);
+	return r;
+}
