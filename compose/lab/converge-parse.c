@@ -164,3 +164,33 @@ bool nc_converge_bird_protocols(const char *text, char *why, size_t size)
 	}
 	return false;
 }
+
+/*
+ * birdc's `show ospf neighbors`:
+ *   ospf1:
+ *   Router ID   	Pri	     State     	DTime	Interface  Router IP
+ *   10.0.99.2     	  1	ExStart/PtP	38.418	eth0       10.0.99.2
+ * The states are OSPF's, as FRR's: a word before a '/'.
+ */
+bool nc_converge_bird_ospf(const char *text, char *why, size_t size)
+{
+	static const char *const moving[] = { "Attempt/", "Init/", "ExStart/", "Exchange/", "Loading/", NULL };
+
+	for (const char *l = text; l && *l;) {
+		const char *end = strchr(l, '\n');
+		size_t len = end ? (size_t)(end - l) : strlen(l);
+		char id[64], pri[16], state[48];
+		char line[512];
+
+		snprintf(line, sizeof(line), "%.*s", (int)(len < sizeof(line) ? len : sizeof(line) - 1), l);
+		l = end ? end + 1 : l + len;
+		if (sscanf(line, "%63s %15s %47s", id, pri, state) != 3)
+			continue;
+		for (const char *const *m = moving; *m; m++)
+			if (!strncmp(state, *m, strlen(*m))) {
+				snprintf(why, size, "BIRD OSPF neighbour %s is %s", id, state);
+				return true;
+			}
+	}
+	return false;
+}

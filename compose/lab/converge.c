@@ -200,14 +200,23 @@ static bool frr_busy(const struct nc_paths *paths, const struct nc_container_inf
 
 static bool bird_busy(const struct nc_paths *paths, const struct nc_container_info *ci, char *why, size_t size)
 {
-	static const char *const argv[] = { "birdc", "show", "protocols", NULL };
-	_cleanup_free_ char *out = run_in(paths, ci, argv);
+	static const char *const protos[] = { "birdc", "show", "protocols", NULL };
+	static const char *const ospf[] = { "birdc", "show", "ospf", "neighbors", NULL };
+	_cleanup_free_ char *out = run_in(paths, ci, protos);
 
 	if (!out) {
 		snprintf(why, size, "`birdc show protocols` did not answer");
 		return true;
 	}
-	return nc_converge_bird_protocols(out, why, size);
+	if (nc_converge_bird_protocols(out, why, size))
+		return true;
+	/* Without OSPF, birdc says so in a line that is no neighbour. */
+	_cleanup_free_ char *nb = run_in(paths, ci, ospf);
+	if (!nb) {
+		snprintf(why, size, "`birdc show ospf neighbors` did not answer");
+		return true;
+	}
+	return nc_converge_bird_ospf(nb, why, size);
 }
 
 /* One round over every running node: *busy when one is in progress (its

@@ -9,7 +9,8 @@
  *   FRR   no OSPF interface is Waiting, no OSPF neighbour is in Init,
  *         ExStart, Exchange, Loading or Attempt, and every BGP peer of
  *         every address family is Established;
- *   BIRD  no protocol is in `start` or `flush`.
+ *   BIRD  no protocol is in `start` or `flush`, no OSPF neighbour is on
+ *         its way to Full.
  * The lab is converged when every routing node is settled in the same
  * round AND no node's kernel routing table (IPv4 and IPv6, read from
  * /proc/PID/net) nor the set of routing nodes changed for the settle
@@ -59,5 +60,6 @@ bool nc_converge_ospf_interfaces(const char *json, char *why, size_t size);
 bool nc_converge_ospf_neighbours(const char *json, char *why, size_t size);
 bool nc_converge_bgp_summary(const char *json, char *why, size_t size);
 bool nc_converge_bird_protocols(const char *text, char *why, size_t size);
+bool nc_converge_bird_ospf(const char *text, char *why, size_t size);
 
 #endif

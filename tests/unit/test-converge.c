@@ -89,6 +89,23 @@ static void test_bird_protocols(void **state)
 	assert_string_equal(why, "BIRD protocol bgp1 (BGP) is start: Active        Socket: Connection refused");
 }
 
+static void test_bird_ospf(void **state)
+{
+	(void)state;
+	char why[256] = "";
+	const char *full = "BIRD 2.0.12 ready.\nospf1:\n"
+			   "Router ID   \tPri\t     State     \tDTime\tInterface  Router IP\n"
+			   "10.0.99.2     \t  1\tFull/PtP  \t38.418\teth0       10.0.99.2\n";
+	const char *exstart = "BIRD 2.0.12 ready.\nospf1:\n"
+			      "Router ID   \tPri\t     State     \tDTime\tInterface  Router IP\n"
+			      "10.0.99.2     \t  1\tExStart/PtP\t38.418\teth0       10.0.99.2\n";
+
+	assert_false(nc_converge_bird_ospf(full, why, sizeof(why)));
+	assert_false(nc_converge_bird_ospf("BIRD 2.0.12 ready.\nThere is no OSPF protocol running\n", why, sizeof(why)));
+	assert_true(nc_converge_bird_ospf(exstart, why, sizeof(why)));
+	assert_string_equal(why, "BIRD OSPF neighbour 10.0.99.2 is ExStart/PtP");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -96,6 +113,7 @@ int main(void)
 		cmocka_unit_test(test_ospf_interfaces),
 		cmocka_unit_test(test_bgp_summary),
 		cmocka_unit_test(test_bird_protocols),
+		cmocka_unit_test(test_bird_ospf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
