@@ -31,6 +31,10 @@
  * lab can land seconds after every session and interface looked done. */
 #define NC_CONVERGE_SETTLE_MS 8000u
 #define NC_CONVERGE_PROBE_MS 5000u
+/* A lab where no routing daemon runs (yet) is done once no node's table
+ * changed for this long: an imported lab's startup scripts add addresses,
+ * then start FRR, after `up` returned. */
+#define NC_CONVERGE_QUIET_MS 2000u
 
 struct nc_converge_opts {
 	unsigned timeout_s;  /* give up after this long (0: one look) */
