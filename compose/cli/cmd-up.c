@@ -41,7 +41,7 @@ static void help(void)
 	       "                 (`up -d` always waits so); then, when routing daemons\n"
 	       "                 (FRR, BIRD) run, until the lab has converged: no\n"
 	       "                 OSPF or BGP session in progress and no routing table\n"
-	       "                 changed for the settle window (see ncompose.yaml(5))\n"
+	       "                 changed for 8 s (see ncompose(1), up)\n"
 	       "      --wait-timeout SECONDS  how long --wait waits for convergence\n"
 	       "                 (implies --wait; default 300); fail naming the node\n"
 	       "                 and what it still waits for\n"
