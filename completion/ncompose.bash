@@ -231,7 +231,7 @@ _ncompose()
 
     case $_nc_cmd in
     up)
-        [[ $cur == -* ]] && { _ncompose_reply "-d --detach --wait --force-recreate --no-recreate --no-deps --remove-orphans -h --help"; return; }
+        [[ $cur == -* ]] && { _ncompose_reply "-d --detach --wait --wait-timeout --force-recreate --no-recreate --no-deps --remove-orphans -h --help"; return; }
         npos=$(_ncompose_positionals "")
         _ncompose_reply "$(_ncompose_services)"
         # The first word may be the compose file, when -f did not name one.
@@ -436,7 +436,7 @@ _ncompose()
             case $_nc_cmd in
             kill) _ncompose_reply "-s --signal -h --help" ;;
             rm) _ncompose_reply "-f --force -s --stop -v --volumes -h --help" ;;
-            wait) _ncompose_reply "--down-project -h --help" ;;
+            wait) _ncompose_reply "--down-project --converged --wait-timeout -h --help" ;;
             events) _ncompose_reply "--json -h --help" ;;
             port) _ncompose_reply "--protocol --index -h --help" ;;
             images) _ncompose_reply "--format -q --quiet -h --help" ;;

@@ -25,6 +25,7 @@
 #include "compose/lifecycle/reconcile.h"
 #include "compose/lifecycle/supervise.h"
 #include "compose/lifecycle/up.h"
+#include "compose/cli/converged.h"
 
 static void help(void)
 {
@@ -38,7 +39,13 @@ static void help(void)
 	       "                 and tear the lab down on Ctrl-C)\n"
 	       "      --wait     with -d (implied): wait until every container runs, and is\n"
 	       "                 healthy where it has a healthcheck; fail if one exits\n"
-	       "                 (`up -d` always waits so)\n"
+	       "                 (`up -d` always waits so); then, when routing daemons\n"
+	       "                 (FRR, BIRD) run, until the lab has converged: no\n"
+	       "                 OSPF or BGP session in progress and no routing table\n"
+	       "                 changed for 8 s (see ncompose(1), up)\n"
+	       "      --wait-timeout SECONDS  how long --wait waits for convergence\n"
+	       "                 (implies --wait; default 300); fail naming the node\n"
+	       "                 and what it still waits for\n"
 	       "      --force-recreate  recreate the services that run, changed or not\n"
 	       "      --no-recreate     never recreate a running service, changed or not\n"
 	       "      --no-deps         with SERVICEs: not what they depend on\n"
@@ -350,6 +357,7 @@ static void warn_orphans(const struct nc_plan *p, const struct nc_rc_plan *rp, b
 
 struct up_flags {
 	bool detach, wait, remove_orphans;
+	unsigned wait_timeout_s;
 	struct nc_rc_opts rc;
 };
 
@@ -488,10 +496,11 @@ static int up_running(const struct nc_plan *p, const struct nc_project *proj, co
 
 int cli_up(const struct cli_global *g, int argc, char **argv)
 {
-	enum { OPT_WAIT = 256, OPT_FORCE, OPT_NO_RECREATE, OPT_NO_DEPS, OPT_ORPHANS, OPT_PULL };
+	enum { OPT_WAIT = 256, OPT_WAIT_TIMEOUT, OPT_FORCE, OPT_NO_RECREATE, OPT_NO_DEPS, OPT_ORPHANS, OPT_PULL };
 	static const struct option opts[] = {
 		{ "detach", no_argument, NULL, 'd' },
 		{ "wait", no_argument, NULL, OPT_WAIT },
+		{ "wait-timeout", required_argument, NULL, OPT_WAIT_TIMEOUT },
 		{ "force-recreate", no_argument, NULL, OPT_FORCE },
 		{ "no-recreate", no_argument, NULL, OPT_NO_RECREATE },
 		{ "no-deps", no_argument, NULL, OPT_NO_DEPS },
@@ -501,7 +510,7 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 		{ 0 },
 	};
 	const char *file = g->arg_file;
-	struct up_flags f = { 0 };
+	struct up_flags f = { .wait_timeout_s = CLI_CONVERGE_TIMEOUT_S };
 	enum nc_pull_mode pull = NC_PULL_POLICY;
 	int c;
 
@@ -514,6 +523,15 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 			/* As Compose: --wait implies --detach. */
 			f.wait = f.detach = true;
 			break;
+		case OPT_WAIT_TIMEOUT: {
+			long v = cli_parse_seconds(optarg);
+			if (v < 0)
+				return cli_failf(NC_EXIT_USAGE, "up: --wait-timeout `%s` is not a number of seconds (0..86400)",
+						 optarg);
+			f.wait_timeout_s = (unsigned)v;
+			f.wait = f.detach = true;
+			break;
+		}
 		case OPT_FORCE:
 			f.rc.force_recreate = true;
 			break;
@@ -605,6 +623,8 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 	}
 	if (running) {
 		code = up_running(plan, &proj, &po, &paths, &rep, &f, g->arg_verbose);
+		if (code == NC_EXIT_OK && f.wait)
+			code = cli_wait_converged(&paths, plan->project, f.wait_timeout_s, "up");
 		goto out;
 	}
 	if (nc_state_open(paths.state_root, plan->project, NC_STATE_CREATE, &st, &err) < 0) {
@@ -614,6 +634,8 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 	if (f.detach) {
 		code = up_detached(plan, st, &paths, &rep, services, t0);
 		nc_state_close(st);
+		if (code == NC_EXIT_OK && f.wait)
+			code = cli_wait_converged(&paths, plan->project, f.wait_timeout_s, "up");
 	} else {
 		code = up_attached(plan, st, &paths, &rep, services, &store_pin);
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wait SERVICE...: until each named container has exited; its exit code
- * is printed, one line per service in the order named (as docker wait). */
+ * is printed, one line per service in the order named (as docker wait).
+ * wait --converged: until the lab's routing daemons converged. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,14 +12,20 @@
 
 #include "common/cleanup.h"
 #include "compose/cli/common.h"
+#include "compose/cli/converged.h"
 
 static void help(void)
 {
-	printf("Usage: ncompose [-f FILE] [-p PROJECT] wait [--down-project] SERVICE...\n\n"
+	printf("Usage: ncompose [-f FILE] [-p PROJECT] wait [--down-project] SERVICE...\n"
+	       "       ncompose [-f FILE] [-p PROJECT] wait --converged [--wait-timeout SECONDS]\n\n"
 	       "Block until the services' containers have exited, then print each exit\n"
 	       "code, one line per service in the order named. A container that restarts\n"
 	       "counts as exited at its first end.\n\n"
 	       "  --down-project  then take the whole project down (`down`)\n"
+	       "  --converged     instead: wait until the lab's routing daemons (FRR, BIRD)\n"
+	       "                  converged, as `up --wait` does; exit 1 naming the node that\n"
+	       "                  has not when the time is up\n"
+	       "  --wait-timeout SECONDS  with --converged: how long (default 300)\n"
 	       "  -h, --help      this help\n");
 }
 
@@ -26,10 +33,13 @@ int cli_wait(const struct cli_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "down-project", no_argument, NULL, 'D' },
+		{ "converged", no_argument, NULL, 'C' },
+		{ "wait-timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	bool down = false;
+	bool down = false, converged = false;
+	long timeout_s = CLI_CONVERGE_TIMEOUT_S;
 	_cleanup_free_ int *codes = NULL;
 	_cleanup_free_ bool *done = NULL;
 	struct cli_running run;
@@ -42,12 +52,29 @@ int cli_wait(const struct cli_global *g, int argc, char **argv)
 		case 'D':
 			down = true;
 			break;
+		case 'C':
+			converged = true;
+			break;
+		case 'T':
+			if ((timeout_s = cli_parse_seconds(optarg)) < 0)
+				return cli_failf(NC_EXIT_USAGE,
+						 "wait: --wait-timeout `%s` is not a number of seconds (0..86400)", optarg);
+			break;
 		case 'h':
 			help();
 			return NC_EXIT_OK;
 		default:
 			return cli_failf(NC_EXIT_USAGE, "wait: unknown option; see `ncompose wait --help`");
 		}
+	}
+	if (converged) {
+		if (optind < argc || down)
+			return cli_failf(NC_EXIT_USAGE, "wait: --converged waits for the whole lab; it takes no service and no --down-project");
+		if ((code = cli_open_running(g, "wait", &run)))
+			return code;
+		code = cli_wait_converged(&run.paths, run.proj.name, (unsigned)timeout_s, "wait");
+		cli_close_running(&run);
+		return code;
 	}
 	if (optind >= argc)
 		return cli_failf(NC_EXIT_USAGE, "wait: name at least one service");

@@ -35,6 +35,7 @@ static const char *const default_sysctls[][2] = {
 /* `systemctl start UNIT` has no systemd to talk to in a device: the
  * startup script gets a function that runs the unit's init script
  * (FRR's frrinit.sh), as the images' own shims do. */
+#define SHIM_DIR "/usr/local/sbin"
 static const char systemctl_shim[] =
 	"systemctl() { a=$1; shift; for u in \"$@\"; do u=${u%.service}; "
 	"if [ \"$u\" = frr ] && [ -x /usr/lib/frr/frrinit.sh ]; then /usr/lib/frr/frrinit.sh \"$a\"; "
@@ -153,13 +154,25 @@ static void emit_sysctls(struct nc_strbuf *out, const struct nc_kat_device *d)
 	}
 }
 
+/* On the host's root, the shims are also commands, in a tmpfs at the
+ * head of PATH: what a lab leaves to its user (`systemctl start frr`
+ * typed in the device, as the RIP lab's slides ask) works through
+ * `ncompose exec` as it does in Kathará's images. */
+static const char shim_commands[] =
+	"printf '%s\\n' '#!/bin/bash' \"$(declare -f systemctl)\" 'systemctl \"$@\"' > " SHIM_DIR "/systemctl; "
+	"printf '%s\\n' '#!/bin/bash' \"$(declare -f systemctl service)\" 'service \"$@\"' > " SHIM_DIR "/service; "
+	"chmod 755 " SHIM_DIR "/systemctl " SHIM_DIR "/service; ";
+
 /* The entrypoint: the startup script under bash (as Kathará runs it), then
  * the device's [exec] commands, then a process that keeps it up. */
-static void emit_entrypoint(struct nc_strbuf *out, const struct nc_kat_lab *lab, const struct nc_kat_device *d)
+static void emit_entrypoint(struct nc_strbuf *out, const struct nc_kat_lab *lab, const struct nc_kat_device *d,
+			    bool host)
 {
 	struct nc_strbuf s = NC_STRBUF_INIT;
 
 	nc_strbuf_append(&s, systemctl_shim);
+	if (host)
+		nc_strbuf_append(&s, shim_commands);
 	if (lab->has_shared_startup)
 		nc_strbuf_printf(&s, "bash %s/shared.startup; ", STARTUP_DIR);
 	if (d->has_startup)
@@ -364,8 +377,8 @@ static int emit_device(struct nc_strbuf *out, const struct nc_kat_lab *lab, cons
 	if (host) {
 		/* The host's root is read-only; an image's is writable, and
 		 * daemons write their logs and temporary files there. */
-		static const char *const tmpfs[] = { "/var/log", "/var/tmp" };
-		nc_emit_flow_list(out, 2, "tmpfs", tmpfs, 2);
+		static const char *const tmpfs[] = { "/var/log", "/var/tmp", SHIM_DIR ":exec,mode=755" };
+		nc_emit_flow_list(out, 2, "tmpfs", tmpfs, 3);
 	}
 	emit_sysctls(out, d);
 	if ((r = emit_networks(out, d, o->source, err)) < 0)
@@ -374,7 +387,7 @@ static int emit_device(struct nc_strbuf *out, const struct nc_kat_lab *lab, cons
 	emit_volumes(out, lab, d, o->base && *o->base ? o->base : ".");
 	if (d->n_deps)
 		nc_emit_flow_list(out, 2, "depends_on", d->deps, d->n_deps);
-	emit_entrypoint(out, lab, d);
+	emit_entrypoint(out, lab, d, host);
 	return 0;
 }
 

@@ -3,8 +3,11 @@
 # three OSPF routers converges and is graded with `test --wait`; vtysh in
 # a node; `write memory` changes the node's copy, never the lab's files;
 # a configuration error and a daemon that cannot start fail `up` with
-# their message; `down` leaves nothing. Then the same for BIRD: two
-# routers exchange static routes over OSPF, birdc, a configuration error.
+# their message; `down` leaves nothing. `up --wait` returns only once the
+# lab converged (routes in every router's kernel table, BGP Established),
+# and fails naming the node when it never does. Then the same for BIRD:
+# two routers exchange static routes over OSPF, birdc, a configuration
+# error.
 . "$NC_SRC/tests/lib/lib.sh"
 
 [ -x /usr/lib/frr/watchfrr ] && [ -x /usr/bin/vtysh ] ||
@@ -12,13 +15,27 @@
 
 dir="$NC_SRC/tests/integration/labs/frr"
 lab="$dir/compose.yaml"
+bgp="$NC_SRC/tests/integration/labs/frr-bgp"
 trap 'nc -f "$lab" down >/dev/null 2>&1; nc -f "$dir/bad.yaml" down >/dev/null 2>&1;
-      nc -f "$dir/baddaemon.yaml" down >/dev/null 2>&1' EXIT
+      nc -f "$dir/baddaemon.yaml" down >/dev/null 2>&1; nc -f "$bgp/compose.yaml" down >/dev/null 2>&1;
+      nc -f "$bgp/stuck.yaml" down >/dev/null 2>&1' EXIT
 
 before=$(sha256sum "$dir/r1/frr.conf")
 owner=$(stat -c %U:%G "$dir/r1")
 
-check "up -d the OSPF chain" nc -f "$lab" up -d
+out=$(nc -f "$lab" up --wait --wait-timeout 120 2>&1); rc=$?
+check_eq "up --wait the OSPF chain" "$rc" "0"
+check_match "up --wait says when the lab converged" "$out" 'converged after [0-9.]+ s \(3 routing nodes\)'
+# Right after up returns, no sleep: each router has the routes OSPF
+# computes (plain readiness returns while they are still coming).
+check_match "converged: r1 has the far network in its kernel table" \
+	"$(nc -f "$lab" exec r1 ip route)" '10\.3\.0\.0/24 .*via 10\.0\.12\.2 .*proto ospf'
+check_match "converged: r3 has the near one" \
+	"$(nc -f "$lab" exec r3 ip route)" '10\.1\.0\.0/24 .*via 10\.0\.23\.1 .*proto ospf'
+check_match "converged: r2 has both ends" \
+	"$(nc -f "$lab" exec r2 ip route | grep -c 'proto ospf')" '^2$'
+check_match "wait --converged on a converged lab" "$(nc -f "$lab" wait --converged --wait-timeout 60 2>&1)" \
+	'converged after'
 check_match "the routers are healthy once up returns" "$(nc -f "$lab" ps)" 'r2 +running\(healthy\)'
 check_eq "forwarding is on in a router" "$(nc -f "$lab" exec r2 cat /proc/sys/net/ipv4/ip_forward)" "1"
 check_eq "IPv6 forwarding too" "$(nc -f "$lab" exec r2 cat /proc/sys/net/ipv6/conf/all/forwarding)" "1"
@@ -60,6 +77,29 @@ check_match "and says the service is unhealthy" "$out" 'service `r` is unhealthy
 nc -f "$dir/baddaemon.yaml" down >/dev/null 2>&1
 check_clean frrdaemon
 
+# BGP: up --wait returns once the session is Established and the route
+# is in r2's table.
+out=$(nc -f "$bgp/compose.yaml" up --wait --wait-timeout 120 2>&1); rc=$?
+check_eq "up --wait an eBGP pair" "$rc" "0"
+check_match "r2 has r1's prefix in its kernel table once up returns" \
+	"$(nc -f "$bgp/compose.yaml" exec r2 ip route)" '192\.0\.2\.0/24 .*via 10\.0\.12\.1 .*proto bgp'
+check_match "the session is Established" \
+	"$(nc -f "$bgp/compose.yaml" vtysh r1 -c 'show bgp summary json')" '"state": ?"Established"'
+check "down the BGP pair" nc -f "$bgp/compose.yaml" down
+check_clean frrbgp
+
+# A peer that does not exist: the lab never converges, and up says which
+# node waits for what.
+out=$(nc -f "$bgp/stuck.yaml" up --wait --wait-timeout 10 2>&1); rc=$?
+check_eq "up --wait --wait-timeout 10 of a lab that never converges exits 1" "$rc" "1"
+check_match "naming the node and the session it waits for" "$out" \
+	'did not converge within 10 s: `r1` is not settled: BGP peer 10\.0\.12\.9 is (Active|Connect|Idle)'
+out=$(nc -f "$bgp/stuck.yaml" wait --converged --wait-timeout 3 2>&1); rc=$?
+check_eq "wait --converged fails the same way" "$rc" "1"
+check_match "with the same reason" "$out" 'BGP peer 10\.0\.12\.9'
+nc -f "$bgp/stuck.yaml" down >/dev/null 2>&1
+check_clean frrstuck
+
 # BIRD: two routers exchange a static route each over OSPF.
 bdir="$NC_SRC/tests/integration/labs/bird"
 if [ ! -x /usr/sbin/bird ] || [ ! -x /usr/sbin/birdc ]; then
@@ -73,7 +113,9 @@ if [ ! -x /usr/sbin/bird ] || [ ! -x /usr/sbin/birdc ]; then
 fi
 trap 'nc -f "$bdir/compose.yaml" down >/dev/null 2>&1; nc -f "$bdir/bad.yaml" down >/dev/null 2>&1' EXIT
 bbefore=$(sha256sum "$bdir/b1/bird.conf")
-check "up -d two BIRD routers" nc -f "$bdir/compose.yaml" up -d
+check "up --wait two BIRD routers" nc -f "$bdir/compose.yaml" up --wait --wait-timeout 120
+check_match "converged: b2 has b1's route in its kernel table once up returns" \
+	"$(nc -f "$bdir/compose.yaml" exec b2 ip route)" '192\.0\.2\.0/24 via 10\.0\.99\.1'
 check_match "they are healthy (birdc answers)" "$(nc -f "$bdir/compose.yaml" ps)" 'b2 +running\(healthy\)'
 learnt=
 for _ in $(seq 60); do

@@ -5,13 +5,17 @@
 # brought up with `up DIR`: its startup scripts run, its device directory
 # is in the container read-only, shared/ is shared but not written, its
 # hosts ping across the router, and
-# `down DIR` leaves nothing.
+# `down DIR` leaves nothing. Then Kathará's RIP lab (its user starts FRR
+# by hand with systemctl in each router) and a branch of its multi-homed
+# BGP lab (RIP inside the stub AS) on the host's FRR: `wait --converged`
+# and `up --wait` return once every router has the routes the lab means.
 . "$NC_SRC/tests/lib/lib.sh"
 
 labs=$NC_SRC/tests/integration/labs
 work=$(mktemp -d)
 lab=$work/two-hosts
-trap 'nc -p l2 down >/dev/null 2>&1; nc down "$lab" >/dev/null 2>&1; rm -rf "$work"' EXIT
+trap 'nc -p l2 down >/dev/null 2>&1; nc down "$lab" >/dev/null 2>&1; nc down "$work/rip" >/dev/null 2>&1;
+      nc down "$work/bgp-multi-homed" >/dev/null 2>&1; rm -rf "$work"' EXIT
 
 # The commands add addresses after the container starts: poll for them
 # (a bounded number of looks, no clock).
@@ -102,5 +106,47 @@ check_match "in the lab directory, the lab is the project (as kathara lstart)" "
 
 check "down -v DIR" nc down -v "$lab"
 check_clean two-hosts
+
+# Routing labs on the host's FRR.
+if [ ! -x /usr/lib/frr/frrinit.sh ] || [ ! -x /usr/bin/vtysh ]; then
+	skip_check "Kathará's RIP and BGP labs" "FRR is not installed on this host (apt-get install frr)"
+	finish
+	exit
+fi
+rip=$work/rip
+cp -a "$NC_SRC/tests/data/kathara/rip" "$rip"
+check "up --wait the RIP lab" nc up --wait --wait-timeout 120 "$rip"
+check_eq "FRR waits for its user, as in Kathará: no RIP route yet in r1" \
+	"$(nc -f "$rip" exec r1 ip route | grep -c 'proto rip')" "0"
+for r in r1 r2 r3 r4; do
+	check "systemctl start frr, typed in $r, starts the host's FRR there" nc -f "$rip" exec "$r" systemctl start frr
+done
+out=$(nc -f "$rip" wait --converged --wait-timeout 120 2>&1); rc=$?
+check_eq "wait --converged: the RIP lab converges" "$rc" "0"
+check_match "on four routing nodes" "$out" 'converged after [0-9.]+ s \(4 routing nodes\)'
+# What the lab means: every 100.1/16 network everywhere, by the shortest path.
+check_match "r1 reaches r4's LAN through r4" "$(nc -f "$rip" exec r1 ip route)" '100\.1\.4\.0/24 .*via 100\.1\.0\.14 .*proto rip'
+check_match "r1 reaches r2's LAN through r2" "$(nc -f "$rip" exec r1 ip route)" '100\.1\.2\.0/24 .*via 100\.1\.0\.2 .*proto rip'
+check_match "r3 reaches r1's LAN through r1" "$(nc -f "$rip" exec r3 ip route)" '100\.1\.1\.0/24 .*via 100\.1\.0\.9 .*proto rip'
+check_match "r4 reaches r3's LAN through r3" "$(nc -f "$rip" exec r4 ip route)" '100\.1\.3\.0/24 .*via 100\.1\.0\.17 .*proto rip'
+check_eq "r5 runs no routing daemon and learns nothing" "$(nc -f "$rip" exec r5 ip route | grep -c rip)" "0"
+check "down the RIP lab" nc down "$rip"
+check_clean rip
+
+bgp=$work/bgp-multi-homed
+cp -a "$NC_SRC/tests/data/kathara/bgp-multi-homed" "$bgp"
+out=$(nc up --wait --wait-timeout 120 "$bgp" 2>&1); rc=$?
+check_eq "up --wait the multi-homed BGP lab (its startups start FRR)" "$rc" "0"
+check_match "it converged on four routing nodes" "$out" 'converged after [0-9.]+ s \(4 routing nodes\)'
+# Right after up, no sleep: the routes the lab's policies let through.
+check_match "as1r1 learnt AS300's /16 through AS30" "$(nc -f "$bgp" exec as1r1 ip route)" '200\.1\.0\.0/16 .*via 11\.0\.0\.25 .*proto bgp'
+check_match "as30r1 has AS1's default route" "$(nc -f "$bgp" exec as30r1 ip route)" '^default .*via 11\.0\.0\.26 .*proto bgp'
+check_match "as30r1 has AS300's /16" "$(nc -f "$bgp" exec as30r1 ip route)" '200\.1\.0\.0/16 .*via 11\.0\.0\.9 .*proto bgp'
+check_match "as300r1 has the default from AS30" "$(nc -f "$bgp" exec as300r1 ip route)" '^default .*via 11\.0\.0\.10 .*proto bgp'
+check_eq "... and no other BGP route (its prefix list lets the default in only)" \
+	"$(nc -f "$bgp" exec as300r1 ip route | grep -c 'proto bgp')" "1"
+check_match "as300r3 has it over RIP (redistributed from BGP)" "$(nc -f "$bgp" exec as300r3 ip route)" '^default .*via 200\.1\.0\.1 .*proto rip'
+check "down the BGP lab" nc down "$bgp"
+check_clean bgp-multi-homed
 
 finish
