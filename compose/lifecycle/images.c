@@ -376,6 +376,12 @@ int nc_images_list(const struct nc_paths *paths, struct nc_image_list *out, nc_e
 		return nc_err_ret(err);
 	}
 	count_orphans(paths, out);
+	char dir[PATH_MAX];
+	if (nc_pathf(dir, sizeof(dir), "%s/images", paths->lib_dir) == 0)
+		out->store_bytes = tree_size(dir);
+	/* Blobs once: a layout's are hard links to these. */
+	if (nc_pathf(dir, sizeof(dir), "%s/registry/blobs", paths->lib_dir) == 0)
+		out->store_bytes += tree_size(dir);
 	if (out->n)
 		qsort(out->v, out->n, sizeof(out->v[0]), by_name);
 	return 0;
