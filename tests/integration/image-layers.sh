@@ -18,7 +18,8 @@ lab() { nc -f "$work/compose.yaml" "$@"; }
 store=/var/lib/ncompose/images
 nlayers() { find "$store/layers" -mindepth 1 -maxdepth 1 -type d ! -name '.tmp-*' 2>/dev/null | wc -l; }
 
-check "up -d: a 120-layer image and two sharing their base" lab up -d
+out=$(lab up -d 2>&1); rc=$?
+check_eq "up -d: a 120-layer image and two sharing their base" "$rc" "0"
 check_eq "the 120-layer image runs, its top layer's file seen" "$(lab exec deep cat /layers/120 2>&1)" "layer 120"
 check_eq "... and one from a middle layer" "$(lab exec deep cat /layers/60 2>&1)" "layer 60"
 check_eq "... and the base layer's busybox" "$(lab exec deep cat /etc/hostname >/dev/null 2>&1; echo $?)" "0"
@@ -27,8 +28,12 @@ check_eq "... an opaque directory hides the base's contents" "$(lab exec deep ls
 check_eq "the root is an overlay" "$(lab exec deep awk '$2 == "/" {print $3}' /proc/mounts 2>&1)" "overlay"
 check_eq "a and b read their own top layers" "$(lab exec a cat /etc/top; lab exec b cat /etc/top)" "a
 b"
-check_eq "b (userns_mode: auto, idmapped layers) sees the base's files as root's" \
-	"$(lab exec b stat -c %u /bin/busybox 2>&1)" "0"
+if printf '%s\n' "$out" | grep -q 'cannot be idmapped'; then
+	echo "# the store's filesystem cannot be idmapped here: b's files show as nobody's"
+else
+	check_eq "b (userns_mode: auto, every layer idmapped) sees the base's files as root's" \
+		"$(lab exec b stat -c %u /bin/busybox 2>&1)" "0"
+fi
 # Layer 1 is shared by all three images: 1 + 119 + 1 + 1.
 check_eq "each layer is stored once: 122 layers for 3 images of 124" "$(nlayers)" "122"
 check_eq "three store entries" "$(ls "$store" | grep -Evc '^(layers|l)$|\.config\.json$')" "3"
