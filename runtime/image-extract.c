@@ -355,7 +355,11 @@ static int overlay_whiteout(const struct rt_tar_entry *e, int dfd, const char *n
 			return nc_err_errno(err, errno, "entry `%s`: mark the directory opaque", e->path);
 		return 0;
 	}
-	if (!*target || !strcmp(target, ".") || !strcmp(target, "..") || !strncmp(target, ".wh.", 4))
+	/* `.wh..wh.*` other than the opaque marker: AUFS's own bookkeeping
+	 * (.wh..wh.plnk, .wh..wh.aufs), which old layers carry; not a file. */
+	if (!strncmp(target, ".wh.", 4))
+		return 0;
+	if (!*target || !strcmp(target, ".") || !strcmp(target, ".."))
 		return nc_err_msg(err, EINVAL, "entry `%s`: a whiteout of nothing", e->path);
 	if (CREATE_REPLACING(dfd, target, mknodat(dfd, target, S_IFCHR | 0600, makedev(0, 0))) < 0)
 		return nc_err_errno(err, errno, "entry `%s`: whiteout", e->path);
