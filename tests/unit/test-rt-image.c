@@ -661,6 +661,71 @@ static void test_docker_save_layers(void **state)
 	outside_untouched();
 }
 
+/* The same layers as two images: each layer stored once, shared; its
+ * whiteouts overlayfs's own; a hard link into the layer below refused. */
+static void test_layers_shared(void **state)
+{
+	(void)state;
+	struct tw l1, l2, top = { 0 }, a = { 0 }, b = { 0 }, c = { 0 };
+	char path[256], pb[256], pc[256], p[512], *da = NULL, *db = NULL, *dc = NULL;
+	if (geteuid() != 0)
+		skip(); /* whiteouts: mknod and a trusted.* xattr */
+	two_layers(&l1, &l2);
+	tw_file(&top, "etc/mine", "b\n", 0644);
+	tw_end(&top);
+	tw_blob(&a, "aaa/layer.tar", &l1);
+	tw_blob(&a, "bbb/layer.tar", &l2);
+	tw_file(&a, "manifest.json", "[{\"Layers\":[\"aaa/layer.tar\",\"bbb/layer.tar\"]}]", 0644);
+	save(&a, "shared-a.tar", false, path, sizeof(path));
+	tw_blob(&b, "aaa/layer.tar", &l1);
+	tw_blob(&b, "ccc/layer.tar", &top);
+	tw_file(&b, "manifest.json", "[{\"Layers\":[\"aaa/layer.tar\",\"ccc/layer.tar\"]}]", 0644);
+	save(&b, "shared-b.tar", false, pb, sizeof(pb));
+	/* a layer whose hard link names a file of the layer below */
+	struct tw evil = { 0 };
+	tw_entry(&evil, "etc/", '5', NULL);
+	tw_entry(&evil, "etc/keep2", '1', "etc/keep");
+	tw_end(&evil);
+	tw_blob(&c, "aaa/layer.tar", &l1);
+	tw_blob(&c, "ddd/layer.tar", &evil);
+	tw_file(&c, "manifest.json", "[{\"Layers\":[\"aaa/layer.tar\",\"ddd/layer.tar\"]}]", 0644);
+	save(&c, "shared-c.tar", false, pc, sizeof(pc));
+	tw_free(&l1);
+	tw_free(&l2);
+	tw_free(&top);
+	tw_free(&evil);
+
+	assert_int_equal(rt_image_unpack(path, store, &da, &err), 0);
+	assert_int_equal(rt_image_unpack(pb, store, &db, &err), 0);
+	char **va, **vb;
+	size_t na, nb;
+	assert_int_equal(rt_image_lower_dirs(da, &va, &na, &err), 0);
+	assert_int_equal(rt_image_lower_dirs(db, &vb, &nb, &err), 0);
+	assert_int_equal(na, 2);
+	assert_int_equal(nb, 2);
+	/* uppermost first; the base is one directory for both */
+	assert_string_equal(va[1], vb[1]);
+	assert_string_not_equal(va[0], vb[0]);
+	read_is(db, "etc/mine", "b\n");
+	read_is(db, "etc/gone", "gone\n");
+	/* overlayfs's whiteouts, no .wh. file */
+	snprintf(p, sizeof(p), "%s/etc/gone", va[0]);
+	assert_true(is_whiteout(p));
+	snprintf(p, sizeof(p), "%s/opt", va[0]);
+	assert_true(is_opaque(p));
+	assert_false(exists(va[0], "etc/.wh.gone"));
+	assert_false(exists(va[0], "opt/.wh..wh..opq"));
+	rt_image_lower_dirs_free(va, na);
+	rt_image_lower_dirs_free(vb, nb);
+
+	assert_true(rt_image_unpack(pc, store, &dc, &err) < 0);
+	assert_non_null(strstr(err.msg, "hard link to `etc/keep`"));
+	assert_null(dc);
+	free(da);
+	free(db);
+	outside_untouched();
+}
+
 static void test_archive_errors(void **state)
 {
 	(void)state;
@@ -1069,6 +1134,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree),
 		cmocka_unit_test(test_docker_save_layers),
+		cmocka_unit_test(test_layers_shared),
 		cmocka_unit_test(test_archive_errors),
 		cmocka_unit_test(test_copy_tree),
 		cmocka_unit_test(test_copy_tree_race),
