@@ -143,9 +143,10 @@ static int lib_subdir(const struct nc_paths *paths, const char *sub, char *out, 
 	return 0;
 }
 
-/* The image's read-only layer: a directory as it is, a tarball unpacked
- * once into the content store (keyed by its digest, shared by every
- * container and project using it); the writable layer under
+/* The image's read-only layers: a directory as it is; a tarball, an
+ * archive or a layout as the store entry that lists its layers, each
+ * unpacked once (keyed by its digest, shared by every image, container
+ * and project using it) and stacked by the overlay; the writable layer under
  * `<lib_dir>/containers/<project>/<service>/`, kept across restarts, gone
  * with `down`. */
 static int image_layers(const struct nc_plan_container *pc, const struct nc_paths *paths,
