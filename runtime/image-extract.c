@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -35,6 +36,7 @@ struct dir_fix {
 struct extract {
 	int rootfd;
 	bool layer; /* an image layer: .wh. entries delete (rt_image_extract_layer) */
+	bool overlay; /* a layer of its own: .wh. entries become overlayfs's markers */
 	struct dir_fix *dirs;
 	size_t n_dirs, cap_dirs;
 	char buf[128 * 1024];
@@ -338,6 +340,32 @@ static int whiteout(const struct rt_tar_entry *e, int dfd, const char *name, nc_
 	return 0;
 }
 
+/* A layer unpacked into a directory of its own, to be stacked by
+ * overlayfs: its whiteouts are written the way overlayfs reads them. A
+ * `.wh.NAME` becomes NAME as a character device 0/0 (a node of no device:
+ * opening it fails, so it opens nothing of the host's); `.wh..wh..opq`
+ * sets `trusted.overlay.opaque` to "y" on its directory. */
+static int overlay_whiteout(const struct rt_tar_entry *e, int dfd, const char *name, nc_err *err)
+{
+	const char *target = name + 4;
+
+	if (!strcmp(name, ".wh..wh..opq")) {
+		_cleanup_close_ int d = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (d < 0 || fsetxattr(d, "trusted.overlay.opaque", "y", 1, 0) < 0)
+			return nc_err_errno(err, errno, "entry `%s`: mark the directory opaque", e->path);
+		return 0;
+	}
+	/* `.wh..wh.*` other than the opaque marker: AUFS's own bookkeeping
+	 * (.wh..wh.plnk, .wh..wh.aufs), which old layers carry; not a file. */
+	if (!strncmp(target, ".wh.", 4))
+		return 0;
+	if (!*target || !strcmp(target, ".") || !strcmp(target, ".."))
+		return nc_err_msg(err, EINVAL, "entry `%s`: a whiteout of nothing", e->path);
+	if (CREATE_REPLACING(dfd, target, mknodat(dfd, target, S_IFCHR | 0600, makedev(0, 0))) < 0)
+		return nc_err_errno(err, errno, "entry `%s`: whiteout", e->path);
+	return 0;
+}
+
 static int extract_entry(struct extract *x, struct rt_tar *t, const struct rt_tar_entry *e, nc_err *err)
 {
 	char clean[PATH_MAX];
@@ -370,6 +398,8 @@ static int extract_entry(struct extract *x, struct rt_tar *t, const struct rt_ta
 	if (dfd < 0)
 		return nc_err_prefix(err, "entry `%s`", e->path);
 
+	if (x->overlay && !strncmp(name, ".wh.", 4))
+		return overlay_whiteout(e, dfd, name, err);
 	if (x->layer && !strncmp(name, ".wh.", 4))
 		return whiteout(e, dfd, name, err);
 	switch (e->type) {
@@ -432,7 +462,7 @@ static int check_digest(struct rt_tar *t, struct nc_sha256 *h, const char *want,
 	return 0;
 }
 
-static int extract(int tar_fd, int root_fd, bool layer, const char *want, nc_err *err)
+static int extract(int tar_fd, int root_fd, bool layer, bool overlay, const char *want, nc_err *err)
 {
 	_cleanup_(extract_freep) struct extract *x = calloc(1, sizeof(*x));
 	_cleanup_(tar_freep) struct rt_tar *t = NULL;
@@ -444,6 +474,7 @@ static int extract(int tar_fd, int root_fd, bool layer, const char *want, nc_err
 		return nc_err_errno(err, ENOMEM, "unpack");
 	x->rootfd = root_fd;
 	x->layer = layer;
+	x->overlay = overlay;
 	nc_sha256_init(&h);
 	r = rt_tar_open_hashed(tar_fd, want ? &h : NULL, &t, err);
 	if (r < 0)
@@ -462,10 +493,15 @@ static int extract(int tar_fd, int root_fd, bool layer, const char *want, nc_err
 
 int rt_image_extract(int tar_fd, int root_fd, nc_err *err)
 {
-	return extract(tar_fd, root_fd, false, NULL, err);
+	return extract(tar_fd, root_fd, false, false, NULL, err);
 }
 
 int rt_image_extract_layer(int tar_fd, int root_fd, const char *sha256_hex, nc_err *err)
 {
-	return extract(tar_fd, root_fd, true, sha256_hex, err);
+	return extract(tar_fd, root_fd, true, false, sha256_hex, err);
+}
+
+int rt_image_extract_overlay_layer(int tar_fd, int root_fd, const char *sha256_hex, nc_err *err)
+{
+	return extract(tar_fd, root_fd, true, true, sha256_hex, err);
 }

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 #include "common/fsutil.h"
 #include "common/json-parse.h"
 #include "common/sha256.h"
+#include "runtime/image-store.h"
 #include "runtime/resolve.h"
 
 #define META_MAX (16u << 20) /* manifests are kilobytes */
@@ -83,14 +85,35 @@ static int read_json(int src, const char *path, const char *want, struct nc_aren
 	return 0;
 }
 
-static int apply_layer(int src, const char *path, const char *want, int root, nc_err *err)
+/* Where layers go: applied in order into one directory (`root`), or each
+ * into the layer store (`store`), whose digests are listed in `list`,
+ * lowest first. Neither: only the config is read. */
+struct sink {
+	int root;
+	const char *store;
+	FILE *list;
+};
+
+static bool sink_wants_layers(const struct sink *k)
 {
+	return k->root >= 0 || k->store;
+}
+
+static int apply_layer(int src, const char *path, const char *want, const struct sink *k, nc_err *err)
+{
+	char hex[NC_SHA256_HEX_LEN];
 	_cleanup_close_ int fd = open_blob(src, path, NULL, err);
 	if (fd == -ENOENT)
 		return nc_err_msg(err, ENOENT, "layer `%s`: missing", path);
 	if (fd < 0)
 		return nc_err_prefix(err, "layer");
-	if (rt_image_extract_layer(fd, root, want, err) < 0)
+	if (k->store) {
+		if (rt_layer_store_blob(fd, want, k->store, hex, err) < 0)
+			return nc_err_prefix(err, "layer `%s`", path);
+		fprintf(k->list, "%s\n", hex);
+		return 0;
+	}
+	if (rt_image_extract_layer(fd, k->root, want, err) < 0)
 		return nc_err_prefix(err, "layer `%s`", path);
 	return 0;
 }
@@ -120,7 +143,7 @@ static int blob_path(const char *digest, char out[128], nc_err *err)
 	return 0;
 }
 
-static int docker_manifest(int src, struct nc_arena *a, const struct nc_jv *m, int root, char **raw_config,
+static int docker_manifest(int src, struct nc_arena *a, const struct nc_jv *m, const struct sink *k, char **raw_config,
 			   nc_err *err)
 {
 	if (m->kind != NC_JV_ARRAY || !m->n)
@@ -160,7 +183,7 @@ static int docker_manifest(int src, struct nc_arena *a, const struct nc_jv *m, i
 		if (!want && id && !strncmp(id, "sha256:", 7) && strlen(id) == 71 &&
 		    strspn(id + 7, "0123456789abcdef") == 64)
 			want = strcpy(hex, id + 7);
-		if (root >= 0 && apply_layer(src, layers->items[i]->s, want, root, err) < 0)
+		if (sink_wants_layers(k) && apply_layer(src, layers->items[i]->s, want, k, err) < 0)
 			return nc_err_ret(err);
 	}
 	return 0;
@@ -193,7 +216,7 @@ static const struct nc_jv *pick_manifest(const struct nc_jv *index, nc_err *err)
 	return NULL;
 }
 
-static int oci_manifest(int src, struct nc_arena *a, const struct nc_jv *desc, int root, int depth,
+static int oci_manifest(int src, struct nc_arena *a, const struct nc_jv *desc, const struct sink *k, int depth,
 			char **raw_config, nc_err *err)
 {
 	char path[128];
@@ -212,7 +235,7 @@ static int oci_manifest(int src, struct nc_arena *a, const struct nc_jv *desc, i
 		const struct nc_jv *next = pick_manifest(m, err);
 		if (!next)
 			return nc_err_prefix(err, "%s", path);
-		return oci_manifest(src, a, next, root, depth + 1, raw_config, err);
+		return oci_manifest(src, a, next, k, depth + 1, raw_config, err);
 	}
 	const struct nc_jv *layers = nc_jv_get(m, "layers");
 	if (!layers || layers->kind != NC_JV_ARRAY)
@@ -235,13 +258,13 @@ static int oci_manifest(int src, struct nc_arena *a, const struct nc_jv *desc, i
 		char lpath[128];
 		if (blob_path(nc_jv_str(layers->items[i], "digest"), lpath, err) < 0)
 			return nc_err_prefix(err, "%s: layer %zu", path, i + 1);
-		if (root >= 0 && apply_layer(src, lpath, lpath + 13, root, err) < 0)
+		if (sink_wants_layers(k) && apply_layer(src, lpath, lpath + 13, k, err) < 0)
 			return nc_err_ret(err);
 	}
 	return 0;
 }
 
-static int flatten(int src_fd, int root_fd, const char *index_hex, bool *is_archive, char **config,
+static int flatten(int src_fd, const struct sink *k, const char *index_hex, bool *is_archive, char **config,
 		   nc_err *err)
 {
 	_cleanup_(nc_arena_free) struct nc_arena a = NC_ARENA_INIT;
@@ -255,7 +278,7 @@ static int flatten(int src_fd, int root_fd, const char *index_hex, bool *is_arch
 		if (r < 0)
 			return r;
 		*is_archive = true;
-		return docker_manifest(src_fd, &a, doc, root_fd, config, err);
+		return docker_manifest(src_fd, &a, doc, k, config, err);
 	}
 	struct stat st;
 	if (fstatat(src_fd, "oci-layout", &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -268,13 +291,14 @@ static int flatten(int src_fd, int root_fd, const char *index_hex, bool *is_arch
 	const struct nc_jv *desc = pick_manifest(doc, err);
 	if (!desc)
 		return nc_err_prefix(err, "index.json");
-	return oci_manifest(src_fd, &a, desc, root_fd, 0, config, err);
+	return oci_manifest(src_fd, &a, desc, k, 0, config, err);
 }
 
 int rt_image_flatten(int src_fd, int root_fd, bool *is_archive, char **config, nc_err *err)
 {
+	struct sink k = { .root = root_fd };
 	*config = NULL;
-	int r = flatten(src_fd, root_fd, NULL, is_archive, config, err);
+	int r = flatten(src_fd, &k, NULL, is_archive, config, err);
 	if (r < 0) {
 		free(*config);
 		*config = NULL;
@@ -285,13 +309,37 @@ int rt_image_flatten(int src_fd, int root_fd, bool *is_archive, char **config, n
 int rt_image_flatten_oci(int src_fd, int root_fd, const char *index_hex, char **config, nc_err *err)
 {
 	bool is_archive;
+	struct sink k = { .root = root_fd };
 	*config = NULL;
-	int r = flatten(src_fd, root_fd, index_hex, &is_archive, config, err);
+	int r = flatten(src_fd, &k, index_hex, &is_archive, config, err);
 	if (r < 0) {
 		free(*config);
 		*config = NULL;
 	}
 	if (r == 0 && !is_archive)
 		return nc_err_msg(err, EINVAL, "not an OCI image layout (no oci-layout file)");
+	return r;
+}
+
+int rt_image_store_layers(int src_fd, const char *store_dir, const char *index_hex, bool *is_archive,
+			  char **config, char **list, nc_err *err)
+{
+	size_t len = 0;
+	struct sink k = { .root = -1, .store = store_dir };
+
+	*config = NULL;
+	*list = NULL;
+	if (!(k.list = open_memstream(list, &len)))
+		return nc_err_errno(err, ENOMEM, "image layers");
+	int r = flatten(src_fd, &k, index_hex, is_archive, config, err);
+	if (fclose(k.list) != 0 && r == 0)
+		r = nc_err_errno(err, ENOMEM, "image layers");
+	if (r == 0 && index_hex && !*is_archive)
+		r = nc_err_msg(err, EINVAL, "not an OCI image layout (no oci-layout file)");
+	if (r < 0) {
+		free(*config);
+		free(*list);
+		*config = *list = NULL;
+	}
 	return r;
 }

@@ -22,6 +22,7 @@
 #include "common/fsutil.h"
 #include "common/sha256.h"
 #include "runtime/image-config.h"
+#include "runtime/image-store.h"
 
 #define HINTS ".hints"
 #define TMP_PREFIX ".tmp-"
@@ -29,7 +30,7 @@
  * of a crash. */
 #define TMP_MAX_AGE_S 3600
 
-static int hash_fd(int fd, const char *tarball, char hex[NC_SHA256_HEX_LEN], nc_err *err)
+int rt_store_hash_fd(int fd, const char *tarball, char hex[NC_SHA256_HEX_LEN], nc_err *err)
 {
 	enum { CHUNK = 256 * 1024 };
 	_cleanup_free_ uint8_t *buf = malloc(CHUNK);
@@ -147,7 +148,7 @@ static void make_writable(int dfd)
 	closedir(d);
 }
 
-static int discard(const char *path, int dirfd_or_neg, nc_err *err)
+int rt_store_discard(const char *path, int dirfd_or_neg, nc_err *err)
 {
 	if (geteuid() != 0 && dirfd_or_neg >= 0) {
 		(void)fchmod(dirfd_or_neg, 0700);
@@ -158,7 +159,7 @@ static int discard(const char *path, int dirfd_or_neg, nc_err *err)
 
 /* Leftovers of crashed unpacks: old, and not locked by a live one. Errors
  * are ignored: this is housekeeping, not the job. */
-static void remove_stale_tmp(int storefd, const char *store_dir)
+void rt_store_remove_stale(int storefd, const char *store_dir)
 {
 	_cleanup_close_ int fd = fcntl(storefd, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0)
@@ -184,7 +185,7 @@ static void remove_stale_tmp(int storefd, const char *store_dir)
 		if (t < 0 || flock(t, LOCK_EX | LOCK_NB) < 0)
 			continue;
 		if (nc_pathf(path, sizeof(path), "%s/%s", store_dir, de->d_name) == 0)
-			(void)discard(path, t, &ignored);
+			(void)rt_store_discard(path, t, &ignored);
 	}
 	closedir(d);
 }
@@ -193,7 +194,7 @@ static void remove_stale_tmp(int storefd, const char *store_dir)
 /* A fresh, locked, empty directory of the store; its descriptor, and
  * its path in `tmp`. Held until the end: remove_stale_tmp of a concurrent
  * `up` skips a locked directory, however long the unpack takes. */
-static int new_tmp(int storefd, const char *store_dir, char tmp[PATH_MAX], nc_err *err)
+int rt_store_new_tmp(int storefd, const char *store_dir, char tmp[PATH_MAX], nc_err *err)
 {
 	if (nc_pathf(tmp, PATH_MAX, "%s/" TMP_PREFIX "XXXXXX", store_dir) < 0)
 		return nc_err_errno(err, ENAMETOOLONG, "image store `%s`", store_dir);
@@ -214,7 +215,7 @@ static int new_tmp(int storefd, const char *store_dir, char tmp[PATH_MAX], nc_er
 /* The filled directory `tmp` becomes `<store>/<name>`; on any failure it
  * is removed. Data on disk before the name: after a power cut the entry
  * is either whole or absent. */
-static int commit_tmp(int storefd, const char *store_dir, const char *tmp, int rootfd, const char *name,
+int rt_store_commit_tmp(int storefd, const char *store_dir, const char *tmp, int rootfd, const char *name,
 		      nc_err *err)
 {
 	const char *tmp_name = tmp + strlen(store_dir) + 1;
@@ -233,12 +234,12 @@ static int commit_tmp(int storefd, const char *store_dir, const char *tmp, int r
 		return 0;
 	if (errno == EEXIST || errno == ENOTEMPTY) {
 		/* A concurrent unpack of the same bytes won: use theirs. */
-		(void)discard(tmp, rootfd, &ignored);
+		(void)rt_store_discard(tmp, rootfd, &ignored);
 		return 0;
 	}
 	r = nc_err_errno(err, errno, "rename `%s` to `%s/%s`", tmp, store_dir, name);
 fail:
-	(void)discard(tmp, rootfd, &ignored);
+	(void)rt_store_discard(tmp, rootfd, &ignored);
 	return r;
 }
 
@@ -258,17 +259,40 @@ static int keep_config(const char *store_dir, const char *name, const char *conf
 	return 0;
 }
 
+/* The entry `name`: a directory holding the list of its layers. */
+static int write_entry(int storefd, const char *store_dir, const char *name, const char *list, nc_err *err)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+	_cleanup_close_ int fd = rt_store_new_tmp(storefd, store_dir, tmp, err);
+	if (fd < 0)
+		return fd;
+	int r = nc_pathf(path, sizeof(path), "%s/" RT_LAYER_LIST, tmp) < 0
+			? nc_err_errno(err, ENAMETOOLONG, "image store `%s`", tmp)
+			: nc_write_file_atomic(path, list, strlen(list), 0644, err);
+	if (r < 0) {
+		nc_err ignored;
+		(void)rt_store_discard(tmp, fd, &ignored);
+		return r;
+	}
+	return rt_store_commit_tmp(storefd, store_dir, tmp, fd, name, err);
+}
+
 static int unpack_new(int tarfd, int storefd, const char *tarball, const char *store_dir, const char *hex,
 		      nc_err *err)
 {
-	char tmp[PATH_MAX], flat[PATH_MAX];
+	char layers[PATH_MAX], tmp[PATH_MAX];
 	nc_err ignored;
 	int r;
 
-	_cleanup_close_ int flatfd = -1;
-	/* Before the first goto: fail's path frees it. */
 	_cleanup_free_ char *config = NULL;
-	_cleanup_close_ int rootfd = new_tmp(storefd, store_dir, tmp, err);
+	_cleanup_free_ char *list = NULL;
+	_cleanup_close_ int layersfd = rt_layers_open(store_dir, layers, err);
+	if (layersfd < 0)
+		return layersfd;
+	rt_store_remove_stale(layersfd, layers);
+	/* Unpacked among the layers: a plain rootfs tarball is renamed into
+	 * place as the image's one layer. */
+	_cleanup_close_ int rootfd = rt_store_new_tmp(layersfd, layers, tmp, err);
 	if (rootfd < 0)
 		return rootfd;
 	if (lseek(tarfd, 0, SEEK_SET) < 0) {
@@ -280,33 +304,34 @@ static int unpack_new(int tarfd, int storefd, const char *tarball, const char *s
 		goto fail;
 	}
 	/* A docker save archive or an OCI layout in a tar: what we unpacked
-	 * is its metadata and layers; the root filesystem is their sum. */
-	flatfd = new_tmp(storefd, store_dir, flat, err);
-	if (flatfd < 0) {
-		r = flatfd;
-		goto fail;
-	}
+	 * is its metadata and layers; each layer goes to the store. */
 	bool archive = false;
-	if ((r = rt_image_flatten(rootfd, flatfd, &archive, &config, err)) < 0 ||
-	    (r = keep_config(store_dir, hex, config, err)) < 0) {
+	if ((r = rt_image_store_layers(rootfd, store_dir, NULL, &archive, &config, &list, err)) < 0) {
 		nc_err_prefix(err, "image `%s`", tarball);
-		(void)discard(flat, flatfd, &ignored);
 		goto fail;
 	}
-	if (!archive) {
-		(void)discard(flat, flatfd, &ignored);
-		return commit_tmp(storefd, store_dir, tmp, rootfd, hex, err);
+	if (archive) {
+		(void)rt_store_discard(tmp, rootfd, &ignored);
+	} else {
+		if ((r = rt_store_commit_tmp(layersfd, layers, tmp, rootfd, hex, err)) < 0 ||
+		    (r = rt_layer_link(store_dir, hex, err)) < 0)
+			return nc_err_prefix(err, "image `%s`", tarball);
+		if (asprintf(&list, "%s\n", hex) < 0) {
+			list = NULL;
+			return nc_err_errno(err, ENOMEM, "image `%s`", tarball);
+		}
 	}
-	(void)discard(tmp, rootfd, &ignored);
-	return commit_tmp(storefd, store_dir, flat, flatfd, hex, err);
+	if ((r = keep_config(store_dir, hex, config, err)) < 0)
+		return nc_err_prefix(err, "image `%s`", tarball);
+	return write_entry(storefd, store_dir, hex, list, err);
 fail:
-	(void)discard(tmp, rootfd, &ignored);
+	(void)rt_store_discard(tmp, rootfd, &ignored);
 	return r;
 }
 
 int rt_image_unpack_oci_dir(const char *dir, const char *store_dir, char **rootfs_dir, nc_err *err)
 {
-	char hex[NC_SHA256_HEX_LEN], name[NC_SHA256_HEX_LEN + 8], tmp[PATH_MAX];
+	char hex[NC_SHA256_HEX_LEN], name[NC_SHA256_HEX_LEN + 8];
 
 	*rootfs_dir = NULL;
 	_cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -319,7 +344,7 @@ int rt_image_unpack_oci_dir(const char *dir, const char *store_dir, char **rootf
 		return nc_err_msg(err, EINVAL, "image `%s`: index.json: not a regular file (refused)", dir);
 	if (index < 0)
 		return nc_err_errno(err, -index, "image `%s`: index.json", dir);
-	if (hash_fd(index, dir, hex, err) < 0)
+	if (rt_store_hash_fd(index, dir, hex, err) < 0)
 		return nc_err_ret(err);
 	snprintf(name, sizeof(name), "oci-%s", hex);
 	if (nc_mkdir_p(store_dir, 0700, err) < 0)
@@ -344,21 +369,16 @@ int rt_image_unpack_oci_dir(const char *dir, const char *store_dir, char **rootf
 			return nc_err_prefix(err, "image `%s`", dir);
 	}
 	if (r == 0) {
-		remove_stale_tmp(storefd, store_dir);
-		_cleanup_close_ int rootfd = new_tmp(storefd, store_dir, tmp, err);
-		if (rootfd < 0)
-			return rootfd;
+		rt_store_remove_stale(storefd, store_dir);
 		/* The index read again must be the one hashed above: the
 		 * name of the store entry is what it vouches for. */
 		_cleanup_free_ char *config = NULL;
-		if ((r = rt_image_flatten_oci(dirfd, rootfd, hex, &config, err)) < 0 ||
-		    (r = keep_config(store_dir, name, config, err)) < 0) {
-			nc_err ignored;
-			nc_err_prefix(err, "image `%s`", dir);
-			(void)discard(tmp, rootfd, &ignored);
-			return r;
-		}
-		if ((r = commit_tmp(storefd, store_dir, tmp, rootfd, name, err)) < 0)
+		_cleanup_free_ char *list = NULL;
+		bool archive;
+		if ((r = rt_image_store_layers(dirfd, store_dir, hex, &archive, &config, &list, err)) < 0 ||
+		    (r = keep_config(store_dir, name, config, err)) < 0)
+			return nc_err_prefix(err, "image `%s`", dir);
+		if ((r = write_entry(storefd, store_dir, name, list, err)) < 0)
 			return r;
 	}
 	if (asprintf(rootfs_dir, "%s/%s", store_dir, name) < 0) {
@@ -399,14 +419,14 @@ int rt_image_unpack(const char *tarball, const char *store_dir, char **rootfs_di
 		return nc_err_errno(err, ENAMETOOLONG, "image store `%s`", store_dir);
 
 	if (!hint_lookup(storefd, hint, hex)) {
-		int r = hash_fd(fd, tarball, hex, err);
+		int r = rt_store_hash_fd(fd, tarball, hex, err);
 		if (r < 0)
 			return r;
 		r = entry_exists(storefd, store_dir, hex, err);
 		if (r < 0)
 			return r;
 		if (r == 0) {
-			remove_stale_tmp(storefd, store_dir);
+			rt_store_remove_stale(storefd, store_dir);
 			r = unpack_new(fd, storefd, tarball, store_dir, hex, err);
 			if (r < 0)
 				return r;

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Rootfs tarballs (`image: ./rootfs.tar.gz`, .tgz or plain .tar) unpacked
- * once into a content store: `<store>/<sha256 of the file>/`, which the
- * caller stacks under a per-container overlayfs upper layer.
+ * Rootfs tarballs (`image: ./rootfs.tar.gz`, .tgz or plain .tar), docker
+ * save archives and OCI layouts, unpacked once into a content store: each
+ * layer once per digest in `<store>/layers/<sha256>/`, each image an entry
+ * `<store>/<sha256 of the file>/` listing its layers, which the caller
+ * stacks (rt_image_lower_dirs) under a per-container overlayfs upper
+ * layer.
  *
  * Extraction is safe against hostile archives: nothing is created or
  * written outside the target directory (see rt_image_extract).
@@ -82,6 +85,13 @@ int rt_image_extract(int tar_fd, int root_fd, nc_err *err);
  * (EBADMSG) naming both digests; the caller discards root_fd then. */
 int rt_image_extract_layer(int tar_fd, int root_fd, const char *sha256_hex, nc_err *err);
 
+/* The same, for a layer unpacked into an empty directory of its own, to be
+ * stacked by overlayfs: `.wh.NAME` becomes NAME as a character device 0/0
+ * and `.wh..wh..opq` the xattr `trusted.overlay.opaque` = "y" on its
+ * directory (overlayfs's own markers; needs CAP_MKNOD and
+ * CAP_SYS_ADMIN). */
+int rt_image_extract_overlay_layer(int tar_fd, int root_fd, const char *sha256_hex, nc_err *err);
+
 /*
  * An image archive already unpacked in `src_fd` (docker save's
  * manifest.json, or an OCI layout: oci-layout and index.json), its layers
@@ -105,6 +115,23 @@ int rt_image_flatten(int src_fd, int root_fd, bool *is_archive, char **config, n
  * Metadata and layers are opened only after an O_PATH look found a
  * regular file: a device node or fifo there is refused unopened. */
 int rt_image_flatten_oci(int src_fd, int root_fd, const char *index_hex, char **config, nc_err *err);
+
+/* The same walk, each layer stored once in `<store_dir>/layers/<sha256>`
+ * (unpacked there when missing, verified as rt_image_flatten_oci does);
+ * *list (malloc'ed) gets their digests, one a line, lowest first. With
+ * index_hex, as rt_image_flatten_oci; without, as rt_image_flatten. */
+int rt_image_store_layers(int src_fd, const char *store_dir, const char *index_hex, bool *is_archive,
+			  char **config, char **list, nc_err *err);
+
+/*
+ * The directories an overlayfs stacks for the store entry `entry` (as
+ * rt_image_unpack and rt_image_unpack_oci_dir return it), uppermost
+ * first: `<store>/l/<short name>` of each of its layers. An entry made
+ * before layers were stored apart is its own one directory. *dirs and its
+ * strings are malloc'ed: rt_image_lower_dirs_free.
+ */
+int rt_image_lower_dirs(const char *entry, char ***dirs, size_t *n, nc_err *err);
+void rt_image_lower_dirs_free(char **dirs, size_t n);
 
 /*
  * For `image: ./dir` holding an OCI layout: *rootfs_dir (malloc'ed) set to

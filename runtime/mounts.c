@@ -229,6 +229,8 @@ static int do_root_fs(struct mnt_ctx *c, const struct rt_mnt *op, nc_err *err)
 	/* The same options as `type: image` volumes (nosuid, nodev), read-only. */
 	if (c->plan->lower_loop_dev && rt_loop_mount(c->plan->lower_loop_dev, c->plan->lower_loop_dir, true, err) < 0)
 		return nc_err_ret(err);
+	if (c->plan->lower_cwd && chdir(c->plan->lower_cwd) < 0)
+		return rt_cerr(err, errno, "enter the image's layers `%s`", c->plan->lower_cwd);
 	if (mount(op->source, op->target, op->fstype, op->flags, op->data) < 0)
 		return rt_cerr(err, errno, "mount the root (%s) on `%s`", op->fstype, op->where);
 	return open_root(c, op, err);

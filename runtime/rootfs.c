@@ -87,9 +87,30 @@ static bool abs_path(const char *p)
 	return p && p[0] == '/';
 }
 
+/* The directory every lower layer is in, when they share one and there
+ * are several: the overlay is then mounted from there with the layers'
+ * own names, since mount(2) takes one page of options and 120 layers'
+ * full paths would not fit. NULL otherwise. */
+static const char *common_parent(const struct rt_container_spec *spec, struct nc_arena *arena)
+{
+	if (spec->n_lower < 2)
+		return NULL;
+	const char *first = spec->lower_dirs[0], *slash = strrchr(first, '/');
+	if (!slash || slash == first || !slash[1])
+		return NULL;
+	size_t len = (size_t)(slash - first) + 1;
+	for (size_t i = 1; i < spec->n_lower; i++) {
+		const char *d = spec->lower_dirs[i];
+		if (strncmp(d, first, len) || !d[len] || strchr(d + len, '/'))
+			return NULL;
+	}
+	return nc_arena_printf(arena, "%.*s", (int)len - 1, first);
+}
+
 /* Overlay options: "lowerdir=A:B,upperdir=U,workdir=W", with the
- * separators the kernel splits on escaped in the paths. */
-static const char *overlay_data(const struct rt_container_spec *spec, struct nc_arena *arena)
+ * separators the kernel splits on escaped in the paths; A and B relative
+ * to `cwd` when it is set. */
+static const char *overlay_data(const struct rt_container_spec *spec, const char *cwd, struct nc_arena *arena)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
@@ -101,7 +122,7 @@ static const char *overlay_data(const struct rt_container_spec *spec, struct nc_
 	for (size_t i = 0; i < spec->n_lower; i++) {
 		if (i)
 			fputc(':', f);
-		for (const char *c = spec->lower_dirs[i]; *c; c++) {
+		for (const char *c = spec->lower_dirs[i] + (cwd ? strlen(cwd) + 1 : 0); *c; c++) {
 			if (*c == ':' || *c == ',' || *c == '\\')
 				fputc('\\', f);
 			fputc(*c, f);
@@ -201,7 +222,8 @@ static int plan_root(const struct rt_container_spec *spec, struct nc_arena *aren
 
 	ADD(RT_MNT_PRIVATE, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, 0);
 	if (spec->n_lower) {
-		const char *data = overlay_data(spec, arena);
+		plan->lower_cwd = common_parent(spec, arena);
+		const char *data = overlay_data(spec, plan->lower_cwd, arena);
 		if (!data)
 			return nc_err_errno(err, ENOMEM, "plan the root filesystem");
 		ADD(RT_MNT_ROOT_FS, "overlay", plan->root, "overlay", spec->privileged ? 0 : MS_NODEV, data, 0);

@@ -73,6 +73,9 @@ struct rt_rootfs_plan {
 	/* A filesystem image root (spec lower_image): the loop device, mounted
 	 * read-only on lower_loop_dir just before the overlay; NULL: none. */
 	const char *lower_loop_dev, *lower_loop_dir;
+	/* The overlay's lower layers are named relative to this directory,
+	 * the child's working directory for the mount; NULL: absolute. */
+	const char *lower_cwd;
 	struct rt_mnt *ops;
 	size_t n_ops, cap;
 };

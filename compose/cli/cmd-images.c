@@ -24,10 +24,11 @@ static void help(void)
 	       "       ncompose [-f FILE] [-p PROJECT] images [--format table|json] [-q] [SERVICE...]\n\n"
 	       "Without -p, -f or a SERVICE: every image in the store under /var/lib/ncompose\n"
 	       "(pulled references, and the unpacked copies of local tarballs and layouts,\n"
-	       "untagged), its ID, its size on disk and the containers (PROJECT/SERVICE,\n"
-	       "running or stopped) that use it. With a project: the images its containers\n"
-	       "run: the service, the image (`-` for the host's own root, read-only) and its\n"
-	       "size on disk.\n\n"
+	       "untagged), its ID, its size (all its layers) and the containers\n"
+	       "(PROJECT/SERVICE, running or stopped) that use it, then the store's total on\n"
+	       "disk, where a layer shared by several images counts once. With a project:\n"
+	       "the images its containers run: the service, the image (`-` for the host's own\n"
+	       "root, read-only) and its size on disk.\n\n"
 	       "  --format FORMAT  table (default) or json\n"
 	       "  -q, --quiet      only the IDs (store) or the images, each once (project)\n"
 	       "  -h, --help       this help\n\n"
@@ -121,6 +122,13 @@ static int store_images(bool json, bool quiet)
 			for (size_t k = 0; k < im->n_users; k++)
 				printf("%s%s", k ? "," : "", im->users[k]);
 			printf("%s\n", im->n_users ? "" : "-");
+		}
+		/* An image's size counts every layer it stacks; the store holds
+		 * a layer once however many images share it. */
+		if (l.n) {
+			char size[32];
+			human((int64_t)l.store_bytes, size, sizeof(size));
+			printf("Total on disk: %s (a layer shared by several images counted once)\n", size);
 		}
 	}
 	nc_image_list_free(&l);

@@ -19,16 +19,18 @@ static void rmi_help(void)
 	       "(4 digits or more) of its ID as `ncompose images` shows it. An image that a\n"
 	       "container of any project uses, running or stopped, is not removed: the\n"
 	       "message names the containers (PROJECT/SERVICE); `down` that project first.\n"
-	       "Blobs that no image links any more go too.\n\n"
+	       "Blobs that no image links any more go too, and unpacked layers no remaining\n"
+	       "image lists (a layer another image shares stays).\n\n"
 	       "  -h, --help  this help\n");
 }
 
 static void prune_help(void)
 {
 	printf("Usage: ncompose image prune [-a] [-f]\n\n"
-	       "Removes the images no container uses, and blobs no image links. Without -a,\n"
-	       "only untagged images (the unpacked copies of local tarballs and layouts);\n"
-	       "with -a, pulled images too. Prints what it removed and the space reclaimed.\n"
+	       "Removes the images no container uses, blobs no image links and unpacked\n"
+	       "layers no remaining image lists. Without -a, only untagged images (the\n"
+	       "unpacked copies of local tarballs and layouts); with -a, pulled images too.\n"
+	       "Prints what it removed and the space reclaimed.\n"
 	       "On a terminal it asks first, unless -f. A container of any project, running\n"
 	       "or stopped, keeps its image; an `up` or `pull` under way is waited for.\n\n"
 	       "  -a, --all    pulled (tagged) images too, not only untagged ones\n"

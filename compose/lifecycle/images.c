@@ -77,6 +77,32 @@ static uint64_t tree_size(const char *path)
 	return walk_bytes;
 }
 
+/* The bytes of a store entry: of its layers (images/layers/HEX, listed
+ * in ENTRY/.ncompose-layers) when it has them, else its own tree (an
+ * entry flattened by an older version). A layer shared by several images
+ * counts in each one's size, as in `docker images`. */
+static uint64_t entry_size(const char *root)
+{
+	char list[PATH_MAX];
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	nc_err ignored;
+
+	if (nc_pathf(list, sizeof(list), "%s/.ncompose-layers", root) < 0 ||
+	    nc_read_file(list, &text, &len, &ignored) < 0)
+		return tree_size(root);
+	const char *slash = strrchr(root, '/');
+	uint64_t sum = 0;
+	if (!slash)
+		return tree_size(root);
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char layer[PATH_MAX];
+		if (is_hex64(line) && nc_pathf(layer, sizeof(layer), "%.*s/layers/%s", (int)(slash - root), root, line) == 0)
+			sum += tree_size(layer);
+	}
+	return sum;
+}
+
 /* ---- the list --------------------------------------------------------- */
 
 static void image_free(struct nc_stored_image *im)
@@ -148,7 +174,7 @@ static int ref_entry(const struct nc_paths *paths, const char *refs, const char 
 	if (nc_pathf(blobs, sizeof(blobs), "%s/blobs", im->layout) == 0)
 		im->size = tree_size(blobs);
 	if (im->root)
-		im->size += tree_size(im->root);
+		im->size += entry_size(im->root);
 	return 0;
 }
 
@@ -205,7 +231,7 @@ static int list_local(const struct nc_paths *paths, struct nc_image_list *l, nc_
 		struct nc_stored_image *im = image_add(l);
 		if (!im || !(im->id = strdup(hex)) || !(im->root = strdup(root)))
 			return nc_err_errno(err, ENOMEM, "image store");
-		im->size = tree_size(root);
+		im->size = entry_size(root);
 	}
 	return 0;
 }
@@ -350,6 +376,12 @@ int nc_images_list(const struct nc_paths *paths, struct nc_image_list *out, nc_e
 		return nc_err_ret(err);
 	}
 	count_orphans(paths, out);
+	char dir[PATH_MAX];
+	if (nc_pathf(dir, sizeof(dir), "%s/images", paths->lib_dir) == 0)
+		out->store_bytes = tree_size(dir);
+	/* Blobs once: a layout's are hard links to these. */
+	if (nc_pathf(dir, sizeof(dir), "%s/registry/blobs", paths->lib_dir) == 0)
+		out->store_bytes += tree_size(dir);
 	if (out->n)
 		qsort(out->v, out->n, sizeof(out->v[0]), by_name);
 	return 0;
@@ -410,8 +442,91 @@ static void drop_hints(const struct nc_paths *paths, const char *hex)
 	}
 }
 
+/* Adds the layers the entry `name` of `images` lists to `keep`. */
+static int keep_layers(int images, const char *name, char ***keep, size_t *n_keep)
+{
+	char rel[PATH_MAX];
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	nc_err e;
+
+	if (nc_pathf(rel, sizeof(rel), "%s/.ncompose-layers", name) < 0)
+		return -ENAMETOOLONG;
+	if (nc_read_fileat(images, rel, &text, &len, &e) < 0)
+		return e.errnum == ENOENT ? 0 : -e.errnum;
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char **v = realloc(*keep, (*n_keep + 1) * sizeof(char *));
+		if (!v)
+			return -ENOMEM;
+		*keep = v;
+		if (!(v[*n_keep] = strdup(line)))
+			return -ENOMEM;
+		(*n_keep)++;
+	}
+	return 0;
+}
+
+static bool kept(char *const *keep, size_t n, const char *hex)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(keep[i], hex))
+			return true;
+	return false;
+}
+
+/* The layers (images/layers/HEX) no entry lists any more, and their short
+ * names (images/l/): an entry keeps its layers, a container its entry
+ * (NC_IMAGE_USE_FILE), so what nothing lists is used by no container.
+ * Under the exclusive lock: an `up` between storing a layer and writing
+ * its entry holds the lock shared. A layer an interrupted `up` stored
+ * without its entry goes here too. */
+static int remove_unused_layers(const struct nc_paths *paths, uint64_t *freed, nc_err *err)
+{
+	char dir[PATH_MAX], layers[PATH_MAX], links[PATH_MAX];
+	char **keep = NULL;
+	size_t n_keep = 0;
+	int r = 0;
+
+	if (nc_pathf(dir, sizeof(dir), "%s/images", paths->lib_dir) < 0 ||
+	    nc_pathf(layers, sizeof(layers), "%s/layers", dir) < 0 || nc_pathf(links, sizeof(links), "%s/l", dir) < 0)
+		return nc_err_errno(err, ENAMETOOLONG, "image store");
+	_cleanup_(nc_closedirp) DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : nc_err_errno(err, errno, "image store `%s`", dir);
+	for (struct dirent *de; r == 0 && (de = readdir(d));) {
+		const char *hex = !strncmp(de->d_name, "oci-", 4) ? de->d_name + 4 : de->d_name;
+		if (is_hex64(hex) && (r = keep_layers(dirfd(d), de->d_name, &keep, &n_keep)) < 0)
+			r = nc_err_errno(err, -r, "image store: entry `%s/%s`", dir, de->d_name);
+	}
+	_cleanup_(nc_closedirp) DIR *l = r == 0 ? opendir(layers) : NULL;
+	for (struct dirent *de; l && r == 0 && (de = readdir(l));) {
+		char path[PATH_MAX];
+		if (!is_hex64(de->d_name) || kept(keep, n_keep, de->d_name) ||
+		    nc_pathf(path, sizeof(path), "%s/%s", layers, de->d_name) < 0)
+			continue;
+		uint64_t bytes = tree_size(path);
+		if ((r = nc_rm_rf(path, err)) < 0)
+			r = nc_err_prefix(err, "image store: layer");
+		else
+			*freed += bytes;
+	}
+	/* Short names whose layer is gone. */
+	_cleanup_(nc_closedirp) DIR *s = r == 0 ? opendir(links) : NULL;
+	for (struct dirent *de; s && (de = readdir(s));) {
+		struct stat st;
+		if (de->d_name[0] != '.' && fstatat(dirfd(s), de->d_name, &st, 0) < 0 && errno == ENOENT)
+			(void)unlinkat(dirfd(s), de->d_name, 0);
+	}
+	for (size_t i = 0; i < n_keep; i++)
+		free(keep[i]);
+	free(keep);
+	return r;
+}
+
 int nc_images_remove_orphans(const struct nc_paths *paths, uint64_t *freed, size_t *n, nc_err *err)
 {
+	if (remove_unused_layers(paths, freed, err) < 0)
+		return nc_err_ret(err);
 	char dir[PATH_MAX];
 	if (nc_pathf(dir, sizeof(dir), "%s/registry/blobs/sha256", paths->lib_dir) < 0)
 		return nc_err_errno(err, ENAMETOOLONG, "image store");
@@ -442,7 +557,7 @@ int nc_image_remove(const struct nc_paths *paths, const struct nc_stored_image *
 	if (img->layout && nc_rm_rf(img->layout, err) < 0)
 		return nc_err_prefix(err, "image %s", img->name ? img->name : img->id);
 	if (img->root) {
-		uint64_t bytes = tree_size(img->root);
+		uint64_t bytes = tree_size(img->root); /* its list: layers go below */
 		if (nc_rm_rf(img->root, err) < 0)
 			return nc_err_prefix(err, "image %s", img->name ? img->name : img->id);
 		*freed += bytes;

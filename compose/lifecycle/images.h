@@ -7,11 +7,18 @@
  *   registry/refs/HEX          one OCI layout per pulled reference (HEX:
  *                              the SHA-256 of its canonical name), its
  *                              blobs hard links to the ones above;
- *   images/HEX                 a rootfs or docker-save tarball unpacked
+ *   images/layers/SHA          one layer unpacked, once, whichever images
+ *                              use it (SHA: its blob's SHA-256);
+ *   images/l/SHORT             symlinks to them (16 hex digits), the names
+ *                              a container's overlay stacks;
+ *   images/HEX                 a rootfs or docker-save tarball's entry
  *                              (HEX: the tarball's SHA-256);
- *   images/oci-HEX             an OCI layout's layers applied (HEX: the
- *                              SHA-256 of its index.json), for a local
- *                              layout or a pulled reference alike.
+ *   images/oci-HEX             an OCI layout's entry (HEX: the SHA-256 of
+ *                              its index.json), for a local layout or a
+ *                              pulled reference alike. An entry lists its
+ *                              layers in ENTRY/.ncompose-layers (one that
+ *                              does not is a flattened root of an older
+ *                              version, used as it is).
  * A pulled reference is a tagged image; an unpacked entry that no
  * reference claims is an untagged one (its file is wherever the compose
  * file said). A blob no layout links any more is garbage.
@@ -54,6 +61,10 @@ struct nc_image_list {
 	struct nc_stored_image *v;
 	size_t n;
 	uint64_t orphan_bytes; /* blobs no layout links */
+	/* What the store holds on disk: blobs, entries and layers, each
+	 * layer once however many images share it (sizes above count it in
+	 * each image). */
+	uint64_t store_bytes;
 	size_t n_orphans;
 };
 
@@ -76,7 +87,8 @@ int nc_image_find(const struct nc_image_list *l, const char *what, size_t *which
 int nc_image_remove(const struct nc_paths *paths, const struct nc_stored_image *img, uint64_t *freed,
 		    nc_err *err);
 
-/* Removes the blobs no layout links; *freed and *n grow. */
+/* Removes the blobs no layout links and the layers no entry lists;
+ * *freed and *n (blobs) grow. */
 int nc_images_remove_orphans(const struct nc_paths *paths, uint64_t *freed, size_t *n, nc_err *err);
 
 /* For the container being made: writes NC_IMAGE_USE_FILE in its state

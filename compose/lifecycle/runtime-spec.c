@@ -116,6 +116,9 @@ void nc_container_spec_free(struct nc_container_spec *cs)
 	free(cs->mount_paths);
 	free(cs->mounts);
 	free(cs->lower);
+	rt_image_lower_dirs_free(cs->lowers, cs->n_lowers);
+	cs->lowers = NULL;
+	cs->n_lowers = 0;
 	if (cs->store_lock >= 0)
 		close(cs->store_lock);
 	cs->store_lock = -1;
@@ -140,9 +143,10 @@ static int lib_subdir(const struct nc_paths *paths, const char *sub, char *out, 
 	return 0;
 }
 
-/* The image's read-only layer: a directory as it is, a tarball unpacked
- * once into the content store (keyed by its digest, shared by every
- * container and project using it); the writable layer under
+/* The image's read-only layers: a directory as it is; a tarball, an
+ * archive or a layout as the store entry that lists its layers, each
+ * unpacked once (keyed by its digest, shared by every image, container
+ * and project using it) and stacked by the overlay; the writable layer under
  * `<lib_dir>/containers/<project>/<service>/`, kept across restarts, gone
  * with `down`. */
 static int image_layers(const struct nc_plan_container *pc, const struct nc_paths *paths,
@@ -197,9 +201,16 @@ static int image_layers(const struct nc_plan_container *pc, const struct nc_path
 	} else if (!(cs->lower = strdup(pc->image))) {
 		return nc_err_errno(err, ENOMEM, "service `%s`: image", pc->name);
 	}
-	cs->lowers[0] = cs->lower;
+	if (*from_store) {
+		if (rt_image_lower_dirs(cs->lower, &cs->lowers, &cs->n_lowers, err) < 0)
+			return nc_err_prefix(err, "service `%s`", pc->name);
+	} else if (!(cs->lowers = calloc(1, sizeof(char *))) || !(cs->lowers[0] = strdup(cs->lower))) {
+		return nc_err_errno(err, ENOMEM, "service `%s`: image", pc->name);
+	} else {
+		cs->n_lowers = 1;
+	}
 	if (pc->userns_size) {
-		int r = rt_idmap_supported(cs->lower, err);
+		int r = rt_idmap_supported(cs->lowers[0], err);
 		if (r < 0)
 			return nc_err_prefix(err, "service `%s`: image", pc->name);
 		cs->layers_not_idmapped = r == 0;
@@ -250,8 +261,10 @@ static int volume_dir(const struct nc_plan *p, const struct nc_plan_mount *pm, s
 }
 
 /* Docker's rule: a volume still empty when a container with an image
- * mounts it gets the image's files at that place (unless `nocopy`). */
-static int seed_volume(const char *image_root, const char *target, const char *dir, nc_err *err)
+ * mounts it gets the image's files at that place (unless `nocopy`). From
+ * a layered image, the uppermost layer that has that place gives them
+ * (layers below are not merged in: docs/decisions.md). */
+static int seed_volume(const struct nc_container_spec *cs, const char *target, const char *dir, nc_err *err)
 {
 	_cleanup_(nc_closedirp) DIR *d = opendir(dir);
 	if (!d)
@@ -259,8 +272,11 @@ static int seed_volume(const char *image_root, const char *target, const char *d
 	for (struct dirent *de; (de = readdir(d));)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			return 0;
-	bool copied;
-	return rt_copy_tree_in_root(image_root, target, dir, &copied, err);
+	bool copied = false;
+	for (size_t i = 0; i < cs->n_lowers && !copied; i++)
+		if (rt_copy_tree_in_root(cs->lowers[i], target, dir, &copied, err) < 0)
+			return nc_err_ret(err);
+	return 0;
 }
 
 /* A volume still owned by the host's root goes to root of the
@@ -368,7 +384,7 @@ static int image_volumes(const struct nc_plan_container *pc, const char *const *
 		size_t i = cs->n_mounts;
 		if (nc_pathf(dir, sizeof(dir), "%s/volumes/image-%zu", cs->dir, v) < 0)
 			return nc_err_errno(err, ENAMETOOLONG, "service `%s`: the image's volume `%.256s`", pc->name, t);
-		if (nc_mkdir_p(dir, 0755, err) < 0 || seed_volume(cs->lower, t, dir, err) < 0 ||
+		if (nc_mkdir_p(dir, 0755, err) < 0 || seed_volume(cs, t, dir, err) < 0 ||
 		    (pc->userns_size && volume_own(dir, pc->userns_base, err) < 0))
 			return nc_err_prefix(err, "service `%s`: the image's volume `%.256s`", pc->name, t);
 		if (!(cs->mount_paths[i] = strdup(dir)))
@@ -404,7 +420,7 @@ static int build_mounts(const struct nc_plan *p, const struct nc_plan_container 
 				return nc_err_prefix(err, "service `%s`", pc->name);
 			if (!(cs->mount_paths[i] = strdup(dir)))
 				return nc_err_errno(err, ENOMEM, "service `%s`: mounts", pc->name);
-			if (cs->lower && !pm->nocopy && !pm->external && seed_volume(cs->lower, pm->target, dir, err) < 0)
+			if (cs->lower && !pm->nocopy && !pm->external && seed_volume(cs, pm->target, dir, err) < 0)
 				return nc_err_prefix(err, "service `%s`", pc->name);
 			if (pc->userns_size && !pm->external && volume_own(dir, pc->userns_base, err) < 0)
 				return nc_err_prefix(err, "service `%s`", pc->name);
@@ -522,8 +538,8 @@ int nc_container_spec_build(const struct nc_plan *p, const struct nc_plan_contai
 		/* An image holds nothing of the host's to hide. */
 		.masked = pc->image ? NULL : masked,
 		.n_masked = pc->image ? 0 : n_masked,
-		.lower_dirs = cs->lower ? cs->lowers : NULL,
-		.n_lower = cs->lower ? 1 : 0,
+		.lower_dirs = cs->lower ? (const char *const *)cs->lowers : NULL,
+		.n_lower = cs->lower ? cs->n_lowers : 0,
 		.upper_dir = cs->lower ? cs->upper : NULL,
 		.work_dir = cs->lower ? cs->work : NULL,
 		.lower_image = pc->image_is_fs ? pc->image : NULL,

@@ -30,7 +30,10 @@ struct nc_container_spec {
 	/* Owned (nc_container_spec_free): the image layer, the mounts and
 	 * the paths they point to. */
 	char *lower;
-	const char *lowers[1];
+	/* What the overlay stacks, uppermost first: the image's layers in
+	 * the store (rt_image_lower_dirs), or `lower` itself. */
+	char **lowers;
+	size_t n_lowers;
 	/* The image store's lock, held shared from the image's unpacking
 	 * until nc_container_spec_free (after the record is written), so
 	 * `rmi` and `image prune` never take what is being started; -1. */

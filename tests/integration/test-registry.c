@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -187,12 +188,21 @@ static void check_unpacks(const char *pulled)
 	snprintf(rootdir, sizeof(rootdir), "%s/unpacked", store);
 	if (rt_image_unpack_oci_dir(pulled, rootdir, &rootfs, &err) < 0)
 		fail_msg("unpack: %s", err.msg);
-	snprintf(path, sizeof(path), "%s/etc/layer2", rootfs);
+	/* Two layers, uppermost first, for an overlay to stack. */
+	char **dirs;
+	size_t n;
+	if (rt_image_lower_dirs(rootfs, &dirs, &n, &err) < 0)
+		fail_msg("layers: %s", err.msg);
+	assert_int_equal(n, 2);
+	snprintf(path, sizeof(path), "%s/etc/layer2", dirs[0]);
 	assert_int_equal(stat(path, &st), 0);
-	snprintf(path, sizeof(path), "%s/bin/busybox", rootfs);
+	snprintf(path, sizeof(path), "%s/bin/busybox", dirs[1]);
 	assert_int_equal(stat(path, &st), 0);
-	snprintf(path, sizeof(path), "%s/etc/gone", rootfs);
-	assert_int_equal(stat(path, &st), -1); /* the whiteout applied */
+	/* the whiteout, as overlayfs reads it */
+	snprintf(path, sizeof(path), "%s/etc/gone", dirs[0]);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0));
+	rt_image_lower_dirs_free(dirs, n);
 	free(rootfs);
 }
 

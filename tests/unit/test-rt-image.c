@@ -26,6 +26,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -88,11 +89,65 @@ static void digest_of(const char *path, char hex[NC_SHA256_HEX_LEN])
 	nc_sha256_hex(d, hex);
 }
 
+/* A whiteout as overlayfs reads it: a character device 0/0. */
+static bool is_whiteout(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0);
+}
+
+static bool is_opaque(const char *path)
+{
+	char v[2] = "";
+	return lgetxattr(path, "trusted.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y';
+}
+
+/* `rel` of the store entry `dir` as overlayfs would show it, in `out`:
+ * the uppermost layer that has it; false when a whiteout or an opaque
+ * directory hides it or no layer has it. A directory that is no store
+ * entry is its own root. */
+static bool layered(const char *dir, const char *rel, char out[512])
+{
+	char **dirs;
+	size_t n;
+	nc_err e;
+	assert_int_equal(rt_image_lower_dirs(dir, &dirs, &n, &e), 0);
+	bool found = false, hidden = false;
+	for (size_t i = 0; i < n && !found && !hidden; i++) {
+		char p[512];
+		/* each ancestor in this layer: a whiteout hides, opaque stops */
+		for (const char *c = rel;; c++) {
+			if (*c != '/' && *c)
+				continue;
+			snprintf(p, sizeof(p), "%s/%.*s", dirs[i], (int)(c - rel), rel);
+			if (is_whiteout(p)) {
+				hidden = true;
+				break;
+			}
+			if (!*c)
+				break;
+		}
+		snprintf(p, sizeof(p), "%s/%s", dirs[i], rel);
+		struct stat st;
+		if (!hidden && lstat(p, &st) == 0) {
+			found = true;
+			snprintf(out, 512, "%s", p);
+		}
+		for (const char *c = rel; !found && !hidden && *c; c++)
+			if (*c == '/') {
+				snprintf(p, sizeof(p), "%s/%.*s", dirs[i], (int)(c - rel), rel);
+				hidden = is_opaque(p);
+			}
+	}
+	rt_image_lower_dirs_free(dirs, n);
+	return found;
+}
+
 static void read_is(const char *dir, const char *rel, const char *want)
 {
 	char p[512];
 	_cleanup_free_ char *data = NULL;
-	assert_int_equal(nc_pathf(p, sizeof(p), "%s/%s", dir, rel), 0);
+	assert_true(layered(dir, rel, p));
 	assert_int_equal(nc_read_file(p, &data, NULL, &err), 0);
 	assert_string_equal(data, want);
 }
@@ -100,21 +155,20 @@ static void read_is(const char *dir, const char *rel, const char *want)
 static bool exists(const char *dir, const char *rel)
 {
 	char p[512];
-	struct stat st;
-	assert_int_equal(nc_pathf(p, sizeof(p), "%s/%s", dir, rel), 0);
-	return lstat(p, &st) == 0;
+	return layered(dir, rel, p);
 }
 
 static struct stat stat_of(const char *dir, const char *rel)
 {
 	char p[512];
 	struct stat st;
-	assert_int_equal(nc_pathf(p, sizeof(p), "%s/%s", dir, rel), 0);
+	assert_true(layered(dir, rel, p));
 	assert_int_equal(lstat(p, &st), 0);
 	return st;
 }
 
-/* Store entries other than .hints: unpacked images and .tmp- leftovers. */
+/* Store entries other than .hints and the layers: unpacked images and
+ * .tmp- leftovers. */
 static size_t store_entries(void)
 {
 	size_t n = 0;
@@ -122,7 +176,8 @@ static size_t store_entries(void)
 	if (!d)
 		return 0;
 	for (struct dirent *de; (de = readdir(d));)
-		if (de->d_name[0] != '.' || !strncmp(de->d_name, ".tmp-", 5))
+		if ((de->d_name[0] != '.' && strcmp(de->d_name, "layers") && strcmp(de->d_name, "l")) ||
+		    !strncmp(de->d_name, ".tmp-", 5))
 			n++;
 	closedir(d);
 	return n;
@@ -170,7 +225,7 @@ static void test_tree(void **state)
 	tw_header(&w, &null);
 	struct tw_hdr sticky = { .name = "./tmp/", .type = '5', .mode = 01777 };
 	tw_header(&w, &sticky);
-	char path[256], hex[NC_SHA256_HEX_LEN], want[256];
+	char path[512], hex[NC_SHA256_HEX_LEN], want[256];
 	save(&w, "tree.tar.gz", true, path, sizeof(path));
 	digest_of(path, hex);
 	snprintf(want, sizeof(want), "%s/%s", store, hex);
@@ -196,7 +251,7 @@ static void test_tree(void **state)
 	}
 	assert_int_equal(stat_of(dir, "bin/ls").st_ino, st.st_ino);
 	char link[64] = { 0 };
-	snprintf(path, sizeof(path), "%s/bin/sh", dir);
+	assert_true(layered(dir, "bin/sh", path));
 	assert_int_equal(readlink(path, link, sizeof(link) - 1), 7);
 	assert_string_equal(link, "busybox");
 	read_is(dir, "etc/hostname", "box\n");
@@ -221,13 +276,16 @@ static void test_tree(void **state)
 	_cleanup_free_ char *again = NULL;
 	assert_int_equal(rt_image_unpack(path, store, &again, &err), 0);
 	assert_string_equal(again, dir);
-	assert_true(exists(dir, "marker"));
+	snprintf(path, sizeof(path), "%s/marker", dir);
+	assert_int_equal(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/tree.tar.gz", tmpdir);
 	/* A touched tarball misses the hint: hashed again, same entry. */
 	assert_int_equal(utimensat(AT_FDCWD, path, NULL, 0), 0);
 	_cleanup_free_ char *third = NULL;
 	assert_int_equal(rt_image_unpack(path, store, &third, &err), 0);
 	assert_string_equal(third, dir);
-	assert_true(exists(dir, "marker"));
+	snprintf(path, sizeof(path), "%s/marker", dir);
+	assert_int_equal(access(path, F_OK), 0);
 	assert_int_equal(store_entries(), 1);
 }
 
@@ -313,12 +371,12 @@ static void test_write_through_absolute_symlink(void **state)
 	assert_int_equal(unpack_hostile(&w, "abs-link.tgz", &dir), 0);
 	/* the links are kept as they are ... */
 	char link[256] = { 0 }, p[512];
-	snprintf(p, sizeof(p), "%s/link", dir);
+	assert_true(layered(dir, "link", p));
 	assert_true(readlink(p, link, sizeof(link) - 1) > 0);
 	assert_string_equal(link, outside);
 	/* ... and what went through them landed inside the root */
-	snprintf(p, sizeof(p), "%s%s", dir, outside);
-	read_is(p, "evil", "through the link");
+	snprintf(p, sizeof(p), "%s/evil", outside + 1);
+	read_is(dir, p, "through the link");
 	read_is(dir, "tmp/nc-image-evil", "through /tmp");
 	assert_false(exists("/tmp", "nc-image-evil"));
 }
@@ -581,6 +639,8 @@ static void test_docker_save_layers(void **state)
 	(void)state;
 	struct tw l1, l2, outer = { 0 };
 	char path[256], *dir = NULL;
+	if (geteuid() != 0)
+		skip(); /* an opaque directory is a trusted.* xattr: root only */
 	two_layers(&l1, &l2);
 	tw_blob(&outer, "aaa/layer.tar", &l1);
 	tw_blob(&outer, "bbb/layer.tar", &l2);
@@ -598,6 +658,71 @@ static void test_docker_save_layers(void **state)
 	assert_false(exists(dir, "opt/sub"));
 	assert_false(exists(dir, "manifest.json"));
 	free(dir);
+	outside_untouched();
+}
+
+/* The same layers as two images: each layer stored once, shared; its
+ * whiteouts overlayfs's own; a hard link into the layer below refused. */
+static void test_layers_shared(void **state)
+{
+	(void)state;
+	struct tw l1, l2, top = { 0 }, a = { 0 }, b = { 0 }, c = { 0 };
+	char path[256], pb[256], pc[256], p[512], *da = NULL, *db = NULL, *dc = NULL;
+	if (geteuid() != 0)
+		skip(); /* whiteouts: mknod and a trusted.* xattr */
+	two_layers(&l1, &l2);
+	tw_file(&top, "etc/mine", "b\n", 0644);
+	tw_end(&top);
+	tw_blob(&a, "aaa/layer.tar", &l1);
+	tw_blob(&a, "bbb/layer.tar", &l2);
+	tw_file(&a, "manifest.json", "[{\"Layers\":[\"aaa/layer.tar\",\"bbb/layer.tar\"]}]", 0644);
+	save(&a, "shared-a.tar", false, path, sizeof(path));
+	tw_blob(&b, "aaa/layer.tar", &l1);
+	tw_blob(&b, "ccc/layer.tar", &top);
+	tw_file(&b, "manifest.json", "[{\"Layers\":[\"aaa/layer.tar\",\"ccc/layer.tar\"]}]", 0644);
+	save(&b, "shared-b.tar", false, pb, sizeof(pb));
+	/* a layer whose hard link names a file of the layer below */
+	struct tw evil = { 0 };
+	tw_entry(&evil, "etc/", '5', NULL);
+	tw_entry(&evil, "etc/keep2", '1', "etc/keep");
+	tw_end(&evil);
+	tw_blob(&c, "aaa/layer.tar", &l1);
+	tw_blob(&c, "ddd/layer.tar", &evil);
+	tw_file(&c, "manifest.json", "[{\"Layers\":[\"aaa/layer.tar\",\"ddd/layer.tar\"]}]", 0644);
+	save(&c, "shared-c.tar", false, pc, sizeof(pc));
+	tw_free(&l1);
+	tw_free(&l2);
+	tw_free(&top);
+	tw_free(&evil);
+
+	assert_int_equal(rt_image_unpack(path, store, &da, &err), 0);
+	assert_int_equal(rt_image_unpack(pb, store, &db, &err), 0);
+	char **va, **vb;
+	size_t na, nb;
+	assert_int_equal(rt_image_lower_dirs(da, &va, &na, &err), 0);
+	assert_int_equal(rt_image_lower_dirs(db, &vb, &nb, &err), 0);
+	assert_int_equal(na, 2);
+	assert_int_equal(nb, 2);
+	/* uppermost first; the base is one directory for both */
+	assert_string_equal(va[1], vb[1]);
+	assert_string_not_equal(va[0], vb[0]);
+	read_is(db, "etc/mine", "b\n");
+	read_is(db, "etc/gone", "gone\n");
+	/* overlayfs's whiteouts, no .wh. file */
+	snprintf(p, sizeof(p), "%s/etc/gone", va[0]);
+	assert_true(is_whiteout(p));
+	snprintf(p, sizeof(p), "%s/opt", va[0]);
+	assert_true(is_opaque(p));
+	assert_false(exists(va[0], "etc/.wh.gone"));
+	assert_false(exists(va[0], "opt/.wh..wh..opq"));
+	rt_image_lower_dirs_free(va, na);
+	rt_image_lower_dirs_free(vb, nb);
+
+	assert_true(rt_image_unpack(pc, store, &dc, &err) < 0);
+	assert_non_null(strstr(err.msg, "hard link to `etc/keep`"));
+	assert_null(dc);
+	free(da);
+	free(db);
 	outside_untouched();
 }
 
@@ -955,6 +1080,8 @@ static void docker_save_with_ids(const char *name, bool tamper, char *path, size
 	char h1[NC_SHA256_HEX_LEN], h2[NC_SHA256_HEX_LEN], chex[NC_SHA256_HEX_LEN];
 	char config[512], cname[80], manifest[512];
 	uint8_t d[NC_SHA256_LEN];
+	if (geteuid() != 0)
+		skip(); /* an opaque directory is a trusted.* xattr: root only */
 	two_layers(&l1, &l2);
 	tw_file(&l2, "marker", name, 0644); /* a different archive each time */
 	nc_sha256(l1.buf, l1.len, d);
@@ -1007,6 +1134,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree),
 		cmocka_unit_test(test_docker_save_layers),
+		cmocka_unit_test(test_layers_shared),
 		cmocka_unit_test(test_archive_errors),
 		cmocka_unit_test(test_copy_tree),
 		cmocka_unit_test(test_copy_tree_race),
