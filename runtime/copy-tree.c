@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -31,6 +33,10 @@ struct copy {
 	 * unlinked first, never followed) and directories are merged into;
 	 * seeding a volume starts from an empty one and stops at a clash. */
 	bool replace;
+	/* Merging an image's layers bottom-up, as overlayfs shows them: a
+	 * 0/0 character device (a whiteout) removes the entry below, an
+	 * opaque directory hides what the layers below put in it. */
+	bool layered;
 };
 
 /* Makes room for `name` in ddir: unlinkat never follows a link. */
@@ -157,6 +163,42 @@ static int copy_symlink(const struct copy *c, int sdir, const char *name, int dd
 	return 0;
 }
 
+static bool is_whiteout(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0);
+}
+
+static bool is_opaque(int dirfd_)
+{
+	char v[2];
+	return fgetxattr(dirfd_, "trusted.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y';
+}
+
+static int drop(int ddir, const char *name)
+{
+	nc_err e;
+	return nc_rm_rf_at(ddir, name, &e) < 0 && e.errnum != ENOENT ? -e.errnum : 0;
+}
+
+/* Empties the directory ddir (what an opaque directory hides). */
+static int drop_all(int ddir)
+{
+	int fd = openat(ddir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return -e;
+	}
+	int r = 0;
+	for (struct dirent *de; r == 0 && (de = readdir(d));)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			r = drop(dirfd(d), de->d_name);
+	closedir(d);
+	return r;
+}
+
 static int copy_dir(const struct copy *c, int sdir, int ddir, int depth);
 
 static int copy_subdir(const struct copy *c, int sdir, const char *name, int ddir, const char *dname,
@@ -171,6 +213,8 @@ static int copy_subdir(const struct copy *c, int sdir, const char *name, int ddi
 	_cleanup_close_ int d2 = openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (s2 < 0 || d2 < 0)
 		return -errno;
+	if (c->layered && is_opaque(s2) && (r = drop_all(d2)) < 0)
+		return r;
 	r = copy_dir(c, s2, d2, depth + 1);
 	if (r < 0)
 		return r;
@@ -200,6 +244,18 @@ static int copy_dir(const struct copy *c, int sdir, int ddir, int depth)
 		if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			r = -errno;
 			break;
+		}
+		if (c->layered) {
+			/* A whiteout removes; a directory the layer replaces
+			 * with something else goes whole. */
+			struct stat below;
+			if (is_whiteout(&st)) {
+				r = drop(ddir, n);
+				continue;
+			}
+			if (!S_ISDIR(st.st_mode) && fstatat(ddir, n, &below, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISDIR(below.st_mode) && (r = drop(ddir, n)) < 0)
+				break;
 		}
 		if (S_ISREG(st.st_mode))
 			r = copy_file(c, dirfd(d), n, ddir, n);
@@ -254,6 +310,48 @@ int rt_copy_tree_in_root_hooked(const char *root, const char *path, const char *
 int rt_copy_tree_in_root(const char *root, const char *path, const char *dst, bool *copied, nc_err *err)
 {
 	return rt_copy_tree_in_root_hooked(root, path, dst, NULL, copied, err);
+}
+
+int rt_copy_layers_in_root(const char *const *layers, size_t n, const char *path, const char *dst, bool *copied,
+			   nc_err *err)
+{
+	const struct copy c = { .replace = true, .layered = true };
+
+	*copied = false;
+	_cleanup_close_ int dfd = open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return nc_err_errno(err, errno, "volume `%s`", dst);
+	for (size_t i = n; i-- > 0;) {
+		_cleanup_close_ int rootfd = open(layers[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			return nc_err_errno(err, errno, "image layer `%s`", layers[i]);
+		nc_err e;
+		_cleanup_close_ int src = rt_open_in_root(rootfd, path, O_RDONLY | O_DIRECTORY, &e);
+		if (src == -ENOENT)
+			continue;
+		int r = 0;
+		if (src == -ENOTDIR) {
+			/* Not a directory here (a whiteout, a file): what the
+			 * layers below gave is hidden. */
+			if ((r = drop_all(dfd)) < 0)
+				return nc_err_errno(err, -r, "volume `%s`", dst);
+			*copied = false;
+			continue;
+		}
+		if (src < 0) {
+			*err = e;
+			return nc_err_prefix(err, "the image's `%s`", path);
+		}
+		if (is_opaque(src) && (r = drop_all(dfd)) < 0)
+			return nc_err_errno(err, -r, "volume `%s`", dst);
+		if ((r = copy_dir(&c, src, dfd, 0)) < 0)
+			return nc_err_errno(err, -r, "copy the image's `%s` into `%s`", path, dst);
+		struct stat st;
+		if (fstat(src, &st) == 0 && fchown(dfd, st.st_uid, st.st_gid) == 0)
+			(void)fchmod(dfd, st.st_mode & 07777);
+		*copied = true;
+	}
+	return 0;
 }
 
 int rt_copy_entry_at(int sdir, const char *name, int ddir, const char *dname, nc_err *err)

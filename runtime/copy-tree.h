@@ -8,6 +8,7 @@
 #define NC_RUNTIME_COPY_TREE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "common/error.h"
 
@@ -25,6 +26,15 @@
  * AT_SYMLINK_NOFOLLOW.
  */
 int rt_copy_tree_in_root(const char *root, const char *path, const char *dst, bool *copied, nc_err *err);
+
+/*
+ * The same over an image's layers (uppermost first, as overlayfs takes
+ * them): `path` of each layer merged bottom-up into `dst`, whiteouts and
+ * opaque directories applied, so the volume gets what the container
+ * would see at `path`.
+ */
+int rt_copy_layers_in_root(const char *const *layers, size_t n, const char *path, const char *dst, bool *copied,
+			   nc_err *err);
 
 /* For tests: before_meta runs after an entry of the volume was created
  * (and a file's data written) and before its owner, mode and times are

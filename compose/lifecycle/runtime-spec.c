@@ -261,9 +261,8 @@ static int volume_dir(const struct nc_plan *p, const struct nc_plan_mount *pm, s
 }
 
 /* Docker's rule: a volume still empty when a container with an image
- * mounts it gets the image's files at that place (unless `nocopy`). From
- * a layered image, the uppermost layer that has that place gives them
- * (layers below are not merged in: docs/decisions.md). */
+ * mounts it gets the image's files at that place (unless `nocopy`): what
+ * the container would see there, every layer merged as overlayfs does. */
 static int seed_volume(const struct nc_container_spec *cs, const char *target, const char *dir, nc_err *err)
 {
 	_cleanup_(nc_closedirp) DIR *d = opendir(dir);
@@ -273,9 +272,8 @@ static int seed_volume(const struct nc_container_spec *cs, const char *target, c
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			return 0;
 	bool copied = false;
-	for (size_t i = 0; i < cs->n_lowers && !copied; i++)
-		if (rt_copy_tree_in_root(cs->lowers[i], target, dir, &copied, err) < 0)
-			return nc_err_ret(err);
+	if (rt_copy_layers_in_root((const char *const *)cs->lowers, cs->n_lowers, target, dir, &copied, err) < 0)
+		return nc_err_ret(err);
 	return 0;
 }
 

@@ -25,6 +25,15 @@ check_eq "... and one from a middle layer" "$(lab exec deep cat /layers/60 2>&1)
 check_eq "... and the base layer's busybox" "$(lab exec deep cat /etc/hostname >/dev/null 2>&1; echo $?)" "0"
 check_fails "... a whiteout 119 layers up hides the base's file" lab exec deep test -e /etc/gone
 check_eq "... an opaque directory hides the base's contents" "$(lab exec deep ls /opt 2>&1)" "last"
+check_eq "a volume at /etc is seeded from every layer: the base's files" \
+	"$(lab exec seeded awk '$2 == "/etc" {print "volume"}' /proc/mounts; lab exec seeded cat /etc/passwd >/dev/null 2>&1; echo $?)" "volume
+0"
+# (less the files ncompose writes for each container: hosts, hostname,
+# resolv.conf, which a volume over /etc hides)
+check_eq "... the same entries the image shows there" "$(lab exec seeded ls -a /etc 2>&1)" \
+	"$(lab exec deep ls -a /etc 2>&1 | grep -Ev '^(hosts|hostname|resolv\.conf)$')"
+check_fails "... the whiteout applied" lab exec seeded test -e /etc/gone
+check_eq "a volume behind an opaque directory gets only what it shows" "$(lab exec seeded ls /opt 2>&1)" "last"
 check_eq "the root is an overlay" "$(lab exec deep awk '$2 == "/" {print $3}' /proc/mounts 2>&1)" "overlay"
 check_eq "a and b read their own top layers" "$(lab exec a cat /etc/top; lab exec b cat /etc/top)" "a
 b"
