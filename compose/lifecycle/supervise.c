@@ -185,7 +185,7 @@ static int start_finish(struct sup *s, struct start_job *j, nc_err *why)
 	char n[16];
 	pid_t pid = j->pid;
 	nc_err e = j->e;
-	uint64_t t = j->t;
+	uint64_t t = nc_report_clock(s->rep);
 	int r = j->r;
 
 	if (r >= 0)
