@@ -25,7 +25,8 @@
 #include "runtime/image.h"
 #include "runtime/image-config.h"
 
-static int write_generated(const char *dir, const char *name, struct nc_strbuf *b, nc_err *err)
+static int write_generated(const char *dir, const char *name, const struct nc_strbuf *b,
+			   nc_err *err)
 {
 	char path[PATH_MAX];
 
@@ -38,7 +39,8 @@ static int write_generated(const char *dir, const char *name, struct nc_strbuf *
 }
 
 int nc_container_files_write(const struct nc_plan *p, const struct nc_plan_container *pc,
-			     struct nc_state *st, const char *host_resolv, nc_err *err)
+			     struct nc_state *st, const char *host_resolv,
+			     const struct nc_strbuf *hosts, nc_err *err)
 {
 	char dir[PATH_MAX], root[PATH_MAX + 8];
 	_cleanup_strbuf_ struct nc_strbuf b = NC_STRBUF_INIT;
@@ -51,8 +53,11 @@ int nc_container_files_write(const struct nc_plan *p, const struct nc_plan_conta
 	if (mkdir(root, 0755) < 0 && errno != EEXIST)
 		return nc_err_errno(err, errno, "create `%s`", root);
 
-	nc_etc_hosts(p, pc, &b);
-	if ((r = write_generated(dir, "hosts", &b, err)) < 0)
+	if (!hosts) {
+		nc_etc_hosts(p, pc, &b);
+		hosts = &b;
+	}
+	if ((r = write_generated(dir, "hosts", hosts, err)) < 0)
 		return r;
 	nc_strbuf_reset(&b);
 	nc_etc_hostname(pc, &b);

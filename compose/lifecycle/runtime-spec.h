@@ -53,8 +53,13 @@ struct nc_container_spec {
 	const char *const *exposed, *const *labels;
 };
 
+/* /etc/hosts, /etc/hostname and /etc/resolv.conf of `pc` into its state
+ * directory. `hosts`: its hosts file already rendered (nc_etc_hosts, shared
+ * by the containers nc_etc_hosts_same pairs), or NULL to render it here.
+ * Each container still gets a file of its own: it is writable inside. */
 int nc_container_files_write(const struct nc_plan *p, const struct nc_plan_container *pc,
-			     struct nc_state *st, const char *host_resolv, nc_err *err);
+			     struct nc_state *st, const char *host_resolv,
+			     const struct nc_strbuf *hosts, nc_err *err);
 
 /* masked: nc_container_masked_paths(), computed once for all containers.
  * Also makes what the container's filesystem needs on the host: the

@@ -25,8 +25,10 @@
 #include "compose/lifecycle/info.h"
 #include "compose/lifecycle/journal.h"
 #include "compose/lifecycle/livelink.h"
+#include "compose/lifecycle/parallel.h"
 #include "compose/lifecycle/lifecycle.h"
 #include "compose/plan/naming.h"
+#include "runtime/caps.h"
 
 #include "compose/lifecycle/supervise-internal.h"
 
@@ -132,30 +134,64 @@ static void fail(struct sup *s, const nc_err *cause, const char *fmt, ...)
 	s->failed = true;
 }
 
+/*
+ * A start in three parts, so that a bring-up can run the first and the
+ * last on two threads (start_round): building the spec and spawning the
+ * process touch only the container's own files and the kernel; what sits
+ * between them and after them (fault steps, health slots, records,
+ * events, fail()) changes the supervisor's shared state and stays on one
+ * thread, in the order of the containers.
+ */
+struct start_job {
+	size_t i;
+	int r;
+	pid_t pid;
+	uint64_t t;
+	struct nc_container_spec cs;
+	nc_err e;
+};
+
+static void start_build(struct sup *s, struct start_job *j)
+{
+	j->t = nc_report_clock(s->rep);
+	j->r = nc_container_spec_build(s->p, &s->p->containers[j->i], s->st, s->paths, s->cg,
+				       (const char *const *)s->masked, &j->cs, &j->e);
+	j->t = nc_report_time(s->rep, "supervisor: build the spec", j->t);
+}
+
+static void start_check(struct sup *s, struct start_job *j)
+{
+	if (j->r >= 0 && (j->r = nc_fault_step(s->o->fault, "start container", &j->e)) >= 0)
+		j->r = keep_health(s, j->i, &j->cs.proc.health, &j->e);
+}
+
+static void start_spawn(struct sup *s, struct start_job *j)
+{
+	if (j->r < 0)
+		return;
+	j->t = nc_report_clock(s->rep);
+	j->r = rt_container_start(&j->cs.rt, &j->pid, &j->e);
+	j->t = nc_report_time(s->rep, "supervisor: spawn the process", j->t);
+}
+
 /* `why`, when not NULL, gets the reason a start failed (for `start` and
  * `restart`, which must say so: fail() only acts during the bring-up). */
-static int start_one(struct sup *s, size_t i, nc_err *why)
+static int start_finish(struct sup *s, struct start_job *j, nc_err *why)
 {
+	size_t i = j->i;
 	const struct nc_plan_container *pc = &s->p->containers[i];
 	struct nc_life *l = &s->life[i];
-	struct nc_container_spec cs;
+	struct nc_container_spec *cs = &j->cs;
 	char n[16];
-	pid_t pid;
-	nc_err e;
+	pid_t pid = j->pid;
+	nc_err e = j->e;
 	uint64_t t = nc_report_clock(s->rep);
+	int r = j->r;
 
-	int r = nc_container_spec_build(s->p, pc, s->st, s->paths, s->cg,
-					(const char *const *)s->masked, &cs, &e);
-	t = nc_report_time(s->rep, "supervisor: build the spec", t);
-	if (r >= 0 && (r = nc_fault_step(s->o->fault, "start container", &e)) >= 0 &&
-	    (r = keep_health(s, i, &cs.proc.health, &e)) >= 0) {
-		r = rt_container_start(&cs.rt, &pid, &e);
-		t = nc_report_time(s->rep, "supervisor: spawn the process", t);
-	}
 	if (r >= 0)
-		r = nc_container_record_write(s->p, pc, &cs, s->st, pid, &e);
+		r = nc_container_record_write(s->p, pc, cs, s->st, pid, &e);
 	if (r < 0) {
-		nc_container_spec_free(&cs);
+		nc_container_spec_free(cs);
 		fail(s, &e, "start `%s`", pc->name);
 		if (why)
 			nc_err_wrap(why, &e, "start `%s`", pc->name);
@@ -163,12 +199,12 @@ static int start_one(struct sup *s, size_t i, nc_err *why)
 		l->exit_code = nc_life_start_failed_code(e.errnum);
 		return -1;
 	}
-	if (cs.layers_not_idmapped)
+	if (cs->layers_not_idmapped)
 		nc_report_warn(s->rep,
 			       "service `%s`: the filesystem of its image cannot be idmapped, so with userns_mode: auto the image's files show as nobody's and stay read-only inside; keep images on ext4, xfs or btrfs",
 			       pc->name);
-	l->stop_signal = cs.proc.stop_signal;
-	nc_container_spec_free(&cs);
+	l->stop_signal = cs->proc.stop_signal;
+	nc_container_spec_free(cs);
 	l->state = NC_CS_RUNNING;
 	l->pid = pid;
 	(void)nc_pidmap_put(&s->pids, pid, i); /* without it, reap() scans */
@@ -199,13 +235,92 @@ static int start_one(struct sup *s, size_t i, nc_err *why)
 	return 0;
 }
 
+static int start_one(struct sup *s, size_t i, nc_err *why)
+{
+	struct start_job j = { .i = i };
+
+	start_build(s, &j);
+	start_check(s, &j);
+	start_spawn(s, &j);
+	return start_finish(s, &j, why);
+}
+
+struct round {
+	struct sup *s;
+	struct start_job *jobs;
+};
+
+static int round_build(void *ctx, unsigned w, size_t k, nc_err *err)
+{
+	struct round *rd = ctx;
+	(void)w;
+	(void)err;
+	start_build(rd->s, &rd->jobs[k]);
+	return 0;
+}
+
+static int round_spawn(void *ctx, unsigned w, size_t k, nc_err *err)
+{
+	struct round *rd = ctx;
+	(void)w;
+	(void)err;
+	start_spawn(rd->s, &rd->jobs[k]);
+	return 0;
+}
+
+/* Containers started together, at most this many: their specs are held
+ * until the last of them is spawned. */
+#define ROUND_MAX 16
+
+/*
+ * Starts `idx[0..n)`, whose dependencies are all met, on the workers of
+ * nc_parallel_default(): spawning is most of a bring-up, and the kernel
+ * work of one container's clone, mounts and exec can run beside
+ * another's. Every container is started, as one after another would; a
+ * failure is the container's own (fail(), in start_finish). Returns how
+ * many started.
+ */
+static size_t start_round(struct sup *s, const size_t *idx, size_t n)
+{
+	unsigned workers = nc_parallel_default();
+	/* On the heap: a spec is tens of kilobytes. */
+	_cleanup_free_ struct start_job *jobs = workers > 1 && n > 1 ? calloc(ROUND_MAX, sizeof(*jobs)) : NULL;
+	struct round rd = { s, jobs };
+	size_t started = 0;
+	nc_err e;
+
+	if (!jobs) {
+		for (size_t k = 0; k < n; k++)
+			if (start_one(s, idx[k], NULL) == 0)
+				started++;
+		return started;
+	}
+	(void)rt_cap_last(); /* read once, before the threads */
+	for (size_t at = 0; at < n; at += ROUND_MAX) {
+		size_t m = n - at < ROUND_MAX ? n - at : ROUND_MAX;
+		for (size_t k = 0; k < m; k++)
+			jobs[k] = (struct start_job){ .i = idx[at + k] };
+		/* The work functions never fail: each job keeps its result. */
+		(void)nc_parallel_for(m, workers, round_build, &rd, &e);
+		for (size_t k = 0; k < m; k++)
+			start_check(s, &jobs[k]);
+		(void)nc_parallel_for(m, workers, round_spawn, &rd, &e);
+		for (size_t k = 0; k < m; k++)
+			if (start_finish(s, &jobs[k], NULL) == 0)
+				started++;
+	}
+	return started;
+}
+
 /* Starts whatever is wanted and whose dependencies are met, until nothing
  * changes (a start may satisfy someone's service_started). */
 static void schedule(struct sup *s)
 {
 	bool progress = true;
+	_cleanup_free_ size_t *ready = malloc((s->p->n_containers + 1) * sizeof(size_t));
 
 	while (progress) {
+		size_t n_ready = 0;
 		progress = false;
 		for (size_t i = 0; i < s->p->n_containers; i++) {
 			struct nc_life *l = &s->life[i];
@@ -227,11 +342,18 @@ static void schedule(struct sup *s)
 				break;
 			}
 			case NC_DEPS_READY:
-				if (start_one(s, i, NULL) == 0)
+				/* Without memory for the list, one at a time. */
+				if (ready)
+					ready[n_ready++] = i;
+				else if (start_one(s, i, NULL) == 0)
 					progress = true;
 				break;
 			}
 		}
+		/* A start may meet a later container's service_started: it
+		 * is found ready in the next pass. */
+		if (n_ready && start_round(s, ready, n_ready) > 0)
+			progress = true;
 	}
 }
 

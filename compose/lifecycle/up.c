@@ -25,6 +25,7 @@
 #include "compose/lifecycle/reconcile.h"
 #include "compose/lifecycle/state.h"
 #include "compose/lifecycle/teardown.h"
+#include "compose/plan/etcfiles.h"
 #include "config.h"
 #include "netd/netd.h"
 
@@ -50,6 +51,12 @@ struct up_ctx {
 	 * (NULL: all, as for a first `up`). */
 	const bool *only;
 	const bool *new_net;
+	/* /etc/hosts texts rendered once per view (step_prepare): hosts[g]
+	 * for the containers whose hosts_of is g; SIZE_MAX renders its own. */
+	struct nc_strbuf *hosts;
+	size_t n_hosts;
+	size_t *hosts_of;
+	size_t *hosts_by; /* hosts_by[g]: a container of view g */
 };
 
 static bool skip_container(const struct up_ctx *c, size_t i)
@@ -795,14 +802,68 @@ static int prepare_one(void *ctx, unsigned w, size_t i, nc_err *err)
 	    (r = rt_cgroup_create(c->cg, pc->cgroup, &pc->limits, err)) < 0)
 		return nc_err_prefix(err, "service `%s`", pc->name);
 	t = nc_report_time(c->rep, "  create cgroup (summed)", t);
-	if ((r = nc_container_files_write(c->p, pc, c->st, c->host_resolv, err)) < 0)
+	const struct nc_strbuf *hosts = c->hosts_of[i] == SIZE_MAX ? NULL : &c->hosts[c->hosts_of[i]];
+	if ((r = nc_container_files_write(c->p, pc, c->st, c->host_resolv, hosts, err)) < 0)
 		return nc_err_prefix(err, "service `%s`", pc->name);
 	nc_report_time(c->rep, "  hosts, resolv.conf files (summed)", t);
 	return 0;
 }
 
+/* Past this many views, a container renders its own file: finding its
+ * view would scan them all (a lab of point-to-point links has about one
+ * view a container), and one render each is what that costs anyway. */
+#define HOSTS_VIEWS_MAX 64
+
+static int render_hosts(void *ctx, unsigned w, size_t g, nc_err *err)
+{
+	struct up_ctx *c = ctx;
+
+	(void)w;
+	nc_etc_hosts(c->p, &c->p->containers[c->hosts_by[g]], &c->hosts[g]);
+	if (!nc_strbuf_ok(&c->hosts[g]))
+		return nc_err_errno(err, ENOMEM, "render /etc/hosts of `%s`",
+				    c->p->containers[c->hosts_by[g]].name);
+	return 0;
+}
+
+/* Containers that see the same /etc/hosts (all of them, on one network)
+ * share one rendering: rendering it per container is N files of N lines. */
+static int group_hosts(struct up_ctx *c, nc_err *err)
+{
+	const struct nc_plan *p = c->p;
+	size_t n = p->n_containers;
+
+	if (!(c->hosts_of = malloc((n + 1) * sizeof(size_t))) ||
+	    !(c->hosts_by = malloc(HOSTS_VIEWS_MAX * sizeof(size_t))) ||
+	    !(c->hosts = calloc(HOSTS_VIEWS_MAX, sizeof(struct nc_strbuf))))
+		return nc_err_errno(err, ENOMEM, "up `%s`", p->project);
+	for (size_t i = 0; i < n; i++) {
+		const struct nc_plan_container *pc = &p->containers[i];
+		c->hosts_of[i] = SIZE_MAX;
+		if (skip_container(c, i) || !nc_etc_hosts_shareable(pc))
+			continue;
+		size_t g = 0;
+		while (g < c->n_hosts && !nc_etc_hosts_same(&p->containers[c->hosts_by[g]], pc))
+			g++;
+		if (g == c->n_hosts) {
+			if (g == HOSTS_VIEWS_MAX)
+				continue;
+			c->hosts_by[c->n_hosts++] = i;
+		}
+		c->hosts_of[i] = g;
+	}
+	return 0;
+}
+
 static int step_prepare(struct up_ctx *c, nc_err *err)
 {
+	uint64_t t = nc_report_clock(c->rep);
+	int r;
+
+	if ((r = group_hosts(c, err)) < 0 ||
+	    (r = nc_parallel_for(c->n_hosts, c->workers, render_hosts, c, err)) < 0)
+		return r;
+	nc_report_time(c->rep, "  render hosts files once per view", t);
 	return nc_parallel_for(c->p->n_containers, c->workers, prepare_one, c, err);
 }
 
@@ -837,6 +898,12 @@ static void rollback(struct up_ctx *c, size_t failed)
 
 static void up_ctx_release(struct up_ctx *c)
 {
+	for (size_t g = 0; c->hosts && g < c->n_hosts; g++)
+		nc_strbuf_free(&c->hosts[g]);
+	free(c->hosts);
+	free(c->hosts_of);
+	free(c->hosts_by);
+
 	for (unsigned w = 1; c->nds && w < c->workers; w++)
 		netd_close(c->nds[w]);
 	free(c->nds);

@@ -104,6 +104,42 @@ void nc_etc_hosts(const struct nc_plan *p, const struct nc_plan_container *self,
 	}
 }
 
+/* Nothing in its hosts file that depends on the container itself rather
+ * than on its set of segments. */
+bool nc_etc_hosts_shareable(const struct nc_plan_container *c)
+{
+	if (c->n_extra_hosts)
+		return false;
+	for (size_t k = 0; c->svc && k < c->svc->n_svc_links; k++)
+		if (c->svc->svc_links[k].alias)
+			return false;
+	const struct nc_plan_iface *own = first_addressed(c);
+	return !own || !own->attach || !own->attach->n_aliases;
+}
+
+static bool on_segment(const struct nc_plan_container *c, const char *segment)
+{
+	for (size_t i = 0; i < c->n_ifaces; i++)
+		if (!strcmp(c->ifaces[i].segment, segment))
+			return true;
+	return false;
+}
+
+bool nc_etc_hosts_same(const struct nc_plan_container *a, const struct nc_plan_container *b)
+{
+	if (a == b)
+		return true;
+	if (!nc_etc_hosts_shareable(a) || !nc_etc_hosts_shareable(b))
+		return false;
+	for (size_t i = 0; i < a->n_ifaces; i++)
+		if (!on_segment(b, a->ifaces[i].segment))
+			return false;
+	for (size_t i = 0; i < b->n_ifaces; i++)
+		if (!on_segment(a, b->ifaces[i].segment))
+			return false;
+	return true;
+}
+
 void nc_etc_hostname(const struct nc_plan_container *self, struct nc_strbuf *out)
 {
 	nc_strbuf_printf(out, "%s\n", self->hostname);

@@ -16,6 +16,21 @@
 void nc_etc_hosts(const struct nc_plan *p, const struct nc_plan_container *self,
 		  struct nc_strbuf *out);
 
+/* Whether nc_etc_hosts gives `a` and `b` the same text, so `up` renders
+ * it once for both instead of once per container (N containers on one
+ * network would otherwise cost N files of N lines each to render). True
+ * when the two are on the same set of networks and links (the others'
+ * addresses are chosen by that set) and neither has what only its own
+ * file shows: legacy links' aliases, extra_hosts, or aliases on its own
+ * first address (its own line carries none, the others' do). May say
+ * false for twins; never true for files that differ. */
+bool nc_etc_hosts_same(const struct nc_plan_container *a, const struct nc_plan_container *b);
+
+/* False when `c`'s hosts file shows something of its own, so no other
+ * container can share its text (nc_etc_hosts_same is then false unless
+ * a == b). */
+bool nc_etc_hosts_shareable(const struct nc_plan_container *c);
+
 void nc_etc_hostname(const struct nc_plan_container *self, struct nc_strbuf *out);
 
 /* The host's resolv.conf minus loopback nameservers (127.0.0.0/8, ::1),

@@ -470,6 +470,58 @@ static void test_hosts_file(void **state)
 	fixture_free(&f);
 }
 
+/* `up` renders /etc/hosts once for the containers nc_etc_hosts_same
+ * pairs: it must pair the containers on the same networks, and only
+ * those whose files are the same text. */
+static void test_hosts_shared_views(void **state)
+{
+	(void)state;
+	struct fixture f;
+	assert_int_equal(plan_from(&f,
+				   "services:\n"
+				   "  a: {networks: [n]}\n"
+				   "  b: {networks: [n]}\n"
+				   "  c: {networks: {n: {aliases: [cee]}}}\n"
+				   "  d: {networks: [n, m]}\n"
+				   "  e: {networks: [n], extra_hosts: [\"h:192.0.2.1\"]}\n"
+				   "  f: {networks: [n], links: [\"a:ay\"]}\n"
+				   "  g: {networks: [m, n]}\n"
+				   "  h: {networks: [m]}\n"
+				   "networks:\n"
+				   "  n: {ipam: {config: [{subnet: 10.1.0.0/24}]}}\n"
+				   "  m: {ipam: {config: [{subnet: 10.2.0.0/24}]}}\n",
+				   NULL),
+			 0);
+	const struct nc_plan *p = f.p;
+	const struct nc_plan_container *a = nc_plan_container(p, "a"), *b = nc_plan_container(p, "b"),
+				       *c = nc_plan_container(p, "c"), *d = nc_plan_container(p, "d"),
+				       *e = nc_plan_container(p, "e"), *fc = nc_plan_container(p, "f"),
+				       *g = nc_plan_container(p, "g"), *h = nc_plan_container(p, "h");
+	assert_true(nc_etc_hosts_same(a, b));
+	assert_true(nc_etc_hosts_same(d, g));
+	assert_true(nc_etc_hosts_same(a, a));
+	assert_false(nc_etc_hosts_same(a, d)); /* d sees h, a does not share m */
+	assert_false(nc_etc_hosts_same(a, h));
+	assert_false(nc_etc_hosts_same(a, c)); /* c's own line has no alias */
+	assert_false(nc_etc_hosts_same(a, e)); /* extra_hosts: e's own */
+	assert_false(nc_etc_hosts_same(a, fc)); /* legacy link alias: f's own */
+	assert_false(nc_etc_hosts_shareable(c));
+	assert_true(nc_etc_hosts_shareable(a));
+	/* Whatever it pairs renders the same text. */
+	for (size_t i = 0; i < p->n_containers; i++)
+		for (size_t j = 0; j < p->n_containers; j++) {
+			if (!nc_etc_hosts_same(&p->containers[i], &p->containers[j]))
+				continue;
+			struct nc_strbuf x = NC_STRBUF_INIT, y = NC_STRBUF_INIT;
+			nc_etc_hosts(p, &p->containers[i], &x);
+			nc_etc_hosts(p, &p->containers[j], &y);
+			assert_string_equal(nc_strbuf_str(&x), nc_strbuf_str(&y));
+			nc_strbuf_free(&x);
+			nc_strbuf_free(&y);
+		}
+	fixture_free(&f);
+}
+
 /* Compose's legacy links: the alias in the linking container's hosts
  * file only, at the linked service's address on the network they share;
  * the link is a dependency (started first). */
@@ -781,6 +833,7 @@ int main(void)
 		cmocka_unit_test(test_image_file_kind),
 		cmocka_unit_test(test_host_port_ranges),
 		cmocka_unit_test(test_router),
+		cmocka_unit_test(test_hosts_shared_views),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
