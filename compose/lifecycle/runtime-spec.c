@@ -68,6 +68,37 @@ int nc_container_files_write(const struct nc_plan *p, const struct nc_plan_conta
 	return write_generated(dir, "resolv.conf", &b, err);
 }
 
+int nc_container_hosts_refresh(const struct nc_plan *p, const struct nc_plan_container *pc, struct nc_state *st,
+			       nc_err *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	_cleanup_strbuf_ struct nc_strbuf b = NC_STRBUF_INIT;
+	_cleanup_free_ char *old = NULL;
+	size_t len;
+	int r;
+
+	if ((r = nc_state_container_dir(st, pc->name, false, dir, sizeof(dir), err)) < 0)
+		return r;
+	if (nc_pathf(path, sizeof(path), "%s/hosts", dir) < 0)
+		return nc_err_errno(err, ENAMETOOLONG, "`%s/hosts`", dir);
+	nc_etc_hosts(p, pc, &b);
+	if (!nc_strbuf_ok(&b))
+		return nc_err_errno(err, ENOMEM, "generate `%s`", path);
+	if (nc_read_file(path, &old, &len, err) < 0)
+		return nc_err_ret(err);
+	if (len == b.len && !memcmp(old, nc_strbuf_str(&b), len))
+		return 0;
+	/* In place, not renamed: the container's bind mount holds this
+	 * inode. The new text first, then the length, so a reader never
+	 * meets an empty file. */
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return nc_err_errno(err, errno, "update `%s`", path);
+	if (pwrite(fd, nc_strbuf_str(&b), b.len, 0) != (ssize_t)b.len || ftruncate(fd, (off_t)b.len) < 0)
+		return nc_err_errno(err, errno ? errno : EIO, "update `%s`", path);
+	return 0;
+}
+
 static int strv_push(char ***v, size_t *n, const char *s)
 {
 	char **nv = realloc(*v, (*n + 2) * sizeof(char *));

@@ -53,6 +53,11 @@ struct nc_container_spec {
 	const char *const *exposed, *const *labels;
 };
 
+/* A running container's /etc/hosts rewritten in place from plan p (a
+ * second `up` added or removed services it sees); untouched when equal. */
+int nc_container_hosts_refresh(const struct nc_plan *p, const struct nc_plan_container *pc, struct nc_state *st,
+			       nc_err *err);
+
 /* /etc/hosts, /etc/hostname and /etc/resolv.conf of `pc` into its state
  * directory. `hosts`: its hosts file already rendered (nc_etc_hosts, shared
  * by the containers nc_etc_hosts_same pairs), or NULL to render it here.

@@ -26,6 +26,7 @@
 #include "compose/file/oneoff.h"
 #include "compose/lifecycle/journal.h"
 #include "compose/lifecycle/reconcile.h"
+#include "compose/lifecycle/runtime-spec.h"
 #include "compose/lifecycle/supervise-internal.h"
 #include "compose/lifecycle/up.h"
 
@@ -453,6 +454,7 @@ void nc_sup_reconcile(struct sup *s, const struct nc_records *req, struct nc_str
 
 	if (parse_request(req, &rq, &e) < 0)
 		goto refused;
+	rq.o.paths = s->paths; /* pulled images' stamps, as `up` recorded them */
 	if (s->o->attached) {
 		nc_err_msg(&e, EBUSY, "project `%s` runs attached to a terminal; stop it there first",
 			   s->p->project);
@@ -492,6 +494,14 @@ void nc_sup_reconcile(struct sup *s, const struct nc_records *req, struct nc_str
 	if (nc_up_remove(a.old, s->st, s->paths, s->rep, NULL, a.gone_net, &e) < 0)
 		nc_report_warn(s->rep, "reconcile: %s", e.msg);
 	record_gone(&a, &rq);
+	/* 5. what the kept containers' /etc/hosts lists: services came or
+	 * went (Compose resolves names by DNS, which sees them at once). */
+	for (size_t i = 0; i < a.rp.n; i++) {
+		if (a.rp.svc[i].action != NC_RC_UNCHANGED)
+			continue;
+		if (nc_container_hosts_refresh(a.np, &a.np->containers[a.rp.svc[i].container], s->st, &e) < 0)
+			nc_report_warn(s->rep, "reconcile: %s", e.msg);
+	}
 
 	/* The new plan is the supervisor's now; the one before goes if it
 	 * was one of ours. */

@@ -53,6 +53,15 @@ check "pull of the same image again" test $? -eq 0
 check_eq "... off a terminal, one line per image" "$(wc -l <<<"$out")" 1
 check_fails "... with no terminal codes" grep -q $'\033' <<<"$out"
 check_match "... changes nothing" "$(lab up -d 2>&1)" "0 created, 0 recreated, 2 unchanged"
+# Another service's change recreates it alone: the supervisor compares a
+# pulled image's stamp as up recorded it.
+python3 - "$work/compose.yaml" "$work/changed.yaml" <<'P'
+import sys
+t = open(sys.argv[1]).read().replace("    pull_policy: never\n", "    pull_policy: never\n    environment: {CHANGED: '1'}\n")
+open(sys.argv[2], "w").write(t)
+P
+check_match "a change to web2 alone recreates web2 alone" "$(nc -f "$work/changed.yaml" up -d 2>&1)" \
+	"0 created, 1 recreated, 1 unchanged"
 check "down" lab down
 check_clean pulllab
 kill $srv; wait $srv 2>/dev/null; srv=

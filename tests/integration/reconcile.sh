@@ -50,6 +50,8 @@ check_match "... the others unchanged" "$out" "rc: 1 created, 0 recreated, 2 unc
 check_eq "... a keeps its PID" "$(pid_of a)" "$a0"
 check_eq "... b keeps its PID" "$(pid_of b)" "$b0"
 check "... c reaches a over the network" nc -p rc exec c ping -c1 -W2 10.41.0.10
+check_match "... b, kept running, resolves c by name (its /etc/hosts lists it)" "$(nc -p rc exec b getent hosts c)" "^10\.41\.0\.12 "
+check "... and reaches it" nc -p rc exec b ping -c1 -W2 c
 c0=$(pid_of c)
 
 # a's environment changes: only a is recreated, and --verbose says why.
@@ -75,6 +77,7 @@ check_match "--remove-orphans removes it" "$out" "^c: removed"
 check_fails "... its namespace is gone" ip netns exec rc-c true
 check_eq "... a keeps its PID" "$(pid_of a)" "$a1"
 check_eq "... b keeps its PID" "$(pid_of b)" "$b0"
+check_fails "... and b no longer resolves c" nc -p rc exec b getent hosts c
 out=$(nc -f "$f" up -d 2>&1)
 check_match "... and is no orphan any more" "$out" "rc: 0 created, 0 recreated, 2 unchanged"
 
