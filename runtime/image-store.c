@@ -316,6 +316,7 @@ static int unpack_new(int tarfd, int storefd, const char *tarball, const char *s
 		if ((r = rt_store_commit_tmp(layersfd, layers, tmp, rootfd, hex, err)) < 0 ||
 		    (r = rt_layer_link(store_dir, hex, err)) < 0)
 			return nc_err_prefix(err, "image `%s`", tarball);
+		free(list); /* the layer list read nothing: empty */
 		if (asprintf(&list, "%s\n", hex) < 0) {
 			list = NULL;
 			return nc_err_errno(err, ENOMEM, "image `%s`", tarball);
