@@ -235,7 +235,7 @@ static int supervisor_main(const struct nc_plan *p, struct nc_state *st,
 }
 
 static int up_detached(const struct nc_plan *p, struct nc_state *st, const struct nc_paths *paths,
-		       struct nc_report *rep, const char *const *services, double t0)
+		       struct nc_report *rep, const char *const *services, double t0, int store_pin)
 {
 	int pfd[2];
 
@@ -251,6 +251,11 @@ static int up_detached(const struct nc_plan *p, struct nc_state *st, const struc
 		return cli_failf(NC_EXIT_FAILURE, "up: fork: %s", strerror(errno));
 	if (pid == 0) {
 		close(pfd[0]);
+		/* The store pin is this process's to drop once the bring-up
+		 * is done: a copy in the supervisor would hold it for the
+		 * lab's life. */
+		if (store_pin >= 0)
+			close(store_pin);
 		signal(SIGINT, SIG_DFL);
 		_exit(supervisor_main(p, st, paths, rep, services, parent, pfd[1]));
 	}
@@ -632,7 +637,7 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 		goto out;
 	}
 	if (f.detach) {
-		code = up_detached(plan, st, &paths, &rep, services, t0);
+		code = up_detached(plan, st, &paths, &rep, services, t0, store_pin);
 		nc_state_close(st);
 		if (code == NC_EXIT_OK && f.wait)
 			code = cli_wait_converged(&paths, plan->project, f.wait_timeout_s, "up");

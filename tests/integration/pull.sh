@@ -98,6 +98,8 @@ touch "$work/gate/open"
 wait $upid; rc=$?; [ $rc = 0 ] || sed "s/^/# up: /" "$work/race.out"; (exit $rc)
 check "... and that up starts the container with its image" test $? -eq 0
 check_eq "... which runs the pulled image" "$(nc -f "$work/race.yaml" exec late cat /etc/layer2 2>&1)" "second layer"
+check_eq "once up has returned, image prune -a no longer waits, though the lab runs" "$(race_prune)" done
+check_eq "... and it keeps the image the lab uses" "$(nc -f "$work/race.yaml" exec late cat /etc/layer2 2>&1)" "second layer"
 check "down" nc -f "$work/race.yaml" down
 # Control: with nothing running, the same prune runs at once and takes it.
 check_eq "control: with no up under way, image prune -a does not wait" "$(race_prune)" done
