@@ -9,7 +9,16 @@ check "up -d" nc -f "$lab" up -d
 sleep 0.3
 check_match "entrypoint then command, with the env_file and environment applied" \
 	"$(nc -p proc logs --no-log-prefix p)" '^argv-ok zero from-file from-environment$'
-check_eq "working_dir is the workload's directory" "$(readlink /proc/$(pgrep -f 'sleep 1000' | head -n1)/cwd 2>/dev/null | sed 's|.*/||')" "tmp"
+# p's workload: the child of its init (ps shows the init's PID), once it
+# has become `sleep` (containers start in any order: another service's
+# sleep may come first in the process table).
+init=$(nc -p proc ps --format json | python3 -c "import json,sys; print([c['pid'] for c in json.load(sys.stdin) if c['name'] == 'p'][0])")
+for _ in $(seq 100); do
+	wl=$(pgrep -P "$init" | head -n1)
+	[ -n "$wl" ] && [ "$(cat "/proc/$wl/comm" 2>/dev/null)" = sleep ] && break
+	sleep 0.05
+done
+check_eq "working_dir is the workload's directory" "$(readlink "/proc/$wl/cwd" 2>/dev/null | sed 's|.*/||')" "tmp"
 check_eq "exec starts in working_dir" "$(nc -p proc exec p pwd)" "/tmp"
 check_match "no-new-privileges:false is honoured" "$(nc -p proc exec p grep NoNewPrivs /proc/self/status)" 'NoNewPrivs:[[:space:]]+0'
 check_match "... and the default stays on" "$(nc -p proc exec d grep NoNewPrivs /proc/self/status)" 'NoNewPrivs:[[:space:]]+1'
