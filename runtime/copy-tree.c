@@ -180,17 +180,26 @@ static int drop(int ddir, const char *name)
 	return nc_rm_rf_at(ddir, name, &e) < 0 && e.errnum != ENOENT ? -e.errnum : 0;
 }
 
+/* A stream over the open directory dirfd_ (its own descriptor, so the
+ * caller's stays open); NULL with errno set. */
+static DIR *dir_stream(int dirfd_)
+{
+	int fd = openat(dirfd_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d && fd >= 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return d;
+}
+
 /* Empties the directory ddir (what an opaque directory hides). */
 static int drop_all(int ddir)
 {
-	int fd = openat(ddir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return -e;
-	}
+	DIR *d = dir_stream(ddir);
+	if (!d)
+		return -errno;
 	int r = 0;
 	for (struct dirent *de; r == 0 && (de = readdir(d));)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
@@ -226,14 +235,9 @@ static int copy_dir(const struct copy *c, int sdir, int ddir, int depth)
 {
 	if (depth > MAX_DEPTH)
 		return -ELOOP;
-	int fd = openat(sdir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return -e;
-	}
+	DIR *d = dir_stream(sdir);
+	if (!d)
+		return -errno;
 	int r = 0;
 	errno = 0;
 	for (struct dirent *de; r == 0 && (de = readdir(d)); errno = 0) {
