@@ -466,6 +466,43 @@ static void progress(struct up_ctx *c, const char *what)
 	nc_report_progress(c->rep, what, done, c->p->n_containers);
 }
 
+/* A `net.ipv4.conf.default.*` (or ipv6) key only reaches the interfaces
+ * registered after it is written: the kernel copies `default` into each
+ * interface as it arrives. So the lab's defaults go in while the namespace
+ * holds nothing but lo, before its veths move in; otherwise every
+ * interface keeps the value the namespace inherited from the host's
+ * initial namespace (rp_filter=1 on many hosts), whatever the lab says. */
+static bool conf_default_key(const char *key)
+{
+	static const char *const prefixes[] = { "net.ipv4.conf.default.", "net.ipv6.conf.default.",
+						"net/ipv4/conf/default/", "net/ipv6/conf/default/" };
+	for (size_t k = 0; k < NC_ELEMENTSOF(prefixes); k++)
+		if (!strncmp(key, prefixes[k], strlen(prefixes[k])))
+			return true;
+	return false;
+}
+
+static int set_conf_defaults(struct up_ctx *c, struct netd *nd, size_t i, nc_err *err)
+{
+	const struct nc_plan_container *pc = &c->p->containers[i];
+	struct netd_ns *ns = NULL;
+	int r = 0;
+
+	for (size_t k = 0; k < pc->n_net_sysctls && r >= 0; k++) {
+		const struct nc_kv *kv = &pc->net_sysctls[k];
+		if (!conf_default_key(kv->key))
+			continue;
+		if (!ns && (r = netd_ns_open(nd, c->nsfd[i], &ns, err)) < 0)
+			return r;
+		nc_report_verbose(c->rep, "%s: sysctl %s=%s (before its interfaces)", pc->name, kv->key,
+				  kv->value);
+		r = netd_ns_sysctl_set(ns, kv->key, kv->value, err);
+	}
+	if (ns)
+		netd_ns_close(ns);
+	return r;
+}
+
 static int create_netns(struct up_ctx *c, struct netd *nd, size_t i, nc_err *err)
 {
 	const struct nc_plan_container *pc = &c->p->containers[i];
@@ -481,7 +518,7 @@ static int create_netns(struct up_ctx *c, struct netd *nd, size_t i, nc_err *err
 				   err)) < 0)
 		return r;
 	nc_report_time(c->rep, "  create netns (summed)", t);
-	return 0;
+	return set_conf_defaults(c, nd, i, err);
 }
 
 static int create_veths(struct up_ctx *c, struct netd *nd, size_t i, nc_err *err)
