@@ -486,6 +486,19 @@ static void test_limits(void **state)
 	tw_entry(&w, "cont", 'S', NULL);
 	assert_true(unpack_hostile(&w, "sparse.tgz", &dir) < 0);
 	assert_non_null(strstr(err.msg, "sparse"));
+
+	/* A type no tar writes is refused, not unpacked as a regular file
+	 * (POSIX's advice to readers, which Docker does not follow). */
+	tw_file(&w, "before", "b", 0644);
+	tw_entry(&w, "odd", 'Z', NULL);
+	assert_int_equal(unpack_hostile(&w, "odd-type.tgz", &dir), -ENOTSUP);
+	assert_non_null(strstr(err.msg, "entry `odd`: entry type `Z` is not supported"));
+	/* control: the same archive with a regular file there unpacks */
+	tw_file(&w, "before", "b", 0644);
+	tw_entry(&w, "odd", '0', NULL);
+	_cleanup_free_ char *ok = NULL;
+	assert_int_equal(unpack_hostile(&w, "odd-type-control.tgz", &ok), 0);
+	read_is(ok, "before", "b");
 }
 
 static void test_truncated(void **state)

@@ -126,6 +126,23 @@ static int read_mem(const struct tw *w, bool gz)
 	return read_fd(fd);
 }
 
+static int read_buf(const struct tw *z)
+{
+	int fd = mem_fd(z->buf, z->len);
+	int r = read_fd(fd);
+	close(fd);
+	return r;
+}
+
+/* `w` and 1 MiB of zeros after its end marker (a big tar record's
+ * padding), to compress and cut far past the end marker. */
+static void padded_archive(const struct tw *w, struct tw *out)
+{
+	static const char pad[1 << 20];
+	tw_append(out, w->buf, w->len);
+	tw_append(out, pad, sizeof(pad));
+}
+
 static void test_ustar_kinds(void **state)
 {
 	(void)state;
@@ -296,6 +313,48 @@ static void test_pax_bad(void **state)
 	assert_true(read_mem(&w, false) < 0);
 	assert_non_null(strstr(err.msg, "header at offset 0: malformed pax record"));
 	tw_free(&w);
+
+	/* A path with a NUL in it is refused, not cut at the NUL (a reader
+	 * that cut it would name the entry `evil`, another would not). */
+	const char nul[] = "18 path=evil\0tail\n";
+	struct tw_hdr hn = { .name = "x", .type = 'x', .size = sizeof(nul) - 1 };
+	tw_header(&w, &hn);
+	tw_data(&w, nul, sizeof(nul) - 1);
+	tw_file(&w, "f", "", 0);
+	tw_end(&w);
+	assert_true(read_mem(&w, false) < 0);
+	assert_non_null(strstr(err.msg, "header at offset 0: bad pax path"));
+	tw_free(&w);
+	/* control: the same record without the NUL names the entry */
+	const char ok[] = "18 path=evil-tail\n";
+	struct tw_hdr ho = { .name = "x", .type = 'x', .size = sizeof(ok) - 1 };
+	tw_header(&w, &ho);
+	tw_data(&w, ok, sizeof(ok) - 1);
+	tw_file(&w, "f", "", 0);
+	tw_end(&w);
+	assert_int_equal(read_mem(&w, false), 0);
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].path, "evil-tail");
+	tw_free(&w);
+}
+
+/* A size given other than by the header or pax `size` (star's
+ * SCHILY.realsize, meant for sparse files) is not followed: a reader that
+ * took it would make 100 MB of zeros out of a one-byte body. The body
+ * that is stored is the entry. */
+static void test_pax_realsize_ignored(void **state)
+{
+	(void)state;
+	struct tw w = { 0 };
+	const char *kv[] = { "SCHILY.realsize=100000000", NULL };
+	tw_pax(&w, 'x', kv);
+	tw_file(&w, "f", "x", 0);
+	tw_end(&w);
+	assert_int_equal(read_mem(&w, false), 0);
+	assert_int_equal(n_got, 1);
+	assert_int_equal(got[0].size, 1);
+	assert_string_equal(got[0].body, "x");
+	tw_free(&w);
 }
 
 static void test_base256(void **state)
@@ -460,6 +519,20 @@ static void test_gzip(void **state)
 	close(fd);
 	assert_non_null(strstr(err.msg, "gzip stream truncated"));
 	tw_free(&one);
+
+	/* The end marker, then 1 MiB of zero padding (a big tar record), the
+	 * stream cut inside the padding: found, though no entry is missing.
+	 * (A reader that stops at the end marker never sees the cut.) */
+	struct tw padded = { 0 }, pz = { 0 };
+	padded_archive(&w, &padded);
+	gzip_append(&pz, padded.buf, padded.len);
+	assert_int_equal(read_buf(&pz), 0); /* control: whole, it reads */
+	assert_int_equal(n_got, 2);
+	pz.len -= 100;
+	assert_true(read_buf(&pz) < 0);
+	assert_string_equal(err.msg, "gzip stream truncated after the end of the archive");
+	tw_free(&pz);
+	tw_free(&padded);
 	tw_free(&z);
 	tw_free(&w);
 }
@@ -519,14 +592,6 @@ static void big_archive(struct tw *w)
 	tw_end(w);
 }
 
-static int read_buf(const struct tw *z)
-{
-	int fd = mem_fd(z->buf, z->len);
-	int r = read_fd(fd);
-	close(fd);
-	return r;
-}
-
 static void test_zstd(void **state)
 {
 	(void)state;
@@ -583,6 +648,19 @@ static void test_zstd(void **state)
 	assert_true(read_buf(&raw) < 0);
 	assert_string_equal(err.msg, "entry `big`: truncated (the input ends inside its data)");
 	tw_free(&raw);
+	/* The end marker, then 1 MiB of zero padding, the frame cut inside
+	 * the padding (far past what a reader stopping at the end marker
+	 * would decode ahead). */
+	struct tw padded = { 0 }, pz = { 0 };
+	padded_archive(&w, &padded);
+	zstd_append(&pz, padded.buf, padded.len);
+	assert_int_equal(read_buf(&pz), 0); /* control: whole, it reads */
+	assert_int_equal(n_got, 2);
+	pz.len -= 12;
+	assert_true(read_buf(&pz) < 0);
+	assert_string_equal(err.msg, "zstd stream truncated after the end of the archive");
+	tw_free(&pz);
+	tw_free(&padded);
 	/* Bytes after the last frame that are no frame are refused. */
 	z.len = full;
 	tw_append(&z, "junk", 4);
@@ -645,6 +723,14 @@ static void test_unsupported_types(void **state)
 	assert_int_equal(read_mem(&w, false), 0);
 	assert_int_equal(got[0].type, RT_TAR_OTHER);
 	assert_int_equal(got[0].typeflag, 'V');
+	tw_free(&w);
+	/* ... a type no tar writes too (POSIX says to read it as a regular
+	 * file; Docker refuses it, and so does our caller) */
+	tw_entry(&w, "odd", 'Z', NULL);
+	tw_end(&w);
+	assert_int_equal(read_mem(&w, false), 0);
+	assert_int_equal(got[0].type, RT_TAR_OTHER);
+	assert_int_equal(got[0].typeflag, 'Z');
 	tw_free(&w);
 }
 
@@ -781,6 +867,7 @@ int main(void)
 		cmocka_unit_test(test_gnu_long_names),
 		cmocka_unit_test(test_pax),
 		cmocka_unit_test(test_pax_bad),
+		cmocka_unit_test(test_pax_realsize_ignored),
 		cmocka_unit_test(test_base256),
 		cmocka_unit_test(test_v7),
 		cmocka_unit_test(test_checksums),
