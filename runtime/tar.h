@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A tar reader of our own (no libarchive): ustar, GNU long names and long
- * links ('L'/'K'), pax extended headers ('x': path, linkpath, size, uid,
- * gid, mtime; 'g' is skipped), old v7 headers, base-256 numbers. Every
+ * A tar reader of our own (not libarchive, which turns unknown types into
+ * regular files, skips the gzip CRC and stops at the end blocks: see
+ * docs/decisions.md): ustar, GNU long names and long links ('L'/'K'),
+ * pax extended headers ('x': path, linkpath, size, uid, gid, mtime; 'g'
+ * is skipped), old v7 headers, base-256 numbers. Every
  * header checksum is verified (the unsigned sum, or the signed one some
  * old tars wrote). Input is a descriptor; gzip (1f 8b) and zstd
  * (28 b5 2f fd) are recognised by their magic bytes, never by the file's
