@@ -8,6 +8,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,10 +141,66 @@ static void test_digest(void **state)
 	nc_dockerignore_free(&logs);
 }
 
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
+
+/* A kernel before 5.6, as this process sees it: openat2 fails ENOSYS. */
+static bool without_openat2(void)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat2, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		return false;
+	return syscall(__NR_openat2, AT_FDCWD, ".", NULL, 0) < 0 && errno == ENOSYS;
+}
+
+/* The fallback walk, forced: a child without openat2 gets the digests
+ * and the refusals the parent gets. Exit codes name the step that went
+ * wrong. */
+static void test_digest_without_openat2(void **state)
+{
+	(void)state;
+	struct nc_dockerignore none = ig("");
+	char want[NC_SHA256_HEX_LEN];
+	size_t n;
+
+	assert_int_equal(digest(&none, "src", want, &n), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char h[NC_SHA256_HEX_LEN];
+		if (!without_openat2())
+			_exit(2);
+		if (digest(&none, "src", h, &n) != 0 || strcmp(h, want))
+			_exit(3);
+		if (digest(&none, "src/../src/sub/../one", h, &n) != 0)
+			_exit(4);
+		if (digest(&none, "out", h, &n) != -EXDEV || digest(&none, "out/passwd", h, &n) != -EXDEV)
+			_exit(5);
+		if (digest(&none, "src/../../etc", h, &n) != -EXDEV)
+			_exit(6);
+		if (digest(&none, "missing", h, &n) != -ENOENT)
+			_exit(7);
+		_exit(0);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	nc_dockerignore_free(&none);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_digest_without_openat2),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
