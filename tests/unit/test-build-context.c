@@ -8,10 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +18,7 @@
 
 #include "common/fsutil.h"
 #include "compose/lifecycle/build-context.h"
+#include "no-openat2.h"
 
 static char dir[64];
 static int ctx = -1;
@@ -141,24 +138,6 @@ static void test_digest(void **state)
 	nc_dockerignore_free(&logs);
 }
 
-#ifndef __NR_openat2
-#define __NR_openat2 437
-#endif
-
-/* A kernel before 5.6, as this process sees it: openat2 fails ENOSYS. */
-static bool without_openat2(void)
-{
-	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat2, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
-		return false;
-	return syscall(__NR_openat2, AT_FDCWD, ".", NULL, 0) < 0 && errno == ENOSYS;
-}
 
 /* The fallback walk, forced: a child without openat2 gets the digests
  * and the refusals the parent gets. Exit codes name the step that went
@@ -175,7 +154,7 @@ static void test_digest_without_openat2(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		char h[NC_SHA256_HEX_LEN];
-		if (!without_openat2())
+		if (no_openat2() < 0)
 			_exit(2);
 		if (digest(&none, "src", h, &n) != 0 || strcmp(h, want))
 			_exit(3);
