@@ -16,25 +16,37 @@
 /* Linux's own limit on symlinks followed in one lookup. */
 #define MAX_LINKS 40
 
-int rt_open_in_root(int rootfd, const char *path, int flags, nc_err *err)
+static int walk(int rootfd, const char *path, int flags, bool beneath, nc_err *err);
+
+static int open_how(int rootfd, const char *path, int flags, bool beneath, nc_err *err)
 {
 	struct rt_open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RT_RESOLVE_IN_ROOT | RT_RESOLVE_NO_MAGICLINKS,
+		.resolve = (beneath ? RT_RESOLVE_BENEATH : RT_RESOLVE_IN_ROOT) | RT_RESOLVE_NO_MAGICLINKS,
 	};
 
 	for (int attempt = 0;; attempt++) {
 		int fd = rt_openat2(rootfd, path, &how);
 		if (fd >= 0)
 			return fd;
-		/* EAGAIN: a rename or mount raced with the lookup
-		 * (RESOLVE_IN_ROOT checks); the kernel asks for a retry. */
+		/* EAGAIN: a rename or mount raced with the lookup (both
+		 * modes check ".."); the kernel asks for a retry. */
 		if (errno == EAGAIN && attempt < 32)
 			continue;
 		if (errno == ENOSYS)
-			return rt_open_in_root_walk(rootfd, path, flags, err);
+			return walk(rootfd, path, flags, beneath, err);
 		return rt_cerr(err, errno, "resolve `%s`", path);
 	}
+}
+
+int rt_open_in_root(int rootfd, const char *path, int flags, nc_err *err)
+{
+	return open_how(rootfd, path, flags, false, err);
+}
+
+int rt_open_beneath(int dirfd, const char *path, int flags, nc_err *err)
+{
+	return open_how(dirfd, path, flags, true, err);
 }
 
 static bool same_inode(int a, const struct stat *b)
@@ -51,10 +63,25 @@ static void replace_fd(int *cur, int nfd)
 
 int rt_open_in_root_walk(int rootfd, const char *path, int flags, nc_err *err)
 {
+	return walk(rootfd, path, flags, false, err);
+}
+
+int rt_open_beneath_walk(int dirfd, const char *path, int flags, nc_err *err)
+{
+	return walk(dirfd, path, flags, true, err);
+}
+
+/* `depth` counts the directories entered below the root, so ".." at 0
+ * is the root's own: the root again in a root, EXDEV beneath one. */
+static int walk(int rootfd, const char *path, int flags, bool beneath, nc_err *err)
+{
 	char rest[PATH_MAX], tmp[PATH_MAX], name[NAME_MAX + 1], link[PATH_MAX];
 	struct stat root_st, st;
 	int links = 0;
+	size_t depth = 0;
 
+	if (beneath && path[0] == '/')
+		return rt_cerr(err, EXDEV, "resolve `%s`: absolute, not beneath the directory", path);
 	if (fstat(rootfd, &root_st) < 0)
 		return rt_cerr(err, errno, "resolve `%s`: the root", path);
 	if (snprintf(rest, sizeof(rest), "%s", path) >= (int)sizeof(rest))
@@ -85,12 +112,17 @@ int rt_open_in_root_walk(int rootfd, const char *path, int flags, nc_err *err)
 		if (!strcmp(name, "."))
 			continue;
 		if (!strcmp(name, "..")) {
-			if (same_inode(cur, &root_st))
+			if (depth == 0 || same_inode(cur, &root_st)) {
+				if (beneath)
+					return rt_cerr(err, EXDEV, "resolve `%s`: `..` climbs above the directory", path);
+				depth = 0;
 				continue; /* ".." of the root is the root */
+			}
 			int nfd = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 			if (nfd < 0)
 				return rt_cerr(err, errno, "resolve `%s`", path);
 			replace_fd(&cur, nfd);
+			depth--;
 			continue;
 		}
 		if (fstatat(cur, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -107,10 +139,14 @@ int rt_open_in_root_walk(int rootfd, const char *path, int flags, nc_err *err)
 			memcpy(rest, tmp, sizeof(rest));
 			p = rest;
 			if (link[0] == '/') {
+				if (beneath)
+					return rt_cerr(err, EXDEV, "resolve `%s`: a symlink to `%s` leaves the directory",
+						       path, link);
 				int nfd = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
 				if (nfd < 0)
 					return rt_cerr(err, errno, "resolve `%s`", path);
 				replace_fd(&cur, nfd);
+				depth = 0;
 			}
 			continue;
 		}
@@ -124,6 +160,7 @@ int rt_open_in_root_walk(int rootfd, const char *path, int flags, nc_err *err)
 		if (nfd < 0)
 			return rt_cerr(err, errno, "resolve `%s`", path);
 		replace_fd(&cur, nfd);
+		depth++;
 	}
 }
 

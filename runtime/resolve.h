@@ -23,6 +23,14 @@ int rt_open_in_root(int rootfd, const char *path, int flags, nc_err *err);
  * openat2 is; used only where openat2 is missing (and by the tests). */
 int rt_open_in_root_walk(int rootfd, const char *path, int flags, nc_err *err);
 
+/* Beneath a directory instead of inside a root (a build context):
+ * openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS), and before Linux 5.6
+ * rt_open_beneath_walk(). An absolute path, an absolute symlink, or a
+ * ".." (given or in a symlink's target) that would climb above `dirfd`
+ * fails with -EXDEV instead of being re-rooted. */
+int rt_open_beneath(int dirfd, const char *path, int flags, nc_err *err);
+int rt_open_beneath_walk(int dirfd, const char *path, int flags, nc_err *err);
+
 /* An O_PATH descriptor of `path` inside the root, creating what is
  * missing: parent directories, then an empty file (or a directory when
  * `dir`). A dangling symlink on the way is followed and its target created,

@@ -16,8 +16,10 @@
  *     sysfs after setns() into the network namespace (sysfs shows the
  *     interfaces of the mounter's netns).
  *  5. /dev before the masks: the empty file that masks files lives there.
- *  6. The generated files after /run is a tmpfs: /etc/resolv.conf may be a
- *     symlink into it.
+ *  6. The generated files after /run is a tmpfs (/etc/resolv.conf may be a
+ *     symlink into it) and after the volumes, as Docker sorts its mounts by
+ *     depth: a volume over /etc leaves them visible. One at a file's own
+ *     path replaces that file (Docker then leaves its own out too).
  */
 #include "runtime/rootfs.h"
 
@@ -199,6 +201,28 @@ static const struct rt_mount **mounts_by_depth(const struct rt_container_spec *s
 	return v;
 }
 
+/* Whether a volume's target is `path` itself ("/etc/hosts" and
+ * "/etc//hosts/" are the same place). */
+static bool mounted_at(const struct rt_container_spec *spec, const char *path)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const char *a = spec->mounts[i].target, *b = path;
+		for (;;) {
+			while (*a == '/' && (a[1] == '/' || !a[1]))
+				a++;
+			while (*b == '/' && (b[1] == '/' || !b[1]))
+				b++;
+			if (*a != *b)
+				break;
+			if (!*a)
+				return true;
+			a++;
+			b++;
+		}
+	}
+	return false;
+}
+
 /* The host's root shadowed as a whole: some mount point is missing
  * right under "/", and "/" itself can only be rebuilt, not stacked on
  * (a mount on the root directory would hide it from the descriptor every
@@ -297,11 +321,12 @@ int rt_rootfs_plan_build(const struct rt_container_spec *spec, struct nc_arena *
 		return nc_err_errno(err, ENOMEM, "plan the root filesystem");
 	ADD(RT_MNT_FS, "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, run, 0);
 
-	for (size_t i = 0; i < spec->n_files; i++)
-		ADD(RT_MNT_BIND_FILE, spec->files[i].source, spec->files[i].target, NULL, 0, NULL, 0);
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (rt_volume_plan(plan, arena, mounts[i], err) < 0)
 			return nc_err_prefix(err, "container `%s`", spec->name);
+	for (size_t i = 0; i < spec->n_files; i++)
+		if (!mounted_at(spec, spec->files[i].target))
+			ADD(RT_MNT_BIND_FILE, spec->files[i].source, spec->files[i].target, NULL, 0, NULL, 0);
 
 	ADD(RT_MNT_MASK_SOURCE, NULL, "/dev/.ncompose-mask", NULL, 0, NULL, 0444);
 	if (!spec->privileged) {

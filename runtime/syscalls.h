@@ -57,6 +57,7 @@ struct rt_open_how {
 	uint64_t resolve;
 };
 #define RT_RESOLVE_NO_MAGICLINKS 0x02
+#define RT_RESOLVE_BENEATH 0x08
 #define RT_RESOLVE_IN_ROOT 0x10
 
 /* include/uapi/linux/mount.h */

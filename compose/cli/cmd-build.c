@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/strv.h"
 #include "compose/cli/common.h"
 #include "compose/lifecycle/build-check.h"
 #include "compose/lifecycle/project.h"
@@ -30,16 +31,6 @@ static void help(void)
 	       "  --pull      accepted for Compose's sake (no pull of bases yet)\n"
 	       "  -q, --quiet no summary lines\n"
 	       "  -h, --help  this help\n");
-}
-
-static bool named(const char *const *services, const char *name)
-{
-	if (!services)
-		return true;
-	for (; *services; services++)
-		if (!strcmp(*services, name))
-			return true;
-	return false;
 }
 
 int cli_build(const struct cli_global *g, int argc, char **argv)
@@ -90,7 +81,7 @@ int cli_build(const struct cli_global *g, int argc, char **argv)
 		}
 	for (size_t i = 0; i < proj.model->n_services; i++) {
 		const struct nc_service *s = &proj.model->services[i];
-		if (!s->build.present || !named(services, s->name))
+		if (!s->build.present || !nc_strv_selects(services, s->name))
 			continue;
 		struct nc_build_summary sum;
 		int r = nc_build_check(proj.model, s, &sum, &err);

@@ -8,6 +8,7 @@
 
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/strv.h"
 #include "compose/cli/common.h"
 #include "compose/file/oneoff.h"
 #include "compose/lifecycle/info.h"
@@ -212,10 +213,7 @@ int cli_ps(const struct cli_global *g, int argc, char **argv)
 	}
 
 	for (int k = optind; k < argc && st; k++) {
-		bool known = false;
-		for (char **s = services; s && *s && !known; s++)
-			known = !strcmp(*s, argv[k]);
-		if (!known) {
+		if (!nc_strv_contains((const char *const *)services, argv[k])) {
 			code = cli_failf(NC_EXIT_USAGE, "ps: no service `%s` in project `%s`", argv[k], proj.name);
 			goto out;
 		}

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/strv.h"
 #include "compose/file/model.h"
 #include "netd/netd.h"
 
@@ -202,12 +203,7 @@ bool nc_checks_has_set(const struct nc_model *m, const char *set)
 
 static bool selected(const struct nc_check *c, const char *const *sets)
 {
-	if (!sets)
-		return true;
-	for (; *sets; sets++)
-		if (c->set && !strcmp(c->set, *sets))
-			return true;
-	return false;
+	return !sets || (c->set && nc_strv_contains(sets, c->set));
 }
 
 /* A service the check names that is not running: the check is an error

@@ -19,6 +19,7 @@
 #include "common/cleanup.h"
 #include "common/hash.h"
 #include "compose/lifecycle/container-exec.h"
+#include "compose/lifecycle/container-run.h"
 #include "compose/lifecycle/info.h"
 #include "compose/lifecycle/state.h"
 
@@ -67,88 +68,41 @@ static enum daemon node_daemon(struct rt_cgroups *cg, const struct nc_container_
 	return d;
 }
 
+struct probe {
+	const struct nc_paths *paths;
+	const struct nc_container_info *ci;
+	struct nc_exec_opts eo;
+	struct nc_exec x; /* in the probe's process, gone with it */
+};
+
+static int probe_spec(void *ctx, struct rt_exec_spec *spec)
+{
+	struct probe *p = ctx;
+	nc_err e;
+
+	if (nc_exec_prepare(p->paths, p->ci, &p->eo, &p->x, &e) < 0)
+		return -1;
+	*spec = p->x.spec;
+	return 0;
+}
+
 /* Runs argv in the node with its output captured (stdout only), killed
- * after NC_CONVERGE_PROBE_MS. *out: malloc'd, NUL-terminated, possibly
- * empty; NULL when the command could not be run or timed out. */
+ * after NC_CONVERGE_PROBE_MS. malloc'd, NUL-terminated, possibly empty;
+ * NULL when the command could not be run or timed out. */
 static char *run_in(const struct nc_paths *paths, const struct nc_container_info *ci, const char *const *argv)
 {
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return NULL;
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return NULL;
-	}
-	if (pid == 0) {
-		struct nc_exec_opts eo = { .argv = argv };
-		struct nc_exec x = { 0 };
-		nc_err e;
-		int status = 1;
-		setpgid(0, 0);
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDERR_FILENO);
-		}
-		dup2(fds[1], STDOUT_FILENO);
-		if (nc_exec_prepare(paths, ci, &eo, &x, &e) < 0 || nc_exec_run(&x, false, NULL, &status, &e) < 0)
-			_exit(127);
-		_exit(status & 0xff);
-	}
-	setpgid(pid, pid);
-	close(fds[1]);
-
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	bool ok = true;
-	uint64_t deadline = now_ms() + NC_CONVERGE_PROBE_MS;
-	for (;;) {
-		uint64_t t = now_ms();
-		struct pollfd p = { .fd = fds[0], .events = POLLIN };
-		if (t >= deadline) {
-			ok = false;
-			break;
-		}
-		int r = poll(&p, 1, (int)(deadline - t));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			ok = false;
-			break;
-		}
-		if (cap - len < 4097) {
-			size_t ncap = cap ? cap * 2 : 16384;
-			char *nb = ncap <= OUT_MAX ? realloc(buf, ncap) : NULL;
-			if (!nb) {
-				ok = false;
-				break;
-			}
-			buf = nb;
-			cap = ncap;
-		}
-		ssize_t k = read(fds[0], buf + len, cap - len - 1);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		len += (size_t)k;
-	}
-	close(fds[0]);
-	if (!ok)
-		kill(-pid, SIGKILL);
+	struct probe p = { .paths = paths, .ci = ci, .eo = { .argv = argv } };
+	char *out;
 	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!ok || !WIFEXITED(status) || WEXITSTATUS(status) == 127) {
-		free(buf);
+	nc_err e;
+
+	if (nc_run_capture(argv[0], probe_spec, &p, NC_CONVERGE_PROBE_MS, OUT_MAX, &out, &status, &e) < 0)
+		return NULL;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) == 127) {
+		free(out);
 		return NULL;
 	}
-	if (!buf && !(buf = malloc(1)))
-		return NULL;
-	buf[len] = 0;
-	return buf;
+	return out;
 }
 
 /* The node's kernel routing tables (main, IPv4 and IPv6) as one hash;

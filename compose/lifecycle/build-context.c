@@ -3,17 +3,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "compose/lifecycle/build-context.h"
+#include "runtime/resolve.h"
 
 struct walk {
 	const struct nc_dockerignore *ig;
@@ -221,50 +220,6 @@ static int glob_walk(struct walk *w, int pathfd, const char *ctx_rel, const char
 	return r;
 }
 
-static int fd_path(int fd, char *buf, size_t size)
-{
-	char proc[64];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(proc, buf, size - 1);
-	if (n < 0 || (size_t)n >= size - 1)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
-/* openat2(RESOLVE_BENEATH): -1 with errno EXDEV when `rel` leaves the
- * context. Where openat2 is missing (before Linux 5.6, valgrind), the
- * opened file's path is compared with the context's instead: a check of
- * the user's own directory, for which the race that openat2 closes does
- * not matter. */
-static int open_beneath(int ctx_fd, const char *rel)
-{
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
-	int fd = (int)syscall(SYS_openat2, ctx_fd, rel, &how, sizeof(how));
-	if (fd >= 0 || errno != ENOSYS)
-		return fd;
-	if (rel[0] == '/') {
-		errno = EXDEV;
-		return -1;
-	}
-	fd = openat(ctx_fd, rel, O_PATH | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	char root[4096], got[4096];
-	if (fd_path(ctx_fd, root, sizeof(root)) < 0 || fd_path(fd, got, sizeof(got)) < 0) {
-		close(fd);
-		errno = EXDEV;
-		return -1;
-	}
-	size_t n = strlen(root);
-	if (strcmp(root, "/") && (strncmp(got, root, n) || (got[n] && got[n] != '/'))) {
-		close(fd);
-		errno = EXDEV;
-		return -1;
-	}
-	return fd;
-}
-
 int nc_ctx_digest(int ctx_fd, const struct nc_dockerignore *ignore, const char *src,
 		  char hex[NC_SHA256_HEX_LEN], size_t *n_matched, nc_err *err)
 {
@@ -285,11 +240,12 @@ int nc_ctx_digest(int ctx_fd, const struct nc_dockerignore *ignore, const char *
 	} else {
 		if (strcmp(src, ".") && nc_dockerignore_excludes(ignore, src))
 			return nc_err_msg(err, ENOENT, "`%s`: not in the build context: .dockerignore leaves it out", src);
-		_cleanup_close_ int fd = open_beneath(ctx_fd, src);
-		if (fd < 0 && errno == EXDEV)
+		nc_err why;
+		_cleanup_close_ int fd = rt_open_beneath(ctx_fd, src, O_PATH, &why);
+		if (fd == -EXDEV)
 			return nc_err_msg(err, EXDEV, "`%s` leads outside the build context", src);
 		if (fd < 0)
-			return nc_err_errno(err, errno, "`%s` in the build context", src);
+			return nc_err_errno(err, -fd, "`%s` in the build context", src);
 		*n_matched = 1;
 		if ((r = tree(&w, fd, strcmp(src, ".") ? src : "", "", 0)) < 0)
 			return r;

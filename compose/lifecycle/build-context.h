@@ -4,8 +4,9 @@
  * leaving it: the file, the directory's tree, or what a pattern (`*`, `?`,
  * `[...]`, never across `/`) matches; entries .dockerignore leaves out are
  * skipped; symlinks inside the tree are entries, not followed. The source
- * itself is resolved with openat2(RESOLVE_BENEATH), so a `..` or a symlink
- * that leaves the context fails with EXDEV.
+ * itself is resolved beneath the context (openat2 RESOLVE_BENEATH, or
+ * before Linux 5.6 a walk one component at a time: runtime/resolve.h),
+ * so a `..` or a symlink that leaves the context fails with EXDEV.
  *
  * The digest covers, in name order, each entry's path below the source,
  * type, mode bits, and the bytes of a file or the target of a symlink:

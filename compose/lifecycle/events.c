@@ -18,6 +18,7 @@
 #include "common/fsutil.h"
 #include "common/json.h"
 #include "common/json-parse.h"
+#include "common/strv.h"
 
 void nc_event_format(struct nc_strbuf *b, long long sec, long usec, const char *project,
 		     const char *service, const char *action, const char *const *attrs)
@@ -140,12 +141,7 @@ static bool wanted(const struct follower *f, const char *line)
 
 	if (!f->services)
 		return true;
-	if (!nc_event_service(line, svc, sizeof(svc)))
-		return false;
-	for (const char *const *s = f->services; *s; s++)
-		if (!strcmp(*s, svc))
-			return true;
-	return false;
+	return nc_event_service(line, svc, sizeof(svc)) && nc_strv_contains(f->services, svc);
 }
 
 static void emit(struct follower *f, const char *line)

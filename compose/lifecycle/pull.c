@@ -9,6 +9,7 @@
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "common/image-ref.h"
+#include "common/strv.h"
 #include "compose/lifecycle/build-check.h"
 #include "compose/lifecycle/images.h"
 #include "compose/lifecycle/pull.h"
@@ -142,12 +143,7 @@ static void progress_end(struct progress *pr)
 
 static bool wanted(const struct nc_plan_container *pc, const char *const *services)
 {
-	if (!services)
-		return true;
-	for (; *services; services++)
-		if (!strcmp(*services, pc->svc ? pc->svc->name : pc->name))
-			return true;
-	return false;
+	return nc_strv_selects(services, pc->svc ? pc->svc->name : pc->name);
 }
 
 int nc_refuse_builds(const struct nc_plan *p, const char *const *services, nc_err *err)

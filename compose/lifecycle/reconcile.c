@@ -38,23 +38,60 @@ static int registry_stamp(const struct nc_plan_container *pc, const struct nc_pa
 	return 0;
 }
 
-int nc_service_hash(const struct nc_plan *p, size_t i, const struct nc_paths *paths, struct nc_plan_hash *out,
-		    nc_err *err)
+static void image_stamp(const struct nc_plan_container *pc, const struct nc_paths *paths,
+			struct nc_image_stamp *s)
 {
-	const struct nc_plan_container *pc = &p->containers[i];
-	char stamp[96], *sp = NULL;
 	struct stat sb;
 
+	s->image = pc->image;
+	s->registry = pc->image_is_registry;
+	s->has = false;
 	/* A local image's content is not read: its size, inode and time of
 	 * change tell a rebuilt or replaced image from the same one. */
 	if (pc->image_is_registry) {
-		if (paths && registry_stamp(pc, paths, stamp) == 0)
-			sp = stamp;
+		s->has = paths && registry_stamp(pc, paths, s->stamp) == 0;
 	} else if (pc->image && stat(pc->image, &sb) == 0) {
-		snprintf(stamp, sizeof(stamp), "%jd %ju %jd.%09ld", (intmax_t)sb.st_size,
+		snprintf(s->stamp, sizeof(s->stamp), "%jd %ju %jd.%09ld", (intmax_t)sb.st_size,
 			 (uintmax_t)sb.st_ino, (intmax_t)sb.st_ctim.tv_sec, sb.st_ctim.tv_nsec);
-		sp = stamp;
+		s->has = true;
 	}
+}
+
+void nc_image_stamps_free(struct nc_image_stamps *s)
+{
+	free(s->v);
+	*s = (struct nc_image_stamps)NC_IMAGE_STAMPS_INIT;
+}
+
+/* pc's image's stamp from the cache, looked at on first use. NULL: none
+ * (out of memory only costs a second look). */
+static const char *cached_stamp(const struct nc_plan_container *pc, const struct nc_paths *paths,
+				struct nc_image_stamps *c, struct nc_image_stamp *mine)
+{
+	for (size_t k = 0; c && k < c->n; k++)
+		if (c->v[k].registry == pc->image_is_registry && !strcmp(c->v[k].image, pc->image))
+			return c->v[k].has ? c->v[k].stamp : NULL;
+	image_stamp(pc, paths, mine);
+	if (c && c->n == c->cap) {
+		size_t ncap = c->cap ? 2 * c->cap : 8;
+		struct nc_image_stamp *nv = realloc(c->v, ncap * sizeof(*nv));
+		if (nv) {
+			c->v = nv;
+			c->cap = ncap;
+		}
+	}
+	if (c && c->n < c->cap)
+		c->v[c->n++] = *mine;
+	return mine->has ? mine->stamp : NULL;
+}
+
+int nc_service_hash(const struct nc_plan *p, size_t i, const struct nc_paths *paths,
+		    struct nc_image_stamps *stamps, struct nc_plan_hash *out, nc_err *err)
+{
+	const struct nc_plan_container *pc = &p->containers[i];
+	struct nc_image_stamp mine;
+	const char *sp = pc->image ? cached_stamp(pc, paths, stamps, &mine) : NULL;
+
 	if (nc_plan_hash(p, i, sp, out) < 0)
 		return nc_err_errno(err, ENOMEM, "hash the configuration of `%s`", pc->name);
 	return 0;
@@ -62,13 +99,15 @@ int nc_service_hash(const struct nc_plan *p, size_t i, const struct nc_paths *pa
 
 int nc_reconcile_records(const struct nc_plan *p, const struct nc_paths *paths, struct nc_strbuf *b, nc_err *err)
 {
+	_cleanup_(nc_image_stamps_free) struct nc_image_stamps stamps = NC_IMAGE_STAMPS_INIT;
+
 	for (size_t i = 0; i < p->n_containers; i++) {
 		struct nc_plan_hash h;
 		char parts[NC_HP_COUNT][NC_SHA256_HEX_LEN + 16];
 		const char *f[3 + NC_HP_COUNT] = { NC_J_CONFIG, p->containers[i].name, h.all };
 		int r;
 
-		if ((r = nc_service_hash(p, i, paths, &h, err)) < 0)
+		if ((r = nc_service_hash(p, i, paths, &stamps, &h, err)) < 0)
 			return r;
 		for (int k = 0; k < NC_HP_COUNT; k++) {
 			snprintf(parts[k], sizeof(parts[k]), "%s=%.12s", nc_hash_part_name(k), h.part[k]);
@@ -262,6 +301,7 @@ static bool oneoff_of_planned(const struct nc_plan *p, const char *name)
 int nc_reconcile_diff(const struct nc_plan *p, const struct nc_records *journal,
 		      const struct nc_rc_opts *o, struct nc_rc_plan *out, nc_err *err)
 {
+	_cleanup_(nc_image_stamps_free) struct nc_image_stamps stamps = NC_IMAGE_STAMPS_INIT;
 	struct running run;
 	int r;
 
@@ -311,7 +351,7 @@ int nc_reconcile_diff(const struct nc_plan *p, const struct nc_records *journal,
 			snprintf(s->why, sizeof(s->why), "--force-recreate");
 			continue;
 		}
-		if ((r = nc_service_hash(p, i, o->paths, &h, err)) < 0)
+		if ((r = nc_service_hash(p, i, o->paths, &stamps, &h, err)) < 0)
 			break;
 		const struct nc_record *rec = run.config[at];
 		if (!rec || strcmp(rec->f[2], h.all)) {

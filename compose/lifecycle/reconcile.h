@@ -23,12 +23,30 @@
 #include "compose/plan/plan-hash.h"
 #include "compose/plan/plan.h"
 
+/* Images' stamps (what says "this image as found on disk") for one pass
+ * over a plan: each image is looked at once however many services run
+ * it (a pulled image's index.json read, a local one's stat). Entries
+ * borrow the plan's image names. */
+struct nc_image_stamp {
+	const char *image;
+	bool registry;
+	bool has;      /* false: not pulled, or not found */
+	char stamp[96];
+};
+struct nc_image_stamps {
+	struct nc_image_stamp *v;
+	size_t n, cap;
+};
+#define NC_IMAGE_STAMPS_INIT { NULL, 0, 0 }
+void nc_image_stamps_free(struct nc_image_stamps *s);
+
 /* The hashes `up` records for container i: the planned container, and
  * its image as found on disk (a local image's size and time of change, a
  * pulled image's manifest), so a rebuilt or re-pulled image is a change.
- * paths may be NULL (no registry stamp). */
-int nc_service_hash(const struct nc_plan *p, size_t i, const struct nc_paths *paths, struct nc_plan_hash *out,
-		    nc_err *err);
+ * paths may be NULL (no registry stamp); stamps may be NULL (the image
+ * looked at again). */
+int nc_service_hash(const struct nc_plan *p, size_t i, const struct nc_paths *paths,
+		    struct nc_image_stamps *stamps, struct nc_plan_hash *out, nc_err *err);
 
 /* The journal lines (NC_J_CONFIG for every container, NC_J_NETDEF for
  * every network) that record what this plan runs; appended to b. */

@@ -141,6 +141,35 @@ check_eq "... and the container runs" "$(nc -p startfail exec s echo up)" "up"
 check "startfail: down" nc -p startfail down
 check_clean startfail
 
+# --- a volume over /etc keeps the generated files (Docker binds them last)
+mkdir -p "$work/etcdir" && echo mine >"$work/etcdir/motd" && echo "10.9.9.9 mine" >"$work/myhosts"
+cat >"$work/etcvol.yaml" <<EOF
+name: etcvol
+services:
+  tmp:
+    command: sleep 1000
+    tmpfs: [/etc]
+  bind:
+    image: $FS_ROOTFS
+    command: ["sleep", "1000"]
+    volumes: ["$work/etcdir:/etc"]
+  own:
+    command: sleep 1000
+    volumes: ["$work/myhosts:/etc/hosts:ro"]
+EOF
+check "etcvol: up -d" nc -f "$work/etcvol.yaml" up -d
+ev() { nc -p etcvol exec "$@"; }
+check_fails "a tmpfs over /etc hides the host's /etc (control)" ev tmp test -e /etc/passwd
+check_match "... and /etc/hosts is still the generated one" "$(ev tmp cat /etc/hosts)" '[[:space:]]bind([[:space:]]|$)'
+check_eq "... /etc/hostname too" "$(ev tmp cat /etc/hostname)" "tmp"
+check "... and /etc/resolv.conf is there" ev tmp test -f /etc/resolv.conf
+check_eq "a bind over an image's /etc shows the bound directory (control)" "$(ev bind cat /etc/motd)" "mine"
+check_match "... with the generated /etc/hosts over it" "$(ev bind cat /etc/hosts)" '[[:space:]]tmp([[:space:]]|$)'
+check_eq "... and /etc/hostname" "$(ev bind cat /etc/hostname)" "bind"
+check_eq "a bind at /etc/hosts itself wins over the generated file (as Docker)" "$(ev own cat /etc/hosts)" "10.9.9.9 mine"
+check "etcvol: down" nc -p etcvol down
+check_clean etcvol
+
 # --- persistence across down/up
 check "down (named volumes kept)" nc -p ctrfs down
 check_clean ctrfs

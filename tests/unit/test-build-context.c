@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 
 #include "common/fsutil.h"
 #include "compose/lifecycle/build-context.h"
+#include "no-openat2.h"
 
 static char dir[64];
 static int ctx = -1;
@@ -136,10 +138,48 @@ static void test_digest(void **state)
 	nc_dockerignore_free(&logs);
 }
 
+
+/* The fallback walk, forced: a child without openat2 gets the digests
+ * and the refusals the parent gets. Exit codes name the step that went
+ * wrong. */
+static void test_digest_without_openat2(void **state)
+{
+	(void)state;
+	struct nc_dockerignore none = ig("");
+	char want[NC_SHA256_HEX_LEN];
+	size_t n;
+
+	assert_int_equal(digest(&none, "src", want, &n), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char h[NC_SHA256_HEX_LEN];
+		if (no_openat2() < 0)
+			_exit(2);
+		if (digest(&none, "src", h, &n) != 0 || strcmp(h, want))
+			_exit(3);
+		if (digest(&none, "src/../src/sub/../one", h, &n) != 0)
+			_exit(4);
+		if (digest(&none, "out", h, &n) != -EXDEV || digest(&none, "out/passwd", h, &n) != -EXDEV)
+			_exit(5);
+		if (digest(&none, "src/../../etc", h, &n) != -EXDEV)
+			_exit(6);
+		if (digest(&none, "missing", h, &n) != -ENOENT)
+			_exit(7);
+		_exit(0);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	nc_dockerignore_free(&none);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_digest_without_openat2),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -240,6 +240,32 @@ static void test_options(void **state)
 	nc_records_free(&j);
 }
 
+/* Each image is looked at once per pass, however many services run it
+ * (a pulled image's index.json was read once per container); the hashes
+ * are those of a look per service. */
+static void test_image_stamp_once_per_image(void **state)
+{
+	(void)state;
+	struct nc_image_stamps stamps = NC_IMAGE_STAMPS_INIT;
+	struct lab l;
+	nc_err err;
+
+	load(&l, "services:\n"
+		 "  a: {image: alpine:3.19}\n"
+		 "  b: {image: alpine:3.19}\n"
+		 "  c: {image: debian:12}\n"
+		 "  d: {image: alpine:3.19}\n");
+	for (size_t i = 0; i < l.p->n_containers; i++) {
+		struct nc_plan_hash cached, fresh;
+		assert_int_equal(nc_service_hash(l.p, i, NULL, &stamps, &cached, &err), 0);
+		assert_int_equal(nc_service_hash(l.p, i, NULL, NULL, &fresh, &err), 0);
+		assert_string_equal(cached.all, fresh.all);
+	}
+	assert_int_equal(stamps.n, 2);
+	nc_image_stamps_free(&stamps);
+	unload(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_added_and_removed),
 		cmocka_unit_test(test_networks),
 		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_image_stamp_once_per_image),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,6 +34,7 @@
 #include "common/sha256.h"
 #include "runtime/copy-tree.h"
 #include "runtime/image.h"
+#include "no-openat2.h"
 #include "tar-writer.h"
 
 static char tmpdir[64], store[128], outside[128];
@@ -597,24 +598,6 @@ static void test_without_openat2(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
-#ifndef __NR_openat2
-#define __NR_openat2 437
-#endif
-
-static int no_openat2(void)
-{
-	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat2, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { .len = NC_ELEMENTSOF(code), .filter = code };
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
-		return -1;
-	/* the filter really bites */
-	return syscall(__NR_openat2, AT_FDCWD, ".", NULL, 0) < 0 && errno == ENOSYS ? 0 : -1;
-}
 
 
 /* ---- image archives: docker save, OCI layouts ---------------------------- */

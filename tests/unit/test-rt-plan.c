@@ -115,6 +115,45 @@ static void test_rootfs_order(void **state)
 	nc_arena_free(&arena);
 }
 
+/* A volume over /etc keeps the generated files visible: they are bound
+ * after it (Docker orders its mounts by depth); a volume at a file's own
+ * path replaces that file, which is then not bound at all. */
+static void test_rootfs_files_over_volumes(void **state)
+{
+	(void)state;
+	struct nc_arena arena = NC_ARENA_INIT;
+	struct rt_rootfs_plan p;
+	nc_err err;
+	const struct rt_bind_file files[] = { { "/state/hosts", "/etc/hosts" },
+					      { "/state/hostname", "/etc/hostname" },
+					      { "/state/resolv.conf", "/etc/resolv.conf" } };
+	char mine[128];
+	snprintf(mine, sizeof(mine), "%s/my-resolv.conf", root);
+	FILE *f = fopen(mine, "w");
+	assert_non_null(f);
+	fclose(f);
+	const struct rt_mount mounts[] = {
+		{ .type = RT_MOUNT_BIND, .source = mine, .target = "/etc//resolv.conf" },
+		{ .type = RT_MOUNT_TMPFS, .target = "/etc" },
+	};
+	char dir[128];
+	snprintf(dir, sizeof(dir), "%s/root", root);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	struct rt_container_spec spec = {
+		.name = "lab/r1", .root_dir = dir, .files = files, .n_files = 3,
+		.mounts = mounts, .n_mounts = 2,
+	};
+	if (rt_rootfs_plan_build(&spec, &arena, &p, &err) < 0)
+		fail_msg("%s", err.msg);
+	int etc = find(&p, RT_MNT_FS, "/etc");
+	assert_true(etc > 0);
+	assert_true(find(&p, RT_MNT_BIND_FILE, "/etc/hosts") > etc);
+	assert_true(find(&p, RT_MNT_BIND_FILE, "/etc/hostname") > etc);
+	assert_int_equal(find(&p, RT_MNT_BIND_FILE, "/etc/resolv.conf"), -1);
+	assert_true(find(&p, RT_MNT_BIND_TREE, "/etc//resolv.conf") > etc);
+	nc_arena_free(&arena);
+}
+
 static void test_rootfs_bad_spec(void **state)
 {
 	(void)state;
@@ -196,6 +235,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rootfs_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rootfs_files_over_volumes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rootfs_bad_spec, setup, teardown),
 		cmocka_unit_test(test_exec_plan),
 		cmocka_unit_test(test_sync_protocol),

@@ -55,6 +55,7 @@ static void ln(const char *to, const char *rel)
  *   etc/abs -> /etc/hosts               absolute: re-rooted
  *   etc/resolv.conf -> ../run/resolve/stub.conf  dangling
  *   etc/loop -> loop
+ *   etc/rel -> ../file                  relative, stays inside
  *   run/
  *   file                 a file where a directory is expected
  */
@@ -71,6 +72,7 @@ static int setup(void **state)
 	ln("/etc/hosts", "etc/abs");
 	ln("../run/resolve/stub.conf", "etc/resolv.conf");
 	ln("loop", "etc/loop");
+	ln("../file", "etc/rel");
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	assert_true(rootfd >= 0);
 	return 0;
@@ -150,6 +152,68 @@ static void test_walk_fallback(void **state)
 	check_resolution(rt_open_in_root_walk);
 }
 
+/* Beneath a directory (a build context): what climbs out is refused with
+ * EXDEV instead of being re-rooted. */
+static void check_beneath(open_fn fn)
+{
+	nc_err err;
+	int fd = fn(rootfd, "etc/hosts", O_PATH, &err);
+	assert_true(fd >= 0);
+	read_is(fd, "inside");
+	close(fd);
+	fd = fn(rootfd, "etc/../etc/./hosts", O_PATH, &err);
+	assert_true(fd >= 0);
+	read_is(fd, "inside");
+	close(fd);
+	fd = fn(rootfd, "etc/rel", O_PATH, &err);
+	assert_true(fd >= 0);
+	read_is(fd, "");
+	close(fd);
+	fd = fn(rootfd, ".", O_PATH | O_DIRECTORY, &err);
+	assert_true(fd >= 0);
+	close(fd);
+
+	assert_int_equal(fn(rootfd, "/etc/hosts", O_PATH, &err), -EXDEV);
+	assert_int_equal(fn(rootfd, "../etc/hosts", O_PATH, &err), -EXDEV);
+	assert_int_equal(fn(rootfd, "etc/../../etc/hosts", O_PATH, &err), -EXDEV);
+	assert_int_equal(fn(rootfd, "etc/up/hosts", O_PATH, &err), -EXDEV);
+	assert_int_equal(fn(rootfd, "etc/abs", O_PATH, &err), -EXDEV);
+	/* the link itself, not followed, is beneath */
+	fd = fn(rootfd, "etc/abs", O_PATH | O_NOFOLLOW, &err);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(fn(rootfd, "etc/loop", O_PATH, &err), -ELOOP);
+	assert_int_equal(fn(rootfd, "etc/missing", O_PATH, &err), -ENOENT);
+	assert_int_equal(fn(rootfd, "file/x", O_PATH, &err), -ENOTDIR);
+}
+
+static void test_beneath_openat2(void **state)
+{
+	(void)state;
+	check_beneath(rt_open_beneath);
+}
+
+static void test_beneath_walk(void **state)
+{
+	(void)state;
+	check_beneath(rt_open_beneath_walk);
+}
+
+/* The control: without the check these links do lead out of the
+ * directory, to the host's files. */
+static void test_beneath_control(void **state)
+{
+	(void)state;
+	struct stat inside, host, got;
+	assert_int_equal(stat("/etc/hosts", &host), 0);
+	assert_int_equal(fstatat(rootfd, "etc/hosts", &inside, 0), 0);
+	assert_int_equal(fstatat(rootfd, "etc/abs", &got, 0), 0);
+	assert_true(got.st_ino == host.st_ino && got.st_dev == host.st_dev);
+	assert_int_equal(fstatat(rootfd, "etc/up/hosts", &got, 0), 0);
+	assert_true(got.st_ino == host.st_ino && got.st_dev == host.st_dev);
+	assert_false(got.st_ino == inside.st_ino && got.st_dev == inside.st_dev);
+}
+
 static void test_create_through_dangling_link(void **state)
 {
 	(void)state;
@@ -194,6 +258,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_openat2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_beneath_openat2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_beneath_walk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_beneath_control, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_through_dangling_link, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
