@@ -14,7 +14,8 @@
 labs=$NC_SRC/tests/integration/labs
 work=$(mktemp -d)
 lab=$work/two-hosts
-trap 'nc -p l2 down >/dev/null 2>&1; nc down "$lab" >/dev/null 2>&1; nc down "$work/rip" >/dev/null 2>&1;
+trap 'nc -p l2 down >/dev/null 2>&1; nc down "$lab" >/dev/null 2>&1; nc down "$work/folders-only" >/dev/null 2>&1;
+      nc down "$work/twice-on-a-domain" >/dev/null 2>&1; nc down "$work/rip" >/dev/null 2>&1;
       nc down "$work/bgp-multi-homed" >/dev/null 2>&1; rm -rf "$work"' EXIT
 
 # The commands add addresses after the container starts: poll for them
@@ -60,7 +61,10 @@ rm -f "$lab/imported.yaml"
 check_match "import to standard output names the lab's files from the current directory" \
 	"$(cd "$work" && "$NCOMPOSE" import kathara two-hosts 2>/dev/null | grep -m1 'source:')" 'source: \./two-hosts/shared/note\.txt'
 exit_of() { "$@" >/dev/null 2>&1; echo $?; }
-check_eq "import of a directory without lab.conf: exit 2" "$(exit_of nc import kathara "$work")" 2
+mkdir "$work/empty"
+check_eq "import of a directory with neither lab.conf nor device folders: exit 2" "$(exit_of nc import kathara "$work/empty")" 2
+check_match "... naming what a lab needs" "$(nc import kathara "$work/empty" 2>&1)" 'the lab has no device: no DEVICE\[\.\.\.\] line in lab.conf, or, without lab.conf, no device directory'
+check_eq "control: without a DEVICE.startup beside a folder, up DIR takes no directory for a lab" "$(exit_of nc up -d "$work")" 2
 check_eq "import of an unknown format: exit 2" "$(exit_of nc import gns3 "$lab")" 2
 mkdir "$work/bad"
 printf 'a[0]=A\nnot a line\n' >"$work/bad/lab.conf"
@@ -104,8 +108,42 @@ check_fails "... and the lab's shared directory on the host is untouched" test -
 check "ps DIR" nc -f "$lab" ps
 check_match "in the lab directory, the lab is the project (as kathara lstart)" "$(cd "$lab" && nc ps 2>&1)" 'pc1'
 
+check_eq "[ipv6]=\"false\" turns IPv6 off in r1, as Kathará does" "$(nc -f "$lab" exec r1 cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" "1"
+check_eq "control: pc1, without the key, keeps IPv6" "$(nc -f "$lab" exec pc1 cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" "0"
+
 check "down -v DIR" nc down -v "$lab"
 check_clean two-hosts
+
+# A lab of folders only, as `kathara lstart -F` runs it: its directories
+# are its devices.
+folders=$work/folders-only
+cp -a "$NC_SRC/tests/data/kathara-labs/folders-only" "$folders"
+check "up -d a lab without lab.conf" nc up -d "$folders"
+check_match "both folders are devices" "$(nc -f "$folders" ps)" 'client.*running'
+check "server's startup ran" nc -f "$folders" exec server test -e /tmp/server-started
+check_match "server/var/www is in server" "$(nc -f "$folders" exec server cat /var/www/index.html)" 'hello'
+check "down the folder lab" nc down "$folders"
+check_clean folders-only
+
+# A device twice on one collision domain: two interfaces on one segment.
+twice=$work/twice-on-a-domain
+cp -a "$NC_SRC/tests/data/kathara-labs/twice-on-a-domain" "$twice"
+check "up -d a lab with r on domain A twice" nc up -d "$twice"
+check "r's startup added its second address on A" has_addr twice-on-a-domain r 10.5.0.2
+check "h1's startup added its address" has_addr twice-on-a-domain h1 10.5.0.10
+host_if() { nc -f "$twice" link show | awk -v e="$1" '$1 == e { print $3 }'; }
+bridge_of() { ip -o link show "$(host_if "$1")" | grep -o 'master [^ ]*'; }
+check_match "r:eth0 is a port of a bridge on the host" "$(bridge_of r:eth0)" '^master '
+check_eq "r:eth1 is a port of the same bridge" "$(bridge_of r:eth1)" "$(bridge_of r:eth0)"
+check_eq "... as h1:eth0 is" "$(bridge_of h1:eth0)" "$(bridge_of r:eth0)"
+check_fails "control: r:eth2 (domain B) is not" test "$(bridge_of r:eth2)" = "$(bridge_of r:eth0)"
+check "h1 pings r's address on eth1" nc -f "$twice" exec h1 ping -c1 -W2 10.5.0.2
+check_match "... and eth1 answered for it (arp_ignore=1): h1 has eth1's MAC for it" \
+	"$(nc -f "$twice" exec h1 ip neigh show 10.5.0.2)" 'lladdr 02:00:00:00:00:0b'
+check "h1 pings r's address on eth0" nc -f "$twice" exec h1 ping -c1 -W2 10.5.0.1
+check_match "link show lists both of r's interfaces on A" "$(nc -f "$twice" link show)" 'r:eth1 +A '
+check "down the lab" nc down "$twice"
+check_clean twice-on-a-domain
 
 # Routing labs on the host's FRR.
 if [ ! -x /usr/lib/frr/frrinit.sh ] || [ ! -x /usr/bin/vtysh ]; then
