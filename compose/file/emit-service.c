@@ -177,6 +177,8 @@ static void k_router(struct nc_strbuf *out, const struct nc_service *s)
 	nc_emit_kv(out, 3, "daemon", rt->kind == NC_ROUTER_FRR ? "frr" : "bird");
 	if (rt->n_daemons)
 		nc_emit_flow_list(out, 3, "daemons", rt->daemons, rt->n_daemons);
+	if (rt->has_settle)
+		nc_emit_duration(out, 3, "settle", rt->settle_ns);
 }
 
 static void k_sysctls(struct nc_strbuf *out, const struct nc_service *s)
