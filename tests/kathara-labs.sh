@@ -35,4 +35,13 @@ has "[ipv6]=\"false\" turns IPv6 off in the device" options 'net\.ipv6\.conf\.al
 has "[num_terms] is one line of warning" options 'lab.conf:7: `r1\[num_terms\]`: no terminal opens here'
 has "[shell] runs the startup script" options '/bin/bash /kathara/r1\.startup'
 has "LAB_ metadata is kept" static-routes '^  LAB_WEB: '
+if [ ! -x /etc/init.d/quagga ]; then
+	out=$("$nc" import kathara "$labs/quagga-rip" --host-image kathara/quagga 2>&1 >/dev/null)
+	if grep -q 'r2.startup:2: `zebra -d` starts Quagga, which is not installed on this host' <<<"$out"; then
+		echo "ok: a startup that starts Quagga on a host without it: one line names it"
+	else
+		echo "FAIL: no warning about Quagga: $out"
+		fail=1
+	fi
+fi
 exit $fail

@@ -227,6 +227,46 @@ static int folder_devices(struct nc_kat_lab *lab, const char *dir, FILE *warning
 	return 0;
 }
 
+/* A host-root device whose startup starts Quagga on a host without it:
+ * one line says so at import, naming the line (the device's log shows
+ * the failure again when it runs). */
+static void warn_quagga(const struct nc_kat_lab *lab, const char *dir, const struct nc_kat_opts *o,
+			FILE *warnings)
+{
+	static const char *const daemons[] = { "zebra", "ripd", "ripngd", "ospfd", "ospf6d", "bgpd", "isisd" };
+
+	if (!warnings || access("/etc/init.d/quagga", X_OK) == 0)
+		return;
+	for (size_t i = 0; i < lab->n_devices; i++) {
+		const struct nc_kat_device *d = &lab->devices[i];
+		bool host = !d->image;
+		for (size_t k = 0; d->image && k < o->n_host_images; k++)
+			host |= !strcmp(o->host_images[k], d->image);
+		if (!host || !d->startup)
+			continue;
+		unsigned line = 0;
+		for (const char *p = d->startup; p && *p;) {
+			const char *e = strchr(p, '\n');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			line++;
+			while (n && (*p == ' ' || *p == '\t'))
+				p++, n--;
+			bool hit = n >= 18 && !strncmp(p, "/etc/init.d/quagga", 18);
+			for (size_t k = 0; !hit && k < sizeof(daemons) / sizeof(daemons[0]); k++) {
+				size_t dl = strlen(daemons[k]);
+				hit = n > dl && !strncmp(p, daemons[k], dl) && (p[dl] == ' ' || p[dl] == '\t');
+			}
+			if (hit) {
+				fprintf(warnings,
+					"ncompose: warning: %s/%s.startup:%u: `%.*s` starts Quagga, which is not installed on this host (Debian has no quagga package); `systemctl start frr` runs FRR with %s/etc/frr\n",
+					dir, d->name, line, (int)(n > 60 ? 60 : n), p, d->name);
+				break;
+			}
+			p = e ? e + 1 : NULL;
+		}
+	}
+}
+
 int nc_kat_import_dir(const char *dir, const struct nc_kat_opts *o, FILE *warnings, struct nc_strbuf *out,
 		      nc_err *err)
 {
@@ -260,6 +300,7 @@ int nc_kat_import_dir(const char *dir, const struct nc_kat_opts *o, FILE *warnin
 		goto out;
 	for (size_t i = 0; warnings && i < lab.n_warnings; i++)
 		fprintf(warnings, "ncompose: warning: %s\n", lab.warnings[i]);
+	warn_quagga(&lab, dir, o, warnings);
 	r = nc_kat_translate(&lab, o, out, err);
 out:
 	nc_kat_lab_free(&lab);

@@ -36,12 +36,36 @@ static const char *const default_sysctls[][2] = {
  * startup script gets a function that runs the unit's init script
  * (FRR's frrinit.sh), as the images' own shims do. */
 #define SHIM_DIR "/usr/local/sbin"
-static const char systemctl_shim[] =
+/* Quagga, which Debian no longer packages: `quagga` starts FRR where the
+ * device has FRR's daemons file of its own (the lab's DEVICE/etc/frr/
+ * daemons, or the image's; on the host's root the host's file is not the
+ * lab's), else one line says Quagga is not installed; so does a Quagga
+ * daemon run by name (`zebra -d`), through bash's
+ * command_not_found_handle. The shim is written per device with that
+ * choice in it, so `ncompose exec DEV service quagga start` makes it too. */
+#define QUAGGA_MISSING "Quagga is not installed on this host (Debian has no quagga package); FRR runs its configuration from /etc/frr (systemctl start frr)"
+static const char shim_head[] =
 	"systemctl() { a=$1; shift; for u in \"$@\"; do u=${u%.service}; "
 	"if [ \"$u\" = frr ] && [ -x /usr/lib/frr/frrinit.sh ]; then /usr/lib/frr/frrinit.sh \"$a\"; "
-	"elif [ -x \"/etc/init.d/$u\" ]; then \"/etc/init.d/$u\" \"$a\"; "
+	"elif [ -x \"/etc/init.d/$u\" ]; then \"/etc/init.d/$u\" \"$a\"; ";
+static const char shim_quagga_frr[] =
+	"elif [ \"$u\" = quagga ] && [ -x /usr/lib/frr/frrinit.sh ] && [ -f /etc/frr/daemons ]; then "
+	"echo \"systemctl: quagga: starting FRR with /etc/frr/daemons\" >&2; /usr/lib/frr/frrinit.sh \"$a\"; ";
+static const char shim_tail[] =
+	"elif [ \"$u\" = quagga ]; then echo \"systemctl: quagga: " QUAGGA_MISSING "\" >&2; "
 	"else echo \"systemctl: no init script for $u\" >&2; fi; done; }; export -f systemctl; "
-	"service() { systemctl \"$2\" \"$1\"; }; export -f service; ";
+	"service() { systemctl \"$2\" \"$1\"; }; export -f service; "
+	"command_not_found_handle() { case $1 in zebra|ripd|ripngd|ospfd|ospf6d|bgpd|isisd|quagga) "
+	"echo \"$1: " QUAGGA_MISSING "\" >&2;; *) echo \"$1: command not found\" >&2;; esac; return 127; }; "
+	"export -f command_not_found_handle; ";
+
+static bool has_file(const struct nc_kat_device *d, const char *rel)
+{
+	for (size_t i = 0; i < d->n_files; i++)
+		if (!strcmp(d->files[i], rel))
+			return true;
+	return false;
+}
 
 /* A scalar of the lab's text; nc_emit_scalar doubles `$`, so
  * interpolation gives the text back. */
@@ -188,7 +212,10 @@ static void emit_entrypoint(struct nc_strbuf *out, const struct nc_kat_lab *lab,
 {
 	struct nc_strbuf s = NC_STRBUF_INIT;
 
-	nc_strbuf_append(&s, systemctl_shim);
+	nc_strbuf_append(&s, shim_head);
+	if (!host || has_file(d, "etc/frr/daemons"))
+		nc_strbuf_append(&s, shim_quagga_frr);
+	nc_strbuf_append(&s, shim_tail);
 	if (host)
 		nc_strbuf_append(&s, shim_commands);
 	if (lab->has_shared_startup)

@@ -15,7 +15,7 @@ labs=$NC_SRC/tests/integration/labs
 work=$(mktemp -d)
 lab=$work/two-hosts
 trap 'nc -p l2 down >/dev/null 2>&1; nc down "$lab" >/dev/null 2>&1; nc down "$work/folders-only" >/dev/null 2>&1;
-      nc down "$work/twice-on-a-domain" >/dev/null 2>&1; nc down "$work/rip" >/dev/null 2>&1;
+      nc down "$work/twice-on-a-domain" >/dev/null 2>&1; nc down "$work/quagga-rip" >/dev/null 2>&1; nc down "$work/rip" >/dev/null 2>&1;
       nc down "$work/bgp-multi-homed" >/dev/null 2>&1; rm -rf "$work"' EXIT
 
 # The commands add addresses after the container starts: poll for them
@@ -111,8 +111,36 @@ check_match "in the lab directory, the lab is the project (as kathara lstart)" "
 check_eq "[ipv6]=\"false\" turns IPv6 off in r1, as Kathará does" "$(nc -f "$lab" exec r1 cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" "1"
 check_eq "control: pc1, without the key, keeps IPv6" "$(nc -f "$lab" exec pc1 cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" "0"
 
+if [ -x /usr/lib/frr/frrinit.sh ] && [ ! -x /etc/init.d/quagga ]; then
+	check_match "service quagga in a device with FRR's daemons file runs FRR" \
+		"$(nc -f "$lab" exec r1 service quagga status 2>&1)" 'quagga: starting FRR with /etc/frr/daemons'
+fi
+
 check "down -v DIR" nc down -v "$lab"
 check_clean two-hosts
+
+# Quagga on a host without it: each way a lab starts it says so in a line.
+if [ ! -x /etc/init.d/quagga ]; then
+	quagga=$work/quagga-rip
+	cp -a "$NC_SRC/tests/data/kathara-labs/quagga-rip" "$quagga"
+	out=$(NCOMPOSE_HOST_IMAGES=kathara/quagga nc up -d "$quagga" 2>&1); rc=$?
+	check_eq "up -d a Quagga lab on the host's root" "$rc" "0"
+	check_match "up names the startup line that starts Quagga" "$out" 'r2\.startup:2: `zebra -d` starts Quagga, which is not installed'
+	logs_have() { # service pattern: the startup runs after up; look a bounded number of times
+		local i
+		for i in $(seq 100); do
+			nc -f "$quagga" logs "$1" 2>&1 | grep -q -- "$2" && return 0
+			sleep 0.05
+		done
+		return 1
+	}
+	check "r2's log: \`zebra -d\` says Quagga is not installed" logs_have r2 'zebra: Quagga is not installed on this host'
+	check "r1's log names the missing init script" logs_have r1 '/etc/init.d/quagga: No such file'
+	check_match "service quagga start, without FRR's daemons file, says Quagga is not installed" \
+		"$(nc -f "$quagga" exec r1 service quagga start 2>&1)" 'quagga: Quagga is not installed on this host'
+	check "down the Quagga lab" nc down "$quagga"
+	check_clean quagga-rip
+fi
 
 # A lab of folders only, as `kathara lstart -F` runs it: its directories
 # are its devices.
@@ -161,7 +189,7 @@ for r in r1 r2 r3 r4; do
 done
 out=$(nc -f "$rip" wait --converged --wait-timeout 120 2>&1); rc=$?
 check_eq "wait --converged: the RIP lab converges" "$rc" "0"
-check_match "on four routing nodes" "$out" 'converged after [0-9.]+ s \(4 routing nodes\)'
+check_match "on four routing nodes" "$out" 'converged after [0-9.]+ s \(4 routing nodes, routes unchanged for 8\.0 s\)'
 # What the lab means: every 100.1/16 network everywhere, by the shortest path.
 check_match "r1 reaches r4's LAN through r4" "$(nc -f "$rip" exec r1 ip route)" '100\.1\.4\.0/24 .*via 100\.1\.0\.14 .*proto rip'
 check_match "r1 reaches r2's LAN through r2" "$(nc -f "$rip" exec r1 ip route)" '100\.1\.2\.0/24 .*via 100\.1\.0\.2 .*proto rip'
@@ -175,7 +203,7 @@ bgp=$work/bgp-multi-homed
 cp -a "$NC_SRC/tests/data/kathara/bgp-multi-homed" "$bgp"
 out=$(nc up --wait --wait-timeout 120 "$bgp" 2>&1); rc=$?
 check_eq "up --wait the multi-homed BGP lab (its startups start FRR)" "$rc" "0"
-check_match "it converged on four routing nodes" "$out" 'converged after [0-9.]+ s \(4 routing nodes\)'
+check_match "it converged on four routing nodes" "$out" 'converged after [0-9.]+ s \(4 routing nodes, routes unchanged for 8\.0 s\)'
 # Right after up, no sleep: the routes the lab's policies let through.
 check_match "as1r1 learnt AS300's /16 through AS30" "$(nc -f "$bgp" exec as1r1 ip route)" '200\.1\.0\.0/16 .*via 11\.0\.0\.25 .*proto bgp'
 check_match "as30r1 has AS1's default route" "$(nc -f "$bgp" exec as30r1 ip route)" '^default .*via 11\.0\.0\.26 .*proto bgp'
