@@ -17,6 +17,7 @@
 
 #include "common/cleanup.h"
 #include "runtime/child-util.h"
+#include "runtime/syscalls.h"
 
 /* include/uapi/linux/loop.h, Linux 5.8; our copy so that older headers
  * build too (the ioctl is then refused at run time and we fall back). */
@@ -229,6 +230,22 @@ int rt_loop_mount(const char *dev, const char *target, bool read_only, nc_err *e
 		return rt_cerr(err, e, "make `%s` read-only", target);
 	}
 	return 0;
+}
+
+int rt_loop_open_detached(const char *dev, nc_err *err)
+{
+	_cleanup_close_ int fs = rt_fsopen("ext4", RT_FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return nc_err_errno(err, errno, "open an ext4 filesystem context for `%s`", dev);
+	if (rt_fsconfig(fs, RT_FSCONFIG_SET_STRING, "source", dev, 0) < 0 ||
+	    rt_fsconfig(fs, RT_FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0 ||
+	    rt_fsconfig(fs, RT_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return nc_err_errno(err, errno, "read the filesystem on `%s`", dev);
+	int mnt = rt_fsmount(fs, RT_FSMOUNT_CLOEXEC,
+			     RT_MOUNT_ATTR_RDONLY | RT_MOUNT_ATTR_NOSUID | RT_MOUNT_ATTR_NODEV | RT_MOUNT_ATTR_NOEXEC);
+	if (mnt < 0)
+		return nc_err_errno(err, errno, "mount `%s` (detached, read-only)", dev);
+	return mnt;
 }
 
 /* Up to this many distinct loop devices are counted for one container. */

@@ -58,6 +58,15 @@ int rt_loop_attach(const char *image, bool read_only, int *loop_fd, char *dev, s
 int rt_loop_mount(const char *dev, const char *target, bool read_only, nc_err *err);
 
 /*
+ * The ext4 filesystem on `dev` mounted read-only, nosuid, nodev, noexec
+ * and attached nowhere (fsopen/fsmount): the returned descriptor is the
+ * root of that mount, for reading files of an image file before any
+ * container has it as its root; the mount goes with the last descriptor.
+ * Parent side. Returns the descriptor, or < 0.
+ */
+int rt_loop_open_detached(const char *dev, nc_err *err);
+
+/*
  * Block I/O through the loop devices a container uses: every device bound
  * to `image` (its root image file; NULL or not a regular file: none) and
  * every /dev/loopN mounted in the mount namespace of `pid` (its `type:

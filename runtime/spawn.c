@@ -456,19 +456,26 @@ static int open_rotated(const struct rt_container_spec *spec, struct start_plan 
 	return 0;
 }
 
+/* An upper layer's etc/passwd: a user added in an earlier run counts. */
+static bool upper_has_passwd(const struct rt_container_spec *spec)
+{
+	char path[4096];
+	if (!spec->upper_dir)
+		return false;
+	snprintf(path, sizeof(path), "%s/etc/passwd", spec->upper_dir);
+	return faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 /* Where `user:` is looked up before the root exists: the host's "/", or
  * the uppermost layer of the image that has an etc/passwd (the upper
- * one first: a user added in an earlier run counts). */
+ * one first). An image file root is read by user_root_image instead. */
 static const char *user_root(const struct rt_container_spec *spec)
 {
 	if (!spec->n_lower)
 		return "/";
 	char path[4096];
-	if (spec->upper_dir) {
-		snprintf(path, sizeof(path), "%s/etc/passwd", spec->upper_dir);
-		if (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-			return spec->upper_dir;
-	}
+	if (upper_has_passwd(spec))
+		return spec->upper_dir;
 	for (size_t i = 0; i < spec->n_lower; i++) {
 		snprintf(path, sizeof(path), "%s/etc/passwd", spec->lower_dirs[i]);
 		if (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
@@ -625,10 +632,17 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 	p.has_workload = spec->argv != NULL;
 	p.tty = spec->tty;
 	p.stdin_open = spec->stdin_open;
+	/* An image file root is not mounted yet: its etc/passwd and
+	 * etc/group are read through a mount of it attached nowhere. */
+	_cleanup_close_ int image_root = -1;
+	if (p.has_workload && p.rootfs.lower_loop_dev && (spec->user || spec->n_groups) && !upper_has_passwd(spec) &&
+	    (image_root = rt_loop_open_detached(p.rootfs.lower_loop_dev, err)) < 0)
+		return nc_err_prefix(err, "container `%s`: user `%s`", name, spec->user ? spec->user : "0");
 	if (p.has_workload) {
 		struct rt_exec_security sec = {
 			.user = spec->user,
 			.user_root = user_root(spec),
+			.user_rootfd = image_root,
 			.groups = spec->groups,
 			.n_groups = spec->n_groups,
 			.ulimits = spec->ulimits,

@@ -30,6 +30,11 @@
 #ifndef __NR_openat2
 #define __NR_openat2 437 /* Linux 5.6 */
 #endif
+#ifndef __NR_fsopen
+#define __NR_fsopen 430 /* Linux 5.2 */
+#define __NR_fsconfig 431
+#define __NR_fsmount 432
+#endif
 #ifndef __NR_mount_setattr
 #define __NR_mount_setattr 442 /* Linux 5.12 */
 #endif
@@ -70,6 +75,13 @@ struct rt_mount_attr {
 #define RT_MOUNT_ATTR_RDONLY 0x00000001
 #define RT_MOUNT_ATTR_NODEV 0x00000004
 #define RT_MOUNT_ATTR_IDMAP 0x00100000
+#define RT_MOUNT_ATTR_NOSUID 0x00000002
+#define RT_MOUNT_ATTR_NOEXEC 0x00000008
+#define RT_FSOPEN_CLOEXEC 0x00000001
+#define RT_FSMOUNT_CLOEXEC 0x00000001
+#define RT_FSCONFIG_SET_FLAG 0
+#define RT_FSCONFIG_SET_STRING 1
+#define RT_FSCONFIG_CMD_CREATE 6
 #define RT_OPEN_TREE_CLONE 1
 #define RT_MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #ifndef AT_RECURSIVE
@@ -95,6 +107,21 @@ static inline int rt_mount_setattr(int dirfd, const char *path, unsigned flags,
 				   struct rt_mount_attr *attr)
 {
 	return (int)syscall(__NR_mount_setattr, dirfd, path, flags, attr, sizeof(*attr));
+}
+
+static inline int rt_fsopen(const char *fs, unsigned flags)
+{
+	return (int)syscall(__NR_fsopen, fs, flags);
+}
+
+static inline int rt_fsconfig(int fd, unsigned cmd, const char *key, const void *value, int aux)
+{
+	return (int)syscall(__NR_fsconfig, fd, cmd, key, value, aux);
+}
+
+static inline int rt_fsmount(int fd, unsigned flags, unsigned attr)
+{
+	return (int)syscall(__NR_fsmount, fd, flags, attr);
 }
 
 static inline int rt_open_tree(int dirfd, const char *path, unsigned flags)

@@ -375,6 +375,13 @@ int rt_user_add_groups(const char *root, struct rt_user *u, const char *const *g
 	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return nc_err_errno(err, errno, "group_add: open the root `%s`", root);
+	return rt_user_add_groups_at(rootfd, u, groups, n, err);
+}
+
+int rt_user_add_groups_at(int rootfd, struct rt_user *u, const char *const *groups, size_t n, nc_err *err)
+{
+	if (!n)
+		return 0;
 	_cleanup_free_ char *group = NULL;
 	if (read_db(rootfd, "/etc/group", &group, err) < 0)
 		return nc_err_prefix(err, "group_add");

@@ -56,6 +56,7 @@ int rt_user_resolve_at(int rootfd, const char *spec, struct rt_user *out, nc_err
 /* Compose's group_add: each a gid or a name from the root's etc/group,
  * added to u's groups (no duplicates). Parent side. */
 int rt_user_add_groups(const char *root, struct rt_user *u, const char *const *groups, size_t n, nc_err *err);
+int rt_user_add_groups_at(int rootfd, struct rt_user *u, const char *const *groups, size_t n, nc_err *err);
 
 /* What the child needs; `groups` points into the parent's rt_user, which
  * the child's copy of memory keeps valid. */

@@ -81,8 +81,12 @@ int rt_exec_plan_secure(struct rt_exec_plan *p, const struct rt_exec_security *s
 	const char *user = sec->user ? sec->user : sec->n_groups ? "0" : NULL;
 	if (user) {
 		const char *root = sec->user_root ? sec->user_root : "/";
-		if (rt_user_resolve(root, user, &p->user, err) < 0 ||
-		    rt_user_add_groups(root, &p->user, sec->groups, sec->n_groups, err) < 0)
+		int r = sec->user_rootfd > 0
+				? (rt_user_resolve_at(sec->user_rootfd, user, &p->user, err) < 0 ||
+				   rt_user_add_groups_at(sec->user_rootfd, &p->user, sec->groups, sec->n_groups, err) < 0)
+				: (rt_user_resolve(root, user, &p->user, err) < 0 ||
+				   rt_user_add_groups(root, &p->user, sec->groups, sec->n_groups, err) < 0);
+		if (r)
 			return nc_err_ret(err);
 		p->has_user = true;
 		if (add_home(p, err) < 0)

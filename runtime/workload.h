@@ -38,6 +38,7 @@ int rt_exec_plan_init(struct rt_exec_plan *p, const char *const *argv, const cha
 struct rt_exec_security {
 	const char *user;      /* Docker's `user:` forms; NULL: root */
 	const char *user_root; /* the directory whose etc/passwd and etc/group name it */
+	int user_rootfd;       /* > 0: that directory, open (an image file's root); wins over user_root */
 	const char *const *groups; /* group_add: more supplementary groups, by gid or name */
 	size_t n_groups;
 	const struct rt_ulimit *ulimits; /* borrowed; checked here */

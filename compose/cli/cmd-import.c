@@ -27,7 +27,8 @@ static void help(void)
 	       "becomes a layer-2 network (enable_ipv4: false), each device a service with its\n"
 	       "interfaces eth0, eth1... in lab.conf's order; the startup script runs with bash\n"
 	       "at start, the files under DEVICE/ are bound read-only at their place in the\n"
-	       "device's root. `ncompose up DIR` does the same on the fly.\n\n"
+	       "device's root. `ncompose up DIR` does the same on the fly. Without lab.conf\n"
+	       "(or with an empty one) DIR's directories are the devices, as `kathara lstart -F`.\n\n"
 	       "containerlab: each node of kind linux (FRR images among them) becomes a\n"
 	       "service, `kinds:`, `groups:` and `defaults:` inherited as containerlab does;\n"
 	       "links become `links:` with their interface names, the management network\n"
@@ -161,8 +162,11 @@ int cli_import(const struct cli_global *g, int argc, char **argv)
 	if (optind + 2 < argc)
 		return cli_failf(NC_EXIT_USAGE, "import kathara: unexpected argument `%s`", argv[optind + 2]);
 	const char *dir = argv[optind + 1];
-	if (!nc_kat_is_lab_dir(dir))
-		return cli_failf(NC_EXIT_USAGE, "import kathara: `%s` is not a Kathará lab: no lab.conf in it", dir);
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		return cli_failf(NC_EXIT_USAGE, "import kathara: `%s`: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return cli_failf(NC_EXIT_USAGE, "import kathara: `%s` is not a lab directory", dir);
 
 	char base[PATH_MAX];
 	int r = lab_base(dir, output, base, sizeof(base));

@@ -257,7 +257,7 @@ int cli_test(const struct cli_global *g, int argc, char **argv)
 		 * they tell what does not work yet. */
 		struct timespec a, b;
 		clock_gettime(CLOCK_MONOTONIC, &a);
-		cli_wait_converged(&paths, plan->project, o.wait_s, "test");
+		cli_wait_converged(&paths, plan->model, plan->project, o.wait_s, "test", g->arg_verbose);
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		unsigned spent = (unsigned)(b.tv_sec - a.tv_sec);
 		o.wait_s = spent < o.wait_s ? o.wait_s - spent : 1;

@@ -629,7 +629,7 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 	if (running) {
 		code = up_running(plan, &proj, &po, &paths, &rep, &f, g->arg_verbose);
 		if (code == NC_EXIT_OK && f.wait)
-			code = cli_wait_converged(&paths, plan->project, f.wait_timeout_s, "up");
+			code = cli_wait_converged(&paths, plan->model, plan->project, f.wait_timeout_s, "up", g->arg_verbose);
 		goto out;
 	}
 	if (nc_state_open(paths.state_root, plan->project, NC_STATE_CREATE, &st, &err) < 0) {
@@ -640,7 +640,7 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 		code = up_detached(plan, st, &paths, &rep, services, t0, store_pin);
 		nc_state_close(st);
 		if (code == NC_EXIT_OK && f.wait)
-			code = cli_wait_converged(&paths, plan->project, f.wait_timeout_s, "up");
+			code = cli_wait_converged(&paths, plan->model, plan->project, f.wait_timeout_s, "up", g->arg_verbose);
 	} else {
 		code = up_attached(plan, st, &paths, &rep, services, &store_pin);
 	}

@@ -72,7 +72,7 @@ int cli_wait(const struct cli_global *g, int argc, char **argv)
 			return cli_failf(NC_EXIT_USAGE, "wait: --converged waits for the whole lab; it takes no service and no --down-project");
 		if ((code = cli_open_running(g, "wait", &run)))
 			return code;
-		code = cli_wait_converged(&run.paths, run.proj.name, (unsigned)timeout_s, "wait");
+		code = cli_wait_converged(&run.paths, NULL, run.proj.name, (unsigned)timeout_s, "wait", g->arg_verbose);
 		cli_close_running(&run);
 		return code;
 	}

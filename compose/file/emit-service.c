@@ -3,44 +3,79 @@
  * alphabetical order (as `docker compose config` prints them). Writers
  * print nothing when the key is unset. */
 #include <stdio.h>
+#include <string.h>
 
 #include "compose/file/emit-internal.h"
 #include "compose/file/emit.h"
 
-static void emit_attachment(struct nc_strbuf *out, const struct nc_attach *a)
+static bool attachment_empty(const struct nc_attach *a)
 {
 	const struct nc_shaping *sh = &a->shaping;
-	/* Only what is printed below counts: a zero delay, jitter or rate
-	 * means none and prints nothing. */
-	bool shaped = sh->delay_ns || sh->jitter_ns || sh->loss_mark.line || sh->rate;
+	return !a->n_aliases && !a->gw_priority && !a->interface_name && !a->ipv4_address.family &&
+	       !a->ipv6_address.family && !a->mac_address && !sh->delay_ns && !sh->jitter_ns &&
+	       !sh->loss_mark.line && !sh->rate;
+}
 
+/* The keys of one attachment at `ind`. Only what is printed counts: a
+ * zero delay, jitter or rate means none and prints nothing. */
+static void attachment_keys(struct nc_strbuf *out, const struct nc_attach *a, unsigned ind)
+{
+	const struct nc_shaping *sh = &a->shaping;
+
+	if (a->n_aliases)
+		nc_emit_flow_list(out, ind, "aliases", a->aliases, a->n_aliases);
+	if (sh->delay_ns)
+		nc_emit_duration(out, ind, "delay", sh->delay_ns);
+	if (a->gw_priority)
+		nc_emit_int(out, ind, "gw_priority", a->gw_priority);
+	if (a->interface_name)
+		nc_emit_kv(out, ind, "interface_name", a->interface_name);
+	if (a->ipv4_address.family)
+		nc_emit_ip(out, ind, "ipv4_address", &a->ipv4_address);
+	if (a->ipv6_address.family)
+		nc_emit_ip(out, ind, "ipv6_address", &a->ipv6_address);
+	if (sh->jitter_ns)
+		nc_emit_duration(out, ind, "jitter", sh->jitter_ns);
+	if (sh->loss_mark.line)
+		nc_emit_percent(out, ind, "loss", sh->loss);
+	if (a->mac_address)
+		nc_emit_kv(out, ind, "mac_address", a->mac_address);
+	if (sh->rate)
+		nc_emit_rate(out, ind, "rate", sh->rate);
+}
+
+/* Attachment i of `s`, or, for the first of several on one network, the
+ * list of them all; the later ones print nothing. */
+static void emit_attachment(struct nc_strbuf *out, const struct nc_service *s, size_t i)
+{
+	const struct nc_attach *a = &s->networks[i];
+	size_t same = 0;
+
+	for (size_t j = 0; j < s->n_networks; j++)
+		if (!strcmp(s->networks[j].network, a->network)) {
+			if (j < i)
+				return;
+			same++;
+		}
 	nc_emit_key(out, 3, a->network);
-	if (!a->n_aliases && !a->gw_priority && !a->interface_name && !a->ipv4_address.family &&
-	    !a->ipv6_address.family && !a->mac_address && !shaped) {
+	if (same == 1 && attachment_empty(a)) {
 		nc_strbuf_append(out, " {}\n");
 		return;
 	}
 	nc_strbuf_putc(out, '\n');
-	if (a->n_aliases)
-		nc_emit_flow_list(out, 4, "aliases", a->aliases, a->n_aliases);
-	if (sh->delay_ns)
-		nc_emit_duration(out, 4, "delay", sh->delay_ns);
-	if (a->gw_priority)
-		nc_emit_int(out, 4, "gw_priority", a->gw_priority);
-	if (a->interface_name)
-		nc_emit_kv(out, 4, "interface_name", a->interface_name);
-	if (a->ipv4_address.family)
-		nc_emit_ip(out, 4, "ipv4_address", &a->ipv4_address);
-	if (a->ipv6_address.family)
-		nc_emit_ip(out, 4, "ipv6_address", &a->ipv6_address);
-	if (sh->jitter_ns)
-		nc_emit_duration(out, 4, "jitter", sh->jitter_ns);
-	if (sh->loss_mark.line)
-		nc_emit_percent(out, 4, "loss", sh->loss);
-	if (a->mac_address)
-		nc_emit_kv(out, 4, "mac_address", a->mac_address);
-	if (sh->rate)
-		nc_emit_rate(out, 4, "rate", sh->rate);
+	if (same == 1) {
+		attachment_keys(out, a, 4);
+		return;
+	}
+	for (size_t j = i; j < s->n_networks; j++) {
+		if (strcmp(s->networks[j].network, a->network))
+			continue;
+		/* A list item: the first key after "- ", the others under it. */
+		size_t at = out->len;
+		attachment_keys(out, &s->networks[j], 5);
+		if (nc_strbuf_ok(out) && out->len >= at + 10)
+			memcpy(out->s + at + 8, "- ", 2);
+	}
 }
 
 static void k_cap_add(struct nc_strbuf *out, const struct nc_service *s)
@@ -100,7 +135,7 @@ static void k_networks(struct nc_strbuf *out, const struct nc_service *s)
 	nc_emit_key(out, 2, "networks");
 	nc_strbuf_append(out, s->n_networks ? "\n" : " []\n");
 	for (size_t i = 0; i < s->n_networks; i++)
-		emit_attachment(out, &s->networks[i]);
+		emit_attachment(out, s, i);
 }
 
 static void k_pids_limit(struct nc_strbuf *out, const struct nc_service *s)
@@ -142,6 +177,8 @@ static void k_router(struct nc_strbuf *out, const struct nc_service *s)
 	nc_emit_kv(out, 3, "daemon", rt->kind == NC_ROUTER_FRR ? "frr" : "bird");
 	if (rt->n_daemons)
 		nc_emit_flow_list(out, 3, "daemons", rt->daemons, rt->n_daemons);
+	if (rt->has_settle)
+		nc_emit_duration(out, 3, "settle", rt->settle_ns);
 }
 
 static void k_sysctls(struct nc_strbuf *out, const struct nc_service *s)

@@ -44,7 +44,17 @@ static bool device_char(char c)
 	return islower((unsigned char)c) || isdigit((unsigned char)c) || c == '_' || c == '-';
 }
 
-static struct nc_kat_device *device(struct nc_kat_lab *lab, const char *name, size_t len, unsigned line)
+bool nc_kat_device_name_ok(const char *name)
+{
+	if (!*name)
+		return false;
+	for (const char *c = name; *c; c++)
+		if (!device_char(*c))
+			return false;
+	return true;
+}
+
+struct nc_kat_device *nc_kat_device(struct nc_kat_lab *lab, const char *name, size_t len, unsigned line)
 {
 	for (size_t i = 0; i < lab->n_devices; i++)
 		if (strlen(lab->devices[i].name) == len && !strncmp(lab->devices[i].name, name, len))
@@ -142,6 +152,16 @@ static bool truthy(const char *v)
 	return !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "yes");
 }
 
+bool nc_kat_shell_ok(const char *v)
+{
+	if (v[0] != '/')
+		return false;
+	for (const char *c = v; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("/._-", *c))
+			return false;
+	return true;
+}
+
 /* The keys translated into the compose file (kathara-emit.c); others
  * are kept and warned about. */
 static const char *const known_opts[] = { "exec", "sysctl", "env", "port", "mem", "cpus", "num_terms", "shell" };
@@ -149,7 +169,7 @@ static const char *const known_opts[] = { "exec", "sysctl", "env", "port", "mem"
 static int device_line(struct nc_kat_lab *lab, const char *path, unsigned line, const char *l,
 		       size_t name_len, const char *arg, size_t arg_len, const char *value, nc_err *err)
 {
-	struct nc_kat_device *d = device(lab, l, name_len, line);
+	struct nc_kat_device *d = nc_kat_device(lab, l, name_len, line);
 	const char *key;
 
 	if (!d || !(key = nc_arena_strndup(&lab->arena, arg, arg_len)))
@@ -169,6 +189,7 @@ static int device_line(struct nc_kat_lab *lab, const char *path, unsigned line, 
 	}
 	if (!strcmp(key, "ipv6")) {
 		d->ipv6 = truthy(value);
+		d->ipv6_off = !d->ipv6;
 		return 0;
 	}
 	if (!strcmp(key, "bridged")) {
@@ -178,7 +199,16 @@ static int device_line(struct nc_kat_lab *lab, const char *path, unsigned line, 
 	bool known = false;
 	for (size_t i = 0; i < sizeof(known_opts) / sizeof(known_opts[0]); i++)
 		known |= !strcmp(key, known_opts[i]);
-	if (!known && warn(lab, "%s:%u: `%s[%s]` is not translated; ignored", path, line, d->name, key) < 0)
+	int w = 0;
+	if (!known)
+		w = warn(lab, "%s:%u: `%s[%s]` is not translated; ignored", path, line, d->name, key);
+	else if (!strcmp(key, "num_terms"))
+		w = warn(lab, "%s:%u: `%s[num_terms]`: no terminal opens here; `ncompose exec %s bash` is one; ignored",
+			 path, line, d->name, d->name);
+	else if (!strcmp(key, "shell") && !nc_kat_shell_ok(value))
+		w = warn(lab, "%s:%u: `%s[shell]`: `%s` is not an absolute path of a shell; the startup runs with bash",
+			 path, line, d->name, value);
+	if (w < 0)
 		return OOM(err);
 	return add_opt(lab, d, key, value, line) < 0 ? OOM(err) : 0;
 }

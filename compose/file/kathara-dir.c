@@ -19,6 +19,45 @@
 #define DEVICE_FILES_MAX 4096
 #define DEPTH_MAX 32
 
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
+/* A directory of `dir` that Kathará takes for a device when the lab has
+ * no lab.conf: any but hidden ones and shared/ (its glob of `*` + `/`). */
+static bool device_dir(const char *dir, const char *name)
+{
+	char p[4096];
+	struct stat st;
+
+	if (name[0] == '.' || !strcmp(name, "shared"))
+		return false;
+	if (nc_pathf(p, sizeof(p), "%s/%s", dir, name) < 0)
+		return false;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* No lab.conf: a lab of folders only when some DEV/ has a DEV.startup,
+ * which says the directory is a Kathará lab and not any directory. */
+static bool is_folder_lab(const char *dir)
+{
+	_cleanup_(closedirp) DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char p[4096];
+		struct stat st;
+		if (!device_dir(dir, e->d_name) ||
+		    nc_pathf(p, sizeof(p), "%s/%s.startup", dir, e->d_name) < 0)
+			continue;
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
+			return true;
+	}
+	return false;
+}
+
 bool nc_kat_is_lab_dir(const char *dir)
 {
 	char p[4096];
@@ -27,7 +66,9 @@ bool nc_kat_is_lab_dir(const char *dir)
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return false;
 	snprintf(p, sizeof(p), "%s/lab.conf", dir);
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	if (stat(p, &st) == 0)
+		return S_ISREG(st.st_mode);
+	return is_folder_lab(dir);
 }
 
 struct walk {
@@ -37,12 +78,6 @@ struct walk {
 	size_t *n, cap;
 	FILE *warnings;
 };
-
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -150,6 +185,88 @@ static int read_shared(struct nc_kat_lab *lab, const char *dir, FILE *warnings, 
 	return 0;
 }
 
+/* The devices of a lab without lab.conf: its directories, by name. */
+static int folder_devices(struct nc_kat_lab *lab, const char *dir, FILE *warnings, nc_err *err)
+{
+	_cleanup_(closedirp) DIR *d = opendir(dir);
+	struct dirent *e;
+	const char **names = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!d)
+		return nc_err_errno(err, errno, "read the lab directory `%s`", dir);
+	while ((errno = 0, e = readdir(d))) {
+		if (!device_dir(dir, e->d_name))
+			continue;
+		if (!nc_kat_device_name_ok(e->d_name)) {
+			if (warnings)
+				fprintf(warnings,
+					"ncompose: warning: %s/%s: not a device name here (lower case letters, digits, `_`, `-`); no device made of it\n",
+					dir, e->d_name);
+			continue;
+		}
+		if (n >= DEVICE_FILES_MAX)
+			return nc_err_msg(err, E2BIG, "`%s` has more than %d directories", dir, DEVICE_FILES_MAX);
+		const char **v = nc_arena_grow(&lab->arena, names, sizeof(*v), &cap, n + 1);
+		if (!v || !(v[n] = nc_arena_strdup(&lab->arena, e->d_name)))
+			return nc_err_errno(err, ENOMEM, "read `%s`", dir);
+		names = v;
+		n++;
+	}
+	if (errno)
+		return nc_err_errno(err, errno, "read the lab directory `%s`", dir);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++)
+		if (!nc_kat_device(lab, names[i], strlen(names[i]), 0))
+			return nc_err_errno(err, ENOMEM, "read `%s`", dir);
+	if (n && warnings)
+		fprintf(warnings,
+			"ncompose: warning: %s has no lab.conf, or an empty one: its %zu directories are the devices, without interfaces (as `kathara lstart -F`)\n",
+			dir, n);
+	return 0;
+}
+
+/* A host-root device whose startup starts Quagga on a host without it:
+ * one line says so at import, naming the line (the device's log shows
+ * the failure again when it runs). */
+static void warn_quagga(const struct nc_kat_lab *lab, const char *dir, const struct nc_kat_opts *o,
+			FILE *warnings)
+{
+	static const char *const daemons[] = { "zebra", "ripd", "ripngd", "ospfd", "ospf6d", "bgpd", "isisd" };
+
+	if (!warnings || access("/etc/init.d/quagga", X_OK) == 0)
+		return;
+	for (size_t i = 0; i < lab->n_devices; i++) {
+		const struct nc_kat_device *d = &lab->devices[i];
+		bool host = !d->image;
+		for (size_t k = 0; d->image && k < o->n_host_images; k++)
+			host |= !strcmp(o->host_images[k], d->image);
+		if (!host || !d->startup)
+			continue;
+		unsigned line = 0;
+		for (const char *p = d->startup; p && *p;) {
+			const char *e = strchr(p, '\n');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			line++;
+			while (n && (*p == ' ' || *p == '\t'))
+				p++, n--;
+			bool hit = n >= 18 && !strncmp(p, "/etc/init.d/quagga", 18);
+			for (size_t k = 0; !hit && k < sizeof(daemons) / sizeof(daemons[0]); k++) {
+				size_t dl = strlen(daemons[k]);
+				hit = n > dl && !strncmp(p, daemons[k], dl) && (p[dl] == ' ' || p[dl] == '\t');
+			}
+			if (hit) {
+				fprintf(warnings,
+					"ncompose: warning: %s/%s.startup:%u: `%.*s` starts Quagga, which is not installed on this host (Debian has no quagga package); `systemctl start frr` runs FRR with %s/etc/frr\n",
+					dir, d->name, line, (int)(n > 60 ? 60 : n), p, d->name);
+				break;
+			}
+			p = e ? e + 1 : NULL;
+		}
+	}
+}
+
 int nc_kat_import_dir(const char *dir, const struct nc_kat_opts *o, FILE *warnings, struct nc_strbuf *out,
 		      nc_err *err)
 {
@@ -161,10 +278,14 @@ int nc_kat_import_dir(const char *dir, const struct nc_kat_opts *o, FILE *warnin
 	int r;
 
 	snprintf(p, sizeof(p), "%s/lab.conf", dir);
-	if ((r = nc_read_file_bounded(p, LAB_FILE_MAX, &text, &len, err)) < 0)
-		return r;
-	if ((r = nc_kat_parse_conf(&lab, p, text, len, err)) < 0)
+	if (stat(p, &st) < 0 || (S_ISREG(st.st_mode) && st.st_size == 0)) {
+		/* Kathará runs such a lab with -F; here that is the default. */
+		if ((r = folder_devices(&lab, dir, warnings, err)) < 0)
+			goto out;
+	} else if ((r = nc_read_file_bounded(p, LAB_FILE_MAX, &text, &len, err)) < 0 ||
+		   (r = nc_kat_parse_conf(&lab, p, text, len, err)) < 0) {
 		goto out;
+	}
 	snprintf(p, sizeof(p), "%s/lab.dep", dir);
 	if (stat(p, &st) == 0) {
 		_cleanup_free_ char *dep = NULL;
@@ -179,6 +300,7 @@ int nc_kat_import_dir(const char *dir, const struct nc_kat_opts *o, FILE *warnin
 		goto out;
 	for (size_t i = 0; warnings && i < lab.n_warnings; i++)
 		fprintf(warnings, "ncompose: warning: %s\n", lab.warnings[i]);
+	warn_quagga(&lab, dir, o, warnings);
 	r = nc_kat_translate(&lab, o, out, err);
 out:
 	nc_kat_lab_free(&lab);

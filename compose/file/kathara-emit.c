@@ -36,12 +36,36 @@ static const char *const default_sysctls[][2] = {
  * startup script gets a function that runs the unit's init script
  * (FRR's frrinit.sh), as the images' own shims do. */
 #define SHIM_DIR "/usr/local/sbin"
-static const char systemctl_shim[] =
+/* Quagga, which Debian no longer packages: `quagga` starts FRR where the
+ * device has FRR's daemons file of its own (the lab's DEVICE/etc/frr/
+ * daemons, or the image's; on the host's root the host's file is not the
+ * lab's), else one line says Quagga is not installed; so does a Quagga
+ * daemon run by name (`zebra -d`), through bash's
+ * command_not_found_handle. The shim is written per device with that
+ * choice in it, so `ncompose exec DEV service quagga start` makes it too. */
+#define QUAGGA_MISSING "Quagga is not installed on this host (Debian has no quagga package); FRR runs its configuration from /etc/frr (systemctl start frr)"
+static const char shim_head[] =
 	"systemctl() { a=$1; shift; for u in \"$@\"; do u=${u%.service}; "
 	"if [ \"$u\" = frr ] && [ -x /usr/lib/frr/frrinit.sh ]; then /usr/lib/frr/frrinit.sh \"$a\"; "
-	"elif [ -x \"/etc/init.d/$u\" ]; then \"/etc/init.d/$u\" \"$a\"; "
+	"elif [ -x \"/etc/init.d/$u\" ]; then \"/etc/init.d/$u\" \"$a\"; ";
+static const char shim_quagga_frr[] =
+	"elif [ \"$u\" = quagga ] && [ -x /usr/lib/frr/frrinit.sh ] && [ -f /etc/frr/daemons ]; then "
+	"echo \"systemctl: quagga: starting FRR with /etc/frr/daemons\" >&2; /usr/lib/frr/frrinit.sh \"$a\"; ";
+static const char shim_tail[] =
+	"elif [ \"$u\" = quagga ]; then echo \"systemctl: quagga: " QUAGGA_MISSING "\" >&2; "
 	"else echo \"systemctl: no init script for $u\" >&2; fi; done; }; export -f systemctl; "
-	"service() { systemctl \"$2\" \"$1\"; }; export -f service; ";
+	"service() { systemctl \"$2\" \"$1\"; }; export -f service; "
+	"command_not_found_handle() { case $1 in zebra|ripd|ripngd|ospfd|ospf6d|bgpd|isisd|quagga) "
+	"echo \"$1: " QUAGGA_MISSING "\" >&2;; *) echo \"$1: command not found\" >&2;; esac; return 127; }; "
+	"export -f command_not_found_handle; ";
+
+static bool has_file(const struct nc_kat_device *d, const char *rel)
+{
+	for (size_t i = 0; i < d->n_files; i++)
+		if (!strcmp(d->files[i], rel))
+			return true;
+	return false;
+}
 
 /* A scalar of the lab's text; nc_emit_scalar doubles `$`, so
  * interpolation gives the text back. */
@@ -138,8 +162,15 @@ static void emit_sysctls(struct nc_strbuf *out, const struct nc_kat_device *d)
 
 	for (size_t i = 0; i < sizeof(default_sysctls) / sizeof(default_sysctls[0]); i++)
 		sysctl_put(&set, default_sysctls[i][0], strlen(default_sysctls[i][0]), default_sysctls[i][1], 1);
-	if (d->ipv6)
+	/* [ipv6] as Kathará sets it: on, a router; off, no IPv6 at all. */
+	if (d->ipv6) {
 		sysctl_put_kv(&set, "net.ipv6.conf.all.forwarding=1");
+		sysctl_put_kv(&set, "net.ipv6.conf.all.accept_ra=0");
+		sysctl_put_kv(&set, "net.ipv6.icmp.ratelimit=0");
+	} else if (d->ipv6_off) {
+		sysctl_put_kv(&set, "net.ipv6.conf.all.disable_ipv6=1");
+		sysctl_put_kv(&set, "net.ipv6.conf.default.disable_ipv6=1");
+	}
 	for (size_t i = 0; i < d->n_opts; i++)
 		if (!strcmp(d->opts[i].key, "sysctl"))
 			sysctl_put_kv(&set, d->opts[i].value);
@@ -163,6 +194,17 @@ static const char shim_commands[] =
 	"printf '%s\\n' '#!/bin/bash' \"$(declare -f systemctl service)\" 'service \"$@\"' > " SHIM_DIR "/service; "
 	"chmod 755 " SHIM_DIR "/systemctl " SHIM_DIR "/service; ";
 
+/* [shell], when lab.conf gives a usable one (kathara-conf.c warned
+ * otherwise), runs the startup script; bash, as Kathará's images have. */
+static const char *startup_shell(const struct nc_kat_device *d)
+{
+	const char *sh = "bash";
+	for (size_t i = 0; i < d->n_opts; i++)
+		if (!strcmp(d->opts[i].key, "shell") && nc_kat_shell_ok(d->opts[i].value))
+			sh = d->opts[i].value;
+	return sh;
+}
+
 /* The entrypoint: the startup script under bash (as Kathará runs it), then
  * the device's [exec] commands, then a process that keeps it up. */
 static void emit_entrypoint(struct nc_strbuf *out, const struct nc_kat_lab *lab, const struct nc_kat_device *d,
@@ -170,13 +212,16 @@ static void emit_entrypoint(struct nc_strbuf *out, const struct nc_kat_lab *lab,
 {
 	struct nc_strbuf s = NC_STRBUF_INIT;
 
-	nc_strbuf_append(&s, systemctl_shim);
+	nc_strbuf_append(&s, shim_head);
+	if (!host || has_file(d, "etc/frr/daemons"))
+		nc_strbuf_append(&s, shim_quagga_frr);
+	nc_strbuf_append(&s, shim_tail);
 	if (host)
 		nc_strbuf_append(&s, shim_commands);
 	if (lab->has_shared_startup)
 		nc_strbuf_printf(&s, "bash %s/shared.startup; ", STARTUP_DIR);
 	if (d->has_startup)
-		nc_strbuf_printf(&s, "bash %s/%s.startup; ", STARTUP_DIR, d->name);
+		nc_strbuf_printf(&s, "%s %s/%s.startup; ", startup_shell(d), STARTUP_DIR, d->name);
 	for (size_t i = 0; i < d->n_opts; i++)
 		if (!strcmp(d->opts[i].key, "exec"))
 			nc_strbuf_printf(&s, "%s; ", d->opts[i].value);
@@ -268,34 +313,53 @@ static bool has_opt(const struct nc_kat_device *d, const char *key)
 	return false;
 }
 
-static int emit_networks(struct nc_strbuf *out, const struct nc_kat_device *d, const char *source, nc_err *err)
+/* One interface of a device on a collision domain, at `ind`; `item` makes
+ * it an item of the domain's list (the device is on the domain twice). */
+static void emit_iface(struct nc_strbuf *out, const struct nc_kat_iface *f, unsigned ind, bool item)
+{
+	nc_emit_indent(out, item ? ind - 1 : ind);
+	nc_strbuf_printf(out, "%sinterface_name: eth%u\n", item ? "- " : "", f->index);
+	if (f->mac) {
+		nc_emit_indent(out, ind);
+		nc_strbuf_append(out, "mac_address: ");
+		scalar(out, f->mac);
+		nc_strbuf_putc(out, '\n');
+	}
+}
+
+static void emit_networks(struct nc_strbuf *out, const struct nc_kat_device *d)
 {
 	bool outside = d->bridged || has_opt(d, "port");
 
 	if (!d->n_ifaces && !outside) {
 		nc_emit_kv(out, 2, "network_mode", "none");
-		return 0;
+		return;
 	}
 	nc_emit_key(out, 2, "networks");
 	nc_strbuf_putc(out, '\n');
 	for (size_t i = 0; i < d->n_ifaces; i++) {
 		const struct nc_kat_iface *f = &d->ifaces[i];
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(d->ifaces[j].cd, f->cd))
-				return nc_err_msg(err, EINVAL,
-						  "%s%slab.conf:%u: %s[%u] and %s[%u] are both on collision domain `%s`; a device joins a domain once here",
-						  source ? source : "", source ? "/" : "", f->line, d->name, d->ifaces[j].index, d->name, f->index, f->cd);
+		size_t same = 0;
+		bool later = false;
+		for (size_t j = 0; j < d->n_ifaces; j++)
+			if (!strcmp(d->ifaces[j].cd, f->cd)) {
+				later |= j < i;
+				same++;
+			}
+		if (later)
+			continue; /* written with the first on its domain */
 		nc_emit_indent(out, 3);
 		nc_emit_scalar(out, f->cd);
 		nc_strbuf_printf(out, ":\n");
-		nc_emit_indent(out, 4);
-		nc_strbuf_printf(out, "interface_name: eth%u\n", f->index);
-		if (f->mac) {
-			nc_emit_indent(out, 4);
-			nc_strbuf_append(out, "mac_address: ");
-			scalar(out, f->mac);
-			nc_strbuf_putc(out, '\n');
+		if (same == 1) {
+			emit_iface(out, f, 4, false);
+			continue;
 		}
+		/* On the domain more than once, as Kathará allows: one
+		 * interface each, on the same segment. */
+		for (size_t j = i; j < d->n_ifaces; j++)
+			if (!strcmp(d->ifaces[j].cd, f->cd))
+				emit_iface(out, &d->ifaces[j], 5, true);
 	}
 	if (outside) {
 		/* Kathará's bridged interface comes after the lab's. */
@@ -304,7 +368,6 @@ static int emit_networks(struct nc_strbuf *out, const struct nc_kat_device *d, c
 		nc_emit_indent(out, 4);
 		nc_strbuf_printf(out, "interface_name: eth%u\n", d->n_ifaces ? last_index(d) + 1 : 0);
 	}
-	return 0;
 }
 
 static void emit_opts(struct nc_strbuf *out, const struct nc_kat_device *d)
@@ -355,11 +418,10 @@ static void emit_opts(struct nc_strbuf *out, const struct nc_kat_device *d)
 	}
 }
 
-static int emit_device(struct nc_strbuf *out, const struct nc_kat_lab *lab, const struct nc_kat_device *d,
-		       const struct nc_kat_opts *o, nc_err *err)
+static void emit_device(struct nc_strbuf *out, const struct nc_kat_lab *lab, const struct nc_kat_device *d,
+			const struct nc_kat_opts *o)
 {
 	bool host = !d->image || is_host_image(o, d->image);
-	int r;
 
 	nc_emit_indent(out, 1);
 	nc_emit_scalar(out, d->name);
@@ -381,23 +443,21 @@ static int emit_device(struct nc_strbuf *out, const struct nc_kat_lab *lab, cons
 		nc_emit_flow_list(out, 2, "tmpfs", tmpfs, 3);
 	}
 	emit_sysctls(out, d);
-	if ((r = emit_networks(out, d, o->source, err)) < 0)
-		return r;
+	emit_networks(out, d);
 	emit_opts(out, d);
 	emit_volumes(out, lab, d, o->base && *o->base ? o->base : ".");
 	if (d->n_deps)
 		nc_emit_flow_list(out, 2, "depends_on", d->deps, d->n_deps);
 	emit_entrypoint(out, lab, d, host);
-	return 0;
 }
 
 int nc_kat_translate(const struct nc_kat_lab *lab, const struct nc_kat_opts *o, struct nc_strbuf *out,
 		     nc_err *err)
 {
-	int r;
 
 	if (!lab->n_devices)
-		return nc_err_msg(err, EINVAL, "%s: the lab has no device", o->source ? o->source : "lab.conf");
+		return nc_err_msg(err, EINVAL, "%s: the lab has no device: no DEVICE[...] line in lab.conf, or, without lab.conf, no device directory",
+				  o->source ? o->source : "lab.conf");
 	nc_strbuf_printf(out, "# Translated from the Kathará lab %s by `ncompose import kathara`.\n",
 			 o->source ? o->source : "");
 	if (lab->n_meta) {
@@ -430,8 +490,7 @@ int nc_kat_translate(const struct nc_kat_lab *lab, const struct nc_kat_opts *o, 
 		}
 	nc_strbuf_append(out, "services:\n");
 	for (size_t i = 0; i < lab->n_devices; i++)
-		if ((r = emit_device(out, lab, &lab->devices[i], o, err)) < 0)
-			return r;
+		emit_device(out, lab, &lab->devices[i], o);
 	if (lab->has_shared_dir)
 		nc_strbuf_append(out, "volumes:\n  " SHARED_VOLUME ":\n");
 	if (!nc_strbuf_ok(out))

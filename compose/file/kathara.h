@@ -34,6 +34,7 @@ struct nc_kat_device {
 	size_t n_ifaces, cap_ifaces;
 	const char *image;   /* [image], or NULL */
 	bool ipv6;           /* [ipv6]="true" */
+	bool ipv6_off;       /* [ipv6]="false" */
 	bool bridged;        /* [bridged]=true: also on a network with a way out */
 	struct nc_kat_kv *opts; /* every other DEVICE[KEY]=VALUE, in order */
 	size_t n_opts, cap_opts;
@@ -72,6 +73,19 @@ void nc_kat_lab_free(struct nc_kat_lab *lab);
 int nc_kat_parse_conf(struct nc_kat_lab *lab, const char *path, const char *text, size_t len,
 		      nc_err *err);
 
+/* The device named by name[0..len), made (with `line`) if new; NULL when
+ * out of memory. */
+struct nc_kat_device *nc_kat_device(struct nc_kat_lab *lab, const char *name, size_t len, unsigned line);
+
+/* A name lab.conf accepts for a device: lower case letters, digits, `_`
+ * and `-`. */
+bool nc_kat_device_name_ok(const char *name);
+
+/* [shell]: the program that runs the startup script, as Kathará runs it
+ * with the device's shell. An absolute path of letters, digits and
+ * `/._-` only, since it is written into the entrypoint as it is. */
+bool nc_kat_shell_ok(const char *value);
+
 /* lab.dep text: "DEVICE: DEP DEP..." lines; each DEP starts before DEVICE. */
 int nc_kat_parse_dep(struct nc_kat_lab *lab, const char *path, const char *text, size_t len,
 		     nc_err *err);
@@ -89,11 +103,15 @@ struct nc_kat_opts {
 int nc_kat_translate(const struct nc_kat_lab *lab, const struct nc_kat_opts *o, struct nc_strbuf *out,
 		     nc_err *err);
 
-/* True when `dir` is a directory with a lab.conf. */
+/* True when `dir` is a Kathará lab: a directory with a lab.conf, or
+ * without one but with a device directory DEV/ beside a DEV.startup (a
+ * lab of folders only, which `kathara lstart -F` runs). */
 bool nc_kat_is_lab_dir(const char *dir);
 
 /* Reads DIR (lab.conf, lab.dep, the startup files and device directories)
- * and translates it. Warnings go to `warnings` (may be NULL). */
+ * and translates it. Without lab.conf, or with an empty one, the devices
+ * are DIR's directories but shared/ and hidden ones, as `kathara lstart
+ * -F` takes them; they have no interfaces. Warnings go to `warnings` (may be NULL). */
 int nc_kat_import_dir(const char *dir, const struct nc_kat_opts *o, FILE *warnings, struct nc_strbuf *out,
 		      nc_err *err);
 

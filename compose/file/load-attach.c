@@ -142,43 +142,92 @@ static int check_twice(struct nc_loader *ld, const struct nc_service *s, const c
 	return 0;
 }
 
+/* One attachment of `s` to network `name`: a mapping of attachment keys,
+ * or null/absent. */
+static int load_one(struct nc_loader *ld, const struct nc_yt_node *name, const struct nc_yt_node *v,
+		    struct nc_service *s)
+{
+	struct nc_attach *a = &s->networks[s->n_networks];
+	const char *outer = ld->where;
+	int r;
+
+	if (!(a->network = nc_arena_strdup(ld->a, name->text)))
+		return nc_ld_oom(ld);
+	a->mark = name->mark;
+	if (v && !(v->kind == NC_YT_SCALAR && v->type == NC_YT_NULL)) {
+		const char *where = nc_arena_printf(ld->a, "network `%s` of service `%s`", a->network, s->name);
+		if (!where)
+			return nc_ld_oom(ld);
+		ld->where = where;
+		r = nc_ld_map(ld, name, v, attach_keys, NC_ELEMENTSOF(attach_keys), a);
+		ld->where = outer;
+		if (r < 0)
+			return r;
+	}
+	s->n_networks++;
+	return 0;
+}
+
+/* A list of attachments under one network's name is the service on that
+ * network more than once (a Kathará device on one collision domain
+ * twice): each needs its own interface_name, so the interfaces are told
+ * apart. */
+static int load_several(struct nc_loader *ld, const struct nc_yt_node *name, const struct nc_yt_node *v,
+			struct nc_service *s)
+{
+	int r;
+
+	if (v->n_items < 2)
+		return nc_ld_type(ld, name, v, "an attachment mapping, or a list of two or more of them");
+	for (size_t i = 0; i < v->n_items; i++) {
+		const struct nc_yt_node *it = v->items[i];
+		if (it->kind != NC_YT_MAP)
+			return nc_ld_type(ld, name, it, "an attachment mapping with an interface_name");
+		size_t before = s->n_networks;
+		if ((r = load_one(ld, name, it, s)) < 0)
+			return r;
+		const struct nc_attach *a = &s->networks[before];
+		if (!a->interface_name)
+			return nc_ld_fail(ld, it->mark,
+					  "service `%s` is on network `%s` %zu times: give each attachment an interface_name",
+					  s->name, a->network, v->n_items);
+		for (size_t j = 0; j < before; j++)
+			if (!strcmp(s->networks[j].network, a->network) && s->networks[j].interface_name &&
+			    !strcmp(s->networks[j].interface_name, a->interface_name))
+				return nc_ld_fail(ld, a->interface_name_mark,
+						  "interface_name `%s` is given twice on network `%s` of service `%s`",
+						  a->interface_name, a->network, s->name);
+	}
+	return 0;
+}
+
 int nc_load_attachments(struct nc_loader *ld, const struct nc_yt_node *key,
 			const struct nc_yt_node *val, struct nc_service *s)
 {
 	bool map = val->kind == NC_YT_MAP;
 	size_t n = map ? val->n_pairs : val->n_items;
-	const char *outer = ld->where;
+	size_t total = n;
 	int r;
 
 	if (val->kind == NC_YT_SCALAR)
 		return nc_ld_type(ld, key, val, "a list of network names or a mapping");
 	s->has_networks_key = true;
-	if (!(s->networks = nc_arena_calloc(ld->a, n ? n : 1, sizeof(*s->networks))))
+	for (size_t i = 0; map && i < n; i++)
+		if (val->pairs[i].value->kind == NC_YT_SEQ && val->pairs[i].value->n_items > 1)
+			total += val->pairs[i].value->n_items - 1;
+	if (!(s->networks = nc_arena_calloc(ld->a, total ? total : 1, sizeof(*s->networks))))
 		return nc_ld_oom(ld);
 	for (size_t i = 0; i < n; i++) {
 		const struct nc_yt_node *name = map ? val->pairs[i].key : val->items[i];
 		const struct nc_yt_node *v = map ? val->pairs[i].value : NULL;
-		struct nc_attach *a = &s->networks[s->n_networks];
 
 		if (!map && (name->kind != NC_YT_SCALAR || name->type == NC_YT_NULL))
 			return nc_ld_type(ld, key, name, "a network name");
 		if ((r = check_twice(ld, s, name->text, name->mark)) < 0)
 			return r;
-		if (!(a->network = nc_arena_strdup(ld->a, name->text)))
-			return nc_ld_oom(ld);
-		a->mark = name->mark;
-		if (v && !(v->kind == NC_YT_SCALAR && v->type == NC_YT_NULL)) {
-			const char *where = nc_arena_printf(ld->a, "network `%s` of service `%s`",
-							    a->network, s->name);
-			if (!where)
-				return nc_ld_oom(ld);
-			ld->where = where;
-			r = nc_ld_map(ld, name, v, attach_keys, NC_ELEMENTSOF(attach_keys), a);
-			ld->where = outer;
-			if (r < 0)
-				return r;
-		}
-		s->n_networks++;
+		r = v && v->kind == NC_YT_SEQ ? load_several(ld, name, v, s) : load_one(ld, name, v, s);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

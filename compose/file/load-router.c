@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * services.<s>.router: `router: frr`, `router: bird`, or
- * `router: {daemon: frr, config: ./r1, daemons: [ospfd]}`. The key only
+ * `router: {daemon: frr, config: ./r1, daemons: [ospfd], settle: 3s}`. The key only
  * says what the node is; plan/plan-router.c turns it into capabilities,
  * mounts, sysctls and the node's command, and here it gives the service
  * its readiness check when the file has none.
@@ -84,10 +84,28 @@ static int rt_daemons(struct nc_loader *ld, const struct nc_yt_node *k, const st
 	return 0;
 }
 
+/* Up to ten minutes: a longer quiet window is a typo of a unit. */
+#define SETTLE_MAX_NS (600LL * 1000000000LL)
+
+static int rt_settle(struct nc_loader *ld, const struct nc_yt_node *k, const struct nc_yt_node *v, void *obj)
+{
+	struct nc_router *rt = obj;
+	int r;
+
+	if ((r = nc_ld_duration(ld, k, v, &rt->settle_ns)) < 0)
+		return r;
+	if (rt->settle_ns < 0 || rt->settle_ns > SETTLE_MAX_NS)
+		return nc_ld_fail_key(ld, k, v->mark, "a settle time is 0s to 10m");
+	rt->has_settle = true;
+	rt->settle_mark = v->mark;
+	return 0;
+}
+
 static const struct nc_ld_key router_keys[] = {
 	{ "config", rt_config, 0 },
 	{ "daemon", rt_daemon, 0 },
 	{ "daemons", rt_daemons, 0 },
+	{ "settle", rt_settle, 0 },
 };
 
 NC_LD_READER(nc_svc_router)

@@ -169,6 +169,13 @@ struct nc_healthcheck {
 	struct nc_mark mark;
 };
 
+/* How long the converged signal waits for unchanged routing tables once
+ * a router's daemons look done, when `router: {settle: ...}` does not
+ * say: OSPF re-originates a router's own LSA at most every 5 s
+ * (MinLSInterval) and backs SPF off after bursts, so the last routes of a
+ * lab can land seconds after every session and interface looked done. */
+#define NC_ROUTER_SETTLE_MS 8000u
+
 /* services.<s>.router: the node is a routing daemon's (load-router.c).
  * What it grants and starts is planned in plan/plan-router.c. */
 enum nc_router_kind {
@@ -189,6 +196,11 @@ struct nc_router {
 	const char **daemons;
 	size_t n_daemons;
 	struct nc_mark daemons_mark;
+	/* settle: how long the converged signal waits, once the daemons
+	 * look done, for the routing tables to stay unchanged. */
+	bool has_settle;
+	int64_t settle_ns;
+	struct nc_mark settle_mark;
 	struct nc_mark mark;
 };
 

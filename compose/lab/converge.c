@@ -175,14 +175,24 @@ static bool bird_busy(const struct nc_paths *paths, const struct nc_container_in
 
 /* One round over every running node: *busy when one is in progress (its
  * name and why in r), *fp the fingerprint of all routing tables. */
+static unsigned node_settle(const struct nc_converge_opts *o, const char *name)
+{
+	for (size_t i = 0; i < o->n_settle; i++)
+		if (!strcmp(o->settle_names[i], name))
+			return o->settle_node_ms[i];
+	return o->settle_ms ? o->settle_ms : NC_CONVERGE_SETTLE_MS;
+}
+
 static int round_once(struct nc_state *st, const struct nc_paths *paths, struct rt_cgroups *cg,
-		      struct nc_converge_result *r, bool *busy, uint64_t *fp, nc_err *err)
+		      const struct nc_converge_opts *o, struct nc_converge_result *r, bool *busy, uint64_t *fp,
+		      nc_err *err)
 {
 	_cleanup_strv_ char **names = NULL;
 
 	*busy = false;
 	*fp = 0;
 	r->n_nodes = 0;
+	r->settle_ms = 0;
 	if (nc_info_services(st, &names, err) < 0)
 		return -1;
 	for (char **s = names; s && *s; s++) {
@@ -197,7 +207,10 @@ static int round_once(struct nc_state *st, const struct nc_paths *paths, struct 
 			*fp = *fp * 1000003 + nc_hash_strings(*s, d ? "router" : "", NULL) + routes_hash(ci.pid);
 			if (d != D_NONE) {
 				char why[256] = "";
+				unsigned w = node_settle(o, *s);
 				r->n_nodes++;
+				if (w > r->settle_ms)
+					r->settle_ms = w;
 				if (!*busy && (d == D_FRR ? frr_busy(paths, &ci, why, sizeof(why))
 							  : bird_busy(paths, &ci, why, sizeof(why)))) {
 					*busy = true;
@@ -214,7 +227,6 @@ static int round_once(struct nc_state *st, const struct nc_paths *paths, struct 
 int nc_converge_wait(const struct nc_paths *paths, const char *project,
 		     const struct nc_converge_opts *o, struct nc_converge_result *r, nc_err *err)
 {
-	unsigned settle = o->settle_ms ? o->settle_ms : NC_CONVERGE_SETTLE_MS;
 	struct nc_state *st = NULL;
 	struct rt_cgroups *cg = NULL;
 	uint64_t t0 = now_ms(), deadline = t0 + (uint64_t)o->timeout_s * 1000, since = t0, last = 0;
@@ -228,22 +240,27 @@ int nc_converge_wait(const struct nc_paths *paths, const char *project,
 	for (bool first = true;; first = false) {
 		bool busy;
 		uint64_t fp;
-		if (round_once(st, paths, cg, r, &busy, &fp, err) < 0)
+		if (round_once(st, paths, cg, o, r, &busy, &fp, err) < 0)
 			goto out;
 		uint64_t t = now_ms();
+		if (!r->n_nodes && o->no_routers) {
+			r->converged = true; /* nothing routes, nothing will */
+			break;
+		}
 		if (first || fp != last) {
 			last = fp;
 			since = t;
 		}
+		unsigned window = r->n_nodes ? r->settle_ms : NC_CONVERGE_QUIET_MS;
 		if (busy) {
 			since = t; /* the window starts once nothing is in progress */
-		} else if (t - since >= (r->n_nodes ? settle : NC_CONVERGE_QUIET_MS)) {
+		} else if (t - since >= window) {
 			r->converged = true;
 			break;
 		} else {
 			snprintf(r->node, sizeof(r->node), "%s", "");
 			snprintf(r->waiting, sizeof(r->waiting), "the routing tables to stay unchanged for %.1f s",
-				 (r->n_nodes ? settle : NC_CONVERGE_QUIET_MS) / 1000.0);
+				 window / 1000.0);
 		}
 		if (t >= deadline)
 			break;

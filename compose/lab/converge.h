@@ -23,13 +23,12 @@
 #include <stddef.h>
 
 #include "common/error.h"
+#include "compose/file/model.h"
 #include "compose/lifecycle/paths.h"
 
-/* The default settle window, and the longest a single probe may take.
- * Eight seconds: OSPF re-originates a router's own LSA at most every 5 s
- * (MinLSInterval) and backs SPF off after bursts, so the last routes of a
- * lab can land seconds after every session and interface looked done. */
-#define NC_CONVERGE_SETTLE_MS 8000u
+/* The default settle window (model.h says why eight seconds), and the
+ * longest a single probe may take. */
+#define NC_CONVERGE_SETTLE_MS NC_ROUTER_SETTLE_MS
 #define NC_CONVERGE_PROBE_MS 5000u
 /* A lab where no routing daemon runs (yet) is done once no node's table
  * changed for this long: an imported lab's startup scripts add addresses,
@@ -39,12 +38,23 @@
 struct nc_converge_opts {
 	unsigned timeout_s;  /* give up after this long (0: one look) */
 	unsigned settle_ms;  /* 0: NC_CONVERGE_SETTLE_MS */
+	/* Routing nodes' own settle windows, by service name (`router:
+	 * {settle: ...}`); the window of a round is the longest of its
+	 * routing nodes', settle_ms for a node not listed. */
+	const char *const *settle_names;
+	const unsigned *settle_node_ms;
+	size_t n_settle;
+	/* No routing node can come (no router: service, no daemon's
+	 * configuration in any container): a round without routing nodes
+	 * is converged at once, not after NC_CONVERGE_QUIET_MS. */
+	bool no_routers;
 };
 
 struct nc_converge_result {
 	bool converged;
 	double elapsed_s;
 	size_t n_nodes;      /* routing nodes seen in the last round */
+	unsigned settle_ms;  /* the window of the last round */
 	/* When not converged: the node, and what it waited for last
 	 * ("OSPF neighbour 10.0.0.2 is ExStart", "its routes still change"). */
 	char node[128];

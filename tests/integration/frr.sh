@@ -23,9 +23,13 @@ trap 'nc -f "$lab" down >/dev/null 2>&1; nc -f "$dir/bad.yaml" down >/dev/null 2
 before=$(sha256sum "$dir/r1/frr.conf")
 owner=$(stat -c %U:%G "$dir/r1")
 
-out=$(nc -f "$lab" up --wait --wait-timeout 120 2>&1); rc=$?
+out=$(nc --verbose -f "$lab" up --wait --wait-timeout 120 2>&1); rc=$?
 check_eq "up --wait the OSPF chain" "$rc" "0"
-check_match "up --wait says when the lab converged" "$out" 'converged after [0-9.]+ s \(3 routing nodes\)'
+# The routers' settle: 5s, 6s, 6s: the lab's window is the longest.
+check_match "up --wait says when the lab converged, and the routers' settle window" "$out" \
+	'converged after [0-9.]+ s \(3 routing nodes, routes unchanged for 6\.0 s\)'
+check_fails "control: --verbose does not say a router lab has no routing daemons" grep -q 'no routing daemons' <<<"$out"
+check_match "config prints the settle time" "$(nc -f "$lab" config)" 'settle: 6s'
 # Right after up returns, no sleep: each router has the routes OSPF
 # computes (plain readiness returns while they are still coming).
 check_match "converged: r1 has the far network in its kernel table" \
@@ -34,8 +38,8 @@ check_match "converged: r3 has the near one" \
 	"$(nc -f "$lab" exec r3 ip route)" '10\.1\.0\.0/24 .*via 10\.0\.23\.1 .*proto ospf'
 check_match "converged: r2 has both ends" \
 	"$(nc -f "$lab" exec r2 ip route | grep -c 'proto ospf')" '^2$'
-check_match "wait --converged on a converged lab" "$(nc -f "$lab" wait --converged --wait-timeout 60 2>&1)" \
-	'converged after'
+check_match "wait --converged on a converged lab (it reads no file: the default window)" \
+	"$(nc -f "$lab" wait --converged --wait-timeout 60 2>&1)" 'converged after .*unchanged for 8\.0 s'
 check_match "the routers are healthy once up returns" "$(nc -f "$lab" ps)" 'r2 +running\(healthy\)'
 check_eq "forwarding is on in a router" "$(nc -f "$lab" exec r2 cat /proc/sys/net/ipv4/ip_forward)" "1"
 check_eq "IPv6 forwarding too" "$(nc -f "$lab" exec r2 cat /proc/sys/net/ipv6/conf/all/forwarding)" "1"

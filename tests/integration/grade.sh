@@ -16,7 +16,11 @@ check "up -d the graded chain" nc -f "$lab" up -d
 check_eq "the rate limit is the kernel default inside r2" \
 	"$(nc -f "$lab" exec r2 cat /proc/sys/net/ipv4/icmp_ratelimit)" "1000"
 
-check "test --wait 30: the converged set passes" nc -f "$lab" test --set converged --wait 30
+out=$(nc --verbose -f "$lab" test --set converged --wait 30 2>&1); rc=$?
+check_eq "test --wait 30: the converged set passes" "$rc" "0"
+# No router: service and no daemon's configuration: --wait goes straight
+# to the checks (it used to watch the tables for 2 s first).
+check_match "--verbose says the lab has no routing daemons to wait for" "$out" 'test: no routing daemons'
 check_match "--wait reports when each check passed" \
 	"$(nc -f "$lab" test --set converged --wait 5)" 'passed after [0-9.]+ s'
 

@@ -12,6 +12,11 @@ work=$(mktemp -d /var/lib/ncompose/imagefile-test.XXXXXX)
 trap 'nc -p imgf down >/dev/null 2>&1; rm -rf "$work"' EXIT
 "$NC_SRC/tests/lib/mkrootfs" "$work/rootfs"
 echo "from the image file" >"$work/rootfs/etc/motd"
+# A user of the image's own (the host has no such name): `user: labuser`
+# must resolve from the image file's /etc/passwd.
+echo 'labuser:x:4321:4322:lab:/home/labuser:/bin/sh' >>"$work/rootfs/etc/passwd"
+echo 'labgroup:x:4322:' >>"$work/rootfs/etc/group"
+echo 'labextra:x:4323:labuser' >>"$work/rootfs/etc/group"
 head -c 4194304 /dev/urandom >"$work/rootfs/big"
 # Named as a tarball on purpose: the content decides, not the name.
 img=$work/root.tar
@@ -25,6 +30,10 @@ services:
   b:
     image: ./root.tar
     command: sleep 1000
+  u:
+    image: ./root.tar
+    user: labuser
+    command: ["sh", "-c", "id > /tmp/id; exec sleep 1000"]
 Y
 sum_before=$(sha256sum <"$img")
 x() { nc -p imgf exec "$@"; }
@@ -32,6 +41,14 @@ x() { nc -p imgf exec "$@"; }
 check "up -d with an ext4 image file as image" nc -f "$work/compose.yaml" up -d
 check_eq "the root is the image file's filesystem" "$(x a cat /etc/motd)" "from the image file"
 check_eq "busybox from it runs" "$(x a busybox echo ok)" "ok"
+check_fails "control: the host has no user labuser" grep -q '^labuser:' /etc/passwd
+check_match "user: labuser runs as the image's labuser (its passwd, group and memberships)" \
+	"$(x u cat /tmp/id)" '^uid=4321.* gid=4322.* groups=.*4323'
+check_match "... and exec runs as it too" "$(x u id -u)" '^4321$'
+dev=$(losetup -n -O NAME -j "$img" | head -1 | tr -d ' ')
+check_match "the image file's loop device" "$dev" '^/dev/loop[0-9]+$'
+check_eq "... is mounted nowhere here (the user lookup's mount was attached nowhere)" "$(findmnt -n -S "$dev")" ""
+
 check_match "the root is an overlay (the file its lower layer)" "$(x a grep ' / ' /proc/mounts)" '^overlay / overlay '
 check_eq "the image file is not mounted in the host's mount table" "$(grep -c "$work" /proc/self/mountinfo)" "0"
 check "a write inside works" x a sh -c 'echo mine >/etc/motd && rm /big'
@@ -61,7 +78,7 @@ check_clean imgf
 
 # A file with no ext4 magic is still a tarball: a rootfs .tar.gz.
 "$NC_SRC/tests/lib/mkrootfs" "$work/root.tar.gz"
-sed -i 's|./root.tar$|./root.tar.gz|' "$work/compose.yaml"
+sed -i -e 's|./root.tar$|./root.tar.gz|' -e '/^  u:$/,$d' "$work/compose.yaml"
 check "control: a tarball still works as image" nc -f "$work/compose.yaml" up -d
 check_eq "... as before" "$(x a cat /etc/motd)" "ncompose test rootfs"
 check "down" nc -p imgf down

@@ -14,7 +14,8 @@
 labs=$NC_SRC/tests/integration/labs
 work=$(mktemp -d)
 lab=$work/two-hosts
-trap 'nc -p l2 down >/dev/null 2>&1; nc down "$lab" >/dev/null 2>&1; nc down "$work/rip" >/dev/null 2>&1;
+trap 'nc -p l2 down >/dev/null 2>&1; nc down "$lab" >/dev/null 2>&1; nc down "$work/folders-only" >/dev/null 2>&1;
+      nc down "$work/twice-on-a-domain" >/dev/null 2>&1; nc down "$work/quagga-rip" >/dev/null 2>&1; nc down "$work/rip" >/dev/null 2>&1;
       nc down "$work/bgp-multi-homed" >/dev/null 2>&1; rm -rf "$work"' EXIT
 
 # The commands add addresses after the container starts: poll for them
@@ -60,7 +61,10 @@ rm -f "$lab/imported.yaml"
 check_match "import to standard output names the lab's files from the current directory" \
 	"$(cd "$work" && "$NCOMPOSE" import kathara two-hosts 2>/dev/null | grep -m1 'source:')" 'source: \./two-hosts/shared/note\.txt'
 exit_of() { "$@" >/dev/null 2>&1; echo $?; }
-check_eq "import of a directory without lab.conf: exit 2" "$(exit_of nc import kathara "$work")" 2
+mkdir "$work/empty"
+check_eq "import of a directory with neither lab.conf nor device folders: exit 2" "$(exit_of nc import kathara "$work/empty")" 2
+check_match "... naming what a lab needs" "$(nc import kathara "$work/empty" 2>&1)" 'the lab has no device: no DEVICE\[\.\.\.\] line in lab.conf, or, without lab.conf, no device directory'
+check_eq "control: without a DEVICE.startup beside a folder, up DIR takes no directory for a lab" "$(exit_of nc up -d "$work")" 2
 check_eq "import of an unknown format: exit 2" "$(exit_of nc import gns3 "$lab")" 2
 mkdir "$work/bad"
 printf 'a[0]=A\nnot a line\n' >"$work/bad/lab.conf"
@@ -104,8 +108,70 @@ check_fails "... and the lab's shared directory on the host is untouched" test -
 check "ps DIR" nc -f "$lab" ps
 check_match "in the lab directory, the lab is the project (as kathara lstart)" "$(cd "$lab" && nc ps 2>&1)" 'pc1'
 
+check_eq "[ipv6]=\"false\" turns IPv6 off in r1, as Kathará does" "$(nc -f "$lab" exec r1 cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" "1"
+check_eq "control: pc1, without the key, keeps IPv6" "$(nc -f "$lab" exec pc1 cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" "0"
+
+if [ -x /usr/lib/frr/frrinit.sh ] && [ ! -x /etc/init.d/quagga ]; then
+	check_match "service quagga in a device with FRR's daemons file runs FRR" \
+		"$(nc -f "$lab" exec r1 service quagga status 2>&1)" 'quagga: starting FRR with /etc/frr/daemons'
+fi
+
 check "down -v DIR" nc down -v "$lab"
 check_clean two-hosts
+
+# Quagga on a host without it: each way a lab starts it says so in a line.
+if [ ! -x /etc/init.d/quagga ]; then
+	quagga=$work/quagga-rip
+	cp -a "$NC_SRC/tests/data/kathara-labs/quagga-rip" "$quagga"
+	out=$(NCOMPOSE_HOST_IMAGES=kathara/quagga nc up -d "$quagga" 2>&1); rc=$?
+	check_eq "up -d a Quagga lab on the host's root" "$rc" "0"
+	check_match "up names the startup line that starts Quagga" "$out" 'r2\.startup:2: `zebra -d` starts Quagga, which is not installed'
+	logs_have() { # service pattern: the startup runs after up; look a bounded number of times
+		local i
+		for i in $(seq 100); do
+			nc -f "$quagga" logs "$1" 2>&1 | grep -q -- "$2" && return 0
+			sleep 0.05
+		done
+		return 1
+	}
+	check "r2's log: \`zebra -d\` says Quagga is not installed" logs_have r2 'zebra: Quagga is not installed on this host'
+	check "r1's log names the missing init script" logs_have r1 '/etc/init.d/quagga: No such file'
+	check_match "service quagga start, without FRR's daemons file, says Quagga is not installed" \
+		"$(nc -f "$quagga" exec r1 service quagga start 2>&1)" 'quagga: Quagga is not installed on this host'
+	check "down the Quagga lab" nc down "$quagga"
+	check_clean quagga-rip
+fi
+
+# A lab of folders only, as `kathara lstart -F` runs it: its directories
+# are its devices.
+folders=$work/folders-only
+cp -a "$NC_SRC/tests/data/kathara-labs/folders-only" "$folders"
+check "up -d a lab without lab.conf" nc up -d "$folders"
+check_match "both folders are devices" "$(nc -f "$folders" ps)" 'client.*running'
+check "server's startup ran" nc -f "$folders" exec server test -e /tmp/server-started
+check_match "server/var/www is in server" "$(nc -f "$folders" exec server cat /var/www/index.html)" 'hello'
+check "down the folder lab" nc down "$folders"
+check_clean folders-only
+
+# A device twice on one collision domain: two interfaces on one segment.
+twice=$work/twice-on-a-domain
+cp -a "$NC_SRC/tests/data/kathara-labs/twice-on-a-domain" "$twice"
+check "up -d a lab with r on domain A twice" nc up -d "$twice"
+check "r's startup added its second address on A" has_addr twice-on-a-domain r 10.5.0.2
+check "h1's startup added its address" has_addr twice-on-a-domain h1 10.5.0.10
+host_if() { nc -f "$twice" link show | awk -v e="$1" '$1 == e { print $3 }'; }
+bridge_of() { ip -o link show "$(host_if "$1")" | grep -o 'master [^ ]*'; }
+check_match "r:eth0 is a port of a bridge on the host" "$(bridge_of r:eth0)" '^master '
+check_eq "r:eth1 is a port of the same bridge" "$(bridge_of r:eth1)" "$(bridge_of r:eth0)"
+check_eq "... as h1:eth0 is" "$(bridge_of h1:eth0)" "$(bridge_of r:eth0)"
+check_fails "control: r:eth2 (domain B) is not" test "$(bridge_of r:eth2)" = "$(bridge_of r:eth0)"
+check "h1 pings r's address on eth1" nc -f "$twice" exec h1 ping -c1 -W2 10.5.0.2
+check_match "... and eth1 answered for it (arp_ignore=1): h1 has eth1's MAC for it" \
+	"$(nc -f "$twice" exec h1 ip neigh show 10.5.0.2)" 'lladdr 02:00:00:00:00:0b'
+check "h1 pings r's address on eth0" nc -f "$twice" exec h1 ping -c1 -W2 10.5.0.1
+check_match "link show lists both of r's interfaces on A" "$(nc -f "$twice" link show)" 'r:eth1 +A '
+check "down the lab" nc down "$twice"
+check_clean twice-on-a-domain
 
 # Routing labs on the host's FRR.
 if [ ! -x /usr/lib/frr/frrinit.sh ] || [ ! -x /usr/bin/vtysh ]; then
@@ -123,7 +189,7 @@ for r in r1 r2 r3 r4; do
 done
 out=$(nc -f "$rip" wait --converged --wait-timeout 120 2>&1); rc=$?
 check_eq "wait --converged: the RIP lab converges" "$rc" "0"
-check_match "on four routing nodes" "$out" 'converged after [0-9.]+ s \(4 routing nodes\)'
+check_match "on four routing nodes" "$out" 'converged after [0-9.]+ s \(4 routing nodes, routes unchanged for 8\.0 s\)'
 # What the lab means: every 100.1/16 network everywhere, by the shortest path.
 check_match "r1 reaches r4's LAN through r4" "$(nc -f "$rip" exec r1 ip route)" '100\.1\.4\.0/24 .*via 100\.1\.0\.14 .*proto rip'
 check_match "r1 reaches r2's LAN through r2" "$(nc -f "$rip" exec r1 ip route)" '100\.1\.2\.0/24 .*via 100\.1\.0\.2 .*proto rip'
@@ -137,7 +203,7 @@ bgp=$work/bgp-multi-homed
 cp -a "$NC_SRC/tests/data/kathara/bgp-multi-homed" "$bgp"
 out=$(nc up --wait --wait-timeout 120 "$bgp" 2>&1); rc=$?
 check_eq "up --wait the multi-homed BGP lab (its startups start FRR)" "$rc" "0"
-check_match "it converged on four routing nodes" "$out" 'converged after [0-9.]+ s \(4 routing nodes\)'
+check_match "it converged on four routing nodes" "$out" 'converged after [0-9.]+ s \(4 routing nodes, routes unchanged for 8\.0 s\)'
 # Right after up, no sleep: the routes the lab's policies let through.
 check_match "as1r1 learnt AS300's /16 through AS30" "$(nc -f "$bgp" exec as1r1 ip route)" '200\.1\.0\.0/16 .*via 11\.0\.0\.25 .*proto bgp'
 check_match "as30r1 has AS1's default route" "$(nc -f "$bgp" exec as30r1 ip route)" '^default .*via 11\.0\.0\.26 .*proto bgp'

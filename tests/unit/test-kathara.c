@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
+#include "compose/file/emit.h"
 #include "compose/file/kathara.h"
 #include "compose/file/model.h"
 
@@ -145,6 +146,8 @@ static void test_translate_loads(void **state)
 	rewind(warnings);
 	char line[512] = "";
 	assert_non_null(fgets(line, sizeof(line), warnings));
+	assert_non_null(strstr(line, "lab.conf:14: `r1[num_terms]`: no terminal opens here"));
+	assert_non_null(fgets(line, sizeof(line), warnings));
 	assert_non_null(strstr(line, "lab.conf:18: `pc2[bogus]` is not translated; ignored"));
 	fclose(warnings);
 
@@ -194,6 +197,153 @@ static void test_translate_loads(void **state)
 	nc_strbuf_free(&out);
 }
 
+static struct nc_model *translate_text(const char *conf)
+{
+	struct nc_kat_lab lab;
+	struct nc_kat_opts o = { .base = ".", .source = "lab" };
+	struct nc_strbuf out = NC_STRBUF_INIT;
+	struct nc_model *m = NULL;
+	nc_err err = { 0 };
+
+	if (parse(&lab, conf, &err) < 0 || nc_kat_translate(&lab, &o, &out, &err) < 0)
+		fail_msg("%s", err.msg);
+	nc_kat_lab_free(&lab);
+	if (nc_model_load_buffer("t.yaml", out.s, out.len, &m, &err) < 0)
+		fail_msg("%s\n%s", err.msg, out.s);
+	nc_strbuf_free(&out);
+	return m;
+}
+
+/* Kathará lets a device on one collision domain twice: two interfaces on
+ * one segment, each with its own name; `config` prints them back as a
+ * list that loads the same. */
+static void test_twice_on_one_domain(void **state)
+{
+	(void)state;
+	struct nc_model *m = translate_text("sw[0]=A\nsw[2]=B\nsw[1]=\"A/02:00:00:00:00:0b\"\nh[0]=A\n");
+	const struct nc_service *sw = nc_model_service(m, "sw");
+	assert_int_equal(sw->n_networks, 3);
+	assert_string_equal(sw->networks[0].network, "A");
+	assert_string_equal(sw->networks[0].interface_name, "eth0");
+	assert_string_equal(sw->networks[1].network, "A");
+	assert_string_equal(sw->networks[1].interface_name, "eth1");
+	assert_string_equal(sw->networks[1].mac_address, "02:00:00:00:00:0b");
+	assert_string_equal(sw->networks[2].network, "B");
+
+	struct nc_strbuf out = NC_STRBUF_INIT;
+	nc_err err = { 0 };
+	struct nc_model *again = NULL;
+	assert_int_equal(nc_model_emit_yaml(m, &out, &err), 0);
+	if (nc_model_load_buffer("config.yaml", out.s, out.len, &again, &err) < 0)
+		fail_msg("%s\n%s", err.msg, out.s);
+	const struct nc_service *sw2 = nc_model_service(again, "sw");
+	assert_int_equal(sw2->n_networks, 3);
+	assert_string_equal(sw2->networks[1].network, "A");
+	assert_string_equal(sw2->networks[1].interface_name, "eth1");
+	assert_string_equal(sw2->networks[1].mac_address, "02:00:00:00:00:0b");
+	nc_model_free(again);
+	nc_strbuf_free(&out);
+	nc_model_free(m);
+}
+
+/* The list form needs a name on each interface; the mapping form stays
+ * once per network. */
+static void test_twice_needs_names(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *yaml, *want;
+	} bad[] = {
+		{ "services:\n  a:\n    image: x\n    networks:\n      n:\n        - {interface_name: e0}\n        - {}\nnetworks:\n  n:\n",
+		  "give each attachment an interface_name" },
+		{ "services:\n  a:\n    image: x\n    networks:\n      n:\n        - {interface_name: e0}\n        - {interface_name: e0}\nnetworks:\n  n:\n",
+		  "interface_name `e0` is given twice on network `n`" },
+		{ "services:\n  a:\n    image: x\n    networks:\n      n:\n        - {interface_name: e0}\nnetworks:\n  n:\n",
+		  "a list of two or more" },
+		{ "services:\n  a:\n    image: x\n    networks: [n, n]\nnetworks:\n  n:\n",
+		  "network `n` is listed twice in service `a`" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct nc_model *m = NULL;
+		nc_err err = { 0 };
+		assert_true(nc_model_load_buffer("t.yaml", bad[i].yaml, strlen(bad[i].yaml), &m, &err) < 0);
+		if (!strstr(err.msg, bad[i].want))
+			fail_msg("case %zu: got `%s`, want `%s`", i, err.msg, bad[i].want);
+	}
+}
+
+static bool has_sysctl(const struct nc_service *s, const char *key, const char *value)
+{
+	for (size_t i = 0; i < s->n_sysctls; i++)
+		if (!strcmp(s->sysctls[i].key, key) && !strcmp(s->sysctls[i].value, value))
+			return true;
+	return false;
+}
+
+/* [ipv6] as Kathará sets it; without the key, the device is left as it is. */
+static void test_ipv6(void **state)
+{
+	(void)state;
+	struct nc_model *m = translate_text("a[0]=A\na[ipv6]=\"false\"\nb[0]=A\nb[ipv6]=true\nc[0]=A\n");
+	const struct nc_service *a = nc_model_service(m, "a"), *b = nc_model_service(m, "b"),
+				*c = nc_model_service(m, "c");
+	assert_true(has_sysctl(a, "net.ipv6.conf.all.disable_ipv6", "1"));
+	assert_true(has_sysctl(a, "net.ipv6.conf.default.disable_ipv6", "1"));
+	assert_false(has_sysctl(a, "net.ipv6.conf.all.forwarding", "1"));
+	assert_true(has_sysctl(b, "net.ipv6.conf.all.forwarding", "1"));
+	assert_false(has_sysctl(b, "net.ipv6.conf.all.disable_ipv6", "1"));
+	for (size_t i = 0; i < c->n_sysctls; i++)
+		assert_null(strstr(c->sysctls[i].key, "ipv6"));
+	nc_model_free(m);
+}
+
+/* [num_terms] is a warning of one line; [shell] runs the startup, unless
+ * it is no plain absolute path. */
+static void test_terminal_keys(void **state)
+{
+	(void)state;
+	struct nc_kat_lab lab;
+	nc_err err = { 0 };
+	assert_int_equal(parse(&lab, "a[0]=A\na[num_terms]=2\na[shell]=\"/bin/sh\"\nb[shell]=\"sh; rm -rf /\"\n", &err), 0);
+	assert_int_equal(lab.n_warnings, 2);
+	assert_non_null(strstr(lab.warnings[0], "lab.conf:2: `a[num_terms]`: no terminal opens here"));
+	assert_non_null(strstr(lab.warnings[1], "lab.conf:4: `b[shell]`: `sh; rm -rf /` is not an absolute path"));
+	assert_true(nc_kat_shell_ok("/bin/sh"));
+	assert_false(nc_kat_shell_ok("/bin/sh -x"));
+	nc_kat_lab_free(&lab);
+}
+
+/* Without lab.conf, the lab's directories are its devices (shared/ and
+ * hidden ones are not), as `kathara lstart -F` takes them. */
+static void test_folder_lab(void **state)
+{
+	(void)state;
+	const char *dir = NC_TEST_DATA "/kathara-labs/folders-only";
+	struct nc_kat_opts o = { .base = dir, .source = "lab" };
+	struct nc_strbuf out = NC_STRBUF_INIT;
+	nc_err err = { 0 };
+	FILE *warnings = tmpfile();
+	assert_non_null(warnings);
+	assert_true(nc_kat_is_lab_dir(dir));
+	assert_false(nc_kat_is_lab_dir(NC_TEST_DATA "/kathara-labs"));
+	if (nc_kat_import_dir(dir, &o, warnings, &out, &err) < 0)
+		fail_msg("%s", err.msg);
+	rewind(warnings);
+	char line[512] = "";
+	assert_non_null(fgets(line, sizeof(line), warnings));
+	assert_non_null(strstr(line, "has no lab.conf, or an empty one: its 2 directories are the devices"));
+	fclose(warnings);
+	struct nc_model *m = NULL;
+	if (nc_model_load_buffer("t.yaml", out.s, out.len, &m, &err) < 0)
+		fail_msg("%s\n%s", err.msg, out.s);
+	assert_int_equal(m->n_services, 2);
+	assert_string_equal(m->services[0].name, "client");
+	assert_string_equal(m->services[1].name, "server");
+	assert_string_equal(m->services[1].volumes[m->services[1].n_volumes - 1].target, "/var/www/index.html");
+	nc_model_free(m);
+	nc_strbuf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +352,11 @@ int main(void)
 		cmocka_unit_test(test_conf_bad_lines),
 		cmocka_unit_test(test_dep),
 		cmocka_unit_test(test_translate_loads),
+		cmocka_unit_test(test_twice_on_one_domain),
+		cmocka_unit_test(test_twice_needs_names),
+		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_terminal_keys),
+		cmocka_unit_test(test_folder_lab),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
