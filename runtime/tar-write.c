@@ -190,6 +190,21 @@ int rt_tarw_add_mem(struct rt_tarw *w, const struct rt_tar_entry *e, const void 
 	return pad(w, e->size, err);
 }
 
+int rt_tarw_begin(struct rt_tarw *w, const struct rt_tar_entry *e, nc_err *err)
+{
+	return entry_header(w, e, err);
+}
+
+int rt_tarw_write(struct rt_tarw *w, const void *data, size_t len, nc_err *err)
+{
+	return put(w, data, len, err);
+}
+
+int rt_tarw_end(struct rt_tarw *w, uint64_t size, nc_err *err)
+{
+	return pad(w, size, err);
+}
+
 int rt_tarw_finish(struct rt_tarw *w, char hex[NC_SHA256_HEX_LEN], nc_err *err)
 {
 	static const char zero[2 * BLOCK];

@@ -41,6 +41,12 @@ int rt_tarw_add(struct rt_tarw *w, const struct rt_tar_entry *e, int body_fd, nc
 /* The same with the body in memory. */
 int rt_tarw_add_mem(struct rt_tarw *w, const struct rt_tar_entry *e, const void *body, nc_err *err);
 
+/* The same in parts, for a body that comes in pieces: the header, then
+ * exactly e->size bytes, then the padding. */
+int rt_tarw_begin(struct rt_tarw *w, const struct rt_tar_entry *e, nc_err *err);
+int rt_tarw_write(struct rt_tarw *w, const void *data, size_t len, nc_err *err);
+int rt_tarw_end(struct rt_tarw *w, uint64_t size, nc_err *err);
+
 /* The end marker, flushed; `hex` gets the sha256 of all bytes written. */
 int rt_tarw_finish(struct rt_tarw *w, char hex[NC_SHA256_HEX_LEN], nc_err *err);
 
