@@ -164,7 +164,17 @@ int nc_build_images(const struct nc_plan *p, const struct nc_paths *paths, const
 			seen = p->containers[j].svc == s;
 		if (seen)
 			continue;
-		bool always = mode == NC_BUILD_ALWAYS || (s->pull_policy && !strcmp(s->pull_policy, "build"));
+		bool policy_build = s->pull_policy && !strcmp(s->pull_policy, "build");
+		if (pc->image && !pc->image_is_registry) {
+			/* `image:` names a directory or a file of the user's: that
+			 * is what runs, and a build could not be tagged there. */
+			if (policy_build)
+				return nc_model_error(p->model, s->build.mark, err,
+						      "service `%s`: pull_policy: build asks for a build, but `image: %s` names a local path, which a built image cannot be tagged as: name the image (`image: NAME[:TAG]`) or drop `image:`",
+						      s->name, s->image);
+			continue;
+		}
+		bool always = mode == NC_BUILD_ALWAYS || policy_build;
 		bool have = nc_build_present(p->model, s, paths);
 		if (!always && have)
 			continue;

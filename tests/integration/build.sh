@@ -178,6 +178,11 @@ check_eq "the image config keeps LABEL and build.labels, EXPOSE" \
 	'"org.example.role":"test","org.example.from-compose":"yes"}'
 check "down" blab down
 check_clean bb
+check_match "images lists the built image by its name" "$(nc images 2>&1)" 'bb-app'
+check "rmi removes it" nc rmi bb-app
+out=$(blab build 2>&1)
+check_match "a build after rmi: the cache entries whose layers went run again" "$out" 'RUN rm /etc/layer2.*: DONE'
+check_match "... and the image is tagged again" "$out" 'built bb-app'
 
 # A failing RUN: its output and exit code, nothing tagged.
 cat > "$work/b/ctx/Dockerfile" <<'DF'
