@@ -118,6 +118,10 @@ int nc_bstep_run(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_
 		 uint64_t *size);
 
 /* build-meta.c: the instructions that change only the config. */
+/* RUN, CMD, ENTRYPOINT's command: the exec form as it is, the shell form
+ * run by the stage's SHELL (default /bin/sh -c). */
+int nc_bstage_command(struct nc_builder *b, const struct nc_bstage *st, const struct nc_df_step *step,
+		      struct nc_strv *out);
 int nc_bstep_meta(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_step *step);
 
 #endif

@@ -9,9 +9,8 @@
 #include "compose/file/units.h"
 #include "compose/lifecycle/build-internal.h"
 
-/* The shell form's command run by the stage's SHELL. */
-static int command(struct nc_builder *b, const struct nc_bstage *st, const struct nc_df_step *step,
-		   struct nc_strv *out)
+int nc_bstage_command(struct nc_builder *b, const struct nc_bstage *st, const struct nc_df_step *step,
+		      struct nc_strv *out)
 {
 	*out = (struct nc_strv){ 0 };
 	if (step->in->exec_form) {
@@ -76,12 +75,12 @@ int nc_bstep_meta(struct nc_builder *b, struct nc_bstage *st, const struct nc_df
 		g->stop_signal = step->n_words ? step->words[0] : NULL;
 		break;
 	case NC_DF_CMD:
-		r = command(b, st, step, &g->cmd);
+		r = nc_bstage_command(b, st, step, &g->cmd);
 		g->cmd_set = true;
 		g->cmd_here = true;
 		break;
 	case NC_DF_ENTRYPOINT:
-		r = command(b, st, step, &g->entrypoint);
+		r = nc_bstage_command(b, st, step, &g->entrypoint);
 		g->entrypoint_set = true;
 		/* Docker: a new entrypoint drops the CMD the base image had. */
 		if (!g->cmd_here) {

@@ -71,27 +71,6 @@ static int env_of(struct nc_builder *b, const struct nc_bstage *st, const struct
 	return 0;
 }
 
-static int argv_of(struct nc_builder *b, const struct nc_bstage *st, const struct nc_df_step *step,
-		   struct nc_strv *argv)
-{
-	*argv = (struct nc_strv){ 0 };
-	if (step->in->exec_form) {
-		for (size_t i = 0; i < step->in->n_args; i++)
-			if (nc_strv_push(&b->a, argv, step->in->args[i]) < 0)
-				return -ENOMEM;
-	} else {
-		if (st->cfg.shell.n) {
-			if (nc_strv_copy(&b->a, argv, &st->cfg.shell) < 0)
-				return -ENOMEM;
-		} else if (nc_strv_push(&b->a, argv, "/bin/sh") < 0 || nc_strv_push(&b->a, argv, "-c") < 0) {
-			return -ENOMEM;
-		}
-		if (nc_strv_push(&b->a, argv, step->in->n_args ? step->in->args[0] : "") < 0)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
 static int run(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_step *step, const char *tmp,
 	       int *status)
 {
@@ -108,7 +87,7 @@ static int run(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_st
 		return nc_err_msg(b->err, ENAMETOOLONG, "build: `%s`", tmp);
 	if (mkdir(root, 0755) < 0 || mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 || mkdir(empty, 0755) < 0)
 		return nc_err_errno(b->err, errno, "build: directories in `%s`", tmp);
-	if (env_of(b, st, step, &env) < 0 || argv_of(b, st, step, &argv) < 0)
+	if (env_of(b, st, step, &env) < 0 || nc_bstage_command(b, st, step, &argv) < 0)
 		return nc_err_errno(b->err, ENOMEM, "build");
 	if (!argv.n)
 		return nc_err_msg(b->err, EINVAL, "%s:%u: RUN has no command", b->in->df_name, step->in->line);
