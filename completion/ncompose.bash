@@ -231,7 +231,7 @@ _ncompose()
 
     case $_nc_cmd in
     up)
-        [[ $cur == -* ]] && { _ncompose_reply "-d --detach --wait --wait-timeout --force-recreate --no-recreate --no-deps --remove-orphans -h --help"; return; }
+        [[ $cur == -* ]] && { _ncompose_reply "-d --detach --wait --wait-timeout --force-recreate --no-recreate --no-deps --remove-orphans --pull --build --no-build -h --help"; return; }
         npos=$(_ncompose_positionals "")
         _ncompose_reply "$(_ncompose_services)"
         # The first word may be the compose file, when -f did not name one.

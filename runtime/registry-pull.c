@@ -522,3 +522,50 @@ int rt_registry_pull(const struct nc_image_ref *ref, const char *store, const st
 	}
 	return r;
 }
+
+int rt_registry_blob_path(const char *store, const char *digest, char *out, size_t size)
+{
+	if (strncmp(digest, "sha256:", 7) || strlen(digest) != 7 + NC_SHA256_HEX_LEN - 1)
+		return -EINVAL;
+	return blob_path(store, digest, out, size);
+}
+
+int rt_registry_store_built(const struct nc_image_ref *ref, const char *store, const char *config,
+			    const char *manifest, char **layout, char digest[80], nc_err *err)
+{
+	char cdigest[80], dir[PATH_MAX], path[PATH_MAX];
+	struct nc_arena a = NC_ARENA_INIT;
+	struct rt_manifest m;
+	struct stat st;
+	int r;
+
+	*layout = NULL;
+	if (nc_pathf(dir, sizeof(dir), "%s/blobs/sha256", store) < 0)
+		return nc_err_msg(err, ENAMETOOLONG, "image store `%s`", store);
+	if ((r = nc_mkdir_p(dir, 0700, err)) < 0)
+		return r;
+	sha256_of(config, strlen(config), cdigest);
+	sha256_of(manifest, strlen(manifest), digest);
+	if ((r = rt_manifest_parse(manifest, "application/vnd.oci.image.manifest.v1+json", &a, &m, err)) < 0)
+		goto out;
+	r = -EINVAL;
+	if (m.is_index || strcmp(m.config.digest, cdigest)) {
+		r = nc_err_msg(err, EINVAL, "built image: the manifest does not name its config");
+		goto out;
+	}
+	/* Every layer must be in the store already. */
+	for (size_t i = 0; i < m.n_layers; i++) {
+		if (blob_path(store, m.layers[i].digest, path, sizeof(path)) < 0 || stat(path, &st) < 0) {
+			r = nc_err_errno(err, errno ? errno : ENAMETOOLONG, "built image: layer %s", m.layers[i].digest);
+			goto out;
+		}
+	}
+	if ((r = store_mem_blob(store, cdigest, config, strlen(config), err)) < 0 ||
+	    (r = store_mem_blob(store, digest, manifest, strlen(manifest), err)) < 0)
+		goto out;
+	r = write_layout(store, ref, digest, strlen(manifest), "application/vnd.oci.image.manifest.v1+json", NULL,
+			 &m, layout, err);
+out:
+	nc_arena_free(&a);
+	return r;
+}

@@ -56,6 +56,19 @@ int rt_registry_pull(const struct nc_image_ref *ref, const char *store, const st
 /* The layout an earlier pull of `ref` left, or -ENOENT. */
 int rt_registry_pulled(const struct nc_image_ref *ref, const char *store, char **layout, nc_err *err);
 
+/* `<store>/blobs/sha256/<hex>` for `sha256:<hex>`; -EINVAL for another
+ * form, -ENAMETOOLONG. */
+int rt_registry_blob_path(const char *store, const char *digest, char *out, size_t size);
+
+/*
+ * A built image tagged `ref`, as a pull would have left it: the config and
+ * the manifest (an OCI image manifest naming that config and layers
+ * already in `<store>/blobs`) stored as blobs, and the layout under the
+ * reference swapped into place. *digest: the manifest's.
+ */
+int rt_registry_store_built(const struct nc_image_ref *ref, const char *store, const char *config,
+			    const char *manifest, char **layout, char digest[80], nc_err *err);
+
 /* --- the pieces, exposed for their unit tests --- */
 
 /* A `WWW-Authenticate` challenge. */

@@ -52,7 +52,13 @@ static void help(void)
 	       "      --remove-orphans  remove the running services the file no longer has\n"
 	       "      --pull POLICY     registry images: always, missing, never, or policy (each\n"
 	       "                        service's pull_policy, missing by default)\n"
+	       "      --build           build every service that has `build:` first (its\n"
+	       "                        unchanged steps come from the build cache)\n"
+	       "      --no-build        build nothing; fail when a build: image is missing\n"
 	       "  -h, --help     this help\n\n"
+	       "A service with `build:` is built when its image (`image:`, or\n"
+	       "PROJECT-SERVICE) is not in the store yet, or always with\n"
+	       "pull_policy: build (see `ncompose build --help`).\n\n"
 	       "On a project that is already up, `up` applies the file: services that are\n"
 	       "new are created, services whose configuration changed are recreated, the\n"
 	       "others keep running untouched; it says which, one line each (--verbose:\n"
@@ -501,7 +507,8 @@ static int up_running(const struct nc_plan *p, const struct nc_project *proj, co
 
 int cli_up(const struct cli_global *g, int argc, char **argv)
 {
-	enum { OPT_WAIT = 256, OPT_WAIT_TIMEOUT, OPT_FORCE, OPT_NO_RECREATE, OPT_NO_DEPS, OPT_ORPHANS, OPT_PULL };
+	enum { OPT_WAIT = 256, OPT_WAIT_TIMEOUT, OPT_FORCE, OPT_NO_RECREATE, OPT_NO_DEPS, OPT_ORPHANS, OPT_PULL,
+	       OPT_BUILD, OPT_NO_BUILD };
 	static const struct option opts[] = {
 		{ "detach", no_argument, NULL, 'd' },
 		{ "wait", no_argument, NULL, OPT_WAIT },
@@ -511,12 +518,15 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 		{ "no-deps", no_argument, NULL, OPT_NO_DEPS },
 		{ "remove-orphans", no_argument, NULL, OPT_ORPHANS },
 		{ "pull", required_argument, NULL, OPT_PULL },
+		{ "build", no_argument, NULL, OPT_BUILD },
+		{ "no-build", no_argument, NULL, OPT_NO_BUILD },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *file = g->arg_file;
 	struct up_flags f = { .wait_timeout_s = CLI_CONVERGE_TIMEOUT_S };
 	enum nc_pull_mode pull = NC_PULL_POLICY;
+	enum nc_build_mode build = NC_BUILD_MISSING;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "dh", opts, NULL)) != -1) {
@@ -558,6 +568,12 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 			break;
 		case OPT_ORPHANS:
 			f.remove_orphans = true;
+			break;
+		case OPT_BUILD:
+			build = NC_BUILD_ALWAYS;
+			break;
+		case OPT_NO_BUILD:
+			build = NC_BUILD_NEVER;
 			break;
 		case 'h':
 			help();
@@ -606,8 +622,10 @@ int cli_up(const struct cli_global *g, int argc, char **argv)
 		code = cli_fail(NC_EXIT_USAGE, &err);
 		goto out;
 	}
-	if (nc_refuse_builds(plan, services, &err) < 0) {
-		code = cli_fail(NC_EXIT_USAGE, &err);
+	size_t n_built;
+	int br = nc_build_images(plan, &paths, services, build, &rep, &n_built, &err);
+	if (br < 0) {
+		code = cli_fail(br == -EINVAL ? NC_EXIT_USAGE : NC_EXIT_FAILURE, &err);
 		goto out;
 	}
 	/* The image store stays pinned (shared) from the pull until the

@@ -12,7 +12,7 @@
 #define REFUSE(c, f, v, why) { c, f, v, CLI_COMPAT_REFUSE, why }
 
 #define NO_DAEMON "there is no daemon: ncompose runs the containers itself, on this host"
-#define NO_BUILD "nothing is built here yet (`ncompose build --check` checks a build:): `image:` names a registry image, a directory, a tarball, a `docker save` archive or an OCI layout"
+#define NO_WATCH "ncompose does not watch files: run `ncompose up --build` again after a change"
 #define NO_PULL "pulls are quiet already; --verbose says more"
 #define COLOURS "colours follow the terminal (none when the output is not one)"
 #define ONE_EACH "one container per service here: declare another service for a second one"
@@ -38,8 +38,6 @@ const struct cli_compat cli_compat_table[] = {
 	REFUSE(NULL, "--tlskey", true, NO_DAEMON),
 
 	/* up (its own options are in cmd-up.c). */
-	IGNORE("up", "--build", false, NO_BUILD),
-	IGNORE("up", "--no-build", false, NO_BUILD),
 	IGNORE("up", "--quiet-pull", false, NO_PULL),
 	IGNORE("up", "--no-color", false, COLOURS),
 	IGNORE("up", "--attach", true, "an attached `up` prints every service's output"),
@@ -51,7 +49,7 @@ const struct cli_compat cli_compat_table[] = {
 	       "an attached `up` runs until Ctrl-C; `up -d` then `logs -f` ends once every container exited"),
 	REFUSE("up", "--exit-code-from", true,
 	       "an attached `up` runs until Ctrl-C; `ncompose ps -a --format json` has each exit_code"),
-	REFUSE("up", "--watch", false, NO_BUILD),
+	REFUSE("up", "--watch", false, NO_WATCH),
 
 	/* down */
 	IGNORE("down", "--rmi", true, "images are files of yours: `down` never removes them"),
@@ -75,7 +73,7 @@ const struct cli_compat cli_compat_table[] = {
 	REFUSE("push", NULL, false, "nothing is pushed: there is no registry here"),
 	REFUSE("create", NULL, false, "containers are created and started together: use `ncompose up -d`"),
 	REFUSE("scale", NULL, false, ONE_EACH),
-	REFUSE("watch", NULL, false, NO_BUILD),
+	REFUSE("watch", NULL, false, NO_WATCH),
 	REFUSE("attach", NULL, false, "use `ncompose logs -f SERVICE` for its output and `ncompose exec SERVICE sh` for a shell"),
 	REFUSE("convert", NULL, false, "it is `ncompose config`"),
 };

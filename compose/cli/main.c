@@ -42,7 +42,7 @@ static const struct cli_command commands[] = {
 	{ "image", cli_image, "image ls, image rm, image prune (unused images)" },
 	{ "version", cli_version, "print the version" },
 	{ "pull", cli_pull, "pull the services' registry images" },
-	{ "build", cli_build, "check the services' build: (Dockerfile, context); building is not done yet" },
+	{ "build", cli_build, "build the services' images from their Dockerfiles (--check: only check)" },
 	{ "events", cli_events, "follow the containers' events" },
 	{ "link", cli_link, "cut, restore, shape and list links while the lab runs" },
 	{ "run", cli_run, "run a command in a new one-off container of a service" },

@@ -153,18 +153,17 @@ static struct nc_df_kv *build_args(const struct nc_service *s)
 	return v;
 }
 
-int nc_build_check(const struct nc_model *m, const struct nc_service *s, struct nc_build_summary *sum,
-		   nc_err *err)
+int nc_build_prepare(const struct nc_model *m, const struct nc_service *s, struct nc_build_input *in,
+		     struct nc_build_summary *sum, nc_err *err)
 {
 	const struct nc_build *bd = &s->build;
-	char dir[4096], dfpath[4096], name[4096];
-	struct nc_dockerfile df = { .arena = NC_ARENA_INIT };
-	struct nc_df_build b = { .arena = NC_ARENA_INIT };
-	struct ctx c = { .s = s, .df_name = name, .dir = dir, .fd = -1, .err = err,
-			 .ignore = { .arena = NC_ARENA_INIT } };
+	char dfpath[4096];
 	_cleanup_free_ struct nc_df_kv *args = NULL;
 	int r;
 
+	*in = (struct nc_build_input){ .df = { .arena = NC_ARENA_INIT }, .b = { .arena = NC_ARENA_INIT },
+				       .ignore = { .arena = NC_ARENA_INIT }, .ctx_fd = -1 };
+	struct ctx c = { .s = s, .df_name = in->df_name, .dir = in->dir, .fd = -1, .err = err };
 	*sum = (struct nc_build_summary){ 0 };
 	const char *context = bd->context ? bd->context : ".";
 	while (context[0] == '.' && context[1] == '/' && context[2])
@@ -173,46 +172,71 @@ int nc_build_check(const struct nc_model *m, const struct nc_service *s, struct 
 		return nc_model_error(m, bd->mark, err,
 				      "service `%s`: build context `%s` is remote; ncompose builds from a local directory",
 				      s->name, context);
-	if ((r = join(dir, sizeof(dir), m->dir, context, err)) < 0)
+	if ((r = join(in->dir, sizeof(in->dir), m->dir, context, err)) < 0)
 		return r;
 	const char *dockerfile = bd->dockerfile ? bd->dockerfile : "Dockerfile";
 	if (bd->dockerfile_inline) {
-		snprintf(name, sizeof(name), "service `%s`: dockerfile_inline", s->name);
-		r = nc_dockerfile_parse(&df, name, bd->dockerfile_inline, strlen(bd->dockerfile_inline), err);
+		snprintf(in->df_name, sizeof(in->df_name), "service `%s`: dockerfile_inline", s->name);
+		r = nc_dockerfile_parse(&in->df, in->df_name, bd->dockerfile_inline, strlen(bd->dockerfile_inline), err);
 	} else {
-		if ((r = join(dfpath, sizeof(dfpath), dir, dockerfile, err)) < 0)
+		if ((r = join(dfpath, sizeof(dfpath), in->dir, dockerfile, err)) < 0)
 			return r;
 		if (dockerfile[0] == '/' || !strcmp(context, "."))
-			snprintf(name, sizeof(name), "%s", dockerfile);
+			snprintf(in->df_name, sizeof(in->df_name), "%s", dockerfile);
 		else
-			snprintf(name, sizeof(name), "%s/%s", context, dockerfile);
+			snprintf(in->df_name, sizeof(in->df_name), "%s/%s", context, dockerfile);
 		if (access(dfpath, F_OK) < 0)
 			return nc_model_error(m, bd->mark, err, "service `%s`: no Dockerfile at `%s`: %s",
 					      s->name, dfpath, strerror(errno));
-		r = nc_dockerfile_load(&df, dfpath, name, err);
+		r = nc_dockerfile_load(&in->df, dfpath, in->df_name, err);
 	}
 	if (r < 0)
-		goto out;
+		goto fail;
 	if (!(args = build_args(s))) {
 		r = nc_err_errno(err, ENOMEM, "service `%s`: build arguments", s->name);
-		goto out;
+		goto fail;
 	}
-	if ((r = nc_df_eval(&df, name, args, bd->n_args, bd->target, &b, err)) < 0)
-		goto out;
-	c.fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if ((r = nc_df_eval(&in->df, in->df_name, args, bd->n_args, bd->target, &in->b, err)) < 0)
+		goto fail;
+	in->ctx_fd = c.fd = open(in->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (c.fd < 0) {
-		r = nc_model_error(m, bd->mark, err, "service `%s`: build context `%s`: %s", s->name, dir,
+		r = nc_model_error(m, bd->mark, err, "service `%s`: build context `%s`: %s", s->name, in->dir,
 				   strerror(errno));
-		goto out;
+		goto fail;
 	}
 	if ((r = read_ignore(&c)) < 0)
-		goto out;
-	r = sources(&c, &b, sum);
-out:
-	if (c.fd >= 0)
-		close(c.fd);
+		goto fail;
+	if ((r = sources(&c, &in->b, sum)) < 0)
+		goto fail;
+	in->ignore = c.ignore;
+	return 0;
+fail:
 	nc_dockerignore_free(&c.ignore);
-	nc_df_build_free(&b);
-	nc_dockerfile_free(&df);
+	nc_build_input_free(in);
+	return r;
+}
+
+void nc_build_input_free(struct nc_build_input *in)
+{
+	if (in->ctx_fd >= 0)
+		close(in->ctx_fd);
+	in->ctx_fd = -1;
+	nc_dockerignore_free(&in->ignore);
+	nc_df_build_free(&in->b);
+	nc_dockerfile_free(&in->df);
+}
+
+bool nc_build_clean_path(const char *in, char *out, size_t size)
+{
+	return clean_inside(in, out, size);
+}
+
+int nc_build_check(const struct nc_model *m, const struct nc_service *s, struct nc_build_summary *sum,
+		   nc_err *err)
+{
+	struct nc_build_input in;
+	int r = nc_build_prepare(m, s, &in, sum, err);
+	if (r == 0)
+		nc_build_input_free(&in);
 	return r;
 }

@@ -6,16 +6,19 @@
  * it, not through a symlink that leaves it, not left out by
  * .dockerignore). Errors name the Dockerfile's line.
  *
- * ncompose does not run builds yet; `build` and `up` use this to show
- * what is wrong with a build before they refuse it (build-check is the
- * first half of the builder: its result is what a builder would run).
+ * build-check is the first half of the builder (build.h): what
+ * nc_build_prepare keeps is what the builder runs.
  */
 #ifndef NC_COMPOSE_BUILD_CHECK_H
 #define NC_COMPOSE_BUILD_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/error.h"
+#include "compose/file/dockerfile-eval.h"
+#include "compose/file/dockerfile.h"
+#include "compose/file/dockerignore.h"
 #include "compose/file/model.h"
 
 struct nc_build_summary {
@@ -28,5 +31,23 @@ struct nc_build_summary {
  * error); another errno when reading failed. */
 int nc_build_check(const struct nc_model *m, const struct nc_service *s, struct nc_build_summary *sum,
 		   nc_err *err);
+
+/* The checked build, kept for the builder: the Dockerfile, evaluated for
+ * the target, the context (a descriptor on it) and its .dockerignore. */
+struct nc_build_input {
+	struct nc_dockerfile df;
+	struct nc_df_build b;
+	struct nc_dockerignore ignore;
+	char dir[4096];     /* the context, absolute */
+	char df_name[4096]; /* as errors name the Dockerfile */
+	int ctx_fd;         /* O_PATH on dir */
+};
+
+int nc_build_prepare(const struct nc_model *m, const struct nc_service *s, struct nc_build_input *in,
+		     struct nc_build_summary *sum, nc_err *err);
+void nc_build_input_free(struct nc_build_input *in);
+
+/* `a/./b/../c` as `a/c` (`.` for nothing); false when it climbs above. */
+bool nc_build_clean_path(const char *in, char *out, size_t size);
 
 #endif

@@ -18,6 +18,9 @@ struct walk {
 	const struct nc_dockerignore *ig;
 	struct nc_sha256 h;
 	size_t entries;
+	nc_ctx_visit visit;
+	void *vctx;
+	const char *match; /* the source being walked, as its context path */
 	nc_err *err;
 };
 
@@ -144,6 +147,11 @@ static int tree(struct walk *w, int pathfd, const char *ctx_rel, const char *src
 			target[n] = '\0';
 			hash_str(w, target);
 		}
+		if (w->visit) {
+			int r = w->visit(w->vctx, pathfd, &st, w->match, src_rel, w->err);
+			if (r < 0)
+				return r;
+		}
 	}
 	if (!S_ISDIR(st.st_mode))
 		return 0;
@@ -209,6 +217,7 @@ static int glob_walk(struct walk *w, int pathfd, const char *ctx_rel, const char
 			if (!nc_dockerignore_excludes(w->ig, c_rel)) {
 				(*matched)++;
 				hash_str(w, c_rel);
+				w->match = c_rel;
 				r = tree(w, fd, c_rel, "", 0);
 			}
 		} else if (S_ISDIR(st.st_mode) && depth + 1 < components(pattern)) {
@@ -223,7 +232,13 @@ static int glob_walk(struct walk *w, int pathfd, const char *ctx_rel, const char
 int nc_ctx_digest(int ctx_fd, const struct nc_dockerignore *ignore, const char *src,
 		  char hex[NC_SHA256_HEX_LEN], size_t *n_matched, nc_err *err)
 {
-	struct walk w = { .ig = ignore, .err = err };
+	return nc_ctx_walk(ctx_fd, ignore, src, NULL, NULL, hex, n_matched, err);
+}
+
+int nc_ctx_walk(int ctx_fd, const struct nc_dockerignore *ignore, const char *src, nc_ctx_visit visit, void *vctx,
+		char hex[NC_SHA256_HEX_LEN], size_t *n_matched, nc_err *err)
+{
+	struct walk w = { .ig = ignore, .err = err, .visit = visit, .vctx = vctx };
 	uint8_t d[NC_SHA256_LEN];
 	int r;
 
@@ -247,6 +262,7 @@ int nc_ctx_digest(int ctx_fd, const struct nc_dockerignore *ignore, const char *
 		if (fd < 0)
 			return nc_err_errno(err, -fd, "`%s` in the build context", src);
 		*n_matched = 1;
+		w.match = strcmp(src, ".") ? src : "";
 		if ((r = tree(&w, fd, strcmp(src, ".") ? src : "", "", 0)) < 0)
 			return r;
 	}

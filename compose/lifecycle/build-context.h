@@ -17,6 +17,7 @@
 #define NC_COMPOSE_BUILD_CONTEXT_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "common/error.h"
 #include "common/sha256.h"
@@ -31,5 +32,16 @@
  * nothing matches, -EXDEV when the source leaves the context. */
 int nc_ctx_digest(int ctx_fd, const struct nc_dockerignore *ignore, const char *src,
 		  char hex[NC_SHA256_HEX_LEN], size_t *n_matched, nc_err *err);
+
+/* The same walk, `visit` called for each entry it takes in (after
+ * .dockerignore), parents before children: `pathfd` an O_PATH descriptor
+ * on it (symlinks not followed), `match` the source it belongs to (its
+ * path in the context, "" for the context itself), `below` its path
+ * below that source ("" for the source itself). A visit that fails stops
+ * the walk with its error. */
+typedef int (*nc_ctx_visit)(void *vctx, int pathfd, const struct stat *st, const char *match, const char *below,
+			    nc_err *err);
+int nc_ctx_walk(int ctx_fd, const struct nc_dockerignore *ignore, const char *src, nc_ctx_visit visit, void *vctx,
+		char hex[NC_SHA256_HEX_LEN], size_t *n_matched, nc_err *err);
 
 #endif

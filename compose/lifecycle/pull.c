@@ -11,6 +11,7 @@
 #include "common/image-ref.h"
 #include "common/strv.h"
 #include "compose/lifecycle/build-check.h"
+#include "compose/lifecycle/build.h"
 #include "compose/lifecycle/images.h"
 #include "compose/lifecycle/pull.h"
 #include "runtime/registry.h"
@@ -146,24 +147,45 @@ static bool wanted(const struct nc_plan_container *pc, const char *const *servic
 	return nc_strv_selects(services, pc->svc ? pc->svc->name : pc->name);
 }
 
-int nc_refuse_builds(const struct nc_plan *p, const char *const *services, nc_err *err)
+int nc_build_images(const struct nc_plan *p, const struct nc_paths *paths, const char *const *services,
+		    enum nc_build_mode mode, struct nc_report *rep, size_t *built, nc_err *err)
 {
+	*built = 0;
 	for (size_t i = 0; i < p->n_containers; i++) {
 		const struct nc_plan_container *pc = &p->containers[i];
 		const struct nc_service *s = pc->svc;
 		if (!s || !s->build.present || !wanted(pc, services))
 			continue;
-		if (s->image && !(s->pull_policy && !strcmp(s->pull_policy, "build")))
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = p->containers[j].svc == s;
+		if (seen)
 			continue;
-		/* What is wrong with the build itself comes first, with its
-		 * Dockerfile line, so the refusal below is the only one left. */
-		struct nc_build_summary sum;
-		int r = nc_build_check(p->model, s, &sum, err);
+		bool policy_build = s->pull_policy && !strcmp(s->pull_policy, "build");
+		if (pc->image && !pc->image_is_registry) {
+			/* `image:` names a directory or a file of the user's: that
+			 * is what runs, and a build could not be tagged there. */
+			if (policy_build)
+				return nc_model_error(p->model, s->build.mark, err,
+						      "service `%s`: pull_policy: build asks for a build, but `image: %s` names a local path, which a built image cannot be tagged as: name the image (`image: NAME[:TAG]`) or drop `image:`",
+						      s->name, s->image);
+			continue;
+		}
+		bool always = mode == NC_BUILD_ALWAYS || policy_build;
+		bool have = nc_build_present(p->model, s, paths);
+		if (!always && have)
+			continue;
+		if (mode == NC_BUILD_NEVER) {
+			if (have)
+				continue;
+			return nc_err_msg(err, ENOENT, "service `%s`: its image is not built and up --no-build was given: run `ncompose build %s`",
+					  s->name, s->name);
+		}
+		struct nc_build_opts o = { .out = rep->out };
+		int r = nc_build_service(p->model, s, paths, &o, err);
 		if (r < 0)
 			return r;
-		return nc_model_error(p->model, s->build.mark, err,
-				      "service `%s`: %s, and ncompose cannot build images yet: build it with `docker build` or `buildah bud`, then name it in `image:` (a registry name, a `docker save` archive or an OCI layout)",
-				      s->name, s->image ? "pull_policy: build asks for a build" : "it has `build:` and no `image:`");
+		(*built)++;
 	}
 	return 0;
 }
@@ -177,8 +199,8 @@ static int pull_images(const struct nc_plan *p, const struct nc_paths *paths, co
 	*pulled = 0;
 	for (size_t i = 0; i < p->n_containers; i++) {
 		const struct nc_plan_container *pc = &p->containers[i];
-		if (!pc->image_is_registry || !wanted(pc, services))
-			continue;
+		if (!pc->image_is_registry || !wanted(pc, services) || (pc->svc && pc->svc->build.present))
+			continue; /* built, not pulled: nc_build_images */
 		/* One pull per image, however many services run it. */
 		bool seen = false;
 		for (size_t j = 0; j < i && !seen; j++)

@@ -27,12 +27,17 @@ enum nc_pull_mode {
 int nc_pull_images(const struct nc_plan *p, const struct nc_paths *paths, const char *const *services,
 		   enum nc_pull_mode mode, struct nc_report *rep, size_t *pulled, nc_err *err);
 
-/* ncompose does not build images yet: a service that would need a build
- * (`build:` with no `image:`, or pull_policy: build) is refused with its
- * place in the file (-EINVAL, a usage error); one with both runs its
- * `image:`. The build is checked first (build-check.h), so a fault in
- * the Dockerfile or the context is what is reported. services: as above. */
-int nc_refuse_builds(const struct nc_plan *p, const char *const *services, nc_err *err);
+enum nc_build_mode {
+	NC_BUILD_MISSING, /* build what is not in the store (and pull_policy: build always) */
+	NC_BUILD_ALWAYS,  /* up --build */
+	NC_BUILD_NEVER,   /* up --no-build: fail on what is missing */
+};
+
+/* The services with `build:` built as `mode` says, before anything is
+ * created; never pulled (a build: service's image is the builder's). A
+ * fault of the Dockerfile or the context is -EINVAL (a usage error). */
+int nc_build_images(const struct nc_plan *p, const struct nc_paths *paths, const char *const *services,
+		    enum nc_build_mode mode, struct nc_report *rep, size_t *built, nc_err *err);
 
 /* The OCI layout of a registry image already pulled (malloc'ed), or an
  * error that says to pull it. */

@@ -87,13 +87,21 @@ static int probe_ext4(const char *path, bool *is_fs)
 static int plan_image(struct nc_plan *p, const struct nc_service *s, const struct nc_plan_host *host,
 		      struct nc_plan_container *pc, nc_err *err)
 {
-	if (!s->image)
+	/* A build without `image:` is tagged PROJECT-SERVICE, Compose's name,
+	 * and run from the store like a pulled image (compose/lifecycle/build.h). */
+	char built[NC_IMAGE_REF_STRLEN];
+	const char *image = s->image;
+	if (!image && s->build.present) {
+		snprintf(built, sizeof(built), "%s-%s", p->model->project, s->name);
+		image = built;
+	}
+	if (!image)
 		return 0;
-	if (!looks_like_path(s->image)) {
+	if (!looks_like_path(image)) {
 		struct nc_image_ref ref;
 		char canon[NC_IMAGE_REF_STRLEN];
 		nc_err e;
-		if (nc_image_ref_parse(s->image, &ref, &e) < 0)
+		if (nc_image_ref_parse(image, &ref, &e) < 0)
 			return nc_model_error(p->model, s->image_mark, err, "service `%s`: %s", s->name, e.msg);
 		if (!(pc->image = nc_arena_strdup(&p->arena, nc_image_ref_str(&ref, canon))))
 			return OOM(err);

@@ -1,12 +1,16 @@
 #!/bin/bash
 # build: what ncompose checks of a service's `build:` before building
 # (the Dockerfile, build args and target, the context), through `build`
-# and `up`. Running builds is not implemented yet: the suite checks that
-# ncompose says so instead of running an image it does not have.
+# and `up`; then builds run with ncompose's runtime from a base image a
+# test registry serves: COPY and ADD, RUN in a container (a whiteout of a
+# base file), two stages with COPY --from, the cache, a failing RUN, and
+# `up --build` running the result.
 . "$NC_SRC/tests/lib/lib.sh"
 
+command -v python3 >/dev/null || skip_all "python3 is missing (scripts/bootstrap installs it)"
 work=$(mktemp -d /var/lib/ncompose/build-test.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+srv=
+trap 'nc -p bb -f "$work/b/compose.yaml" down >/dev/null 2>&1; [ -n "$srv" ] && kill $srv; rm -rf "$work"' EXIT
 mkdir -p "$work/app/dir" "$work/outside"
 echo hello > "$work/app/hello.txt"
 echo inside > "$work/app/dir/f"
@@ -45,9 +49,6 @@ check_match "... the multi-stage one: the target's 2 stages, the unused one skip
 	'service `multi`: checked 2 stages, 4 instructions \(1 RUN\); the image would be `buildtest/multi:1`'
 check_match "... an image named PROJECT-SERVICE without image:" "$out" 'service `web`: checked 1 stage, 2 instructions \(0 RUN\); the image would be `bt-web`$'
 
-out=$(lab build 2>&1); rc=$?
-check_eq "build without --check fails (exit 1): ncompose cannot run builds yet" "$rc" "1"
-check_match "... and says so" "$out" 'cannot run builds yet \(RUN steps and image layers are not implemented\)'
 
 df 'FROM scratch\nFOO bar\n'
 out=$(lab build --check web 2>&1); rc=$?
@@ -103,5 +104,115 @@ check_match "a target that names no stage is refused" "$(lab build --check multi
 sed -i 's/target: nope/target: final/; s/SRC: hello.txt/SRC: ..\/outside\/secret/' "$work/compose.yaml"
 check_match "build args are substituted before the context check" "$(lab build --check multi 2>&1)" \
 	'app/Dockerfile.multi:9: COPY `../outside/secret` is outside the build context'
+
+# ---- builds ----
+"$NC_SRC/tests/lib/mkrootfs" "$work/rootfs" >/dev/null
+"$NC_SRC/tests/lib/mkimage" oci "$work/rootfs" "$work/img"
+ip link set lo up
+"$NC_SRC/tests/lib/fakeregistry" "$work/img" 5302 &
+srv=$!
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/5302) 2>/dev/null && break; sleep 0.05; done
+mkdir -p "$work/b/ctx/conf" "$work/b/arc"
+echo v1 > "$work/b/ctx/conf/app.conf"
+echo notes > "$work/b/ctx/notes.txt"
+echo ignored > "$work/b/ctx/secret.key"
+printf '*.key\n' > "$work/b/ctx/.dockerignore"
+echo packed > "$work/b/arc/packed.txt"
+tar -C "$work/b/arc" -czf "$work/b/ctx/bundle.tar.gz" packed.txt
+cat > "$work/b/ctx/Dockerfile" <<'DF'
+FROM 127.0.0.1:5302/test/img:1 AS build
+ARG GREETING=hello
+RUN echo "$GREETING from build" > /built && rm /opt/new
+FROM 127.0.0.1:5302/test/img:1
+ENV APP=/srv/app
+WORKDIR /srv/app
+COPY conf/ ./conf/
+COPY --chown=1000:1000 notes.txt /srv/notes.txt
+ADD bundle.tar.gz /opt/bundle/
+COPY --from=build /built /srv/built
+RUN rm /etc/layer2 && mkdir -p /var/made && echo made > /var/made/f
+LABEL org.example.role=test
+EXPOSE 8080
+CMD ["sh", "-c", "sleep 1000"]
+DF
+cat > "$work/b/compose.yaml" <<'YAML'
+services:
+  app:
+    build:
+      context: ctx
+      labels:
+        org.example.from-compose: "yes"
+YAML
+blab() { nc -p bb -f "$work/b/compose.yaml" "$@"; }
+out=$(blab build 2>&1); rc=$?
+check_eq "build: a two-stage build from a registry base (exit 0)" "$rc" "0"
+check_match "... RUN's output is shown" "$out" '#[0-9]+ .*RUN '
+check_match "... and the image is tagged PROJECT-SERVICE" "$out" 'built bb-app \(sha256:[0-9a-f]{64}\)'
+out2=$(blab build 2>&1); rc=$?
+check_eq "a rebuild with nothing changed (exit 0)" "$rc" "0"
+check_eq "... runs no step" "$(printf '%s\n' "$out2" | grep -c ': DONE')" "0"
+check_eq "... every one of the 12 CACHED" "$(printf '%s\n' "$out2" | grep -c ': CACHED$')" "12"
+check_eq "... and the image is the same" "$(printf '%s\n' "$out2" | grep -o 'built bb-app.*')" "$(printf '%s\n' "$out" | grep -o 'built bb-app.*')"
+echo v2 > "$work/b/ctx/conf/app.conf"
+out3=$(blab build 2>&1)
+check_match "a context change re-runs its COPY" "$out3" 'COPY conf/ ./conf/: DONE'
+check_match "... the steps before it stay cached" "$out3" 'WORKDIR /srv/app: CACHED'
+check_match "... and the RUN after it runs again" "$out3" 'RUN rm /etc/layer2.*: DONE'
+echo ignored-too > "$work/b/ctx/other.key"
+check_eq "a change .dockerignore leaves out changes nothing" "$(blab build 2>&1 | grep -c ': DONE')" "0"
+
+check "up -d runs the built image" blab up -d
+check_eq "COPY of a directory into WORKDIR" "$(blab exec app cat /srv/app/conf/app.conf 2>&1)" "v2"
+check_eq "the image's WORKDIR is the command's" "$(blab exec app pwd 2>&1)" "/srv/app"
+check_eq "ENV is in the container" "$(blab exec app sh -c 'echo $APP' 2>&1)" "/srv/app"
+check_eq "COPY --chown" "$(blab exec app stat -c %u:%g /srv/notes.txt 2>&1)" "1000:1000"
+check_eq "a COPY without --chown is root's" "$(blab exec app stat -c %u /srv/app/conf/app.conf 2>&1)" "0"
+check_eq "ADD of a local tar extracts it" "$(blab exec app cat /opt/bundle/packed.txt 2>&1)" "packed"
+check_eq "COPY --from an earlier stage: what its RUN wrote" "$(blab exec app cat /srv/built 2>&1)" "hello from build"
+check_eq "RUN's writes are in the image" "$(blab exec app cat /var/made/f 2>&1)" "made"
+check_fails "RUN's rm of a base file is a whiteout: the file is gone" blab exec app test -e /etc/layer2
+check "... while the base's other files stay" blab exec app test -e /opt/new
+check_fails ".dockerignore'd files never reach the image" blab exec app sh -c 'ls /srv/app /srv | grep -q key'
+check_eq "the image config keeps LABEL and build.labels, EXPOSE" \
+	"$(cat /var/lib/ncompose/registry/blobs/sha256/* 2>/dev/null | grep -ao '"org.example.role":"test","org.example.from-compose":"yes"}' | head -1)" \
+	'"org.example.role":"test","org.example.from-compose":"yes"}'
+check "down" blab down
+check_clean bb
+check_match "images lists the built image by its name" "$(nc images 2>&1)" 'bb-app'
+check "rmi removes it" nc rmi bb-app
+out=$(blab build 2>&1)
+check_match "a build after rmi: the cache entries whose layers went run again" "$out" 'RUN rm /etc/layer2.*: DONE'
+check_match "... and the image is tagged again" "$out" 'built bb-app'
+
+# A failing RUN: its output and exit code, nothing tagged.
+cat > "$work/b/ctx/Dockerfile" <<'DF'
+FROM 127.0.0.1:5302/test/img:1
+RUN echo about to fail && exit 3
+DF
+sed -i 's/^  app:/  bad:/' "$work/b/compose.yaml"
+out=$(blab build 2>&1); rc=$?
+check_eq "a failing RUN fails the build (exit 1)" "$rc" "1"
+check_match "... its output is shown" "$out" 'about to fail'
+check_match "... with the exit code and the line" "$out" 'ctx/Dockerfile:2: RUN `echo about to fail && exit 3` failed: exit code 3'
+check_fails "... nothing is tagged" test -n "$(grep -l 'bb-bad' /var/lib/ncompose/registry/refs/*/index.json 2>/dev/null)"
+check_eq "... and no temporary directory is left" "$(ls /var/lib/ncompose/build-tmp 2>/dev/null)" ""
+
+# A hostile context is still refused when building.
+ln -s "$work/outside" "$work/b/ctx/out"
+printf 'FROM scratch\nCOPY out/secret /\n' > "$work/b/ctx/Dockerfile"
+out=$(blab build 2>&1); rc=$?
+check_eq "COPY through a symlink out of the context: refused (exit 2)" "$rc" "2"
+check_match "... with its line" "$out" 'ctx/Dockerfile:2: COPY `out/secret` leads outside the build context'
+
+# up --build: a service built and brought up; its command sees the files.
+rm "$work/b/ctx/out"
+printf 'FROM 127.0.0.1:5302/test/img:1\nCOPY notes.txt /notes\nCMD ["sh", "-c", "cat /notes > /seen; sleep 1000"]\n' > "$work/b/ctx/Dockerfile"
+sed -i 's/^  bad:/  web:/' "$work/b/compose.yaml"
+out=$(blab up -d --build 2>&1); rc=$?
+check_eq "up --build builds and starts (exit 0)" "$rc" "0"
+check_match "... building first" "$out" 'built bb-web'
+check_eq "... and the command sees the built files" "$(blab exec web cat /seen 2>&1)" "notes"
+check "down" blab down
+check_clean bb
 
 finish

@@ -1,10 +1,10 @@
 #!/bin/bash
 # Compose keys that real files have and labs do not need, working as
 # Compose users expect:
-# - `build:` read, merged and printed by `config`; a service that would
-#   need a build is refused by `up` with its place in the file (exit 2,
-#   nothing made); one that also names its `image:` runs that image, as
-#   Compose does when the image is there;
+# - `build:` read, merged and printed by `config`; a service with only
+#   `build:` is built by `up` (FROM scratch, a whole root copied in) and
+#   runs; one whose `image:` is a local path runs that path, and
+#   pull_policy: build is refused there (nothing to tag);
 # - legacy `links:`: the linked service starts first and answers to its
 #   alias in the linking container only.
 . "$NC_SRC/tests/lib/lib.sh"
@@ -13,7 +13,8 @@ work=$(mktemp -d /var/lib/ncompose/build-test.XXXXXX)
 trap 'nc -p bld down >/dev/null 2>&1; nc -p lnk down >/dev/null 2>&1; rm -rf "$work"' EXIT
 "$NC_SRC/tests/lib/mkrootfs" "$work/root"
 mkdir -p "$work/app"
-printf 'FROM scratch\n' >"$work/app/Dockerfile"
+cp -a "$work/root" "$work/app/root"
+printf 'FROM scratch\nCOPY root/ /\n' >"$work/app/Dockerfile"
 
 cat >"$work/compose.yaml" <<'YAML'
 name: bld
@@ -35,21 +36,20 @@ check_match "config accepts build: and prints its long form" "$out" \
 check_match "... with the args of the long form" "$out" 'args:.*VERSION: "?1"?'
 
 out=$(nc -f "$work/compose.yaml" up -d 2>&1); rc=$?
-check_eq "up of a service that needs a build exits 2" "$rc" 2
-check_match "... naming the place and what to do" "$out" \
-	"compose.yaml:4:5: service .web.: it has .build:. and no .image:.*build it with .docker build."
-check_eq "... and nothing was made" "$(leftovers bld)" ""
+check_eq "up of a service that needs a build builds it and starts (exit 0)" "$rc" 0
+check_match "... tagged PROJECT-SERVICE" "$out" "built bld-web"
+check_eq "... and it runs the built root (FROM scratch, COPY root/ /)" "$(nc -p bld exec -T web cat /etc/motd)" "ncompose test rootfs"
+check "down" nc -p bld down
 
-# Control: the same file without the build-only service comes up, and
-# the service with both runs its image (the test root's /etc/motd).
-check "up api alone (build: and image:) runs the image" nc -f "$work/compose.yaml" up -d api
+# The service with both runs its image (the test root's /etc/motd).
+check "up api alone (build: and image: ./root) runs the image" nc -f "$work/compose.yaml" up -d api
 check_eq "... its root is the image's" "$(nc -p bld exec -T api cat /etc/motd)" "ncompose test rootfs"
 check "down" nc -p bld down
 
 sed -i 's|    image: ./root|    image: ./root\n    pull_policy: build|' "$work/compose.yaml"
 out=$(nc -f "$work/compose.yaml" up -d api 2>&1); rc=$?
-check_eq "pull_policy: build is refused too (exit 2)" "$rc" 2
-check_match "... saying why" "$out" "pull_policy: build asks for a build"
+check_eq "pull_policy: build with image: a local path is refused (exit 2)" "$rc" 2
+check_match "... saying why" "$out" "pull_policy: build asks for a build, but .image: ./root. names a local path"
 check_clean bld
 
 cat >"$work/links.yaml" <<'YAML'

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Internal to the builder (build.c, build-image.c, build-step.c,
+ * build-run.c, build-cache.c): what a stage holds while it is built.
+ */
+#ifndef NC_COMPOSE_BUILD_INTERNAL_H
+#define NC_COMPOSE_BUILD_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/arena.h"
+#include "common/error.h"
+#include "common/sha256.h"
+#include "compose/file/dockerfile-eval.h"
+#include "compose/lifecycle/build-check.h"
+#include "compose/lifecycle/paths.h"
+
+struct nc_strv {
+	const char **v;
+	size_t n, cap;
+};
+
+struct nc_blayer {
+	const char *digest;     /* sha256:... of the blob */
+	const char *media_type;
+	const char *diff_id;    /* sha256:... of the uncompressed tar */
+	uint64_t size;
+};
+
+struct nc_bconfig {
+	struct nc_strv env, cmd, entrypoint, exposed, labels, volumes, shell, health_test;
+	bool cmd_set, entrypoint_set, health_set, cmd_here;
+	const char *working_dir, *user, *stop_signal;
+	int64_t health_interval, health_timeout, health_start; /* ns; 0: default */
+	int health_retries;
+};
+
+struct nc_bstage {
+	struct nc_blayer *layers;
+	size_t n_layers, cap_layers;
+	struct nc_bconfig cfg;
+	char key[NC_SHA256_HEX_LEN]; /* the cache key of its last step */
+	bool built;
+};
+
+struct nc_builder {
+	struct nc_arena a;
+	const struct nc_paths *paths;
+	struct nc_build_input *in;
+	const char *service;
+	char registry[4096]; /* <lib>/registry: blobs and tagged layouts */
+	char images[4096];   /* <lib>/images: layers unpacked for RUN */
+	char cache[4096];    /* <lib>/build-cache */
+	char tmp[4096];      /* <lib>/build-tmp */
+	bool no_cache;
+	const char *network; /* build.network, NULL: none */
+	FILE *out;
+	unsigned step_no;
+	struct nc_bstage *stages;
+	nc_err *err;
+};
+
+int nc_strv_push(struct nc_arena *a, struct nc_strv *v, const char *s);
+/* KEY=VALUE set in v (replaced when KEY is there). */
+int nc_strv_setenv(struct nc_arena *a, struct nc_strv *v, const char *key, const char *value);
+int nc_strv_copy(struct nc_arena *a, struct nc_strv *dst, const struct nc_strv *src);
+
+/* build-image.c: FROM an image in the registry store (pulled when missing)
+ * and the tagged result. */
+int nc_bimage_from(struct nc_builder *b, const char *ref, struct nc_bstage *st, char manifest_digest[80]);
+int nc_bimage_tag(struct nc_builder *b, const struct nc_bstage *st, const char *ref,
+		  const struct nc_strv *extra_labels, char digest[80]);
+int nc_bstage_add_layer(struct nc_builder *b, struct nc_bstage *st, const char *digest, const char *media_type,
+			const char *diff_id, uint64_t size);
+
+/* build-cache.c */
+struct nc_bcache_entry {
+	bool has_layer;
+	char digest[80];
+	uint64_t size;
+};
+/* The key of a step: the parent's key, the instruction as evaluated, the
+ * build arguments and environment in scope, and what it copies. */
+void nc_bcache_key(const char *parent, const struct nc_df_step *step, const char *content,
+		   char key[NC_SHA256_HEX_LEN]);
+/* 1: found (and, for a layer, its blob is still in the store), 0: not. */
+int nc_bcache_get(struct nc_builder *b, const char *key, struct nc_bcache_entry *e);
+int nc_bcache_put(struct nc_builder *b, const char *key, const struct nc_bcache_entry *e);
+
+/* build-layer.c: a layer file being written into the registry store. */
+struct rt_tarw;
+struct nc_blayer_file {
+	int fd;
+	char part[4096];
+	struct rt_tarw *w;
+};
+int nc_blayer_begin(struct nc_builder *b, struct nc_blayer_file *f);
+/* Renamed to its digest's name; *digest "sha256:...", *size. */
+int nc_blayer_commit(struct nc_builder *b, struct nc_blayer_file *f, char digest[80], uint64_t *size);
+void nc_blayer_abort(struct nc_blayer_file *f);
+/* Directory entries for every component of `dir` ("a/b/c"). */
+int nc_blayer_parents(struct nc_blayer_file *f, const char *dir, nc_err *err);
+/* The stage's layers unpacked in the image store; *dirs (malloc'ed), the
+ * overlay's lower directories, uppermost first. */
+int nc_bstage_lower(struct nc_builder *b, const struct nc_bstage *st, char ***dirs, size_t *n);
+
+/* build-step.c: COPY and ADD into a new layer (`content`: what the cache
+ * key covers, for the caller's key) */
+int nc_bstep_copy_content(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_step *step,
+			  char content[NC_SHA256_HEX_LEN + 1]);
+int nc_bstep_copy(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_step *step, char digest[80],
+		  uint64_t *size);
+
+/* build-run.c: RUN in a container; its writable layer the new layer. */
+int nc_bstep_run(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_step *step, char digest[80],
+		 uint64_t *size);
+
+/* build-meta.c: the instructions that change only the config. */
+/* RUN, CMD, ENTRYPOINT's command: the exec form as it is, the shell form
+ * run by the stage's SHELL (default /bin/sh -c). */
+int nc_bstage_command(struct nc_builder *b, const struct nc_bstage *st, const struct nc_df_step *step,
+		      struct nc_strv *out);
+int nc_bstep_meta(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_step *step);
+
+#endif
