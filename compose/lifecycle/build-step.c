@@ -5,8 +5,8 @@
  * straight into a new layer under its destination, owned by root or by
  * --chown. ADD of a local tar archive (plain, gzip or zstd) writes the
  * archive's entries instead, each name checked (no `..`, no whiteout, no
- * device); the image store's extractor checks the layer again when it
- * unpacks it. COPY --from takes the source from an earlier stage's
+ * device, a hard link only to an earlier entry); the image store's
+ * extractor checks the layer again when it unpacks it. COPY --from takes the source from an earlier stage's
  * layers, merged as the container would see them.
  */
 #include <errno.h>
@@ -17,8 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/arena.h"
 #include "common/cleanup.h"
 #include "common/fsutil.h"
+#include "common/hash.h"
 #include "compose/lifecycle/build-context.h"
 #include "compose/lifecycle/build-internal.h"
 #include "runtime/copy-tree.h"
@@ -101,6 +103,12 @@ static int add_archive(struct copy *c, int fd, const char *src)
 	struct nc_builder *b = c->b;
 	struct rt_tar *t;
 	const struct rt_tar_entry *e;
+	/* What the archive has written so far: a hard link may only name one
+	 * of those (as the store requires when it unpacks the layer), so a
+	 * link to a path of the host or of the base image fails here, with
+	 * the instruction's line, not at `up`. */
+	struct nc_arena names = { 0 };
+	struct nc_strmap seen = NC_STRMAP_INIT;
 	int r;
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return nc_err_errno(b->err, errno, "ADD `%s`", src);
@@ -139,9 +147,22 @@ static int add_archive(struct copy *c, int fd, const char *src)
 					       b->in->df_name, c->step->in->line, src, e->path);
 				break;
 			}
+			size_t at;
+			if (!nc_strmap_get(&seen, lname, strlen(lname), &at) || at == RT_TAR_DIR) {
+				r = nc_err_msg(b->err, EINVAL,
+					       "%s:%u: ADD `%s`: link `%s` names `%s`, which is no earlier file of the archive (refused)",
+					       b->in->df_name, c->step->in->line, src, e->path, e->linkpath);
+				break;
+			}
 			snprintf(link, sizeof(link), "%s%s%s", strcmp(c->dest, ".") ? c->dest : "",
 				 strcmp(c->dest, ".") ? "/" : "", lname);
 			o.linkpath = link;
+		}
+		const char *kept = nc_arena_strdup(&names, name);
+		size_t type = (size_t)e->type;
+		if (!kept || nc_strmap_put(&seen, kept, strlen(kept), &type) < 0) {
+			r = nc_err_msg(b->err, ENOMEM, "ADD `%s`", src);
+			break;
 		}
 		if (e->type != RT_TAR_FILE) {
 			if ((r = rt_tarw_add(c->f->w, &o, -1, b->err)) < 0)
@@ -169,6 +190,8 @@ static int add_archive(struct copy *c, int fd, const char *src)
 			break;
 	}
 	rt_tar_free(t);
+	nc_strmap_free(&seen);
+	nc_arena_free(&names);
 	return r < 0 ? r : 0;
 }
 
