@@ -16,6 +16,7 @@
 #include "common/fsutil.h"
 #include "common/strbuf.h"
 #include "compose/file/dockerfile.h"
+#include "compose/file/dockerfile-mount.h"
 
 /* What each keyword accepts. Flags are a space-separated list; a flag
  * outside it is refused with the flags that are known. */
@@ -27,9 +28,9 @@ struct kw {
 
 static const struct kw keywords[] = {
 	{ "FROM", NC_DF_FROM, "platform" },
-	{ "RUN", NC_DF_RUN, "" },
-	{ "COPY", NC_DF_COPY, "from chown chmod" },
-	{ "ADD", NC_DF_ADD, "chown chmod" },
+	{ "RUN", NC_DF_RUN, "mount network security" },
+	{ "COPY", NC_DF_COPY, "from chown chmod link" },
+	{ "ADD", NC_DF_ADD, "chown chmod link" },
 	{ "ENV", NC_DF_ENV, "" },
 	{ "ARG", NC_DF_ARG, "" },
 	{ "WORKDIR", NC_DF_WORKDIR, "" },
@@ -341,10 +342,35 @@ static bool flag_known(const char *list, const char *name)
 	return false;
 }
 
+/* RUN's flags, checked where the line is known. */
+static int run_flag(struct parser *p, const char *name, const char *value)
+{
+	if (!strcmp(name, "mount")) {
+		struct nc_df_mount m;
+		char why[256];
+		if (nc_df_mount_parse(&p->df->arena, value, &m, why, sizeof(why)) < 0)
+			return FAIL(p, "%s:%u: RUN --mount=%s: %s", p->name, p->line, value, why);
+		return 0;
+	}
+	if (!strcmp(name, "network")) {
+		if (strcmp(value, "default") && strcmp(value, "none") && strcmp(value, "host"))
+			return FAIL(p, "%s:%u: RUN --network=%s: default, none or host", p->name, p->line, value);
+		return 0;
+	}
+	/* --security: the sandbox is all ncompose runs. */
+	if (!strcmp(value, "sandbox"))
+		return 0;
+	if (!strcmp(value, "insecure"))
+		return FAIL(p, "%s:%u: RUN --security=insecure is not supported by ncompose: RUN steps always run confined",
+			    p->name, p->line);
+	return FAIL(p, "%s:%u: RUN --security=%s: sandbox or insecure", p->name, p->line, value);
+}
+
 /* `--name=value` words before the arguments. */
 static int parse_flags(struct parser *p, struct nc_df_instr *in, const struct kw *k, char **rest)
 {
 	size_t cap = 0;
+	int r;
 	char *s = *rest;
 
 	while (s[0] == '-' && s[1] == '-') {
@@ -360,9 +386,6 @@ static int parse_flags(struct parser *p, struct nc_df_instr *in, const struct kw
 			*eq = '\0';
 			value = eq + 1;
 		}
-		if (k->kind == NC_DF_RUN)
-			return FAIL(p, "%s:%u: RUN --%s is not supported by ncompose; RUN takes no flags",
-				    p->name, p->line, word);
 		if (!flag_known(k->flags, word)) {
 			if (*k->flags)
 				return FAIL(p, "%s:%u: unknown flag --%s for %s (known: %s)", p->name, p->line,
@@ -370,8 +393,11 @@ static int parse_flags(struct parser *p, struct nc_df_instr *in, const struct kw
 			return FAIL(p, "%s:%u: unknown flag --%s: %s takes no flags", p->name, p->line, word,
 				    nc_df_kind_name(k->kind));
 		}
-		if (nc_df_flag(in, word))
+		bool many = k->kind == NC_DF_RUN && !strcmp(word, "mount");
+		if (!many && nc_df_flag(in, word))
 			return FAIL(p, "%s:%u: flag --%s given twice", p->name, p->line, word);
+		if (k->kind == NC_DF_RUN && (r = run_flag(p, word, value)) < 0)
+			return r;
 		struct nc_df_flag *nf = nc_arena_grow(&p->df->arena, in->flags, sizeof(*nf), &cap,
 						      in->n_flags + 1);
 		if (!nf)

@@ -11,6 +11,7 @@
 #include "common/fsutil.h"
 #include "compose/file/dockerfile-eval.h"
 #include "compose/file/dockerfile.h"
+#include "compose/file/dockerfile-mount.h"
 #include "compose/file/dockerignore.h"
 #include "compose/lifecycle/build-check.h"
 #include "compose/lifecycle/build-context.h"
@@ -102,6 +103,24 @@ static int source(struct ctx *c, const struct nc_df_step *st, const char *src)
 	return nc_err_wrap(c->err, &e, "%s:%u: %s `%s`", c->df_name, line, what, src);
 }
 
+/* RUN --mount=type=bind sources: in the context, as COPY's. */
+static int bind_sources(struct ctx *c, const struct nc_df_step *st)
+{
+	struct nc_arena a = NC_ARENA_INIT;
+	int r = 0;
+	for (size_t i = 0; i < st->in->n_flags && r == 0; i++) {
+		struct nc_df_mount m;
+		char why[256];
+		if (strcmp(st->in->flags[i].name, "mount") ||
+		    nc_df_mount_parse(&a, st->in->flags[i].value, &m, why, sizeof(why)) < 0 ||
+		    m.type != NC_DF_MOUNT_BIND)
+			continue;
+		r = source(c, st, m.source);
+	}
+	nc_arena_free(&a);
+	return r;
+}
+
 static int sources(struct ctx *c, const struct nc_df_build *b, struct nc_build_summary *sum)
 {
 	for (size_t i = 0; i < b->n_stages; i++) {
@@ -111,8 +130,12 @@ static int sources(struct ctx *c, const struct nc_df_build *b, struct nc_build_s
 		for (size_t k = 0; k < b->stages[i].n_steps; k++) {
 			const struct nc_df_step *st = &b->stages[i].steps[k];
 			sum->n_steps++;
-			if (st->in->kind == NC_DF_RUN)
+			if (st->in->kind == NC_DF_RUN) {
 				sum->n_runs++;
+				int r = bind_sources(c, st);
+				if (r < 0)
+					return r;
+			}
 			if ((st->in->kind != NC_DF_COPY && st->in->kind != NC_DF_ADD) || st->copy_from)
 				continue;
 			for (size_t w = 0; w + 1 < st->n_words; w++) {

@@ -17,6 +17,8 @@
 #include "compose/lifecycle/build-check.h"
 #include "compose/lifecycle/paths.h"
 
+struct rt_mount;
+
 struct nc_strv {
 	const char **v;
 	size_t n, cap;
@@ -116,6 +118,14 @@ int nc_bstep_copy(struct nc_builder *b, struct nc_bstage *st, const struct nc_df
 /* build-run.c: RUN in a container; its writable layer the new layer. */
 int nc_bstep_run(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_step *step, char digest[80],
 		 uint64_t *size);
+
+/* build-mount.c: RUN --mount. What its bind mounts show of the context,
+ * for the step's cache key ("" when it has none); and the mounts for the
+ * RUN's container, in the builder's arena (secret and ssh mounts that are
+ * not required are left out, with a line saying so). */
+int nc_bmount_content(struct nc_builder *b, const struct nc_df_step *step, char content[NC_SHA256_HEX_LEN + 1]);
+int nc_bmount_plan(struct nc_builder *b, const struct nc_bstage *st, const struct nc_df_step *step,
+		   struct rt_mount **mounts, size_t *n);
 
 /* build-meta.c: the instructions that change only the config. */
 /* RUN, CMD, ENTRYPOINT's command: the exec form as it is, the shell form

@@ -3,7 +3,8 @@
  * RUN: the stage's layers stacked by overlayfs under an empty upper
  * directory, a container started on it with ncompose's runtime (new
  * namespaces, Docker's default capabilities and seccomp filter, no
- * network unless build.network says host), its output shown line by
+ * network unless build.network says host, RUN --mount's mounts:
+ * build-mount.c), its output shown line by
  * line as it comes, then the upper directory written as the new layer
  * with overlayfs's whiteouts turned into the layer's own. A command that
  * fails leaves nothing: its exit code is the error.
@@ -95,8 +96,21 @@ static int run(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_st
 		goto out;
 	const char *none[] = { empty, NULL };
 	const char *netns = NULL;
-	if (b->network && !strcmp(b->network, "host"))
+	/* RUN --network=none takes the network away; =host needs the build's
+	 * own host network (Docker's entitlement), =default is the build's. */
+	const char *net = nc_df_flag(step->in, "network");
+	bool host = b->network && !strcmp(b->network, "host");
+	if (net && !strcmp(net, "host") && !host) {
+		r = nc_err_msg(b->err, EINVAL, "%s:%u: RUN --network=host needs `build: {network: host}` for service `%s`",
+			       b->in->df_name, step->in->line, b->service);
+		goto out;
+	}
+	if (host && !(net && !strcmp(net, "none")))
 		netns = "/proc/self/ns/net";
+	struct rt_mount *mounts;
+	size_t n_mounts;
+	if ((r = nc_bmount_plan(b, st, step, &mounts, &n_mounts)) < 0)
+		goto out;
 	snprintf(name, sizeof(name), "build/%s", b->service);
 	struct rt_container_spec spec = {
 		.name = name,
@@ -113,6 +127,8 @@ static int run(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_st
 		.user = st->cfg.user && *st->cfg.user ? st->cfg.user : NULL,
 		.caps = rt_caps_default(),
 		.log_path = logp,
+		.mounts = mounts,
+		.n_mounts = n_mounts,
 	};
 	pid_t pid;
 	if ((r = rt_container_start(&spec, &pid, b->err)) < 0) {

@@ -119,7 +119,9 @@ static int step(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_s
 	b->step_no++;
 	if (copy && (r = nc_bstep_copy_content(b, st, s, content)) < 0)
 		return r;
-	nc_bcache_key(st->key, s, copy ? content : NULL, key);
+	if (kind == NC_DF_RUN && (r = nc_bmount_content(b, s, content)) < 0)
+		return r;
+	nc_bcache_key(st->key, s, copy || content[0] ? content : NULL, key);
 	bool hit = nc_bcache_get(b, key, &e) == 1 && e.has_layer == layer;
 	if (!hit && layer) {
 		e = (struct nc_bcache_entry){ .has_layer = true };

@@ -180,7 +180,9 @@ static void test_other_instructions(void **state)
 					   "HEALTHCHECK NONE\n"
 					   "STOPSIGNAL SIGINT\n"
 					   "add --chown=app:app a.tar /x/\n"
-					   "COPY [\"a b\", \"/dst/\"]\n");
+					   "COPY [\"a b\", \"/dst/\"]\n"
+					   "RUN --mount=type=cache,target=/c --mount=type=bind,target=. --network=none make\n"
+					   "COPY --link --from=build /out /out\n");
 	assert_string_equal(nc_df_flag(&df.ins[0], "platform"), "linux/amd64");
 	assert_string_equal(df.ins[1].args[0], "/my dir");
 	assert_int_equal(df.ins[2].n_args, 2);
@@ -195,6 +197,13 @@ static void test_other_instructions(void **state)
 	assert_string_equal(df.ins[8].args[0], "SIGINT");
 	assert_int_equal(df.ins[9].kind, NC_DF_ADD);
 	assert_string_equal(df.ins[10].args[0], "a b");
+	/* --mount may repeat: each is kept, in order */
+	assert_int_equal(df.ins[11].n_flags, 3);
+	assert_string_equal(df.ins[11].flags[0].value, "type=cache,target=/c");
+	assert_string_equal(df.ins[11].flags[1].value, "type=bind,target=.");
+	assert_string_equal(nc_df_flag(&df.ins[11], "network"), "none");
+	assert_string_equal(df.ins[11].args[0], "make");
+	assert_non_null(nc_df_flag(&df.ins[12], "link"));
 	nc_dockerfile_free(&df);
 }
 
@@ -206,7 +215,12 @@ static void test_refused(void **state)
 	expect_error("FROM a\nONBUILD RUN x\n", "Dockerfile:2: ONBUILD is not supported");
 	expect_error("FROM a\nRUN <<EOF\necho\nEOF\n", "Dockerfile:2: heredocs (<<EOF) are not supported");
 	expect_error("FROM a\nCOPY <<-\"X\" /f\n", "heredocs");
-	expect_error("FROM a\nRUN --mount=type=cache,target=/x make\n", "RUN --mount is not supported");
+	expect_error("FROM a\nRUN --mount=type=cache make\n",
+		     "Dockerfile:2: RUN --mount=type=cache: type=cache needs target=PATH");
+	expect_error("FROM a\nRUN --network=bridge make\n", "Dockerfile:2: RUN --network=bridge: default, none or host");
+	expect_error("FROM a\nRUN --security=insecure make\n", "RUN --security=insecure is not supported");
+	expect_error("FROM a\nRUN --network=none --network=none make\n", "given twice");
+	expect_error("FROM a\nRUN --privileged make\n", "unknown flag --privileged for RUN");
 	expect_error("FROM a\nCOPY --frm=x a b\n", "unknown flag --frm for COPY");
 	expect_error("FROM a\nADD --from=x a b\n", "unknown flag --from for ADD");
 	expect_error("FROM a\nCOPY --from=x --from=y a b\n", "given twice");

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * RUN --mount (BuildKit's): a cache directory kept under the build cache
+ * between builds, a file or directory of the build context bound
+ * read-only, or a tmpfs. A bind's source is resolved beneath the context
+ * as COPY's are (never through a symlink out of it) and what it shows
+ * goes into the step's cache key, so a changed requirements.txt runs the
+ * RUN again. A cache's content never does: it is a cache.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fsutil.h"
+#include "common/sha256.h"
+#include "compose/file/dockerfile-mount.h"
+#include "compose/lifecycle/build-context.h"
+#include "compose/lifecycle/build-internal.h"
+#include "runtime/resolve.h"
+#include "runtime/runtime.h"
+
+/* The --mount flags of a step, parsed (the parser checked them). */
+static int each_mount(struct nc_builder *b, const struct nc_df_step *step, size_t *i, struct nc_df_mount *m)
+{
+	const struct nc_df_instr *in = step->in;
+	for (; *i < in->n_flags; (*i)++) {
+		if (strcmp(in->flags[*i].name, "mount"))
+			continue;
+		char why[256];
+		if (nc_df_mount_parse(&b->a, in->flags[*i].value, m, why, sizeof(why)) < 0)
+			return nc_err_msg(b->err, EINVAL, "%s:%u: RUN --mount=%s: %s", b->in->df_name, in->line,
+					  in->flags[*i].value, why);
+		(*i)++;
+		return 1;
+	}
+	return 0;
+}
+
+/* A bind's source, cleaned, inside the context; the error names it. */
+static int bind_source(struct nc_builder *b, const struct nc_df_step *step, const struct nc_df_mount *m,
+		       char rel[4096])
+{
+	if (!nc_build_clean_path(m->source, rel, 4096))
+		return nc_err_msg(b->err, EINVAL, "%s:%u: RUN --mount source `%s` is outside the build context `%s`",
+				  b->in->df_name, step->in->line, m->source, b->in->dir);
+	return 0;
+}
+
+int nc_bmount_content(struct nc_builder *b, const struct nc_df_step *step, char content[NC_SHA256_HEX_LEN + 1])
+{
+	struct nc_sha256 h;
+	struct nc_df_mount m;
+	size_t i = 0, binds = 0;
+	int r;
+
+	content[0] = '\0';
+	nc_sha256_init(&h);
+	while ((r = each_mount(b, step, &i, &m)) > 0) {
+		if (m.type != NC_DF_MOUNT_BIND)
+			continue;
+		char rel[4096], hex[NC_SHA256_HEX_LEN];
+		size_t n;
+		nc_err e;
+		if ((r = bind_source(b, step, &m, rel)) < 0)
+			return r;
+		if ((r = nc_ctx_digest(b->in->ctx_fd, &b->in->ignore, rel, hex, &n, &e)) < 0) {
+			if (r == -EXDEV)
+				return nc_err_msg(b->err, EINVAL, "%s:%u: RUN --mount source `%s` leads outside the build context `%s` through a symlink",
+						  b->in->df_name, step->in->line, m.source, b->in->dir);
+			if (r == -ENOENT)
+				return nc_err_msg(b->err, EINVAL, "%s:%u: RUN --mount source `%s`: no such file in the build context `%s`%s",
+						  b->in->df_name, step->in->line, m.source, b->in->dir,
+						  nc_dockerignore_excludes(&b->in->ignore, rel) ? " (.dockerignore leaves it out)" : "");
+			return nc_err_wrap(b->err, &e, "%s:%u: RUN --mount source `%s`", b->in->df_name, step->in->line,
+					   m.source);
+		}
+		nc_sha256_update(&h, rel, strlen(rel) + 1);
+		nc_sha256_update(&h, hex, strlen(hex) + 1);
+		binds++;
+	}
+	if (r < 0)
+		return r;
+	if (binds) {
+		uint8_t d[NC_SHA256_LEN];
+		nc_sha256_final(&h, d);
+		nc_sha256_hex(d, content);
+	}
+	return 0;
+}
+
+/* The target, absolute and cleaned; relative ones are below WORKDIR. */
+static const char *target_of(struct nc_builder *b, const struct nc_bstage *st, const struct nc_df_step *step,
+			     const char *target)
+{
+	const char *wd = st->cfg.working_dir && *st->cfg.working_dir ? st->cfg.working_dir : "/";
+	char joined[8192], clean[4096];
+	snprintf(joined, sizeof(joined), "%s/%s", target[0] == '/' ? "" : wd, target);
+	if (!nc_build_clean_path(joined, clean, sizeof(clean)) || !strcmp(clean, ".")) {
+		nc_err_msg(b->err, EINVAL, "%s:%u: RUN --mount target `%s`: a path below / is needed", b->in->df_name,
+			   step->in->line, target);
+		return NULL;
+	}
+	const char *t = nc_arena_printf(&b->a, "/%s", clean);
+	if (!t)
+		nc_err_msg(b->err, ENOMEM, "build");
+	return t;
+}
+
+/* The cache's directory, made with its mode and owner the first time. */
+static const char *cache_dir(struct nc_builder *b, const struct nc_df_mount *m, const char *target)
+{
+	struct nc_sha256 h;
+	uint8_t d[NC_SHA256_LEN];
+	char hex[NC_SHA256_HEX_LEN], dir[PATH_MAX];
+	const char *id = m->id && *m->id ? m->id : target;
+
+	nc_sha256_init(&h);
+	nc_sha256_update(&h, "cache-mount", 12);
+	nc_sha256_update(&h, id, strlen(id) + 1);
+	nc_sha256_final(&h, d);
+	nc_sha256_hex(d, hex);
+	if (nc_pathf(dir, sizeof(dir), "%s/mounts", b->cache) < 0 || nc_mkdir_p(dir, 0700, b->err) < 0 ||
+	    nc_pathf(dir, sizeof(dir), "%s/mounts/%.32s", b->cache, hex) < 0) {
+		nc_err_prefix(b->err, "RUN --mount=type=cache");
+		return NULL;
+	}
+	if (mkdir(dir, 0700) == 0) {
+		if (chown(dir, m->uid, m->gid) < 0 || chmod(dir, m->has_mode ? m->mode : 0755) < 0) {
+			nc_err_errno(b->err, errno, "RUN --mount=type=cache: `%s`", dir);
+			return NULL;
+		}
+	} else if (errno != EEXIST) {
+		nc_err_errno(b->err, errno, "RUN --mount=type=cache: `%s`", dir);
+		return NULL;
+	}
+	const char *s = nc_arena_strdup(&b->a, dir);
+	if (!s)
+		nc_err_msg(b->err, ENOMEM, "build");
+	return s;
+}
+
+/* The context's file or directory as a path the container's init binds:
+ * resolved beneath the context, then named by where it really is. */
+static const char *bind_path(struct nc_builder *b, const struct nc_df_step *step, const struct nc_df_mount *m)
+{
+	char rel[4096], proc[64], real[PATH_MAX];
+	nc_err e;
+	if (bind_source(b, step, m, rel) < 0)
+		return NULL;
+	_cleanup_close_ int fd = rt_open_beneath(b->in->ctx_fd, rel, O_PATH, &e);
+	if (fd < 0) {
+		nc_err_wrap(b->err, &e, "%s:%u: RUN --mount source `%s`", b->in->df_name, step->in->line, m->source);
+		return NULL;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(proc, real, sizeof(real) - 1);
+	if (n < 0 || n >= (ssize_t)sizeof(real) - 1) {
+		nc_err_errno(b->err, n < 0 ? errno : ENAMETOOLONG, "%s:%u: RUN --mount source `%s`", b->in->df_name,
+			     step->in->line, m->source);
+		return NULL;
+	}
+	real[n] = '\0';
+	const char *s = nc_arena_strdup(&b->a, real);
+	if (!s)
+		nc_err_msg(b->err, ENOMEM, "build");
+	return s;
+}
+
+int nc_bmount_plan(struct nc_builder *b, const struct nc_bstage *st, const struct nc_df_step *step,
+		   struct rt_mount **mounts, size_t *n)
+{
+	struct nc_df_mount m;
+	size_t i = 0, cap = 0;
+	int r;
+
+	*mounts = NULL;
+	*n = 0;
+	while ((r = each_mount(b, step, &i, &m)) > 0) {
+		if (m.type == NC_DF_MOUNT_SECRET || m.type == NC_DF_MOUNT_SSH) {
+			if (m.required)
+				return nc_err_msg(b->err, EINVAL, "%s:%u: RUN --mount=type=%s is required, but ncompose builds have no secrets or SSH agents (build.secrets and build.ssh are not supported yet)",
+						  b->in->df_name, step->in->line, nc_df_mount_type_name(m.type));
+			fprintf(b->out, "#%u RUN --mount=type=%s%s%s: ncompose builds have none; the RUN goes on without it\n",
+				b->step_no, nc_df_mount_type_name(m.type), m.id ? ",id=" : "", m.id ? m.id : "");
+			continue;
+		}
+		const char *target = target_of(b, st, step, m.target);
+		if (!target)
+			return nc_err_ret(b->err);
+		struct rt_mount *v = nc_arena_grow(&b->a, *mounts, sizeof(*v), &cap, *n + 1);
+		if (!v)
+			return nc_err_msg(b->err, ENOMEM, "build");
+		*mounts = v;
+		struct rt_mount *o = &v[(*n)++];
+		*o = (struct rt_mount){ .target = target, .read_only = m.read_only };
+		switch (m.type) {
+		case NC_DF_MOUNT_CACHE:
+			o->type = RT_MOUNT_BIND;
+			o->source = cache_dir(b, &m, target);
+			break;
+		case NC_DF_MOUNT_BIND:
+			o->type = RT_MOUNT_BIND;
+			o->source = bind_path(b, step, &m);
+			o->read_only = true;
+			break;
+		case NC_DF_MOUNT_TMPFS:
+			o->type = RT_MOUNT_TMPFS;
+			o->size = m.size;
+			o->exec = true;
+			o->source = "tmpfs";
+			break;
+		default:
+			break;
+		}
+		if (!o->source)
+			return nc_err_ret(b->err);
+	}
+	return r;
+}

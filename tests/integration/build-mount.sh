@@ -1,0 +1,101 @@
+#!/bin/bash
+# build-mount: RUN --mount as BuildKit's Dockerfiles use it (`docker init`
+# writes them): a cache kept between builds and never in the image, a
+# read-only bind of a context file whose content is part of the step's
+# cache key, a tmpfs, an optional secret left out; RUN --network=none; and
+# a bind that would leave the context (a symlink, a ../ path) refused.
+. "$NC_SRC/tests/lib/lib.sh"
+
+command -v python3 >/dev/null || skip_all "python3 is missing (scripts/bootstrap installs it)"
+work=$(mktemp -d /var/lib/ncompose/build-mount.XXXXXX)
+srv=
+trap 'nc -p bm -f "$work/compose.yaml" down >/dev/null 2>&1; [ -n "$srv" ] && kill $srv; rm -rf "$work"' EXIT
+
+"$NC_SRC/tests/lib/mkrootfs" "$work/rootfs" >/dev/null
+"$NC_SRC/tests/lib/mkimage" oci "$work/rootfs" "$work/img"
+ip link set lo up
+"$NC_SRC/tests/lib/fakeregistry" "$work/img" 5304 &
+srv=$!
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/5304) 2>/dev/null && break; sleep 0.05; done
+
+mkdir -p "$work/ctx" "$work/outside"
+echo v1 > "$work/ctx/requirements.txt"
+echo secret > "$work/outside/secret"
+ln -s "$work/outside/secret" "$work/ctx/leak"
+cat > "$work/compose.yaml" <<'YAML'
+services:
+  app:
+    build: ctx
+    command: sleep 1000
+    network_mode: none
+YAML
+lab() { nc -p bm -f "$work/compose.yaml" "$@"; }
+cat > "$work/ctx/Dockerfile" <<'DF'
+FROM 127.0.0.1:5304/test/img:1
+WORKDIR /app
+RUN --mount=type=cache,target=/cache,sharing=locked sh -c 'echo run >> /cache/count; wc -l < /cache/count > /runs'
+RUN --mount=type=bind,source=requirements.txt,target=req.txt cat req.txt > /seen
+RUN --mount=type=tmpfs,target=/scratch sh -c 'echo t > /scratch/f && cat /scratch/f > /tmpfs-seen'
+RUN --mount=type=secret,id=token sh -c 'test -e /run/secrets/token || echo none > /secret-seen'
+RUN --network=none sh -c 'tail -n +3 /proc/net/dev | wc -l > /links'
+DF
+out=$(lab build 2>&1); rc=$?
+check_eq "build: RUN --mount of a cache, a bind, a tmpfs and an optional secret (exit 0)" "$rc" "0"
+check_match "... the optional secret is left out, said in one line" "$out" \
+	'RUN --mount=type=secret,id=token: ncompose builds have none; the RUN goes on without it'
+check "up -d runs the built image" lab up -d
+check_eq "the cache RUN ran once" "$(lab exec app cat /runs 2>&1)" "1"
+check_fails "... and the cache's content is not in the image" lab exec app test -e /cache/count
+check_eq "the bind RUN read the context's file (relative target below WORKDIR)" "$(lab exec app cat /seen 2>&1)" "v1"
+check_eq "the tmpfs RUN wrote to its tmpfs" "$(lab exec app cat /tmpfs-seen 2>&1)" "t"
+check_fails "... which is not in the image" lab exec app test -e /scratch/f
+check_eq "the secret RUN went on without it" "$(lab exec app cat /secret-seen 2>&1)" "none"
+check_eq "RUN --network=none had only lo" "$(lab exec app cat /links 2>&1)" "1"
+lab down >/dev/null 2>&1
+
+out=$(lab build 2>&1)
+check_eq "a rebuild with nothing changed runs no step" "$(printf '%s\n' "$out" | grep -c ': DONE')" "0"
+echo v2 > "$work/ctx/requirements.txt"
+out=$(lab build 2>&1)
+check_match "a changed bind source runs its RUN again" "$out" '\[3/6\] RUN cat req.txt > /seen: DONE'
+check_match "... while the cache RUN before it stays cached" "$out" '\[2/6\] RUN sh -c .echo run >> /cache/count.*: CACHED'
+out=$(lab build --no-cache 2>&1)
+check "build --no-cache" lab up -d
+check_eq "... the cache RUN found the cache of the first build" "$(lab exec app cat /runs 2>&1)" "2"
+check_eq "... the bind RUN saw the new content" "$(lab exec app cat /seen 2>&1)" "v2"
+lab down >/dev/null 2>&1
+
+df() { printf 'FROM 127.0.0.1:5304/test/img:1\n%b' "$1" > "$work/ctx/Dockerfile"; }
+check_eq "control: the context's symlink leads to a host file" "$(cat "$work/ctx/leak")" "secret"
+df 'RUN --mount=type=bind,source=leak,target=/l cat /l\n'
+out=$(lab build 2>&1); rc=$?
+check_eq "a bind through a symlink out of the context is refused (exit 2)" "$rc" "2"
+check_match "... before anything runs, naming the source" "$out" \
+	'ctx/Dockerfile:2: RUN `leak` leads outside the build context .* through a symlink'
+df 'RUN --mount=type=bind,source=../outside/secret,target=/l cat /l\n'
+check_match "a ../ bind source is refused" "$(lab build 2>&1)" \
+	'ctx/Dockerfile:2: RUN `../outside/secret` is outside the build context'
+df 'RUN --mount=type=bind,target=/ctx sh -c "echo x > /ctx/new"\n'
+check_fails "a bind of the context is read-only: the RUN's write fails" lab build
+check_fails "... and nothing reached the context" test -e "$work/ctx/new"
+df 'RUN --mount=type=bind,target=/ctx sh -c "echo x > /new"\n'
+check "... while the same RUN writing elsewhere builds (the control)" lab build
+
+df 'RUN --mount=type=secret,id=token,required=true true\n'
+check_match "a required secret is refused, saying why" "$(lab build 2>&1)" \
+	'RUN --mount=type=secret is required, but ncompose builds have no secrets'
+df 'RUN --mount=type=nope,target=/x true\n'
+out=$(lab build --check 2>&1); rc=$?
+check_eq "an unknown mount type is bad input (exit 2)" "$rc" "2"
+check_match "... named with its line" "$out" \
+	'ctx/Dockerfile:2: RUN --mount=type=nope,target=/x: unknown type `nope` \(bind, cache, tmpfs, secret or ssh\)'
+df 'RUN --mount=type=cache true\n'
+check_match "a cache without a target is refused" "$(lab build --check 2>&1)" 'type=cache needs target=PATH'
+df 'RUN --security=insecure true\n'
+check_match "RUN --security=insecure is refused" "$(lab build --check 2>&1)" 'RUN --security=insecure is not supported'
+df 'RUN --network=host true\n'
+check_match "RUN --network=host needs build.network: host" "$(lab build 2>&1)" \
+	'RUN --network=host needs `build: \{network: host\}`'
+
+check_clean bm
+finish
