@@ -11,6 +11,7 @@
 
 #include "common/cleanup.h"
 #include "common/fsutil.h"
+#include "common/path.h"
 #include "compose/cli/cli.h"
 #include "compose/cli/common.h"
 #include "compose/file/containerlab.h"
@@ -72,9 +73,8 @@ static int lab_base(const char *dir, const char *output, char *base, size_t size
 	}
 	if (dir[0] == '/')
 		return nc_pathf(base, size, "%s", lab) < 0 ? -ENAMETOOLONG : 0;
-	return nc_pathf(base, size, "%s%s", strncmp(dir, "./", 2) && strncmp(dir, "../", 3) ? "./" : "", dir) < 0
-		       ? -ENAMETOOLONG
-		       : 0;
+	/* "./DIR" (a bind source reads as a path), tidied: "." is ".", not "./." */
+	return nc_path_join(base, size, ".", dir);
 }
 
 static int write_out(const char *what, const char *output, struct nc_strbuf *out)
@@ -106,9 +106,6 @@ static int import_clab(int argc, char **argv, const char *output, const char *co
 	int r = dir ? lab_base(dir, output, base, sizeof(base)) : -ENOMEM;
 	if (r < 0)
 		return cli_failf(NC_EXIT_FAILURE, "import containerlab: `%s`: %s", file, strerror(-r));
-	/* lab_base names the directory itself: "./." reads as "." */
-	if (!strcmp(base, "./."))
-		strcpy(base, ".");
 	struct nc_clab_opts o = { .base = base, .host_images = hosts, .n_host_images = n_hosts };
 	_cleanup_(nc_strbuf_freep) struct nc_strbuf out = NC_STRBUF_INIT;
 	nc_err err = { 0 };

@@ -12,6 +12,7 @@
 #include "common/arena.h"
 #include "common/cleanup.h"
 #include "common/fsutil.h"
+#include "common/path.h"
 #include "compose/file/containerlab.h"
 #include "compose/file/emit-internal.h"
 #include "compose/file/emit.h"
@@ -167,16 +168,13 @@ static int emit_merged_map(struct ctx *c, struct nc_strbuf *out, const struct la
 static void emit_bind(struct nc_strbuf *out, const char *base, const char *src, size_t src_len, const char *target,
 		      size_t target_len, bool ro)
 {
-	char buf[8192];
+	char buf[8192], name[4096];
 
 	nc_emit_indent(out, 3);
 	nc_strbuf_append(out, "- type: bind\n");
-	if (src[0] == '/')
-		snprintf(buf, sizeof(buf), "%.*s", (int)src_len, src);
-	else
-		snprintf(buf, sizeof(buf), "%s/%.*s", base,
-			 (int)(src_len > 2 && !strncmp(src, "./", 2) ? src_len - 2 : src_len),
-			 src_len > 2 && !strncmp(src, "./", 2) ? src + 2 : src);
+	snprintf(name, sizeof(name), "%.*s", (int)src_len, src);
+	if (nc_path_join(buf, sizeof(buf), base, name) < 0)
+		snprintf(buf, sizeof(buf), "%s/%s", base, name); /* too long for any kernel: refused later, by name */
 	nc_emit_indent(out, 4);
 	nc_strbuf_append(out, "source: ");
 	nc_emit_scalar(out, buf);

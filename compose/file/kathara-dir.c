@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "common/cleanup.h"
 #include "common/fsutil.h"
+#include "common/path.h"
 #include "compose/file/kathara.h"
 
 /* A lab's text files are small; this bounds what a crafted one costs. */
@@ -34,7 +36,7 @@ static bool device_dir(const char *dir, const char *name)
 
 	if (name[0] == '.' || !strcmp(name, "shared"))
 		return false;
-	if (nc_pathf(p, sizeof(p), "%s/%s", dir, name) < 0)
+	if (nc_path_join(p, sizeof(p), dir, name) < 0)
 		return false;
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
@@ -47,10 +49,10 @@ static bool is_folder_lab(const char *dir)
 	struct dirent *e;
 
 	while (d && (e = readdir(d))) {
-		char p[4096];
+		char p[4096], leaf[NAME_MAX + sizeof(".startup")];
 		struct stat st;
-		if (!device_dir(dir, e->d_name) ||
-		    nc_pathf(p, sizeof(p), "%s/%s.startup", dir, e->d_name) < 0)
+		if (!device_dir(dir, e->d_name) || nc_pathf(leaf, sizeof(leaf), "%s.startup", e->d_name) < 0 ||
+		    nc_path_join(p, sizeof(p), dir, leaf) < 0)
 			continue;
 		if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
 			return true;
@@ -63,9 +65,8 @@ bool nc_kat_is_lab_dir(const char *dir)
 	char p[4096];
 	struct stat st;
 
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || nc_path_join(p, sizeof(p), dir, "lab.conf") < 0)
 		return false;
-	snprintf(p, sizeof(p), "%s/lab.conf", dir);
 	if (stat(p, &st) == 0)
 		return S_ISREG(st.st_mode);
 	return is_folder_lab(dir);
@@ -89,7 +90,7 @@ static int cmp_str(const void *a, const void *b)
 static int walk(struct walk *w, const char *root, const char *rel, int depth, nc_err *err)
 {
 	char path[4096];
-	if (nc_pathf(path, sizeof(path), "%s%s%s", root, *rel ? "/" : "", rel) < 0)
+	if (nc_path_join(path, sizeof(path), root, rel) < 0)
 		return nc_err_msg(err, ENAMETOOLONG, "a path under `%s` is too long", root);
 	_cleanup_(closedirp) DIR *dir = opendir(path);
 	struct dirent *e;
@@ -104,7 +105,7 @@ static int walk(struct walk *w, const char *root, const char *rel, int depth, nc
 			continue;
 		char sub[4096], full[4096];
 		if (nc_pathf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", e->d_name) < 0 ||
-		    nc_pathf(full, sizeof(full), "%s/%s", root, sub) < 0)
+		    nc_path_join(full, sizeof(full), root, sub) < 0)
 			return nc_err_msg(err, ENAMETOOLONG, "a path under `%s` is too long", root);
 		struct stat st;
 		if (lstat(full, &st) < 0)
@@ -133,11 +134,12 @@ static int walk(struct walk *w, const char *root, const char *rel, int depth, nc
 static int read_device(struct nc_kat_lab *lab, const char *dir, struct nc_kat_device *d, FILE *warnings,
 		       nc_err *err)
 {
-	char p[4096];
+	char p[4096], leaf[4096];
 	struct stat st;
 	int r;
 
-	snprintf(p, sizeof(p), "%s/%s.startup", dir, d->name);
+	if (nc_pathf(leaf, sizeof(leaf), "%s.startup", d->name) < 0 || nc_path_join(p, sizeof(p), dir, leaf) < 0)
+		return nc_err_msg(err, ENAMETOOLONG, "the path of `%s.startup` in `%s` is too long", d->name, dir);
 	if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
 		_cleanup_free_ char *text = NULL;
 		size_t len;
@@ -147,7 +149,8 @@ static int read_device(struct nc_kat_lab *lab, const char *dir, struct nc_kat_de
 		if (!(d->startup = nc_arena_strndup(&lab->arena, text, len)))
 			return nc_err_errno(err, ENOMEM, "read `%s`", p);
 	}
-	snprintf(p, sizeof(p), "%s/%s", dir, d->name);
+	if (nc_path_join(p, sizeof(p), dir, d->name) < 0)
+		return nc_err_msg(err, ENAMETOOLONG, "the path of the device directory `%s` in `%s` is too long", d->name, dir);
 	if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
 		const char *owner = nc_arena_printf(&lab->arena, "device `%s`", d->name);
 		const char **files = NULL;
@@ -169,10 +172,10 @@ static int read_shared(struct nc_kat_lab *lab, const char *dir, FILE *warnings, 
 	struct stat st;
 	int r;
 
-	snprintf(p, sizeof(p), "%s/shared.startup", dir);
+	if (nc_path_join(p, sizeof(p), dir, "shared.startup") < 0)
+		return nc_err_msg(err, ENAMETOOLONG, "the lab directory's path `%s` is too long", dir);
 	lab->has_shared_startup = stat(p, &st) == 0 && S_ISREG(st.st_mode);
-	snprintf(p, sizeof(p), "%s/shared", dir);
-	if (lstat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+	if (nc_path_join(p, sizeof(p), dir, "shared") < 0 || lstat(p, &st) < 0 || !S_ISDIR(st.st_mode))
 		return 0;
 	const char **files = NULL;
 	struct walk w = { lab, "the shared directory", &files, &lab->n_shared_files, 0, warnings };
@@ -199,10 +202,11 @@ static int folder_devices(struct nc_kat_lab *lab, const char *dir, FILE *warning
 		if (!device_dir(dir, e->d_name))
 			continue;
 		if (!nc_kat_device_name_ok(e->d_name)) {
-			if (warnings)
+			char p[4096];
+			if (warnings && nc_path_join(p, sizeof(p), dir, e->d_name) == 0)
 				fprintf(warnings,
-					"ncompose: warning: %s/%s: not a device name here (lower case letters, digits, `_`, `-`); no device made of it\n",
-					dir, e->d_name);
+					"ncompose: warning: %s: not a device name here (lower case letters, digits, `_`, `-`); no device made of it\n",
+					p);
 			continue;
 		}
 		if (n >= DEVICE_FILES_MAX)
@@ -257,9 +261,13 @@ static void warn_quagga(const struct nc_kat_lab *lab, const char *dir, const str
 				hit = n > dl && !strncmp(p, daemons[k], dl) && (p[dl] == ' ' || p[dl] == '\t');
 			}
 			if (hit) {
+				char leaf[4096], path[4096];
+				if (nc_pathf(leaf, sizeof(leaf), "%s.startup", d->name) < 0 ||
+				    nc_path_join(path, sizeof(path), dir, leaf) < 0)
+					snprintf(path, sizeof(path), "%s.startup", d->name);
 				fprintf(warnings,
-					"ncompose: warning: %s/%s.startup:%u: `%.*s` starts Quagga, which is not installed on this host (Debian has no quagga package); `systemctl start frr` runs FRR with %s/etc/frr\n",
-					dir, d->name, line, (int)(n > 60 ? 60 : n), p, d->name);
+					"ncompose: warning: %s:%u: `%.*s` starts Quagga, which is not installed on this host (Debian has no quagga package); `systemctl start frr` runs FRR with %s/etc/frr\n",
+					path, line, (int)(n > 60 ? 60 : n), p, d->name);
 				break;
 			}
 			p = e ? e + 1 : NULL;
@@ -277,7 +285,8 @@ int nc_kat_import_dir(const char *dir, const struct nc_kat_opts *o, FILE *warnin
 	struct stat st;
 	int r;
 
-	snprintf(p, sizeof(p), "%s/lab.conf", dir);
+	if (nc_path_join(p, sizeof(p), dir, "lab.conf") < 0)
+		return nc_err_msg(err, ENAMETOOLONG, "the lab directory's path `%s` is too long", dir);
 	if (stat(p, &st) < 0 || (S_ISREG(st.st_mode) && st.st_size == 0)) {
 		/* Kathará runs such a lab with -F; here that is the default. */
 		if ((r = folder_devices(&lab, dir, warnings, err)) < 0)
@@ -286,7 +295,10 @@ int nc_kat_import_dir(const char *dir, const struct nc_kat_opts *o, FILE *warnin
 		   (r = nc_kat_parse_conf(&lab, p, text, len, err)) < 0) {
 		goto out;
 	}
-	snprintf(p, sizeof(p), "%s/lab.dep", dir);
+	if (nc_path_join(p, sizeof(p), dir, "lab.dep") < 0) {
+		r = nc_err_msg(err, ENAMETOOLONG, "the lab directory's path `%s` is too long", dir);
+		goto out;
+	}
 	if (stat(p, &st) == 0) {
 		_cleanup_free_ char *dep = NULL;
 		if ((r = nc_read_file_bounded(p, LAB_FILE_MAX, &dep, &len, err)) < 0 ||

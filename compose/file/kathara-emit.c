@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/path.h"
 #include "compose/file/emit-internal.h"
 #include "compose/file/emit.h"
 #include "compose/file/kathara.h"
@@ -248,7 +249,8 @@ static void emit_bind(struct nc_strbuf *out, const char *base, const char *src, 
 
 	nc_emit_indent(out, 3);
 	nc_strbuf_append(out, "- type: bind\n");
-	snprintf(buf, sizeof(buf), "%s/%s", base, src);
+	if (nc_path_join(buf, sizeof(buf), base, src) < 0)
+		snprintf(buf, sizeof(buf), "%s/%s", base, src); /* too long for any kernel: refused later, by name */
 	nc_emit_indent(out, 4);
 	nc_strbuf_append(out, "source: ");
 	scalar(out, buf);

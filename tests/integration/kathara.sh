@@ -60,6 +60,20 @@ check "import kathara writes a file that config accepts" sh -c \
 rm -f "$lab/imported.yaml"
 check_match "import to standard output names the lab's files from the current directory" \
 	"$(cd "$work" && "$NCOMPOSE" import kathara two-hosts 2>/dev/null | grep -m1 'source:')" 'source: \./two-hosts/shared/note\.txt'
+# Paths are joined without doubled "./" or "/": a lab imported from
+# inside it, or named with a trailing slash (URLs in lab.conf's LAB_WEB
+# aside, none is in these fixtures).
+doubled() { grep -E '/\./|\./\./|//' || true; }
+check_match "import from inside the lab names its files ./FILE" \
+	"$(cd "$lab" && "$NCOMPOSE" import kathara . 2>/dev/null | grep -m1 'source:')" 'source: \./shared/note\.txt$'
+check_eq "... with no /./, ././ or // in the file or its warnings" "$(cd "$lab" && "$NCOMPOSE" import kathara . 2>&1 | doubled)" ""
+check_eq "config of DIR/ has none either" "$(nc -f "$lab/" config 2>&1 | doubled)" ""
+check_eq "... nor config in the lab directory" "$(cd "$lab" && "$NCOMPOSE" config 2>&1 | doubled)" ""
+# Each warning of the import once per command (lab.conf has two: r1's
+# [num_terms] and pc2's [bogus]).
+check_eq "config prints each import warning once" \
+	"$(nc -f "$lab" config 2>&1 >/dev/null | grep -c ': warning: .*lab\.conf:\(14\|18\):')" 2
+check_eq "... and nothing twice" "$(nc -f "$lab" config 2>&1 >/dev/null | sort | uniq -d)" ""
 exit_of() { "$@" >/dev/null 2>&1; echo $?; }
 mkdir "$work/empty"
 check_eq "import of a directory with neither lab.conf nor device folders: exit 2" "$(exit_of nc import kathara "$work/empty")" 2
@@ -71,7 +85,10 @@ printf 'a[0]=A\nnot a line\n' >"$work/bad/lab.conf"
 check_match "a bad lab.conf line is named with its number" "$(nc import kathara "$work/bad" 2>&1)" 'bad/lab.conf:2: expected DEVICE'
 check_eq "... and up DIR refuses it with exit 2" "$(exit_of nc up -d "$work/bad")" 2
 export NCOMPOSE_HOST_IMAGES=kathara/base,kathara/frr
-check "up -d DIR brings the Kathará lab up" nc up -d "$lab"
+out=$(nc up -d "$lab" 2>&1); rc=$?
+check_eq "up -d DIR brings the Kathará lab up" "$rc" 0
+check_eq "... printing each import warning once" "$(grep -c ': warning: .*lab\.conf:\(14\|18\):' <<<"$out")" 2
+check_eq "... and no line twice" "$(sort <<<"$out" | uniq -d)" ""
 check "pc1's startup added its address" has_addr two-hosts pc1 10.0.1.2
 check "r1's startup added both addresses" sh -c "$(declare -f has_addr nc); has_addr two-hosts r1 10.0.1.1 && has_addr two-hosts r1 10.0.2.1"
 check "pc2's startup added its address" has_addr two-hosts pc2 10.0.2.2

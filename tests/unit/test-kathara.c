@@ -344,6 +344,36 @@ static void test_folder_lab(void **state)
 	nc_strbuf_free(&out);
 }
 
+/* A lab named with a trailing '/' and files named from "./.": the paths
+ * of the file and of the messages are joined without "//", "/./" or
+ * "././", and each warning is printed once. */
+static void test_paths_tidy(void **state)
+{
+	(void)state;
+	struct nc_kat_opts o = { .base = "./.", .source = "lab" };
+	struct nc_strbuf out = NC_STRBUF_INIT;
+	nc_err err = { 0 };
+	FILE *warnings = tmpfile();
+	assert_non_null(warnings);
+	if (nc_kat_import_dir(LAB_DIR "/", &o, warnings, &out, &err) < 0)
+		fail_msg("%s", err.msg);
+	rewind(warnings);
+	char line[512];
+	size_t n = 0;
+	while (fgets(line, sizeof(line), warnings)) {
+		if (strstr(line, "//") || strstr(line, "/./"))
+			fail_msg("a doubled path in: %s", line);
+		n++;
+	}
+	fclose(warnings);
+	assert_int_equal(n, 2);
+	if (strstr(out.s, "././") || strstr(out.s, "/./") || strstr(out.s, "//"))
+		fail_msg("a doubled path in the file:\n%s", out.s);
+	assert_non_null(strstr(out.s, "source: ./pc1.startup\n"));
+	assert_non_null(strstr(out.s, "source: ./shared/note.txt\n"));
+	nc_strbuf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_terminal_keys),
 		cmocka_unit_test(test_folder_lab),
+		cmocka_unit_test(test_paths_tidy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
