@@ -176,6 +176,29 @@ int nc_bimage_from(struct nc_builder *b, const char *name, struct nc_bstage *st,
 	return 0;
 }
 
+struct nc_bstage *nc_bimage_base(struct nc_builder *b, const char *ref)
+{
+	for (struct nc_bbase *x = b->bases; x; x = x->next)
+		if (!strcmp(x->ref, ref))
+			return &x->st;
+	struct nc_bbase *x = nc_arena_calloc(&b->a, 1, sizeof(*x));
+	char md[80], text[128];
+	uint8_t d[NC_SHA256_LEN];
+	if (!x || !(x->ref = nc_arena_strdup(&b->a, ref))) {
+		nc_err_errno(b->err, ENOMEM, "build");
+		return NULL;
+	}
+	if (nc_bimage_from(b, ref, &x->st, md) < 0)
+		return NULL;
+	snprintf(text, sizeof(text), "FROM %s", md);
+	nc_sha256(text, strlen(text), d);
+	nc_sha256_hex(d, x->st.key);
+	x->st.built = true;
+	x->next = b->bases;
+	b->bases = x;
+	return &x->st;
+}
+
 static void json_list(struct nc_json *j, const char *key, const struct nc_strv *v)
 {
 	nc_json_key(j, key);
