@@ -142,6 +142,11 @@ int nc_bstep_workdir(struct nc_builder *b, struct nc_bstage *st, const struct nc
  * there (never, or removed by a whiteout or an opaque directory); -ENOTDIR
  * when it is there as something else. */
 int nc_blayers_dir(const char *const *dirs, size_t n, const char *rel, nc_err *err);
+/* `rel` with the symlinks the layers have on its way resolved as the
+ * container would see them (a link in one layer to a directory of
+ * another, absolute links at the image's root, at most 40): the path a
+ * directory is made at. What is missing is kept as written. */
+int nc_blayers_realpath(const char *const *dirs, size_t n, const char *rel, char *out, size_t size, nc_err *err);
 /* --chown's `spec` (user[:group], names or ids) resolved in the layers'
  * etc/passwd and etc/group, copied to a directory made in `tmp_dir` and
  * read inside it (rt_user_resolve). */

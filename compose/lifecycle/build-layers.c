@@ -90,6 +90,102 @@ int nc_blayers_dir(const char *const *dirs, size_t n, const char *rel, nc_err *e
 	return 0;
 }
 
+/* The entry `rel` ("a/b", its parent free of symlinks in the merged
+ * view) as the uppermost layer that has it gives it: 0 and *st, with a
+ * symlink's target in `link`; -ENOENT when no layer has it or a
+ * whiteout or an opaque directory hides it. */
+static int lookup(const char *const *dirs, size_t n, const char *rel, struct stat *st, char *link, size_t size,
+		  nc_err *err)
+{
+	const char *slash = strrchr(rel, '/');
+	char parent[4096];
+	snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - rel) : 1, slash ? rel : ".");
+	const char *name = slash ? slash + 1 : rel;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_close_ int rootfd = open(dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			return nc_err_errno(err, errno, "image layer `%s`", dirs[i]);
+		nc_err e;
+		_cleanup_close_ int pfd = rt_open_in_root(rootfd, parent, O_RDONLY | O_DIRECTORY, &e);
+		if (pfd == -ENOTDIR)
+			return -ENOENT; /* a whiteout or a file on the way hides it */
+		if (pfd < 0 && pfd != -ENOENT) {
+			*err = e;
+			return nc_err_prefix(err, "image layer `%s`", dirs[i]);
+		}
+		if (pfd >= 0 && fstatat(pfd, name, st, AT_SYMLINK_NOFOLLOW) == 0) {
+			if (S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0))
+				return -ENOENT;
+			if (S_ISLNK(st->st_mode)) {
+				ssize_t l = readlinkat(pfd, name, link, size - 1);
+				if (l < 0)
+					return nc_err_errno(err, errno, "image layer `%s`: readlink `%s`", dirs[i], rel);
+				link[l] = '\0';
+			}
+			return 0;
+		}
+		if ((pfd >= 0 && opaque(pfd)) || opaque_on_the_way(rootfd, parent))
+			return -ENOENT;
+	}
+	return -ENOENT;
+}
+
+int nc_blayers_realpath(const char *const *dirs, size_t n, const char *rel, char *out, size_t size, nc_err *err)
+{
+	char todo[8192], cur[4096] = "", link[4096], cand[4096 + 256];
+	unsigned hops = 0;
+	bool missing = false;
+	struct stat st;
+
+	if (snprintf(todo, sizeof(todo), "%s", rel) >= (int)sizeof(todo))
+		return nc_err_msg(err, ENAMETOOLONG, "`%s`: path too long", rel);
+	char *p = todo;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		char *end = p + strcspn(p, "/");
+		size_t l = (size_t)(end - p);
+		char *rest = *end ? end + 1 : end;
+		if (l == 0 || (l == 1 && p[0] == '.')) {
+			p = rest;
+			continue;
+		}
+		if (l == 2 && p[0] == '.' && p[1] == '.') {
+			char *s = strrchr(cur, '/');
+			*(s ? s : cur) = '\0'; /* never above the root */
+			p = rest;
+			continue;
+		}
+		int c = snprintf(cand, sizeof(cand), "%s%s%.*s", cur, *cur ? "/" : "", (int)l, p);
+		if (c < 0 || (size_t)c >= sizeof(cur))
+			return nc_err_msg(err, ENAMETOOLONG, "`%s`: path too long", rel);
+		/* Missing from here on: the rest is made as written. */
+		int r = missing ? -ENOENT : lookup(dirs, n, cand, &st, link, sizeof(link), err);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		missing = r == -ENOENT;
+		if (!missing && S_ISLNK(st.st_mode)) {
+			if (++hops > 40)
+				return nc_err_msg(err, ELOOP, "`/%s`: too many symbolic links in the image", rel);
+			char next[8192];
+			if (snprintf(next, sizeof(next), "%s/%s", link, rest) >= (int)sizeof(next))
+				return nc_err_msg(err, ENAMETOOLONG, "`%s`: path too long", rel);
+			if (link[0] == '/')
+				cur[0] = '\0'; /* the image's root, not the host's */
+			memcpy(todo, next, strlen(next) + 1);
+			p = todo;
+			continue;
+		}
+		if (!missing && !S_ISDIR(st.st_mode) && *rest)
+			return nc_err_msg(err, ENOTDIR, "`/%s` is in the image and is not a directory", cand);
+		memcpy(cur, cand, (size_t)c + 1);
+		p = rest;
+	}
+	if (snprintf(out, size, "%s", *cur ? cur : ".") >= (int)size)
+		return nc_err_msg(err, ENAMETOOLONG, "`%s`: path too long", rel);
+	return 0;
+}
+
 int nc_blayers_user(const char *const *dirs, size_t n, const char *tmp_dir, const char *spec, uid_t *uid,
 		    gid_t *gid, nc_err *err)
 {

@@ -425,12 +425,13 @@ int nc_bstep_workdir(struct nc_builder *b, struct nc_bstage *st, const struct nc
 	char rel[4096], pfx[4096];
 	int r;
 
-	if (!nc_build_clean_path(wd, rel, sizeof(rel)))
-		return nc_err_msg(b->err, EINVAL, "%s:%u: WORKDIR `%s` climbs above the root", b->in->df_name,
-				  step->in->line, wd);
 	if ((r = nc_bstage_lower(b, st, &dirs, &n)) < 0)
 		return r;
 	const char *const *lower = (const char *const *)dirs;
+	/* Through the image's symlinks (/lib -> usr/lib): the directory is
+	 * made where they lead, never over a link. */
+	if ((r = nc_blayers_realpath(lower, n, wd, rel, sizeof(rel), b->err)) < 0)
+		goto out;
 	if ((r = nc_blayers_dir(lower, n, rel, b->err)) != 0) {
 		r = r == 1 ? 0 : r; /* there: no layer */
 		goto out;

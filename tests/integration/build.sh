@@ -133,7 +133,7 @@ COPY conf/ ./conf/
 COPY --chown=1000:1000 notes.txt /srv/notes.txt
 ADD bundle.tar.gz /opt/bundle/
 COPY --from=build /built /srv/built
-RUN rm /etc/layer2 && mkdir -p /var/made && echo made > /var/made/f
+RUN rm /etc/layer2 && mkdir -p /var/made && echo made > /var/made/f && ln -s /srv /linked
 WORKDIR $APP_HOME/made/by
 WORKDIR workdir
 COPY --chown=alice:wheel notes.txt /srv/alice.txt
@@ -142,6 +142,7 @@ COPY --from=127.0.0.1:5302/test/img:1 /etc/motd /srv/motd
 ENV APP_HOME=/override
 WORKDIR $APP_HOME
 WORKDIR /tmp
+WORKDIR /linked/through
 WORKDIR /srv/app
 LABEL org.example.role=test
 EXPOSE 8080
@@ -163,7 +164,7 @@ check_match "... and the image is tagged PROJECT-SERVICE" "$out" 'built bb-app \
 out2=$(blab build 2>&1); rc=$?
 check_eq "a rebuild with nothing changed (exit 0)" "$rc" "0"
 check_eq "... runs no step" "$(printf '%s\n' "$out2" | grep -c ': DONE')" "0"
-check_eq "... every one of the 21 CACHED" "$(printf '%s\n' "$out2" | grep -c ': CACHED$')" "21"
+check_eq "... every one of the 22 CACHED" "$(printf '%s\n' "$out2" | grep -c ': CACHED$')" "22"
 check_eq "... and the image is the same" "$(printf '%s\n' "$out2" | grep -o 'built bb-app.*')" "$(printf '%s\n' "$out" | grep -o 'built bb-app.*')"
 echo v2 > "$work/b/ctx/conf/app.conf"
 out3=$(blab build 2>&1)
@@ -188,6 +189,8 @@ check_eq "WORKDIR makes its directory: from the base image's ENV, relative to th
 	"$(blab exec app stat -c '%u:%g %a' /app/made/by/workdir /app/made 2>&1)" "$(printf '0:0 755\n0:0 755')"
 check_eq "... an ENV of the stage overrides the base image's" "$(blab exec app stat -c '%u:%g %a' /override 2>&1)" "0:0 755"
 check_eq "... and is the container's" "$(blab exec app sh -c 'echo $APP_HOME' 2>&1)" "/override"
+check "WORKDIR through a symlink of another layer makes the directory where it leads" \
+	blab exec app sh -c 'test -L /linked && test -d /srv/through'
 check_eq "WORKDIR of a directory the image has leaves it as it is" "$(blab exec app stat -c %a /tmp 2>&1)" "1777"
 check_eq "COPY --chown=user:group by names in the image's /etc/passwd and /etc/group" \
 	"$(blab exec app stat -c %u:%g /srv/alice.txt 2>&1)" "1000:10"
@@ -227,6 +230,11 @@ check_match "... naming the instruction, its line and the name" "$out" \
 printf 'FROM 127.0.0.1:5302/test/img:1\nADD --chown=alice:staff notes.txt /x\n' > "$work/b/ctx/Dockerfile"
 check_match "ADD --chown of an unknown group too" "$(blab build 2>&1)" \
 	'ctx/Dockerfile:2: ADD --chown=alice:staff: .*group `staff` not found'
+
+printf 'FROM scratch\nCOPY --from=127.0.0.1:5302/test/nope:1 /x /y\n' > "$work/b/ctx/Dockerfile"
+out=$(blab build 2>&1); rc=$?
+check_eq "COPY --from an image the registry does not have fails (exit 1)" "$rc" "1"
+check_match "... naming the instruction, its line and the image" "$out" 'ctx/Dockerfile:2: COPY --from=127.0.0.1:5302/test/nope:1: '
 
 # A hostile context is still refused when building.
 ln -s "$work/outside" "$work/b/ctx/out"

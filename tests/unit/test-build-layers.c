@@ -100,6 +100,46 @@ static void test_dir(void **state)
 	assert_non_null(strstr(err.msg, "`/f` is in the image and is not a directory"));
 }
 
+static void real(const char *const *dirs, size_t n, const char *rel, const char *want)
+{
+	char out[4096];
+	nc_err err = { 0 };
+	if (nc_blayers_realpath(dirs, n, rel, out, sizeof(out), &err) < 0)
+		fail_msg("%s: %s", rel, err.msg);
+	assert_string_equal(out, want);
+}
+
+/* WORKDIR's path through the image's links, across layers, never out. */
+static void test_realpath(void **state)
+{
+	(void)state;
+	dir(lower, "usr");
+	dir(lower, "usr/lib");
+	link_(lower, "lib", "usr/lib");
+	link_(upper, "x", "/lib/");  /* a link in one layer to another's */
+	link_(upper, "loop", "loop2");
+	link_(upper, "loop2", "./loop");
+	link_(upper, "up", "../../../..");
+	const char *dirs[] = { upper, lower };
+	real(dirs, 2, "/", ".");
+	real(dirs, 2, "a/b", "a/b");
+	real(dirs, 2, "/new/dir/", "new/dir");
+	real(dirs, 2, "lib/app", "usr/lib/app");
+	real(dirs, 2, "x/app/sub", "usr/lib/app/sub");
+	real(dirs, 2, "x", "usr/lib");
+	real(dirs, 2, "up/a/./b/../c", "a/c");        /* .. stops at the image's root */
+	char want[PATH_MAX + 32];
+	snprintf(want, sizeof(want), "%s/host/secret", top + 1);
+	real(dirs, 2, "out/secret", want); /* an absolute link: the image's path, missing there */
+	real(dirs + 1, 1, "x/app", "x/app");          /* the link is the upper layer's */
+	char out[4096];
+	nc_err err = { 0 };
+	assert_true(nc_blayers_realpath(dirs, 2, "loop/a", out, sizeof(out), &err) < 0);
+	assert_non_null(strstr(err.msg, "too many symbolic links"));
+	assert_true(nc_blayers_realpath(dirs, 2, "f/a", out, sizeof(out), &err) < 0);
+	assert_non_null(strstr(err.msg, "`/f` is in the image and is not a directory"));
+}
+
 static void test_dir_whiteout(void **state)
 {
 	(void)state;
@@ -168,6 +208,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dir),
 		cmocka_unit_test(test_dir_whiteout),
+		cmocka_unit_test(test_realpath),
 		cmocka_unit_test(test_user),
 		cmocka_unit_test(test_user_hostile_link),
 	};
