@@ -134,6 +134,16 @@ int rt_image_lower_dirs(const char *entry, char ***dirs, size_t *n, nc_err *err)
 void rt_image_lower_dirs_free(char **dirs, size_t n);
 
 /*
+ * One layer blob, `fd` (a tar stream, plain or compressed) whose digest is
+ * `digest` ("sha256:<64 hex>"), in the layer store of `store_dir`:
+ * unpacked there when missing (its bytes checked against the digest) and
+ * given its short name. *dir (malloc'ed) gets what an overlayfs stacks
+ * for it, `<store_dir>/l/<short name>`. For a builder, which writes its
+ * own layers and stacks them without an image entry.
+ */
+int rt_image_layer_dir(int fd, const char *digest, const char *store_dir, char **dir, nc_err *err);
+
+/*
  * For `image: ./dir` holding an OCI layout: *rootfs_dir (malloc'ed) set to
  * `<store_dir>/oci-<sha256 of its index.json>`, flattened there first when
  * missing (the index names every blob by digest, so its hash names the

@@ -184,3 +184,18 @@ int rt_image_lower_dirs(const char *entry, char ***dirs, size_t *n, nc_err *err)
 	*n = count;
 	return 0;
 }
+
+int rt_image_layer_dir(int fd, const char *digest, const char *store_dir, char **dir, nc_err *err)
+{
+	char hex[NC_SHA256_HEX_LEN];
+	*dir = NULL;
+	if (strncmp(digest, "sha256:", 7) || strlen(digest + 7) != NC_SHA256_HEX_LEN - 1)
+		return nc_err_msg(err, EINVAL, "layer `%s`: not a sha256 digest", digest);
+	if (rt_layer_store_blob(fd, digest + 7, store_dir, hex, err) < 0 || rt_layer_link(store_dir, hex, err) < 0)
+		return nc_err_ret(err);
+	if (asprintf(dir, "%s/%s/%.*s", store_dir, RT_LINKS_DIR, RT_LAYER_SHORT, hex) < 0) {
+		*dir = NULL;
+		return nc_err_errno(err, ENOMEM, "layer `%s`", digest);
+	}
+	return 0;
+}

@@ -18,6 +18,7 @@ struct ev {
 	const char *name;
 	const struct nc_df_kv *build_args;
 	size_t n_build_args;
+	const struct nc_df_base_env *base;
 	nc_err *err;
 };
 
@@ -165,6 +166,25 @@ static int step(struct ev *e, const struct nc_df_instr *in, struct scope *s, con
 	return 0;
 }
 
+static int base_env(struct ev *e, const struct nc_df_instr *in, struct scope *s, size_t stage, const char *image)
+{
+	const char *const *env = NULL;
+	int r = e->base->env(e->base->ctx, stage, image, &env, e->err);
+	if (r < 0)
+		return nc_err_prefix(e->err, "%s:%u: FROM %s", e->name, in->line, image);
+	for (; env && *env; env++) {
+		const char *eq = strchr(*env, '=');
+		if (!eq || eq == *env)
+			continue; /* not KEY=VALUE: Docker skips it too */
+		const char *k = nc_arena_strndup(e->a, *env, (size_t)(eq - *env)), *v = nc_arena_strdup(e->a, eq + 1);
+		if (!k || !v)
+			return nomem(e);
+		if ((r = put(e, &s->env, &s->n_env, &s->cap_env, k, v)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 static long stage_named(const struct nc_df_build *b, size_t before, const char *name)
 {
 	char *end;
@@ -221,6 +241,10 @@ static int eval(struct ev *e, struct nc_df_build *b, const char *target)
 			cur->name = in->stage_name;
 			cur->line = in->line;
 			cur->base_stage = stage_named(b, b->n_stages - 1, cur->base);
+			/* An image as base: its ENV, before the stage's own. */
+			if (cur->base_stage < 0 && strcmp(cur->base, "scratch") && e->base && e->base->env &&
+			    (r = base_env(e, in, s, b->n_stages - 1, cur->base)) < 0)
+				return r;
 			/* An earlier stage as base: its ENV is the image's. */
 			if (cur->base_stage >= 0) {
 				const struct scope *from = &scopes[cur->base_stage];
@@ -263,8 +287,15 @@ static int eval(struct ev *e, struct nc_df_build *b, const char *target)
 int nc_df_eval(const struct nc_dockerfile *df, const char *df_name, const struct nc_df_kv *args,
 	       size_t n_args, const char *target, struct nc_df_build *out, nc_err *err)
 {
+	return nc_df_eval_base(df, df_name, args, n_args, target, NULL, out, err);
+}
+
+int nc_df_eval_base(const struct nc_dockerfile *df, const char *df_name, const struct nc_df_kv *args,
+		    size_t n_args, const char *target, const struct nc_df_base_env *base, struct nc_df_build *out,
+		    nc_err *err)
+{
 	*out = (struct nc_df_build){ .arena = NC_ARENA_INIT };
-	struct ev e = { &out->arena, df, df_name, args, n_args, err };
+	struct ev e = { &out->arena, df, df_name, args, n_args, base, err };
 	int r = eval(&e, out, target);
 	if (r < 0)
 		nc_df_build_free(out);

@@ -16,8 +16,10 @@
  *
  * Only the stages the target needs (FROM <stage>, COPY --from=<stage>)
  * are marked `needed`, as BuildKit skips the others. The base image's
- * own ENV is not known here (the builder adds it); an earlier stage used
- * as a base passes its ENV on.
+ * own ENV comes from the caller (nc_df_eval_base): it is in scope from
+ * the FROM on, as ENV (so it wins over an ARG of the same name, and an
+ * ENV of the stage wins over it); an earlier stage used as a base passes
+ * its ENV on, its own base's included.
  */
 #ifndef NC_COMPOSE_DOCKERFILE_EVAL_H
 #define NC_COMPOSE_DOCKERFILE_EVAL_H
@@ -59,5 +61,19 @@ struct nc_df_build {
 int nc_df_eval(const struct nc_dockerfile *df, const char *df_name, const struct nc_df_kv *args,
 	       size_t n_args, const char *target, struct nc_df_build *out, nc_err *err);
 void nc_df_build_free(struct nc_df_build *b);
+
+/* The ENV of a base image: `env` gets its "KEY=VALUE" entries (NULL
+ * ended, NULL: none), valid while the evaluation lasts. Called for each
+ * FROM that names an image (not scratch, not a stage), with the stage's
+ * index and the image as expanded. */
+struct nc_df_base_env {
+	int (*env)(void *ctx, size_t stage, const char *image, const char *const **env, nc_err *err);
+	void *ctx;
+};
+
+/* nc_df_eval with the base images' ENV from `base` (NULL: none). */
+int nc_df_eval_base(const struct nc_dockerfile *df, const char *df_name, const struct nc_df_kv *args,
+		    size_t n_args, const char *target, const struct nc_df_base_env *base, struct nc_df_build *out,
+		    nc_err *err);
 
 #endif

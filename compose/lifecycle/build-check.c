@@ -239,6 +239,29 @@ fail:
 	return r;
 }
 
+int nc_build_reeval(struct nc_build_input *in, const struct nc_service *s, const struct nc_df_base_env *base,
+		    nc_err *err)
+{
+	_cleanup_free_ struct nc_df_kv *args = build_args(s);
+	struct nc_df_build nb;
+	struct nc_build_summary sum = { 0 };
+	int r;
+
+	if (!args)
+		return nc_err_errno(err, ENOMEM, "service `%s`: build arguments", s->name);
+	if ((r = nc_df_eval_base(&in->df, in->df_name, args, s->build.n_args, s->build.target, base, &nb, err)) < 0)
+		return r;
+	struct ctx c = { .s = s, .df_name = in->df_name, .dir = in->dir, .fd = in->ctx_fd, .ignore = in->ignore,
+			 .err = err };
+	if ((r = sources(&c, &nb, &sum)) < 0) {
+		nc_df_build_free(&nb);
+		return r;
+	}
+	nc_df_build_free(&in->b);
+	in->b = nb;
+	return 0;
+}
+
 void nc_build_input_free(struct nc_build_input *in)
 {
 	if (in->ctx_fd >= 0)

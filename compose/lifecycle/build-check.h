@@ -47,6 +47,11 @@ int nc_build_prepare(const struct nc_model *m, const struct nc_service *s, struc
 		     struct nc_build_summary *sum, nc_err *err);
 void nc_build_input_free(struct nc_build_input *in);
 
+/* The Dockerfile evaluated again, now with the base images' ENV from
+ * `base`, and its sources checked again: what the builder runs. */
+int nc_build_reeval(struct nc_build_input *in, const struct nc_service *s, const struct nc_df_base_env *base,
+		    nc_err *err);
+
 /* `a/./b/../c` as `a/c` (`.` for nothing); false when it climbs above. */
 bool nc_build_clean_path(const char *in, char *out, size_t size);
 

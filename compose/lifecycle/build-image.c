@@ -23,7 +23,7 @@
 #include "common/strbuf.h"
 #include "compose/lifecycle/build-internal.h"
 #include "runtime/image-config.h"
-#include "runtime/image-store.h"
+#include "runtime/image.h"
 #include "runtime/registry.h"
 #include "runtime/tar-write.h"
 
@@ -174,6 +174,29 @@ int nc_bimage_from(struct nc_builder *b, const char *name, struct nc_bstage *st,
 	g->user = c.user;
 	g->stop_signal = c.stop_signal;
 	return 0;
+}
+
+struct nc_bstage *nc_bimage_base(struct nc_builder *b, const char *ref)
+{
+	for (struct nc_bbase *x = b->bases; x; x = x->next)
+		if (!strcmp(x->ref, ref))
+			return &x->st;
+	struct nc_bbase *x = nc_arena_calloc(&b->a, 1, sizeof(*x));
+	char md[80], text[128];
+	uint8_t d[NC_SHA256_LEN];
+	if (!x || !(x->ref = nc_arena_strdup(&b->a, ref))) {
+		nc_err_errno(b->err, ENOMEM, "build");
+		return NULL;
+	}
+	if (nc_bimage_from(b, ref, &x->st, md) < 0)
+		return NULL;
+	snprintf(text, sizeof(text), "FROM %s", md);
+	nc_sha256(text, strlen(text), d);
+	nc_sha256_hex(d, x->st.key);
+	x->st.built = true;
+	x->next = b->bases;
+	b->bases = x;
+	return &x->st;
 }
 
 static void json_list(struct nc_json *j, const char *key, const struct nc_strv *v)
@@ -431,19 +454,14 @@ int nc_bstage_lower(struct nc_builder *b, const struct nc_bstage *st, char ***di
 	*n = 0;
 	for (size_t k = st->n_layers; k-- > 0;) {
 		const char *digest = st->layers[k].digest;
-		char path[PATH_MAX], hex[NC_SHA256_HEX_LEN];
+		char path[PATH_MAX];
 		if (rt_registry_blob_path(b->registry, digest, path, sizeof(path)) < 0)
 			return nc_err_msg(b->err, EINVAL, "build: layer `%s`", digest);
 		_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return nc_err_errno(b->err, errno, "build: layer %s", digest);
-		if (rt_layer_store_blob(fd, digest + 7, b->images, hex, b->err) < 0 ||
-		    rt_layer_link(b->images, hex, b->err) < 0)
+		if (rt_image_layer_dir(fd, digest, b->images, &v[*n], b->err) < 0)
 			return nc_err_prefix(b->err, "build: layer %s", digest);
-		if (asprintf(&v[*n], "%s/%s/%.*s", b->images, RT_LINKS_DIR, RT_LAYER_SHORT, hex) < 0) {
-			v[*n] = NULL;
-			return nc_err_errno(b->err, ENOMEM, "build");
-		}
 		(*n)++;
 	}
 	return 0;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "common/arena.h"
 #include "common/error.h"
@@ -47,6 +48,13 @@ struct nc_bstage {
 	bool built;
 };
 
+/* An image named by FROM or COPY --from, read once per build. */
+struct nc_bbase {
+	struct nc_bbase *next;
+	const char *ref; /* as the Dockerfile names it, expanded */
+	struct nc_bstage st; /* key: of "FROM <manifest digest>" */
+};
+
 struct nc_builder {
 	struct nc_arena a;
 	const struct nc_paths *paths;
@@ -61,6 +69,7 @@ struct nc_builder {
 	FILE *out;
 	unsigned step_no;
 	struct nc_bstage *stages;
+	struct nc_bbase *bases;
 	nc_err *err;
 };
 
@@ -72,6 +81,9 @@ int nc_strv_copy(struct nc_arena *a, struct nc_strv *dst, const struct nc_strv *
 /* build-image.c: FROM an image in the registry store (pulled when missing)
  * and the tagged result. */
 int nc_bimage_from(struct nc_builder *b, const char *ref, struct nc_bstage *st, char manifest_digest[80]);
+/* The image `ref` as a stage to start from or copy from (pulled when
+ * missing), read once per build; NULL with b->err set on failure. */
+struct nc_bstage *nc_bimage_base(struct nc_builder *b, const char *ref);
 int nc_bimage_tag(struct nc_builder *b, const struct nc_bstage *st, const char *ref,
 		  const struct nc_strv *extra_labels, char digest[80]);
 int nc_bstage_add_layer(struct nc_builder *b, struct nc_bstage *st, const char *digest, const char *media_type,
@@ -126,6 +138,30 @@ int nc_bstep_run(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_
 int nc_bmount_content(struct nc_builder *b, const struct nc_df_step *step, char content[NC_SHA256_HEX_LEN + 1]);
 int nc_bmount_plan(struct nc_builder *b, const struct nc_bstage *st, const struct nc_df_step *step,
 		   struct rt_mount **mounts, size_t *n);
+
+/* WORKDIR: a layer with the stage's working directory and its missing
+ * parents (root's, 0755), when the stage's layers do not have it: 1 and
+ * the layer's digest and size; 0 when it is there. */
+int nc_bstep_workdir(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_step *step, char digest[80],
+		     uint64_t *size);
+
+/* build-layers.c: a stage's files read from its unpacked layers (`dirs`,
+ * uppermost first, as nc_bstage_lower gives them), never following a
+ * symlink out of a layer. */
+/* 1: `rel` ("a/b", "." the root) is a directory there; 0: it is not
+ * there (never, or removed by a whiteout or an opaque directory); -ENOTDIR
+ * when it is there as something else. */
+int nc_blayers_dir(const char *const *dirs, size_t n, const char *rel, nc_err *err);
+/* `rel` with the symlinks the layers have on its way resolved as the
+ * container would see them (a link in one layer to a directory of
+ * another, absolute links at the image's root, at most 40): the path a
+ * directory is made at. What is missing is kept as written. */
+int nc_blayers_realpath(const char *const *dirs, size_t n, const char *rel, char *out, size_t size, nc_err *err);
+/* --chown's `spec` (user[:group], names or ids) resolved in the layers'
+ * etc/passwd and etc/group, copied to a directory made in `tmp_dir` and
+ * read inside it (rt_user_resolve). */
+int nc_blayers_user(const char *const *dirs, size_t n, const char *tmp_dir, const char *spec, uid_t *uid,
+		    gid_t *gid, nc_err *err);
 
 /* build-meta.c: the instructions that change only the config. */
 /* RUN, CMD, ENTRYPOINT's command: the exec form as it is, the shell form

@@ -25,6 +25,7 @@
 #include "compose/lifecycle/build-internal.h"
 #include "runtime/copy-tree.h"
 #include "runtime/tar-write.h"
+#include "runtime/user.h"
 
 struct copy {
 	struct nc_builder *b;
@@ -38,30 +39,42 @@ struct copy {
 	gid_t gid;
 };
 
-static int parse_chown(struct nc_builder *b, const struct nc_df_step *step, struct copy *c)
+static bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return n > 0;
+}
+
+/* --chown: ids as they are; a name resolved in the stage's own
+ * etc/passwd and etc/group (the image being built). */
+static int parse_chown(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_step *step, struct copy *c)
 {
 	if (!step->chown)
 		return 0;
-	char *end;
-	const char *s = step->chown;
-	unsigned long u = strtoul(s, &end, 10), g;
-	if (end == s || (*end && *end != ':'))
-		goto bad;
-	g = u;
-	if (*end == ':') {
-		const char *gs = end + 1;
-		g = strtoul(gs, &end, 10);
-		if (end == gs || *end)
-			goto bad;
+	const char *s = step->chown, *colon = strchr(s, ':');
+	size_t ul = colon ? (size_t)(colon - s) : strlen(s);
+	if (all_digits(s, ul) && (!colon || all_digits(colon + 1, strlen(colon + 1)))) {
+		unsigned long long u = strtoull(s, NULL, 10), g = colon ? strtoull(colon + 1, NULL, 10) : u;
+		if (u > RT_ID_MAX || g > RT_ID_MAX)
+			return nc_err_msg(b->err, EINVAL, "%s:%u: %s --chown=%s: an id is out of range", b->in->df_name,
+					  step->in->line, nc_df_kind_name(step->in->kind), s);
+		c->chown = true;
+		c->uid = (uid_t)u;
+		c->gid = (gid_t)g;
+		return 0;
 	}
-	c->chown = true;
-	c->uid = (uid_t)u;
-	c->gid = (gid_t)g;
-	return 0;
-bad:
-	return nc_err_msg(b->err, EINVAL,
-			  "%s:%u: --chown=%s: not supported yet: ncompose takes numeric ids only (--chown=1000:1000)",
-			  b->in->df_name, step->in->line, s);
+	_cleanup_free_ char **dirs = NULL;
+	size_t n = 0;
+	int r = nc_bstage_lower(b, st, &dirs, &n);
+	if (r == 0 && (r = nc_blayers_user((const char *const *)dirs, n, b->tmp, s, &c->uid, &c->gid, b->err)) < 0)
+		nc_err_prefix(b->err, "%s:%u: %s --chown=%s", b->in->df_name, step->in->line,
+			      nc_df_kind_name(step->in->kind), s);
+	for (size_t i = 0; i < n; i++)
+		free(dirs[i]);
+	c->chown = r == 0;
+	return r;
 }
 
 static const char *base_name(const char *p)
@@ -239,16 +252,17 @@ static int visit(void *vctx, int pathfd, const struct stat *st, const char *matc
 	return 0; /* fifos, devices and sockets of the context are not copied */
 }
 
+/* --from: an earlier stage, or an image (a name or reference the image
+ * store resolves as it does FROM's). */
 static struct nc_bstage *from_stage(struct nc_builder *b, const struct nc_df_step *step)
 {
-	return step->copy_from_stage >= 0 ? &b->stages[step->copy_from_stage] : NULL;
-}
-
-static int refuse_from_image(struct nc_builder *b, const struct nc_df_step *step)
-{
-	return nc_err_msg(b->err, EINVAL,
-			  "%s:%u: COPY --from=%s: not supported yet: --from names an earlier stage only (add `FROM %s AS name` and copy from that stage)",
-			  b->in->df_name, step->in->line, step->copy_from, step->copy_from);
+	if (step->copy_from_stage >= 0)
+		return &b->stages[step->copy_from_stage];
+	struct nc_bstage *st = nc_bimage_base(b, step->copy_from);
+	if (!st)
+		nc_err_prefix(b->err, "%s:%u: %s --from=%s", b->in->df_name, step->in->line,
+			      nc_df_kind_name(step->in->kind), step->copy_from);
+	return st;
 }
 
 int nc_bstep_copy_content(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_step *step,
@@ -262,7 +276,7 @@ int nc_bstep_copy_content(struct nc_builder *b, struct nc_bstage *st, const stru
 	if (step->copy_from) {
 		struct nc_bstage *src = from_stage(b, step);
 		if (!src)
-			return refuse_from_image(b, step);
+			return nc_err_ret(b->err);
 		nc_sha256_update(&h, src->key, strlen(src->key));
 	} else {
 		for (size_t i = 0; i + 1 < step->n_words; i++) {
@@ -314,7 +328,7 @@ static int copy_from_stage(struct copy *c, struct nc_bstage *src, const char *wo
 	int fd = dfd < 0 ? -1 : openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	if (!copied || fd < 0 || fstat(fd, &st) < 0) {
-		r = nc_err_msg(b->err, ENOENT, "%s:%u: COPY --from=%s: `%s` is not in that stage", b->in->df_name,
+		r = nc_err_msg(b->err, ENOENT, "%s:%u: COPY --from=%s: `%s` is not there", b->in->df_name,
 			       c->step->in->line, c->step->copy_from, word);
 		if (fd >= 0)
 			close(fd);
@@ -369,7 +383,7 @@ int nc_bstep_copy(struct nc_builder *b, struct nc_bstage *st, const struct nc_df
 	if (step->n_words < 2)
 		return nc_err_msg(b->err, EINVAL, "%s:%u: %s needs a source and a destination", b->in->df_name,
 				  step->in->line, nc_df_kind_name(step->in->kind));
-	if ((r = parse_chown(b, step, &c)) < 0)
+	if ((r = parse_chown(b, st, step, &c)) < 0)
 		return r;
 	const char *d = step->words[step->n_words - 1];
 	const char *wd = st->cfg.working_dir && *st->cfg.working_dir ? st->cfg.working_dir : "/";
@@ -396,7 +410,7 @@ int nc_bstep_copy(struct nc_builder *b, struct nc_bstage *st, const struct nc_df
 		goto fail;
 	struct nc_bstage *src = step->copy_from ? from_stage(b, step) : NULL;
 	if (step->copy_from && !src) {
-		r = refuse_from_image(b, step);
+		r = nc_err_ret(b->err);
 		goto fail;
 	}
 	for (size_t i = 0; i + 1 < step->n_words; i++) {
@@ -421,5 +435,59 @@ int nc_bstep_copy(struct nc_builder *b, struct nc_bstage *st, const struct nc_df
 	return nc_blayer_commit(b, &f, digest, size);
 fail:
 	nc_blayer_abort(&f);
+	return r;
+}
+
+int nc_bstep_workdir(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_step *step, char digest[80],
+		     uint64_t *size)
+{
+	const char *wd = st->cfg.working_dir && *st->cfg.working_dir ? st->cfg.working_dir : "/";
+	struct nc_blayer_file f = { .fd = -1 };
+	_cleanup_free_ char **dirs = NULL;
+	size_t n = 0;
+	char rel[4096], pfx[4096];
+	int r;
+
+	if ((r = nc_bstage_lower(b, st, &dirs, &n)) < 0)
+		return r;
+	const char *const *lower = (const char *const *)dirs;
+	/* Through the image's symlinks (/lib -> usr/lib): the directory is
+	 * made where they lead, never over a link. */
+	if ((r = nc_blayers_realpath(lower, n, wd, rel, sizeof(rel), b->err)) < 0)
+		goto out;
+	if ((r = nc_blayers_dir(lower, n, rel, b->err)) != 0) {
+		r = r == 1 ? 0 : r; /* there: no layer */
+		goto out;
+	}
+	if ((r = nc_blayer_begin(b, &f)) < 0)
+		goto out;
+	/* Each missing component, as `mkdir -p` makes it; the ones there
+	 * keep their owner and mode (no entry for them). */
+	size_t len = strlen(rel);
+	for (size_t i = 1; i <= len && r == 0; i++) {
+		if (i < len && rel[i] != '/')
+			continue;
+		memcpy(pfx, rel, i);
+		pfx[i] = '\0';
+		if ((r = nc_blayers_dir(lower, n, pfx, b->err)) < 0)
+			break;
+		if (r == 1) {
+			r = 0;
+			continue;
+		}
+		struct rt_tar_entry e = { .type = RT_TAR_DIR, .path = pfx, .linkpath = "", .mode = 0755 };
+		r = rt_tarw_add(f.w, &e, -1, b->err);
+	}
+	if (r < 0) {
+		nc_blayer_abort(&f);
+		goto out;
+	}
+	if ((r = nc_blayer_commit(b, &f, digest, size)) == 0)
+		r = 1;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(dirs[i]);
+	if (r < 0)
+		nc_err_prefix(b->err, "%s:%u: WORKDIR %s", b->in->df_name, step->in->line, wd);
 	return r;
 }

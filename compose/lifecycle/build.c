@@ -110,6 +110,7 @@ static int step(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_s
 	const struct nc_df_step *s = &sg->steps[k];
 	enum nc_df_kind kind = s->in->kind;
 	bool copy = kind == NC_DF_COPY || kind == NC_DF_ADD;
+	bool workdir = kind == NC_DF_WORKDIR;
 	bool layer = copy || kind == NC_DF_RUN;
 	char content[NC_SHA256_HEX_LEN + 1] = "", key[NC_SHA256_HEX_LEN];
 	struct nc_bcache_entry e;
@@ -121,9 +122,21 @@ static int step(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_s
 		return r;
 	if (kind == NC_DF_RUN && (r = nc_bmount_content(b, s, content)) < 0)
 		return r;
-	nc_bcache_key(st->key, s, copy || content[0] ? content : NULL, key);
-	bool hit = nc_bcache_get(b, key, &e) == 1 && e.has_layer == layer;
-	if (!hit && layer) {
+	/* WORKDIR may make a layer (the directory) since it creates it:
+	 * its entries of before, which never had one, are not reused. */
+	nc_bcache_key(st->key, s, copy || content[0] ? content : workdir ? "workdir creates its directory" : NULL, key);
+	bool hit = nc_bcache_get(b, key, &e) == 1 && (workdir || e.has_layer == layer);
+	if (workdir) {
+		if ((r = nc_bstep_meta(b, st, s)) < 0)
+			return r;
+		if (!hit) {
+			e = (struct nc_bcache_entry){ 0 };
+			if ((r = nc_bstep_workdir(b, st, s, e.digest, &e.size)) < 0)
+				return r;
+			e.has_layer = r == 1;
+		}
+		layer = e.has_layer;
+	} else if (!hit && layer) {
 		e = (struct nc_bcache_entry){ .has_layer = true };
 		r = kind == NC_DF_RUN ? nc_bstep_run(b, st, s, e.digest, &e.size) : nc_bstep_copy(b, st, s, e.digest, &e.size);
 		if (r < 0)
@@ -132,7 +145,7 @@ static int step(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_s
 	if (layer) {
 		if ((r = nc_bstage_add_layer(b, st, e.digest, NULL, NULL, e.size)) < 0)
 			return r;
-	} else if ((r = nc_bstep_meta(b, st, s)) < 0) {
+	} else if (!workdir && (r = nc_bstep_meta(b, st, s)) < 0) {
 		return r;
 	}
 	if (!hit) {
@@ -150,7 +163,6 @@ static int stage(struct nc_builder *b, size_t i)
 {
 	const struct nc_df_stage *sg = &b->in->b.stages[i];
 	struct nc_bstage *st = &b->stages[i];
-	char md[80];
 	int r;
 
 	b->step_no++;
@@ -160,17 +172,34 @@ static int stage(struct nc_builder *b, size_t i)
 	} else if (!strcmp(sg->base, "scratch")) {
 		key_of("FROM scratch", st->key);
 	} else {
-		if ((r = nc_bimage_from(b, sg->base, st, md)) < 0)
+		const struct nc_bstage *base = nc_bimage_base(b, sg->base);
+		if (!base)
 			return nc_err_prefix(b->err, "%s:%u", b->in->df_name, sg->line);
-		char text[128];
-		snprintf(text, sizeof(text), "FROM %s", md);
-		key_of(text, st->key);
+		if ((r = inherit(b, st, base)) < 0)
+			return r;
 	}
 	fprintf(b->out, "#%u [%s] FROM %s\n", b->step_no, sg->name ? sg->name : "stage", sg->base);
 	for (size_t k = 0; k < sg->n_steps; k++)
 		if ((r = step(b, st, sg, k)) < 0)
 			return r;
 	st->built = true;
+	return 0;
+}
+
+/* The ENV of a stage's base image, for the Dockerfile's substitutions:
+ * read (pulled when missing) for the stages the target needs. */
+static int base_env(void *ctx, size_t stage, const char *image, const char *const **env, nc_err *err)
+{
+	struct nc_builder *b = ctx;
+	const struct nc_df_build *prev = &b->in->b;
+	(void)err; /* b->err is the same */
+	*env = NULL;
+	if (stage >= prev->n_stages || !prev->stages[stage].needed || stage > prev->target)
+		return 0;
+	const struct nc_bstage *base = nc_bimage_base(b, image);
+	if (!base)
+		return nc_err_ret(b->err);
+	*env = base->cfg.env.v;
 	return 0;
 }
 
@@ -190,6 +219,7 @@ int nc_build_service(const struct nc_model *m, const struct nc_service *s, const
 		return r;
 	/* Shared, as a pull holds it: a layer just written is listed by no
 	 * image until the tag, and `image prune` must not take it. */
+	struct nc_df_base_env be = { base_env, &b };
 	if ((r = dirs(&b, err)) < 0 || (r = nc_images_lock(paths, false, &lock, err)) < 0)
 		goto out;
 	if (!(b.stages = calloc(in.b.n_stages, sizeof(*b.stages)))) {
@@ -198,6 +228,8 @@ int nc_build_service(const struct nc_model *m, const struct nc_service *s, const
 	}
 	nc_build_image_name(m, s, name, sizeof(name));
 	fprintf(b.out, "building %s for service `%s`\n", name, s->name);
+	if ((r = nc_build_reeval(&in, s, &be, err)) < 0)
+		goto out;
 	for (size_t i = 0; i < in.b.n_stages && r == 0; i++)
 		if (in.b.stages[i].needed && i <= in.b.target)
 			r = stage(&b, i);

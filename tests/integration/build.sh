@@ -4,7 +4,9 @@
 # and `up`; then builds run with ncompose's runtime from a base image a
 # test registry serves: COPY and ADD, RUN in a container (a whiteout of a
 # base file), two stages with COPY --from, the cache, a failing RUN, and
-# `up --build` running the result.
+# `up --build` running the result. WORKDIR makes its directory, the base
+# image's ENV is substituted, --chown takes the image's names, and
+# COPY --from takes an image as well as a stage.
 . "$NC_SRC/tests/lib/lib.sh"
 
 command -v python3 >/dev/null || skip_all "python3 is missing (scripts/bootstrap installs it)"
@@ -107,7 +109,8 @@ check_match "build args are substituted before the context check" "$(lab build -
 
 # ---- builds ----
 "$NC_SRC/tests/lib/mkrootfs" "$work/rootfs" >/dev/null
-"$NC_SRC/tests/lib/mkimage" oci "$work/rootfs" "$work/img"
+printf '{"config": {"Env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "APP_HOME=/app"]}}' > "$work/config.json"
+"$NC_SRC/tests/lib/mkimage" oci "$work/rootfs" "$work/img" "$work/config.json"
 ip link set lo up
 "$NC_SRC/tests/lib/fakeregistry" "$work/img" 5302 &
 srv=$!
@@ -130,7 +133,17 @@ COPY conf/ ./conf/
 COPY --chown=1000:1000 notes.txt /srv/notes.txt
 ADD bundle.tar.gz /opt/bundle/
 COPY --from=build /built /srv/built
-RUN rm /etc/layer2 && mkdir -p /var/made && echo made > /var/made/f
+RUN rm /etc/layer2 && mkdir -p /var/made && echo made > /var/made/f && ln -s /srv /linked
+WORKDIR $APP_HOME/made/by
+WORKDIR workdir
+COPY --chown=alice:wheel notes.txt /srv/alice.txt
+COPY --chown=bob notes.txt /srv/bob.txt
+COPY --from=127.0.0.1:5302/test/img:1 /etc/motd /srv/motd
+ENV APP_HOME=/override
+WORKDIR $APP_HOME
+WORKDIR /tmp
+WORKDIR /linked/through
+WORKDIR /srv/app
 LABEL org.example.role=test
 EXPOSE 8080
 CMD ["sh", "-c", "sleep 1000"]
@@ -151,7 +164,7 @@ check_match "... and the image is tagged PROJECT-SERVICE" "$out" 'built bb-app \
 out2=$(blab build 2>&1); rc=$?
 check_eq "a rebuild with nothing changed (exit 0)" "$rc" "0"
 check_eq "... runs no step" "$(printf '%s\n' "$out2" | grep -c ': DONE')" "0"
-check_eq "... every one of the 12 CACHED" "$(printf '%s\n' "$out2" | grep -c ': CACHED$')" "12"
+check_eq "... every one of the 22 CACHED" "$(printf '%s\n' "$out2" | grep -c ': CACHED$')" "22"
 check_eq "... and the image is the same" "$(printf '%s\n' "$out2" | grep -o 'built bb-app.*')" "$(printf '%s\n' "$out" | grep -o 'built bb-app.*')"
 echo v2 > "$work/b/ctx/conf/app.conf"
 out3=$(blab build 2>&1)
@@ -172,6 +185,17 @@ check_eq "COPY --from an earlier stage: what its RUN wrote" "$(blab exec app cat
 check_eq "RUN's writes are in the image" "$(blab exec app cat /var/made/f 2>&1)" "made"
 check_fails "RUN's rm of a base file is a whiteout: the file is gone" blab exec app test -e /etc/layer2
 check "... while the base's other files stay" blab exec app test -e /opt/new
+check_eq "WORKDIR makes its directory: from the base image's ENV, relative to the one before, root's 0755" \
+	"$(blab exec app stat -c '%u:%g %a' /app/made/by/workdir /app/made 2>&1)" "$(printf '0:0 755\n0:0 755')"
+check_eq "... an ENV of the stage overrides the base image's" "$(blab exec app stat -c '%u:%g %a' /override 2>&1)" "0:0 755"
+check_eq "... and is the container's" "$(blab exec app sh -c 'echo $APP_HOME' 2>&1)" "/override"
+check "WORKDIR through a symlink of another layer makes the directory where it leads" \
+	blab exec app sh -c 'test -L /linked && test -d /srv/through'
+check_eq "WORKDIR of a directory the image has leaves it as it is" "$(blab exec app stat -c %a /tmp 2>&1)" "1777"
+check_eq "COPY --chown=user:group by names in the image's /etc/passwd and /etc/group" \
+	"$(blab exec app stat -c %u:%g /srv/alice.txt 2>&1)" "1000:10"
+check_eq "COPY --chown=user: the user's group" "$(blab exec app stat -c %u:%g /srv/bob.txt 2>&1)" "1001:1001"
+check_eq "COPY --from an image reference" "$(blab exec app cat /srv/motd 2>&1)" "ncompose test rootfs"
 check_fails ".dockerignore'd files never reach the image" blab exec app sh -c 'ls /srv/app /srv | grep -q key'
 check_eq "the image config keeps LABEL and build.labels, EXPOSE" \
 	"$(cat /var/lib/ncompose/registry/blobs/sha256/* 2>/dev/null | grep -ao '"org.example.role":"test","org.example.from-compose":"yes"}' | head -1)" \
@@ -197,6 +221,21 @@ check_match "... with the exit code and the line" "$out" 'ctx/Dockerfile:2: RUN 
 check_fails "... nothing is tagged" test -n "$(grep -l 'bb-bad' /var/lib/ncompose/registry/refs/*/index.json 2>/dev/null)"
 check_eq "... and no temporary directory is left" "$(ls /var/lib/ncompose/build-tmp 2>/dev/null)" ""
 
+# --chown of a name the image does not have.
+printf 'FROM 127.0.0.1:5302/test/img:1\nCOPY --chown=nobody:wheel notes.txt /x\n' > "$work/b/ctx/Dockerfile"
+out=$(blab build 2>&1); rc=$?
+check_eq "COPY --chown of an unknown user fails the build (exit 1)" "$rc" "1"
+check_match "... naming the instruction, its line and the name" "$out" \
+	'ctx/Dockerfile:2: COPY --chown=nobody:wheel: .*user `nobody` not found'
+printf 'FROM 127.0.0.1:5302/test/img:1\nADD --chown=alice:staff notes.txt /x\n' > "$work/b/ctx/Dockerfile"
+check_match "ADD --chown of an unknown group too" "$(blab build 2>&1)" \
+	'ctx/Dockerfile:2: ADD --chown=alice:staff: .*group `staff` not found'
+
+printf 'FROM scratch\nCOPY --from=127.0.0.1:5302/test/nope:1 /x /y\n' > "$work/b/ctx/Dockerfile"
+out=$(blab build 2>&1); rc=$?
+check_eq "COPY --from an image the registry does not have fails (exit 1)" "$rc" "1"
+check_match "... naming the instruction, its line and the image" "$out" 'ctx/Dockerfile:2: COPY --from=127.0.0.1:5302/test/nope:1: '
+
 # A hostile context is still refused when building.
 ln -s "$work/outside" "$work/b/ctx/out"
 printf 'FROM scratch\nCOPY out/secret /\n' > "$work/b/ctx/Dockerfile"
@@ -206,12 +245,13 @@ check_match "... with its line" "$out" 'ctx/Dockerfile:2: COPY `out/secret` lead
 
 # up --build: a service built and brought up; its command sees the files.
 rm "$work/b/ctx/out"
-printf 'FROM 127.0.0.1:5302/test/img:1\nCOPY notes.txt /notes\nCMD ["sh", "-c", "cat /notes > /seen; sleep 1000"]\n' > "$work/b/ctx/Dockerfile"
+printf 'FROM 127.0.0.1:5302/test/img:1\nCOPY notes.txt /notes\nCOPY --from=bb-app /srv/built /from-image\nCMD ["sh", "-c", "cat /notes > /seen; sleep 1000"]\n' > "$work/b/ctx/Dockerfile"
 sed -i 's/^  bad:/  web:/' "$work/b/compose.yaml"
 out=$(blab up -d --build 2>&1); rc=$?
 check_eq "up --build builds and starts (exit 0)" "$rc" "0"
 check_match "... building first" "$out" 'built bb-web'
 check_eq "... and the command sees the built files" "$(blab exec web cat /seen 2>&1)" "notes"
+check_eq "COPY --from a local image the store has (built before)" "$(blab exec web cat /from-image 2>&1)" "hello from build"
 check "down" blab down
 check_clean bb
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -439,6 +440,64 @@ static void test_eval_scopes(void **state)
 	nc_dockerfile_free(&df);
 }
 
+static const char *const base_env[] = { "PATH=/base/bin", "APP_HOME=/app", "WHO=base", "junk", NULL };
+
+static int base_env_of(void *ctx, size_t stage, const char *image, const char *const **env, nc_err *err)
+{
+	unsigned *calls = ctx;
+	(*calls)++;
+	if (!strcmp(image, "bad"))
+		return nc_err_msg(err, ENOENT, "no such image");
+	*env = stage == 0 && !strcmp(image, "base:1") ? base_env : NULL;
+	return 0;
+}
+
+/* The base image's ENV is in scope from FROM on: substituted, winning
+ * over an ARG, overridden by the stage's ENV, passed to a stage built
+ * on this one; an image with none and scratch add nothing. */
+static void test_eval_base_env(void **state)
+{
+	(void)state;
+	struct nc_dockerfile df = parse_ok("FROM base:1 AS one\n"
+					   "ARG WHO=arg\n"
+					   "WORKDIR $APP_HOME\n"
+					   "COPY x ${WHO}/\n"
+					   "ENV APP_HOME=/srv\n"
+					   "WORKDIR $APP_HOME/$PATH\n"
+					   "FROM one\n"
+					   "WORKDIR $APP_HOME:$WHO\n"
+					   "FROM other\n"
+					   "WORKDIR x$APP_HOME\n"
+					   "FROM scratch\n"
+					   "WORKDIR x$APP_HOME\n");
+	unsigned calls = 0;
+	struct nc_df_base_env be = { base_env_of, &calls };
+	struct nc_df_build b;
+	nc_err err = { 0 };
+	if (nc_df_eval_base(&df, "Dockerfile", NULL, 0, NULL, &be, &b, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(calls, 2); /* base:1 and other; not the stage, not scratch */
+	const struct nc_df_step *st = b.stages[0].steps;
+	assert_string_equal(st[1].words[0], "/app");
+	assert_string_equal(st[2].words[1], "base/"); /* the image's ENV wins over ARG */
+	assert_string_equal(st[4].words[0], "/srv//base/bin");
+	assert_string_equal(b.stages[1].steps[0].words[0], "/srv:base");
+	assert_string_equal(b.stages[2].steps[0].words[0], "x");
+	assert_string_equal(b.stages[3].steps[0].words[0], "x");
+	nc_df_build_free(&b);
+
+	/* Without a provider, as before: nothing from the base. */
+	assert_int_equal(nc_df_eval(&df, "Dockerfile", NULL, 0, NULL, &b, &err), 0);
+	assert_string_equal(b.stages[0].steps[1].words[0], "");
+	nc_df_build_free(&b);
+	nc_dockerfile_free(&df);
+
+	df = parse_ok("FROM bad\nWORKDIR /x\n");
+	assert_true(nc_df_eval_base(&df, "Dockerfile", NULL, 0, NULL, &be, &b, &err) < 0);
+	assert_string_equal(err.msg, "Dockerfile:1: FROM bad: no such image");
+	nc_dockerfile_free(&df);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_sizes),
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_eval_scopes),
+		cmocka_unit_test(test_eval_base_env),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

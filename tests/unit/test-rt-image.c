@@ -979,6 +979,43 @@ static void flip_byte(const char *path, off_t at)
 	close(fd);
 }
 
+/* A builder's layer blob: stored once, its overlay directory under l/,
+ * its bytes checked against the digest it is named by. */
+static void test_layer_dir(void **state)
+{
+	(void)state;
+	struct tw w = { 0 };
+	char path[256], hex[NC_SHA256_HEX_LEN], digest[80], bad[80];
+	tw_file(&w, "built", "from a builder\n", 0644);
+	save(&w, "built.tar", false, path, sizeof(path));
+	digest_of(path, hex);
+	snprintf(digest, sizeof(digest), "sha256:%s", hex);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	char *dir = NULL, *again = NULL;
+	if (rt_image_layer_dir(fd, digest, store, &dir, &err) < 0)
+		fail_msg("%s", err.msg);
+	char want[512];
+	snprintf(want, sizeof(want), "%s/l/%.16s", store, hex);
+	assert_string_equal(dir, want);
+	read_is(dir, "built", "from a builder\n");
+	assert_true(lseek(fd, 0, SEEK_SET) == 0);
+	assert_int_equal(rt_image_layer_dir(fd, digest, store, &again, &err), 0); /* stored: the same */
+	assert_string_equal(again, dir);
+	free(again);
+	free(dir);
+	/* Named by another digest: refused, nothing returned. */
+	snprintf(bad, sizeof(bad), "sha256:%064d", 0);
+	assert_true(lseek(fd, 0, SEEK_SET) == 0);
+	dir = (char *)"x";
+	assert_true(rt_image_layer_dir(fd, bad, store, &dir, &err) < 0);
+	assert_null(dir);
+	assert_true(rt_image_layer_dir(fd, "md5:abc", store, &dir, &err) < 0);
+	assert_non_null(strstr(err.msg, "not a sha256 digest"));
+	close(fd);
+	no_tmp_in_store();
+}
+
 static void test_oci_blob_verified(void **state)
 {
 	(void)state;
@@ -1134,6 +1171,7 @@ int main(void)
 		cmocka_unit_test(test_archive_errors),
 		cmocka_unit_test(test_copy_tree),
 		cmocka_unit_test(test_copy_tree_race),
+		cmocka_unit_test(test_layer_dir),
 		cmocka_unit_test(test_oci_blob_verified),
 		cmocka_unit_test(test_oci_nodes_not_opened),
 		cmocka_unit_test(test_docker_save_verified),
