@@ -372,6 +372,44 @@ out:;
 	return r;
 }
 
+/* The destination through the stage's symlinks (/bin -> usr/bin on a
+ * merged-/usr image): what is copied lands where the links lead, as in
+ * the container, never as a directory entry over a link (which would
+ * hide the whole of /bin). A file's own name is kept as written. */
+static int dest_through_links(struct nc_builder *b, const struct nc_bstage *st, char *dest, size_t size, bool dir)
+{
+	_cleanup_free_ char **dirs = NULL;
+	size_t n = 0;
+	char parent[4096], real[4096];
+	const char *name = NULL;
+	int r;
+
+	if (!strcmp(dest, "."))
+		return 0;
+	snprintf(parent, sizeof(parent), "%s", dest);
+	if (!dir) {
+		char *slash = strrchr(parent, '/');
+		if (!slash)
+			return 0; /* a file at the root: no link on its way */
+		*slash = '\0';
+		name = dest + (slash - parent) + 1;
+	}
+	if ((r = nc_bstage_lower(b, st, &dirs, &n)) < 0)
+		return r;
+	r = nc_blayers_realpath((const char *const *)dirs, n, parent, real, sizeof(real), b->err);
+	for (size_t i = 0; i < n; i++)
+		free(dirs[i]);
+	if (r < 0)
+		return r;
+	int len = name ? (strcmp(real, ".") ? snprintf(parent, sizeof(parent), "%s/%s", real, name)
+					    : snprintf(parent, sizeof(parent), "%s", name))
+		       : snprintf(parent, sizeof(parent), "%s", real);
+	if (len < 0 || (size_t)len >= size)
+		return nc_err_msg(b->err, ENAMETOOLONG, "destination `/%s`: path too long", dest);
+	memcpy(dest, parent, (size_t)len + 1);
+	return 0;
+}
+
 int nc_bstep_copy(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_step *step, char digest[80],
 		  uint64_t *size)
 {
@@ -395,6 +433,9 @@ int nc_bstep_copy(struct nc_builder *b, struct nc_bstage *st, const struct nc_df
 	c.dest_dir = d[strlen(d) - 1] == '/' || step->n_words > 2 || !strcmp(dest, ".");
 	for (size_t i = 0; i + 1 < step->n_words; i++)
 		c.dest_dir |= strpbrk(step->words[i], "*?[") != NULL;
+	if (st->n_layers && dest_through_links(b, st, dest, sizeof(dest), c.dest_dir) < 0)
+		return nc_err_prefix(b->err, "%s:%u: %s destination `%s`", b->in->df_name, step->in->line,
+				     nc_df_kind_name(step->in->kind), d);
 	if ((r = nc_blayer_begin(b, &f)) < 0)
 		return r;
 	char parents[4096];

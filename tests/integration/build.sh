@@ -134,6 +134,8 @@ COPY --chown=1000:1000 notes.txt /srv/notes.txt
 ADD bundle.tar.gz /opt/bundle/
 COPY --from=build /built /srv/built
 RUN rm /etc/layer2 && mkdir -p /var/made && echo made > /var/made/f && ln -s /srv /linked
+COPY notes.txt /linked/copied/
+COPY notes.txt /linked/file.txt
 WORKDIR $APP_HOME/made/by
 WORKDIR workdir
 COPY --chown=alice:wheel notes.txt /srv/alice.txt
@@ -164,7 +166,7 @@ check_match "... and the image is tagged PROJECT-SERVICE" "$out" 'built bb-app \
 out2=$(blab build 2>&1); rc=$?
 check_eq "a rebuild with nothing changed (exit 0)" "$rc" "0"
 check_eq "... runs no step" "$(printf '%s\n' "$out2" | grep -c ': DONE')" "0"
-check_eq "... every one of the 22 CACHED" "$(printf '%s\n' "$out2" | grep -c ': CACHED$')" "22"
+check_eq "... every one of the 24 CACHED" "$(printf '%s\n' "$out2" | grep -c ': CACHED$')" "24"
 check_eq "... and the image is the same" "$(printf '%s\n' "$out2" | grep -o 'built bb-app.*')" "$(printf '%s\n' "$out" | grep -o 'built bb-app.*')"
 echo v2 > "$work/b/ctx/conf/app.conf"
 out3=$(blab build 2>&1)
@@ -191,6 +193,9 @@ check_eq "... an ENV of the stage overrides the base image's" "$(blab exec app s
 check_eq "... and is the container's" "$(blab exec app sh -c 'echo $APP_HOME' 2>&1)" "/override"
 check "WORKDIR through a symlink of another layer makes the directory where it leads" \
 	blab exec app sh -c 'test -L /linked && test -d /srv/through'
+check_eq "COPY into a directory through a symlink of another layer lands where it leads, the link kept" \
+	"$(blab exec app sh -c 'test -L /linked && cat /srv/copied/notes.txt /srv/file.txt' 2>&1)" "notes
+notes"
 check_eq "WORKDIR of a directory the image has leaves it as it is" "$(blab exec app stat -c %a /tmp 2>&1)" "1777"
 check_eq "COPY --chown=user:group by names in the image's /etc/passwd and /etc/group" \
 	"$(blab exec app stat -c %u:%g /srv/alice.txt 2>&1)" "1000:10"
