@@ -97,8 +97,11 @@ static int arg(struct ev *e, const struct nc_df_instr *in, struct scope *s, cons
 			int r = flatten(e, s, &flat, &n);
 			if (r < 0 || (r = expand(e, in, flat, n, in->kv[i].value, &v)) < 0)
 				return r;
-		} else if (!found && global) {
-			v = global_value(global, in->kv[i].key);
+		} else if (!found) {
+			/* In a stage: the global ARG's value. Before the first
+			 * FROM: the value the global scope has (an automatic
+			 * platform ARG), as BuildKit keeps it. */
+			v = global_value(global ? global : s, in->kv[i].key);
 		}
 		st->kv[i] = (struct nc_df_kv){ in->kv[i].key, v };
 		int r = put(e, &s->args, &s->n_args, &s->cap_args, in->kv[i].key, v);
@@ -217,6 +220,11 @@ static int eval(struct ev *e, struct nc_df_build *b, const char *target)
 	size_t cap_steps = 0;
 	int r;
 
+	if (e->base)
+		for (size_t i = 0; i < e->base->n_platform_args; i++)
+			if ((r = put(e, &global.args, &global.n_args, &global.cap_args, e->base->platform_args[i].key,
+				     e->base->platform_args[i].value)) < 0)
+				return r;
 	b->stages = nc_arena_calloc(e->a, e->df->n_stages, sizeof(*b->stages));
 	if (!b->stages)
 		return nomem(e);

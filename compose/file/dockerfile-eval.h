@@ -69,6 +69,11 @@ void nc_df_build_free(struct nc_df_build *b);
 struct nc_df_base_env {
 	int (*env)(void *ctx, size_t stage, const char *image, const char *const **env, nc_err *err);
 	void *ctx;
+	/* BuildKit's automatic platform ARGs (TARGETPLATFORM, TARGETARCH,
+	 * BUILDPLATFORM, ...): in the global scope, so FROM sees them without
+	 * a declaration and a stage's `ARG TARGETARCH` takes the value. */
+	const struct nc_df_kv *platform_args;
+	size_t n_platform_args;
 };
 
 /* nc_df_eval with the base images' ENV from `base` (NULL: none). */

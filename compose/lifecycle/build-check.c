@@ -15,6 +15,7 @@
 #include "compose/file/dockerignore.h"
 #include "compose/lifecycle/build-check.h"
 #include "compose/lifecycle/build-context.h"
+#include "runtime/registry.h"
 
 struct ctx {
 	const struct nc_service *s;
@@ -219,7 +220,10 @@ int nc_build_prepare(const struct nc_model *m, const struct nc_service *s, struc
 		r = nc_err_errno(err, ENOMEM, "service `%s`: build arguments", s->name);
 		goto fail;
 	}
-	if ((r = nc_df_eval(&in->df, in->df_name, args, bd->n_args, bd->target, &in->b, err)) < 0)
+	struct nc_build_platform plat;
+	nc_build_platform_args(&plat);
+	struct nc_df_base_env be = { .platform_args = plat.kv, .n_platform_args = 8 };
+	if ((r = nc_df_eval_base(&in->df, in->df_name, args, bd->n_args, bd->target, &be, &in->b, err)) < 0)
 		goto fail;
 	in->ctx_fd = c.fd = open(in->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (c.fd < 0) {
@@ -270,6 +274,23 @@ void nc_build_input_free(struct nc_build_input *in)
 	nc_dockerignore_free(&in->ignore);
 	nc_df_build_free(&in->b);
 	nc_dockerfile_free(&in->df);
+}
+
+void nc_build_platform_args(struct nc_build_platform *p)
+{
+	struct rt_platform h;
+	rt_platform_host(&h);
+	/* arm64's v8 is its default variant: BuildKit leaves it out. */
+	const char *variant = !strcmp(h.arch, "arm64") && !strcmp(h.variant, "v8") ? "" : h.variant;
+	snprintf(p->os, sizeof(p->os), "%s", h.os);
+	snprintf(p->arch, sizeof(p->arch), "%s", h.arch);
+	snprintf(p->variant, sizeof(p->variant), "%s", variant);
+	snprintf(p->platform, sizeof(p->platform), "%s/%s%s%s", h.os, h.arch, *variant ? "/" : "", variant);
+	const char *values[] = { p->platform, p->os, p->arch, p->variant };
+	static const char *const keys[8] = { "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
+					     "BUILDPLATFORM",  "BUILDOS",  "BUILDARCH",  "BUILDVARIANT" };
+	for (size_t i = 0; i < 8; i++)
+		p->kv[i] = (struct nc_df_kv){ keys[i], values[i % 4] };
 }
 
 bool nc_build_clean_path(const char *in, char *out, size_t size)

@@ -52,6 +52,14 @@ void nc_build_input_free(struct nc_build_input *in);
 int nc_build_reeval(struct nc_build_input *in, const struct nc_service *s, const struct nc_df_base_env *base,
 		    nc_err *err);
 
+/* BuildKit's automatic platform ARGs for a build on this machine (no
+ * cross builds: the target is the build platform). */
+struct nc_build_platform {
+	char platform[100], os[32], arch[32], variant[32];
+	struct nc_df_kv kv[8];
+};
+void nc_build_platform_args(struct nc_build_platform *p);
+
 /* `a/./b/../c` as `a/c` (`.` for nothing); false when it climbs above. */
 bool nc_build_clean_path(const char *in, char *out, size_t size);
 

@@ -219,7 +219,9 @@ int nc_build_service(const struct nc_model *m, const struct nc_service *s, const
 		return r;
 	/* Shared, as a pull holds it: a layer just written is listed by no
 	 * image until the tag, and `image prune` must not take it. */
-	struct nc_df_base_env be = { base_env, &b };
+	struct nc_build_platform plat;
+	nc_build_platform_args(&plat);
+	struct nc_df_base_env be = { base_env, &b, plat.kv, 8 };
 	if ((r = dirs(&b, err)) < 0 || (r = nc_images_lock(paths, false, &lock, err)) < 0)
 		goto out;
 	if (!(b.stages = calloc(in.b.n_stages, sizeof(*b.stages)))) {

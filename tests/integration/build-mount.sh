@@ -38,6 +38,8 @@ RUN --mount=type=bind,source=requirements.txt,target=req.txt cat req.txt > /seen
 RUN --mount=type=tmpfs,target=/scratch sh -c 'echo t > /scratch/f && cat /scratch/f > /tmpfs-seen'
 RUN --mount=type=secret,id=token sh -c 'test -e /run/secrets/token || echo none > /secret-seen'
 RUN --network=none sh -c 'tail -n +3 /proc/net/dev | wc -l > /links'
+ARG TARGETARCH
+RUN echo "$TARGETPLATFORM:$TARGETARCH" > /arch
 DF
 out=$(lab build 2>&1); rc=$?
 check_eq "build: RUN --mount of a cache, a bind, a tmpfs and an optional secret (exit 0)" "$rc" "0"
@@ -51,14 +53,17 @@ check_eq "the tmpfs RUN wrote to its tmpfs" "$(lab exec app cat /tmpfs-seen 2>&1
 check_fails "... which is not in the image" lab exec app test -e /scratch/f
 check_eq "the secret RUN went on without it" "$(lab exec app cat /secret-seen 2>&1)" "none"
 check_eq "RUN --network=none had only lo" "$(lab exec app cat /links 2>&1)" "1"
+case $(uname -m) in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; *) arch=$(uname -m) ;; esac
+check_eq "BuildKit's automatic TARGETARCH, once declared (TARGETPLATFORM, undeclared, is not seen)" \
+	"$(lab exec app cat /arch 2>&1)" ":$arch"
 lab down >/dev/null 2>&1
 
 out=$(lab build 2>&1)
 check_eq "a rebuild with nothing changed runs no step" "$(printf '%s\n' "$out" | grep -c ': DONE')" "0"
 echo v2 > "$work/ctx/requirements.txt"
 out=$(lab build 2>&1)
-check_match "a changed bind source runs its RUN again" "$out" '\[3/6\] RUN cat req.txt > /seen: DONE'
-check_match "... while the cache RUN before it stays cached" "$out" '\[2/6\] RUN sh -c .echo run >> /cache/count.*: CACHED'
+check_match "a changed bind source runs its RUN again" "$out" '\[3/8\] RUN cat req.txt > /seen: DONE'
+check_match "... while the cache RUN before it stays cached" "$out" '\[2/8\] RUN sh -c .echo run >> /cache/count.*: CACHED'
 out=$(lab build --no-cache 2>&1)
 check "build --no-cache" lab up -d
 check_eq "... the cache RUN found the cache of the first build" "$(lab exec app cat /runs 2>&1)" "2"

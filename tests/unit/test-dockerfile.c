@@ -471,7 +471,7 @@ static void test_eval_base_env(void **state)
 					   "FROM scratch\n"
 					   "WORKDIR x$APP_HOME\n");
 	unsigned calls = 0;
-	struct nc_df_base_env be = { base_env_of, &calls };
+	struct nc_df_base_env be = { .env = base_env_of, .ctx = &calls };
 	struct nc_df_build b;
 	nc_err err = { 0 };
 	if (nc_df_eval_base(&df, "Dockerfile", NULL, 0, NULL, &be, &b, &err) < 0)
@@ -498,6 +498,45 @@ static void test_eval_base_env(void **state)
 	nc_dockerfile_free(&df);
 }
 
+/* BuildKit's automatic platform ARGs: FROM sees them undeclared, a
+ * stage only once it declares them, a build argument overrides them, and
+ * a global redeclaration without a default keeps the value. */
+static void test_eval_platform_args(void **state)
+{
+	(void)state;
+	struct nc_dockerfile df = parse_ok("ARG TARGETARCH\n"
+					   "FROM --platform=$BUILDPLATFORM img-${TARGETARCH}:${TARGETOS} AS a\n"
+					   "WORKDIR /x$TARGETARCH\n"
+					   "ARG TARGETARCH BUILDPLATFORM\n"
+					   "WORKDIR /$TARGETARCH/$BUILDPLATFORM\n"
+					   "FROM b-$BUILDARCH\n"
+					   "ARG TARGETOS\n"
+					   "WORKDIR /$TARGETOS\n");
+	static const struct nc_df_kv plat[] = {
+		{ "TARGETPLATFORM", "linux/arm/v7" }, { "TARGETOS", "linux" },  { "TARGETARCH", "arm" },
+		{ "TARGETVARIANT", "v7" },            { "BUILDPLATFORM", "linux/arm/v7" },
+		{ "BUILDOS", "linux" },               { "BUILDARCH", "arm" },    { "BUILDVARIANT", "v7" },
+	};
+	struct nc_df_base_env be = { .platform_args = plat, .n_platform_args = 8 };
+	struct nc_df_build b;
+	nc_err err = { 0 };
+	if (nc_df_eval_base(&df, "Dockerfile", NULL, 0, NULL, &be, &b, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(b.stages[0].base, "img-arm:linux");
+	assert_string_equal(b.stages[0].steps[0].words[0], "/x");
+	assert_string_equal(b.stages[0].steps[2].words[0], "/arm/linux/arm/v7");
+	assert_string_equal(b.stages[1].base, "b-arm");
+	assert_string_equal(b.stages[1].steps[1].words[0], "/linux");
+	nc_df_build_free(&b);
+
+	static const struct nc_df_kv args[] = { { "TARGETOS", "plan9" } };
+	if (nc_df_eval_base(&df, "Dockerfile", args, 1, NULL, &be, &b, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(b.stages[1].steps[1].words[0], "/plan9");
+	nc_df_build_free(&b);
+	nc_dockerfile_free(&df);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_eval_scopes),
 		cmocka_unit_test(test_eval_base_env),
+		cmocka_unit_test(test_eval_platform_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
