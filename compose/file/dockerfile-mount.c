@@ -125,7 +125,9 @@ static int option(struct nc_df_mount *m, const char *k, const char *v, char *why
 			return fail(why, size, "`%s=%s`: a size (bytes, or with k, m or g)", k, v ? v : "");
 		m->size = n;
 	} else if (!strcmp(k, "env")) {
-		/* secret as an environment variable: absent like the file. */
+		if (!v || !*v)
+			return fail(why, size, "`env` needs a variable name");
+		m->env = v;
 	} else {
 		return fail(why, size, "unknown option `%s`", k);
 	}

@@ -35,6 +35,7 @@ struct nc_df_mount {
 	uint32_t mode;        /* cache: of the directory when it is made (0755) */
 	uint32_t uid, gid;    /* cache: its owner when made (0:0) */
 	uint64_t size;        /* tmpfs: bytes, 0: the kernel's default */
+	const char *env;      /* secret: also (or, without target, only) this variable */
 };
 
 /* Parses the value of one --mount. On error returns -1 with `why` (the

@@ -142,14 +142,14 @@ NC_EMIT_WRITER(nc_emit_svc_shm_size)
 		nc_emit_int(out, 2, "shm_size", s->shm_size);
 }
 
-static void file_refs(struct nc_strbuf *out, const char *key, const struct nc_file_ref *v, size_t n)
+static void file_refs_at(struct nc_strbuf *out, int level, const char *key, const struct nc_file_ref *v, size_t n)
 {
 	if (!n)
 		return;
-	nc_emit_key(out, 2, key);
+	nc_emit_key(out, level, key);
 	nc_strbuf_putc(out, '\n');
 	for (size_t i = 0; i < n; i++) {
-		nc_emit_indent(out, 3);
+		nc_emit_indent(out, level + 1);
 		nc_strbuf_append(out, "- {source: ");
 		nc_emit_scalar(out, v[i].source);
 		if (v[i].target) {
@@ -158,6 +158,11 @@ static void file_refs(struct nc_strbuf *out, const char *key, const struct nc_fi
 		}
 		nc_strbuf_append(out, "}\n");
 	}
+}
+
+static void file_refs(struct nc_strbuf *out, const char *key, const struct nc_file_ref *v, size_t n)
+{
+	file_refs_at(out, 2, key, v, n);
 }
 
 NC_EMIT_WRITER(nc_emit_svc_secrets)
@@ -576,6 +581,7 @@ NC_EMIT_WRITER(nc_emit_svc_build)
 	flow_list_if(out, "platforms", b->platforms, b->n_platforms);
 	if (b->pull)
 		nc_emit_bool(out, 3, "pull", true);
+	file_refs_at(out, 3, "secrets", b->secrets, b->n_secrets);
 	if (b->shm_size != NC_UNSET)
 		nc_emit_int(out, 3, "shm_size", b->shm_size);
 	flow_list_if(out, "tags", b->tags, b->n_tags);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * services.<s>.build, read as Compose reads it so that the files people
- * have load, merge and print (`config`). Building is not done yet: the
- * planner refuses a service that would need it (plan-fs.c).
+ * have load, merge and print (`config`); compose/lifecycle/build*.c
+ * builds from it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -103,6 +103,12 @@ static int b_pull(struct nc_loader *ld, const struct nc_yt_node *key, const stru
 	return nc_ld_bool(ld, key, val, &B(obj)->pull);
 }
 
+static int b_secrets(struct nc_loader *ld, const struct nc_yt_node *key, const struct nc_yt_node *val,
+		     void *obj)
+{
+	return nc_ld_file_refs(ld, key, val, &B(obj)->secrets, &B(obj)->n_secrets);
+}
+
 #define UNSUPPORTED(k) { k, NULL, NC_LD_UNSUPPORTED }
 
 static const struct nc_ld_key build_keys[] = {
@@ -124,7 +130,7 @@ static const struct nc_ld_key build_keys[] = {
 	UNSUPPORTED("provenance"),
 	{ "pull", b_pull, 0 },
 	UNSUPPORTED("sbom"),
-	UNSUPPORTED("secrets"),
+	{ "secrets", b_secrets, 0 },
 	{ "shm_size", b_shm_size, 0 },
 	UNSUPPORTED("ssh"),
 	{ "tags", b_tags, 0 },

@@ -107,9 +107,13 @@ NC_LD_READER(nc_svc_file_refs)
 {
 	struct nc_service *s = obj;
 	bool secrets = !strcmp(key->text, "secrets");
-	struct nc_file_ref **v = secrets ? &s->secrets : &s->configs;
-	size_t *n = secrets ? &s->n_secrets : &s->n_configs;
+	return nc_ld_file_refs(ld, key, val, secrets ? &s->secrets : &s->configs,
+			       secrets ? &s->n_secrets : &s->n_configs);
+}
 
+int nc_ld_file_refs(struct nc_loader *ld, const struct nc_yt_node *key, const struct nc_yt_node *val,
+		    struct nc_file_ref **v, size_t *n)
+{
 	if (val->kind != NC_YT_SEQ)
 		return nc_ld_type(ld, key, val, "a list of names or {source, target}");
 	if (!(*v = nc_arena_calloc(ld->a, val->n_items ? val->n_items : 1, sizeof(**v))))

@@ -141,6 +141,9 @@ NC_LD_READER(nc_svc_labels);
 NC_LD_READER(nc_svc_profiles);
 NC_LD_READER(nc_svc_container_name);
 NC_LD_READER(nc_svc_file_refs);
+/* A list of secret or config references: names or {source, target}. */
+int nc_ld_file_refs(struct nc_loader *ld, const struct nc_yt_node *key, const struct nc_yt_node *val,
+		    struct nc_file_ref **v, size_t *n);
 /* Top-level secrets: and configs: (load-files.c). */
 int nc_load_file_objs(struct nc_loader *ld, const struct nc_yt_node *key, const struct nc_yt_node *val);
 NC_LD_READER(nc_svc_group_add);

@@ -352,6 +352,10 @@ struct nc_build {
 	size_t n_platforms;
 	int64_t shm_size;              /* NC_UNSET: none */
 	bool no_cache, pull;
+	/* Top-level secrets a RUN --mount=type=secret may use; its id is
+	 * the entry's target, else its source. */
+	struct nc_file_ref *secrets;
+	size_t n_secrets;
 };
 
 /* services.<s>.links (Compose's legacy form, not the lab's top-level

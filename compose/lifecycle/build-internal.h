@@ -66,6 +66,8 @@ struct nc_builder {
 	char tmp[4096];      /* <lib>/build-tmp */
 	bool no_cache;
 	const char *network; /* build.network, NULL: none */
+	const struct nc_model *model;  /* for build.secrets */
+	const struct nc_service *svc;
 	FILE *out;
 	unsigned step_no;
 	struct nc_bstage *stages;
@@ -133,11 +135,13 @@ int nc_bstep_run(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_
 
 /* build-mount.c: RUN --mount. What its bind mounts show of the context,
  * for the step's cache key ("" when it has none); and the mounts for the
- * RUN's container, in the builder's arena (secret and ssh mounts that are
- * not required are left out, with a line saying so). */
+ * RUN's container, in the builder's arena: a secret from build.secrets
+ * (a file bound read-only, or a variable's text written into `tmp`, the
+ * RUN's own directory; with env=NAME also in `env`); ssh mounts and
+ * secrets the service lacks, when not required, left out with a line. */
 int nc_bmount_content(struct nc_builder *b, const struct nc_df_step *step, char content[NC_SHA256_HEX_LEN + 1]);
 int nc_bmount_plan(struct nc_builder *b, const struct nc_bstage *st, const struct nc_df_step *step,
-		   struct rt_mount **mounts, size_t *n);
+		   const char *tmp, struct nc_strv *env, struct rt_mount **mounts, size_t *n);
 
 /* WORKDIR: a layer with the stage's working directory and its missing
  * parents (root's, 0755), when the stage's layers do not have it: 1 and

@@ -171,8 +171,133 @@ static const char *bind_path(struct nc_builder *b, const struct nc_df_step *step
 	return s;
 }
 
+/* The service's build.secrets entry whose id (target, else source) is `id`. */
+static const struct nc_file_ref *build_secret(const struct nc_builder *b, const char *id)
+{
+	const struct nc_build *bd = &b->svc->build;
+	for (size_t i = 0; i < bd->n_secrets; i++) {
+		const struct nc_file_ref *r = &bd->secrets[i];
+		if (!strcmp(r->target ? r->target : r->source, id))
+			return r;
+	}
+	return NULL;
+}
+
+static const struct nc_file_obj *top_secret(const struct nc_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_secrets; i++)
+		if (!strcmp(m->secrets[i].name, name))
+			return &m->secrets[i];
+	return NULL;
+}
+
+/* A secret's text: a file of the host (bound as it is: *path) or a
+ * variable's value (*text). Neither reaches a layer or a cache key. */
+static int secret_source(struct nc_builder *b, const struct nc_df_step *step, const struct nc_file_ref *ref,
+			 const char **path, const char **text)
+{
+	const struct nc_file_obj *f = top_secret(b->model, ref->source);
+	*path = *text = NULL;
+	if (!f)
+		return nc_err_msg(b->err, EINVAL, "%s:%u: secret `%s`: no such secret in the file's top-level `secrets`",
+				  b->in->df_name, step->in->line, ref->source);
+	if (f->environment) {
+		if (!(*text = getenv(f->environment)))
+			return nc_err_msg(b->err, EINVAL, "%s:%u: secret `%s`: the variable `%s` is not set",
+					  b->in->df_name, step->in->line, f->name, f->environment);
+		return 0;
+	}
+	if (!f->file)
+		return nc_err_msg(b->err, EINVAL, "%s:%u: secret `%s` has neither `file` nor `environment`",
+				  b->in->df_name, step->in->line, f->name);
+	const char *home = getenv("HOME");
+	const char *p = f->file[0] == '/' ? nc_arena_strdup(&b->a, f->file)
+			: f->file[0] == '~' && f->file[1] == '/' ? nc_arena_printf(&b->a, "%s%s", home ? home : "/root", f->file + 1)
+			: nc_arena_printf(&b->a, "%s/%s", b->model->dir ? b->model->dir : ".", f->file);
+	struct stat sb;
+	if (!p)
+		return nc_err_msg(b->err, ENOMEM, "build");
+	if (stat(p, &sb) < 0)
+		return nc_err_errno(b->err, errno, "%s:%u: secret `%s`: file `%s`", b->in->df_name, step->in->line,
+				    f->name, p);
+	if (!S_ISREG(sb.st_mode))
+		return nc_err_msg(b->err, EINVAL, "%s:%u: secret `%s`: `%s` is not a regular file", b->in->df_name,
+				  step->in->line, f->name, p);
+	*path = p;
+	return 0;
+}
+
+/* The text written into the RUN's own directory (removed after it),
+ * readable by root only. */
+static const char *secret_file(struct nc_builder *b, const char *tmp, const char *id, const char *text)
+{
+	struct nc_sha256 h;
+	uint8_t d[NC_SHA256_LEN];
+	char hex[NC_SHA256_HEX_LEN];
+	nc_sha256_init(&h);
+	nc_sha256_update(&h, id, strlen(id)); /* one file per id, whatever the id holds */
+	nc_sha256_final(&h, d);
+	nc_sha256_hex(d, hex);
+	const char *path = nc_arena_printf(&b->a, "%s/secret-%.16s", tmp, hex);
+	if (!path) {
+		nc_err_msg(b->err, ENOMEM, "build");
+		return NULL;
+	}
+	if (nc_write_file_atomic(path, text, strlen(text), 0400, b->err) < 0) {
+		nc_err_prefix(b->err, "build: secret `%s`", id);
+		return NULL;
+	}
+	return path;
+}
+
+/* A secret mount: 1 with *o filled in, 0 when there is nothing to bind
+ * (left out, or env= only). */
+static int secret_mount(struct nc_builder *b, const struct nc_df_step *step, const struct nc_df_mount *m,
+			const char *tmp, struct nc_strv *env, const char **source, const char **target)
+{
+	/* BuildKit's id: as given, else the target's last component. */
+	const char *id = m->id;
+	if (!id && m->target)
+		id = strrchr(m->target, '/') ? strrchr(m->target, '/') + 1 : m->target;
+	const struct nc_file_ref *ref = id && *id ? build_secret(b, id) : NULL;
+	if (!ref) {
+		if (m->required)
+			return nc_err_msg(b->err, EINVAL, "%s:%u: RUN --mount=type=secret%s%s is required, but service `%s` has no such build secret (list it under build.secrets)",
+					  b->in->df_name, step->in->line, id ? ",id=" : "", id ? id : "", b->svc->name);
+		fprintf(b->out, "#%u RUN --mount=type=secret%s%s: service `%s` has no such build secret; the RUN goes on without it\n",
+			b->step_no, id ? ",id=" : "", id ? id : "", b->svc->name);
+		return 0;
+	}
+	const char *path, *text;
+	int r = secret_source(b, step, ref, &path, &text);
+	if (r < 0)
+		return r;
+	if (m->env) {
+		const char *value = text;
+		_cleanup_free_ char *buf = NULL;
+		size_t len;
+		if (!value) {
+			if ((r = nc_read_file_bounded(path, 1u << 20, &buf, &len, b->err)) < 0)
+				return r;
+			value = buf;
+		}
+		const char *kv = nc_arena_printf(&b->a, "%s=%s", m->env, value);
+		if (!kv || nc_strv_push(&b->a, env, kv) < 0)
+			return nc_err_msg(b->err, ENOMEM, "build");
+		if (!m->target)
+			return 0; /* env= alone: no file, as BuildKit */
+	}
+	if (!path && !(path = secret_file(b, tmp, id, text)))
+		return nc_err_ret(b->err);
+	*source = path;
+	*target = m->target ? m->target : nc_arena_printf(&b->a, "/run/secrets/%s", id);
+	if (!*target)
+		return nc_err_msg(b->err, ENOMEM, "build");
+	return 1;
+}
+
 int nc_bmount_plan(struct nc_builder *b, const struct nc_bstage *st, const struct nc_df_step *step,
-		   struct rt_mount **mounts, size_t *n)
+		   const char *tmp, struct nc_strv *env, struct rt_mount **mounts, size_t *n)
 {
 	struct nc_df_mount m;
 	size_t i = 0, cap = 0;
@@ -181,13 +306,23 @@ int nc_bmount_plan(struct nc_builder *b, const struct nc_bstage *st, const struc
 	*mounts = NULL;
 	*n = 0;
 	while ((r = each_mount(b, step, &i, &m)) > 0) {
-		if (m.type == NC_DF_MOUNT_SECRET || m.type == NC_DF_MOUNT_SSH) {
+		const char *secret = NULL;
+		if (m.type == NC_DF_MOUNT_SSH) {
 			if (m.required)
-				return nc_err_msg(b->err, EINVAL, "%s:%u: RUN --mount=type=%s is required, but ncompose builds have no secrets or SSH agents (build.secrets and build.ssh are not supported yet)",
-						  b->in->df_name, step->in->line, nc_df_mount_type_name(m.type));
-			fprintf(b->out, "#%u RUN --mount=type=%s%s%s: ncompose builds have none; the RUN goes on without it\n",
-				b->step_no, nc_df_mount_type_name(m.type), m.id ? ",id=" : "", m.id ? m.id : "");
+				return nc_err_msg(b->err, EINVAL, "%s:%u: RUN --mount=type=ssh is required, but ncompose builds have no SSH agent (build.ssh is not supported yet)",
+						  b->in->df_name, step->in->line);
+			fprintf(b->out, "#%u RUN --mount=type=ssh: ncompose builds have no SSH agent; the RUN goes on without it\n",
+				b->step_no);
 			continue;
+		}
+		if (m.type == NC_DF_MOUNT_SECRET) {
+			const char *t = NULL;
+			if ((r = secret_mount(b, step, &m, tmp, env, &secret, &t)) <= 0) {
+				if (r < 0)
+					return r;
+				continue;
+			}
+			m.target = t;
 		}
 		const char *target = target_of(b, st, step, m.target);
 		if (!target)
@@ -213,6 +348,11 @@ int nc_bmount_plan(struct nc_builder *b, const struct nc_bstage *st, const struc
 			o->size = m.size;
 			o->exec = true;
 			o->source = "tmpfs";
+			break;
+		case NC_DF_MOUNT_SECRET:
+			o->type = RT_MOUNT_BIND;
+			o->source = secret;
+			o->read_only = true;
 			break;
 		default:
 			break;

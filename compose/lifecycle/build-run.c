@@ -109,7 +109,7 @@ static int run(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_st
 		netns = "/proc/self/ns/net";
 	struct rt_mount *mounts;
 	size_t n_mounts;
-	if ((r = nc_bmount_plan(b, st, step, &mounts, &n_mounts)) < 0)
+	if ((r = nc_bmount_plan(b, st, step, tmp, &env, &mounts, &n_mounts)) < 0)
 		goto out;
 	snprintf(name, sizeof(name), "build/%s", b->service);
 	struct rt_container_spec spec = {

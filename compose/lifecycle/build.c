@@ -210,7 +210,7 @@ int nc_build_service(const struct nc_model *m, const struct nc_service *s, const
 	struct nc_build_summary sum;
 	struct nc_builder b = { .a = NC_ARENA_INIT, .paths = paths, .in = &in, .service = s->name,
 				.no_cache = o->no_cache || s->build.no_cache, .network = s->build.network,
-				.out = o->out ? o->out : stderr, .err = err };
+				.out = o->out ? o->out : stderr, .err = err, .model = m, .svc = s };
 	_cleanup_close_ int lock = -1;
 	char name[NC_IMAGE_REF_STRLEN], digest[80];
 	int r;

@@ -2,7 +2,8 @@
 # build-mount: RUN --mount as BuildKit's Dockerfiles use it (`docker init`
 # writes them): a cache kept between builds and never in the image, a
 # read-only bind of a context file whose content is part of the step's
-# cache key, a tmpfs, an optional secret left out; RUN --network=none; and
+# cache key, a tmpfs, build.secrets (a file, a variable's text as env=),
+# an optional secret the service lacks left out; RUN --network=none; and
 # a bind that would leave the context (a symlink, a ../ path) refused.
 . "$NC_SRC/tests/lib/lib.sh"
 
@@ -22,12 +23,19 @@ mkdir -p "$work/ctx" "$work/outside"
 echo v1 > "$work/ctx/requirements.txt"
 echo secret > "$work/outside/secret"
 ln -s "$work/outside/secret" "$work/ctx/leak"
+echo s3cret > "$work/token.txt"
+export NC_TEST_API_KEY=k3y
 cat > "$work/compose.yaml" <<'YAML'
 services:
   app:
-    build: ctx
+    build:
+      context: ctx
+      secrets: [token, {source: envsec, target: apikey}]
     command: sleep 1000
     network_mode: none
+secrets:
+  token: {file: ./token.txt}
+  envsec: {environment: NC_TEST_API_KEY}
 YAML
 lab() { nc -p bm -f "$work/compose.yaml" "$@"; }
 cat > "$work/ctx/Dockerfile" <<'DF'
@@ -36,22 +44,24 @@ WORKDIR /app
 RUN --mount=type=cache,target=/cache,sharing=locked sh -c 'echo run >> /cache/count; wc -l < /cache/count > /runs'
 RUN --mount=type=bind,source=requirements.txt,target=req.txt cat req.txt > /seen
 RUN --mount=type=tmpfs,target=/scratch sh -c 'echo t > /scratch/f && cat /scratch/f > /tmpfs-seen'
-RUN --mount=type=secret,id=token sh -c 'test -e /run/secrets/token || echo none > /secret-seen'
+RUN --mount=type=secret,id=token --mount=type=secret,id=apikey,env=API --mount=type=secret,id=missing sh -c 'test "$(cat /run/secrets/token)" = s3cret && test "$API" = k3y && test ! -e /run/secrets/apikey && echo yes > /secret-seen'
 RUN --network=none sh -c 'tail -n +3 /proc/net/dev | wc -l > /links'
 ARG TARGETARCH
 RUN echo "$TARGETPLATFORM:$TARGETARCH" > /arch
 DF
 out=$(lab build 2>&1); rc=$?
 check_eq "build: RUN --mount of a cache, a bind, a tmpfs and an optional secret (exit 0)" "$rc" "0"
-check_match "... the optional secret is left out, said in one line" "$out" \
-	'RUN --mount=type=secret,id=token: ncompose builds have none; the RUN goes on without it'
+check_match "... an optional secret the service lacks is left out, said in one line" "$out" \
+	'RUN --mount=type=secret,id=missing: service `app` has no such build secret; the RUN goes on without it'
 check "up -d runs the built image" lab up -d
 check_eq "the cache RUN ran once" "$(lab exec app cat /runs 2>&1)" "1"
 check_fails "... and the cache's content is not in the image" lab exec app test -e /cache/count
 check_eq "the bind RUN read the context's file (relative target below WORKDIR)" "$(lab exec app cat /seen 2>&1)" "v1"
 check_eq "the tmpfs RUN wrote to its tmpfs" "$(lab exec app cat /tmpfs-seen 2>&1)" "t"
 check_fails "... which is not in the image" lab exec app test -e /scratch/f
-check_eq "the secret RUN went on without it" "$(lab exec app cat /secret-seen 2>&1)" "none"
+check_eq "the secret RUN read build.secrets: a file at /run/secrets/ID, a variable's as env=" \
+	"$(lab exec app cat /secret-seen 2>&1)" "yes"
+check_fails "... and no secret's text is in the image" lab exec app grep -rqs -e s3cret -e k3y /run /secret-seen /app
 check_eq "RUN --network=none had only lo" "$(lab exec app cat /links 2>&1)" "1"
 case $(uname -m) in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; *) arch=$(uname -m) ;; esac
 check_eq "BuildKit's automatic TARGETARCH, once declared (TARGETPLATFORM, undeclared, is not seen)" \
@@ -86,9 +96,13 @@ check_fails "... and nothing reached the context" test -e "$work/ctx/new"
 df 'RUN --mount=type=bind,target=/ctx sh -c "echo x > /new"\n'
 check "... while the same RUN writing elsewhere builds (the control)" lab build
 
-df 'RUN --mount=type=secret,id=token,required=true true\n'
-check_match "a required secret is refused, saying why" "$(lab build 2>&1)" \
-	'RUN --mount=type=secret is required, but ncompose builds have no secrets'
+df 'RUN --mount=type=secret,id=nope,required=true true\n'
+check_match "a required secret the service lacks is refused, saying why" "$(lab build 2>&1)" \
+	'RUN --mount=type=secret,id=nope is required, but service `app` has no such build secret'
+sed -i 's/secrets: \[token, /secrets: [nosuch, /' "$work/compose.yaml"
+check_match "a build secret not in the top-level secrets is refused with its place" "$(lab build --check 2>&1)" \
+	'compose.yaml:[0-9]+:[0-9]+: service `app`: build secret `nosuch` is not in the file.s top-level `secrets`'
+sed -i 's/secrets: \[nosuch, /secrets: [token, /' "$work/compose.yaml"
 df 'RUN --mount=type=nope,target=/x true\n'
 out=$(lab build --check 2>&1); rc=$?
 check_eq "an unknown mount type is bad input (exit 2)" "$rc" "2"
