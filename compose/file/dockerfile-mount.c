@@ -101,8 +101,7 @@ static int option(struct nc_df_mount *m, const char *k, const char *v, char *why
 		if ((b = boolean(v)) < 0)
 			return fail(why, size, "`%s=%s`: true or false", k, v);
 		m->read_only = !b;
-		if (b && m->type == NC_DF_MOUNT_BIND)
-			return fail(why, size, "a read-write bind mount is not supported by ncompose (writes to it would be thrown away); bind it read-only and write elsewhere");
+		m->rw = b;
 	} else if (!strcmp(k, "required")) {
 		if ((b = boolean(v)) < 0)
 			return fail(why, size, "`required=%s`: true or false", v);
@@ -172,7 +171,7 @@ int nc_df_mount_parse(struct nc_arena *a, const char *spec, struct nc_df_mount *
 	}
 	switch (m->type) {
 	case NC_DF_MOUNT_BIND:
-		m->read_only = true;
+		m->read_only = !m->rw; /* BuildKit's binds are read-only unless rw */
 		if (!m->source)
 			m->source = ".";
 		/* fall through */

@@ -4,7 +4,7 @@
  * options (a bare `ro`, `rw` or `required` means true). ncompose builds
  * three types: `cache` (a directory kept between builds, named by `id`
  * or else by the target), `bind` (a file or directory of the build
- * context, read-only) and `tmpfs`. `secret` and `ssh` are parsed so that
+ * context, read-only unless rw) and `tmpfs`. `secret` and `ssh` are parsed so that
  * an optional one (BuildKit's default) lets the RUN go on without it.
  */
 #ifndef NC_COMPOSE_DOCKERFILE_MOUNT_H
@@ -29,7 +29,8 @@ struct nc_df_mount {
 	const char *target;   /* as written (relative: below WORKDIR); NULL when not given */
 	const char *source;   /* bind: path in the context, "." when not given */
 	const char *id;       /* cache: its name, NULL: the target */
-	bool read_only;       /* cache: ro; bind: always (rw is refused) */
+	bool read_only;       /* cache: ro; bind: unless rw */
+	bool rw;              /* bind: writes allowed, to a copy gone with the RUN */
 	bool required;        /* secret, ssh: fail when it is missing */
 	bool has_mode;
 	uint32_t mode;        /* cache: of the directory when it is made (0755) */

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * RUN --mount (BuildKit's): a cache directory kept under the build cache
- * between builds, a file or directory of the build context bound
- * read-only, or a tmpfs. A bind's source is resolved beneath the context
- * as COPY's are (never through a symlink out of it) and what it shows
+ * between builds, a file or directory of the build context (copied, then
+ * bound; read-only unless rw), a tmpfs, or a secret of build.secrets. A
+ * bind's source is walked beneath the context as COPY's are (never
+ * through a symlink out of it, .dockerignore applied) and what it shows
  * goes into the step's cache key, so a changed requirements.txt runs the
- * RUN again. A cache's content never does: it is a cache.
+ * RUN again. A cache's content never does: it is a cache, the project's
+ * own (its directory and the step's cache key name the project).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +23,6 @@
 #include "compose/file/dockerfile-mount.h"
 #include "compose/lifecycle/build-context.h"
 #include "compose/lifecycle/build-internal.h"
-#include "runtime/resolve.h"
 #include "runtime/runtime.h"
 
 /* The --mount flags of a step, parsed (the parser checked them). */
@@ -61,6 +62,16 @@ int nc_bmount_content(struct nc_builder *b, const struct nc_df_step *step, char 
 	content[0] = '\0';
 	nc_sha256_init(&h);
 	while ((r = each_mount(b, step, &i, &m)) > 0) {
+		if (m.type == NC_DF_MOUNT_CACHE) {
+			/* The step cache is the machine's, the cache mounts are
+			 * the project's: another project's RUN of the same line
+			 * read other caches, and its layer is not this one's. */
+			const char *project = b->model && b->model->project ? b->model->project : "";
+			nc_sha256_update(&h, "cache-project", 14);
+			nc_sha256_update(&h, project, strlen(project) + 1);
+			binds++;
+			continue;
+		}
 		if (m.type != NC_DF_MOUNT_BIND)
 			continue;
 		char rel[4096], hex[NC_SHA256_HEX_LEN];
@@ -119,8 +130,12 @@ static const char *cache_dir(struct nc_builder *b, const struct nc_df_mount *m, 
 	char hex[NC_SHA256_HEX_LEN], dir[PATH_MAX];
 	const char *id = m->id && *m->id ? m->id : target;
 
+	/* One project's caches are its own: another project's RUN (a
+	 * Dockerfile somebody downloaded) must not read or poison them. */
+	const char *project = b->model && b->model->project ? b->model->project : "";
 	nc_sha256_init(&h);
 	nc_sha256_update(&h, "cache-mount", 12);
+	nc_sha256_update(&h, project, strlen(project) + 1);
 	nc_sha256_update(&h, id, strlen(id) + 1);
 	nc_sha256_final(&h, d);
 	nc_sha256_hex(d, hex);
@@ -144,28 +159,93 @@ static const char *cache_dir(struct nc_builder *b, const struct nc_df_mount *m, 
 	return s;
 }
 
-/* The context's file or directory as a path the container's init binds:
- * resolved beneath the context, then named by where it really is. */
-static const char *bind_path(struct nc_builder *b, const struct nc_df_step *step, const struct nc_df_mount *m)
+/* A bind's source copied out of the context into the RUN's own
+ * directory, by the walk COPY uses (beneath the context, .dockerignore
+ * applied, symlinks copied as links, never followed): the RUN binds our
+ * private copy, so nothing that changes the context meanwhile (a
+ * container writing into a bound project directory, swapping a directory
+ * for a link to /) can change what it sees, and what it sees is what the
+ * cache key covered. */
+struct bind_copy {
+	int dfd;          /* the RUN's directory */
+	const char *name; /* "bind-N" in it */
+};
+
+static int copy_visit(void *vctx, int pathfd, const struct stat *st, const char *match, const char *below,
+		      nc_err *err)
 {
-	char rel[4096], proc[64], real[PATH_MAX];
-	nc_err e;
+	const struct bind_copy *bc = vctx;
+	char rel[8192], link[4096];
+	mode_t mode = st->st_mode & 07777;
+
+	if (snprintf(rel, sizeof(rel), "%s%s%s", bc->name, *below ? "/" : "", below) >= (int)sizeof(rel))
+		return nc_err_msg(err, ENAMETOOLONG, "`%s/%s` in the build context", match, below);
+	if (S_ISDIR(st->st_mode)) {
+		if (mkdirat(bc->dfd, rel, 0700) < 0)
+			return nc_err_errno(err, errno, "copy `%s/%s` of the build context", match, below);
+		/* Its own mode once made: 0700 until then, whatever it says. */
+		if (fchmodat(bc->dfd, rel, mode, 0) < 0)
+			return nc_err_errno(err, errno, "copy `%s/%s` of the build context", match, below);
+		return 0;
+	}
+	if (S_ISLNK(st->st_mode)) {
+		ssize_t n = readlinkat(pathfd, "", link, sizeof(link) - 1);
+		if (n < 0)
+			return nc_err_errno(err, errno, "readlink `%s/%s` in the build context", match, below);
+		link[n] = '\0';
+		if (symlinkat(link, bc->dfd, rel) < 0)
+			return nc_err_errno(err, errno, "copy `%s/%s` of the build context", match, below);
+		return 0;
+	}
+	if (!S_ISREG(st->st_mode))
+		return 0; /* fifos, devices and sockets: not copied, as by COPY */
+	_cleanup_close_ int in = nc_reopen_regular(pathfd, O_RDONLY | O_NOCTTY, NULL);
+	if (in < 0)
+		return nc_err_errno(err, -in, "read `%s/%s` in the build context", match, below);
+	_cleanup_close_ int out = openat(bc->dfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (out < 0)
+		return nc_err_errno(err, errno, "copy `%s/%s` of the build context", match, below);
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(out, buf + done, (size_t)(n - done));
+			if (w < 0)
+				return nc_err_errno(err, errno, "copy `%s/%s` of the build context", match, below);
+			done += w;
+		}
+	if (n < 0)
+		return nc_err_errno(err, errno, "read `%s/%s` in the build context", match, below);
+	if (fchmod(out, mode) < 0)
+		return nc_err_errno(err, errno, "copy `%s/%s` of the build context", match, below);
+	return 0;
+}
+
+static const char *bind_path(struct nc_builder *b, const struct nc_df_step *step, const struct nc_df_mount *m,
+			     const char *tmp, size_t index)
+{
+	char rel[4096], hex[NC_SHA256_HEX_LEN], name[32];
+	size_t n;
 	if (bind_source(b, step, m, rel) < 0)
 		return NULL;
-	_cleanup_close_ int fd = rt_open_beneath(b->in->ctx_fd, rel, O_PATH, &e);
-	if (fd < 0) {
+	if (strcmp(rel, ".") && strpbrk(rel, "*?[")) {
+		nc_err_msg(b->err, EINVAL, "%s:%u: RUN --mount source `%s`: a bind source is a path, not a pattern",
+			   b->in->df_name, step->in->line, m->source);
+		return NULL;
+	}
+	_cleanup_close_ int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		nc_err_errno(b->err, errno, "build: `%s`", tmp);
+		return NULL;
+	}
+	snprintf(name, sizeof(name), "bind-%zu", index);
+	struct bind_copy bc = { dfd, name };
+	nc_err e;
+	if (nc_ctx_walk(b->in->ctx_fd, &b->in->ignore, rel, copy_visit, &bc, hex, &n, &e) < 0) {
 		nc_err_wrap(b->err, &e, "%s:%u: RUN --mount source `%s`", b->in->df_name, step->in->line, m->source);
 		return NULL;
 	}
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(proc, real, sizeof(real) - 1);
-	if (n < 0 || n >= (ssize_t)sizeof(real) - 1) {
-		nc_err_errno(b->err, n < 0 ? errno : ENAMETOOLONG, "%s:%u: RUN --mount source `%s`", b->in->df_name,
-			     step->in->line, m->source);
-		return NULL;
-	}
-	real[n] = '\0';
-	const char *s = nc_arena_strdup(&b->a, real);
+	const char *s = nc_arena_printf(&b->a, "%s/%s", tmp, name);
 	if (!s)
 		nc_err_msg(b->err, ENOMEM, "build");
 	return s;
@@ -339,9 +419,9 @@ int nc_bmount_plan(struct nc_builder *b, const struct nc_bstage *st, const struc
 			o->source = cache_dir(b, &m, target);
 			break;
 		case NC_DF_MOUNT_BIND:
+			/* A copy: `rw` writes go to it and are gone with the RUN. */
 			o->type = RT_MOUNT_BIND;
-			o->source = bind_path(b, step, &m);
-			o->read_only = true;
+			o->source = bind_path(b, step, &m, tmp, *n);
 			break;
 		case NC_DF_MOUNT_TMPFS:
 			o->type = RT_MOUNT_TMPFS;

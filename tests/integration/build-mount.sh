@@ -95,6 +95,9 @@ check_fails "a bind of the context is read-only: the RUN's write fails" lab buil
 check_fails "... and nothing reached the context" test -e "$work/ctx/new"
 df 'RUN --mount=type=bind,target=/ctx sh -c "echo x > /new"\n'
 check "... while the same RUN writing elsewhere builds (the control)" lab build
+df 'RUN --mount=type=bind,target=/ctx,rw sh -c "echo x > /ctx/new && cat /ctx/new > /rw"\n'
+check "a bind with rw: the RUN writes to it" lab build
+check_fails "... to a copy: nothing reached the context" test -e "$work/ctx/new"
 
 df 'RUN --mount=type=secret,id=nope,required=true true\n'
 check_match "a required secret the service lacks is refused, saying why" "$(lab build 2>&1)" \
