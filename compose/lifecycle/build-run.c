@@ -23,6 +23,7 @@
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "compose/lifecycle/build-internal.h"
+#include "compose/plan/naming.h"
 #include "runtime/logfmt.h"
 #include "runtime/runtime.h"
 #include "runtime/tar-write.h"
@@ -72,6 +73,49 @@ static int env_of(struct nc_builder *b, const struct nc_bstage *st, const struct
 	return 0;
 }
 
+/* A RUN is as hostile as any container: its processes go into a cgroup
+ * of the project's (NCOMPOSE/PROJECT/build-PID) with the service's
+ * pids_limit and mem_limit, and a pids limit of its own when the service
+ * sets none, so a fork bomb in a downloaded Dockerfile stops there. */
+#define NC_BUILD_PIDS_MAX 4096
+
+static int run_cgroup(struct nc_builder *b, struct rt_cgroups **cg, char *path, size_t size)
+{
+	char proj[PATH_MAX];
+	struct rt_limits lim = RT_LIMITS_INIT;
+	const struct nc_service *s = b->svc;
+	int r;
+
+	lim.pids_max = s && s->pids_limit > 0 ? s->pids_limit : NC_BUILD_PIDS_MAX;
+	if (s && s->mem_limit != NC_UNSET && s->mem_limit > 0)
+		lim.memory_max = s->mem_limit;
+	if ((r = rt_cgroups_open(b->paths->cgroup_root, NULL, NULL, cg, b->err)) < 0)
+		return nc_err_prefix(b->err, "build: RUN's cgroup");
+	if ((r = nc_name_cgroup_project(b->model && b->model->project ? b->model->project : "build", proj,
+					sizeof(proj), b->err)) == 0 &&
+	    nc_pathf(path, size, "%s/build-%d", proj, (int)getpid()) < 0)
+		r = nc_err_msg(b->err, ENAMETOOLONG, "cgroup `%s/build-%d`: name too long", proj, (int)getpid());
+	if (r == 0)
+		r = rt_cgroup_create(*cg, path, &lim, b->err);
+	if (r < 0) {
+		rt_cgroups_close(*cg);
+		*cg = NULL;
+		return nc_err_prefix(b->err, "build: RUN's cgroup");
+	}
+	return 0;
+}
+
+/* Whatever the RUN left running goes with its cgroup. */
+static void run_cgroup_end(struct nc_builder *b, struct rt_cgroups *cg, const char *path)
+{
+	nc_err e;
+	if (!cg)
+		return;
+	if (rt_cgroup_kill(cg, path, &e) < 0 || rt_cgroup_remove(cg, path, NC_CGROUP_TOP, &e) < 0)
+		fprintf(b->out, "#%u warning: %s\n", b->step_no, e.msg);
+	rt_cgroups_close(cg);
+}
+
 static int run(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_step *step, const char *tmp,
 	       int *status)
 {
@@ -80,6 +124,8 @@ static int run(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_st
 	_cleanup_close_ int lfd = -1;
 	size_t n = 0;
 	struct nc_strv env, argv;
+	struct rt_cgroups *cg = NULL;
+	char cgpath[PATH_MAX];
 	int r;
 
 	if (nc_pathf(root, sizeof(root), "%s/root", tmp) < 0 || nc_pathf(upper, sizeof(upper), "%s/upper", tmp) < 0 ||
@@ -111,6 +157,8 @@ static int run(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_st
 	size_t n_mounts;
 	if ((r = nc_bmount_plan(b, st, step, tmp, &env, &mounts, &n_mounts)) < 0)
 		goto out;
+	if ((r = run_cgroup(b, &cg, cgpath, sizeof(cgpath))) < 0)
+		goto out;
 	snprintf(name, sizeof(name), "build/%s", b->service);
 	struct rt_container_spec spec = {
 		.name = name,
@@ -129,6 +177,8 @@ static int run(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_st
 		.log_path = logp,
 		.mounts = mounts,
 		.n_mounts = n_mounts,
+		.cgroups = cg,
+		.cgroup = cgpath,
 	};
 	pid_t pid;
 	if ((r = rt_container_start(&spec, &pid, b->err)) < 0) {
@@ -156,6 +206,7 @@ static int run(struct nc_builder *b, struct nc_bstage *st, const struct nc_df_st
 	}
 	r = 0;
 out:
+	run_cgroup_end(b, cg, cgpath);
 	for (size_t i = 0; i < n; i++)
 		free(dirs[i]);
 	return r;

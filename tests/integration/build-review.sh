@@ -2,8 +2,9 @@
 # build-review: what an adversarial review of the builder found, each
 # check beside a control: cache mounts and their steps are the project's
 # own (another project cannot poison them), a bind of the context shows
-# what .dockerignore lets through, and a container racing the context
-# (swapping a directory for a link to /) never shows the host to a RUN.
+# what .dockerignore lets through, a container racing the context
+# (swapping a directory for a link to /) never shows the host to a RUN,
+# and a RUN runs under a pids limit.
 #
 # Two projects play the parts: `rva` is a project a student downloaded
 # (hostile), `rvb` is another project on the same machine (the victim).
@@ -11,7 +12,7 @@
 
 work=$(mktemp -d /var/lib/ncompose/build-review.XXXXXX)
 srv=
-trap 'for p in rva rvb rvr; do nc -p $p -f "$work/$p/compose.yaml" down >/dev/null 2>&1; done; [ -n "$srv" ] && kill $srv; rm -rf "$work"' EXIT
+trap 'for p in rva rvb rvr rvp; do nc -p $p -f "$work/$p/compose.yaml" down >/dev/null 2>&1; done; [ -n "$srv" ] && kill $srv; rm -rf "$work"' EXIT
 
 "$NC_SRC/tests/lib/mkrootfs" "$work/rootfs" >/dev/null
 "$NC_SRC/tests/lib/mkimage" oci "$work/rootfs" "$work/img"
@@ -126,6 +127,51 @@ done
 check_match "... control: builds got past the checks while it raced ($built of 20)" "$built" '^[1-9]'
 check_eq "a RUN --mount=type=bind never shows a host file however the context changes during the build" "$escaped" "no"
 R down >/dev/null 2>&1
+
+# --- A RUN is a container like any: its processes run under a pids
+# limit (a fork bomb in a downloaded Dockerfile stops there), the
+# service's pids_limit when it sets one. Checked without harm: the
+# host-side cgroup of a RUN's `sleep` has a pids.max. The probe is read
+# first off a service with pids_limit: 50 (the control).
+# pids_limit_of PID: pids.max of PID's cgroup on the host (v1 or v2), or
+# "none" when that cgroup has no pids.max (the root).
+pids_limit_of() {
+	local cg v1 v2
+	cg=$(cat "/proc/$1/cgroup" 2>/dev/null)
+	v1=$(printf '%s\n' "$cg" | awk -F: '$2 ~ /(^|,)pids(,|$)/ { print $3 }')
+	v2=$(printf '%s\n' "$cg" | awk -F: '$1 == "0" { print $3 }')
+	if [ -n "$v1" ] && [ -r "/sys/fs/cgroup/pids$v1/pids.max" ]; then
+		cat "/sys/fs/cgroup/pids$v1/pids.max"
+	elif [ -n "$v2" ] && [ -r "/sys/fs/cgroup$v2/pids.max" ]; then
+		cat "/sys/fs/cgroup$v2/pids.max"
+	else
+		echo "none (cgroup: ${v1:-$v2})"
+	fi
+}
+mkdir -p "$work/rvp"
+cat > "$work/rvp/compose.yaml" <<YAML
+services:
+  lim:
+    image: $base
+    command: sleep 7.76
+    network_mode: none
+    pids_limit: 50
+YAML
+nc -p rvp -f "$work/rvp/compose.yaml" up -d >/dev/null 2>&1
+pid=$(pgrep -f -x 'sleep 7.76' | head -1)
+check_eq "control: the probe reads a service's pids_limit" "$([ -n "$pid" ] && pids_limit_of "$pid")" "50"
+nc -p rvp -f "$work/rvp/compose.yaml" down >/dev/null 2>&1
+dfa 'RUN sleep 2.77\n'
+A build --no-cache >/dev/null 2>&1 &
+bpid=$!
+pid=
+for _ in $(seq 300); do pid=$(pgrep -f -x 'sleep 2.77' | head -1); [ -n "$pid" ] && break; sleep 0.02; done
+limit=$([ -n "$pid" ] && pids_limit_of "$pid")
+wait $bpid
+check "... the RUN's process was found on the host" test -n "$pid"
+check_eq "a RUN step's processes run under a pids limit (4096 when the service sets none)" "$limit" "4096"
+check_eq "... and its cgroup is gone after the build" \
+	"$(find /sys/fs/cgroup -maxdepth 4 -name "build-*" -path '*ncompose*rva*' 2>/dev/null | wc -l)" "0"
 
 check_clean rva
 check_clean rvr
