@@ -77,8 +77,10 @@ static void test_refused(void **state)
 	assert_string_equal(why, "unknown type `volume` (bind, cache, tmpfs, secret or ssh)");
 	assert_int_equal(parse("type=cache", &m, why), -1);
 	assert_string_equal(why, "type=cache needs target=PATH");
-	assert_int_equal(parse("type=bind,target=/x,rw", &m, why), -1);
-	assert_non_null(strstr(why, "read-write bind mount is not supported"));
+	assert_int_equal(parse("type=bind,target=/x,rw", &m, why), 0);
+	assert_false(m.read_only);
+	assert_int_equal(parse("rw=true,target=/x", &m, why), 0);
+	assert_false(m.read_only);
 	assert_int_equal(parse("type=bind,from=builder,target=/x", &m, why), -1);
 	assert_non_null(strstr(why, "`from=builder`"));
 	assert_int_equal(parse("type=cache,target=/x,color=red", &m, why), -1);
