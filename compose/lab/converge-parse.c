@@ -58,6 +58,29 @@ static const struct nc_jv *find_state(const struct nc_jv *v, const char *key, co
 	return NULL;
 }
 
+bool nc_converge_watchfrr(const char *text, char *why, size_t size)
+{
+	/* Its daemon lines: two spaces, the daemon (a word ending in d),
+	 * blanks, its state. Other lines hold a colon or a quote. */
+	for (const char *l = text; l && *l;) {
+		const char *end = strchr(l, '\n');
+		size_t len = end ? (size_t)(end - l) : strlen(l);
+		char name[32], state[32];
+		if (len < 128 && !memchr(l, ':', len) && !memchr(l, '"', len)) {
+			char line[128];
+			memcpy(line, l, len);
+			line[len] = '\0';
+			if (sscanf(line, " %31s %31s", name, state) == 2 && name[strlen(name) - 1] == 'd' &&
+			    strcmp(state, "Up")) {
+				snprintf(why, size, "FRR's %s is %s (watchfrr)", name, state);
+				return true;
+			}
+		}
+		l = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
 bool nc_converge_ospf_interfaces(const char *json, char *why, size_t size)
 {
 	static const char *const waiting[] = { "Waiting", NULL };

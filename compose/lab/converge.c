@@ -132,13 +132,14 @@ static uint64_t routes_hash(pid_t pid)
 /* Asks one FRR node; true with `why` when something is in progress. */
 static bool frr_busy(const struct nc_paths *paths, const struct nc_container_info *ci, char *why, size_t size)
 {
+	static const char *const wf[] = { "vtysh", "-c", "show watchfrr", NULL };
 	static const char *const ifs[] = { "vtysh", "-c", "show ip ospf interface json", NULL };
 	static const char *const nbrs[] = { "vtysh", "-c", "show ip ospf neighbor json", NULL };
 	static const char *const bgp[] = { "vtysh", "-c", "show bgp vrf all summary json", NULL };
 	bool (*judge[])(const char *, char *, size_t) = {
-		nc_converge_ospf_interfaces, nc_converge_ospf_neighbours, nc_converge_bgp_summary,
+		nc_converge_watchfrr, nc_converge_ospf_interfaces, nc_converge_ospf_neighbours, nc_converge_bgp_summary,
 	};
-	const char *const *cmds[] = { ifs, nbrs, bgp };
+	const char *const *cmds[] = { wf, ifs, nbrs, bgp };
 
 	for (size_t i = 0; i < NC_ELEMENTSOF(cmds); i++) {
 		_cleanup_free_ char *out = run_in(paths, ci, cmds[i]);

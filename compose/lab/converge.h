@@ -6,7 +6,9 @@
  * BIRD runs, found by its processes, so `router:` services and imported
  * labs that start FRR from a startup script count alike. A routing node is
  * settled when, read with the daemons' own tools inside it:
- *   FRR   no OSPF interface is Waiting, no OSPF neighbour is in Init,
+ *   FRR   every daemon watchfrr manages is Up (an ospfd still starting
+ *         answers "not running", which would show nothing in progress),
+ *         no OSPF interface is Waiting, no OSPF neighbour is in Init,
  *         ExStart, Exchange, Loading or Attempt, and every BGP peer of
  *         every address family is Established;
  *   BIRD  no protocol is in `start` or `flush`, no OSPF neighbour is on
@@ -70,6 +72,10 @@ int nc_converge_wait(const struct nc_paths *paths, const char *project,
  * true when that answer shows something still in progress, and says what
  * in `why`. Text that is not the expected JSON (the daemon does not run,
  * the protocol is not configured) shows nothing in progress. */
+/* `vtysh -c 'show watchfrr'`: a daemon watchfrr manages that is not Up
+ * (ospfd still starting while zebra answers: its `show ip ospf` says
+ * "ospfd is not running", which is no JSON and would look settled). */
+bool nc_converge_watchfrr(const char *text, char *why, size_t size);
 bool nc_converge_ospf_interfaces(const char *json, char *why, size_t size);
 bool nc_converge_ospf_neighbours(const char *json, char *why, size_t size);
 bool nc_converge_bgp_summary(const char *json, char *why, size_t size);

@@ -33,6 +33,25 @@ static void test_ospf_neighbours(void **state)
 	assert_string_equal(why, "OSPF neighbour 10.255.0.9 is Init/DROther");
 }
 
+static void test_watchfrr(void **state)
+{
+	(void)state;
+	char why[256] = "";
+	const char *head = "watchfrr global phase: Idle\n"
+			   " Restart Command: \"/usr/lib/frr/watchfrr.sh restart %s\"\n"
+			   " Min Restart Interval: 60\n";
+	char up[512], down[512];
+	snprintf(up, sizeof(up), "%s  zebra                Up\n  ospfd                Up\n", head);
+	snprintf(down, sizeof(down), "%s  zebra                Up\n  ospfd                Down\n  staticd  Up\n", head);
+
+	assert_false(nc_converge_watchfrr(up, why, sizeof(why)));
+	assert_true(nc_converge_watchfrr(down, why, sizeof(why)));
+	assert_string_equal(why, "FRR's ospfd is Down (watchfrr)");
+	/* FRR started without watchfrr: nothing to judge here. */
+	assert_false(nc_converge_watchfrr("watchfrr is not running\n", why, sizeof(why)));
+	assert_false(nc_converge_watchfrr("", why, sizeof(why)));
+}
+
 static void test_ospf_interfaces(void **state)
 {
 	(void)state;
@@ -110,6 +129,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ospf_neighbours),
+		cmocka_unit_test(test_watchfrr),
 		cmocka_unit_test(test_ospf_interfaces),
 		cmocka_unit_test(test_bgp_summary),
 		cmocka_unit_test(test_bird_protocols),
