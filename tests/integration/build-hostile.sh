@@ -10,12 +10,7 @@ work=$(mktemp -d /var/lib/ncompose/build-hostile.XXXXXX)
 srv=
 trap 'nc -p bh -f "$work/compose.yaml" down >/dev/null 2>&1; [ -n "$srv" ] && kill $srv; rm -rf "$work"' EXIT
 
-"$NC_SRC/tests/lib/mkrootfs" "$work/rootfs" >/dev/null
-"$NC_SRC/tests/lib/mkimage" oci "$work/rootfs" "$work/img"
-ip link set lo up
-"$NC_SRC/tests/lib/fakeregistry" "$work/img" 5303 &
-srv=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/5303) 2>/dev/null && break; sleep 0.05; done
+serve_test_image "$work" 5303
 
 mkdir -p "$work/ctx" "$work/target"
 echo host-only > "$work/hostfile"

@@ -12,12 +12,7 @@ work=$(mktemp -d /var/lib/ncompose/build-mount.XXXXXX)
 srv=
 trap 'nc -p bm -f "$work/compose.yaml" down >/dev/null 2>&1; [ -n "$srv" ] && kill $srv; rm -rf "$work"' EXIT
 
-"$NC_SRC/tests/lib/mkrootfs" "$work/rootfs" >/dev/null
-"$NC_SRC/tests/lib/mkimage" oci "$work/rootfs" "$work/img"
-ip link set lo up
-"$NC_SRC/tests/lib/fakeregistry" "$work/img" 5304 &
-srv=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/5304) 2>/dev/null && break; sleep 0.05; done
+serve_test_image "$work" 5304
 
 mkdir -p "$work/ctx" "$work/outside"
 echo v1 > "$work/ctx/requirements.txt"

@@ -14,12 +14,7 @@ work=$(mktemp -d /var/lib/ncompose/build-review.XXXXXX)
 srv=
 trap 'for p in rva rvb rvr rvp; do nc -p $p -f "$work/$p/compose.yaml" down >/dev/null 2>&1; done; [ -n "$srv" ] && kill $srv; rm -rf "$work"' EXIT
 
-"$NC_SRC/tests/lib/mkrootfs" "$work/rootfs" >/dev/null
-"$NC_SRC/tests/lib/mkimage" oci "$work/rootfs" "$work/img"
-ip link set lo up
-"$NC_SRC/tests/lib/fakeregistry" "$work/img" 5306 &
-srv=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/5306) 2>/dev/null && break; sleep 0.05; done
+serve_test_image "$work" 5306
 
 base=127.0.0.1:5306/test/img:1
 for p in rva rvb; do

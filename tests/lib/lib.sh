@@ -96,6 +96,19 @@ finish() {
 
 nc() { "$NCOMPOSE" "$@"; }
 
+# serve_test_image DIR PORT: the test rootfs (tests/lib/mkrootfs, busybox)
+# as an OCI layout in DIR/img, served by tests/lib/fakeregistry on the
+# sandbox's 127.0.0.1:PORT as test/img:1 once this returns; $srv is the
+# server's PID, for the caller's trap to kill.
+serve_test_image() {
+	"$NC_SRC/tests/lib/mkrootfs" "$1/rootfs" >/dev/null
+	"$NC_SRC/tests/lib/mkimage" oci "$1/rootfs" "$1/img"
+	ip link set lo up
+	"$NC_SRC/tests/lib/fakeregistry" "$1/img" "$2" &
+	srv=$!
+	for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$2") 2>/dev/null && break; sleep 0.05; done
+}
+
 # An "upstream" host outside the lab: a namespace reached from the sandbox
 # ("the host") over a veth, holding a TEST-NET-3 address on its loopback.
 # It counts, by source address, the ICMP echo requests it receives, so tests
