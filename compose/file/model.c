@@ -41,6 +41,16 @@ const struct nc_service *nc_model_service(const struct nc_model *m, const char *
 	return NULL;
 }
 
+const struct nc_file_obj *nc_model_file_obj(const struct nc_model *m, bool secret, const char *name)
+{
+	const struct nc_file_obj *v = secret ? m->secrets : m->configs;
+	size_t n = secret ? m->n_secrets : m->n_configs;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return &v[i];
+	return NULL;
+}
+
 int nc_model_error(const struct nc_model *m, struct nc_mark mark, nc_err *err,
 		   const char *fmt, ...)
 {

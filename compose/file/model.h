@@ -615,6 +615,8 @@ void nc_model_free(struct nc_model *m);
 
 const struct nc_network *nc_model_network(const struct nc_model *m, const char *name);
 const struct nc_service *nc_model_service(const struct nc_model *m, const char *name);
+/* A top-level secret (or config) by name, NULL when the file has none. */
+const struct nc_file_obj *nc_model_file_obj(const struct nc_model *m, bool secret, const char *name);
 /* "check 3", or "check 3 of set `after`", for messages. */
 void nc_check_what(const struct nc_check *c, char *buf, size_t size);
 

@@ -232,10 +232,7 @@ int nc_build_prepare(const struct nc_model *m, const struct nc_service *s, struc
 		goto fail;
 	}
 	for (size_t i = 0; i < bd->n_secrets; i++) {
-		bool found = false;
-		for (size_t k = 0; k < m->n_secrets && !found; k++)
-			found = !strcmp(m->secrets[k].name, bd->secrets[i].source);
-		if (!found) {
+		if (!nc_model_file_obj(m, true, bd->secrets[i].source)) {
 			r = nc_model_error(m, bd->secrets[i].mark, err,
 					   "service `%s`: build secret `%s` is not in the file's top-level `secrets`",
 					   s->name, bd->secrets[i].source);

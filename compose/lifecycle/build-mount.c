@@ -263,20 +263,12 @@ static const struct nc_file_ref *build_secret(const struct nc_builder *b, const 
 	return NULL;
 }
 
-static const struct nc_file_obj *top_secret(const struct nc_model *m, const char *name)
-{
-	for (size_t i = 0; i < m->n_secrets; i++)
-		if (!strcmp(m->secrets[i].name, name))
-			return &m->secrets[i];
-	return NULL;
-}
-
 /* A secret's text: a file of the host (bound as it is: *path) or a
  * variable's value (*text). Neither reaches a layer or a cache key. */
 static int secret_source(struct nc_builder *b, const struct nc_df_step *step, const struct nc_file_ref *ref,
 			 const char **path, const char **text)
 {
-	const struct nc_file_obj *f = top_secret(b->model, ref->source);
+	const struct nc_file_obj *f = nc_model_file_obj(b->model, true, ref->source);
 	*path = *text = NULL;
 	if (!f)
 		return nc_err_msg(b->err, EINVAL, "%s:%u: secret `%s`: no such secret in the file's top-level `secrets`",

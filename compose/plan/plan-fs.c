@@ -249,14 +249,6 @@ static int plan_devices(struct nc_plan *p, const struct nc_service *s, struct nc
 	return 0;
 }
 
-static const struct nc_file_obj *file_obj(const struct nc_file_obj *v, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(v[i].name, name))
-			return &v[i];
-	return NULL;
-}
-
 /* secrets (at /run/secrets/NAME unless a target says) and configs (at
  * /NAME): read-only binds of the file, or of the text written at up. */
 static int plan_file_refs(struct nc_plan *p, const struct nc_service *s, const struct nc_plan_host *host,
@@ -268,8 +260,7 @@ static int plan_file_refs(struct nc_plan *p, const struct nc_service *s, const s
 
 	for (size_t i = 0; i < n; i++) {
 		const struct nc_file_ref *r = &refs[i];
-		const struct nc_file_obj *f = secrets ? file_obj(p->model->secrets, p->model->n_secrets, r->source)
-						      : file_obj(p->model->configs, p->model->n_configs, r->source);
+		const struct nc_file_obj *f = nc_model_file_obj(p->model, secrets, r->source);
 		struct nc_plan_mount *pm = &out[i];
 		if (!f)
 			return nc_model_error(p->model, r->mark, err,
