@@ -112,12 +112,18 @@ static void close_fds_slow(const int *keep, size_t n)
 
 void rt_close_fds_except(const int *keep, size_t n_keep)
 {
-	int sorted[16];
+	int sorted[32];
 	size_t n = 0;
 
-	for (size_t i = 0; i < n_keep && n < sizeof(sorted) / sizeof(sorted[0]); i++) {
+	for (size_t i = 0; i < n_keep; i++) {
 		if (keep[i] < 3)
 			continue;
+		/* More than we sort here: keep them all the slow way rather
+		 * than close one that must stay. */
+		if (n == sizeof(sorted) / sizeof(sorted[0])) {
+			close_fds_slow(keep, n_keep);
+			return;
+		}
 		size_t j = n++;
 		while (j > 0 && sorted[j - 1] > keep[i]) {
 			sorted[j] = sorted[j - 1];

@@ -58,20 +58,29 @@ services:
     logging:
       driver: local
       options: {max-size: 8k, max-file: "2"}
+  many:
+    command: *talk
+    logging:
+      driver: local
+      options: {max-size: 4k, max-file: "16"}
   control:
     command: *talk
 EOF
 check "chatty: up -d" nc -f "$cdir/compose.yaml" up -d
-for svc in bounded control; do
+for svc in bounded many control; do
 	for _ in $(seq 200); do nc -p chatty exec $svc test -e /tmp/done && break; done
 done
-check "chatty: stop (the init writes what is left in the pipes)" nc -p chatty stop bounded control
+check "chatty: stop (the init writes what is left in the pipes)" nc -p chatty stop bounded many control
 st=/run/ncompose/chatty/containers
 check "the bounded log was rotated into log.1" test -s $st/bounded/log.1
 check_fails "... and kept no more than max-file files" test -e $st/bounded/log.2
 check_eq "... each at most max-size" "$(find $st/bounded -name 'log*' -size +8k | wc -l)" "0"
+# The init holds every file open: the most there may be is 16 (it used to
+# lose the last ones, or fail to start, past 13).
+check "max-file 16: the init kept writing the 16th file" test -s $st/many/log.15
+check_fails "... and no 17th" test -e $st/many/log.16
 check_match "control: without the options the same output is all kept (over 100 KiB)" "$(stat -c %s $st/control/log)" '^[0-9]{6,}$'
-check_eq "config prints logging as given" "$(nc -f "$cdir/compose.yaml" config | grep -A4 'logging:' | tr -d ' ' | tr '\n' ' ')" "logging: driver:local options: max-file:2 max-size:8192 "
+check_eq "config prints logging as given" "$(nc -f "$cdir/compose.yaml" config | grep -m1 -A4 'logging:' | tr -d ' ' | tr '\n' ' ')" "logging: driver:local options: max-file:2 max-size:8192 "
 out=$(nc -p chatty logs --no-log-prefix bounded)
 check_eq "logs ends with the last line" "$(echo "$out" | tail -n1)" "last-line"
 check_match "logs reads across the rotated file (more lines than the written file holds)" \
