@@ -130,6 +130,23 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+int nc_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		if (w == 0)
+			return -EIO;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 int nc_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
 			 nc_err *err)
 {

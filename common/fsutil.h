@@ -29,6 +29,10 @@ int nc_read_fileat(int dirfd, const char *path, char **out, size_t *len, nc_err 
  * ours), -EFBIG past `max` (/dev/zero would fill the memory). */
 int nc_read_file_bounded(const char *path, size_t max, char **out, size_t *len, nc_err *err);
 
+/* All of buf to a blocking descriptor, through short writes and EINTR.
+ * Returns 0, or -errno (-EIO for a write of nothing). */
+int nc_write_all(int fd, const void *buf, size_t len);
+
 /* Writes `len` bytes to path via a temporary file and rename(2), so readers
  * see the old or the new content, never a mix. */
 int nc_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fsutil.h"
 #include "compose/cli/cli.h"
 #include "compose/lab/capture.h"
 #include "compose/lifecycle/info.h"
@@ -52,22 +53,6 @@ static void help(void)
 	       "                    `ncompose capture r1 eth0 | tcpdump -nr -`)\n"
 	       "  -c, --count N     stop after N packets\n"
 	       "  -h, --help        this help\n");
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 int cli_capture(const struct cli_global *g, int argc, char **argv)
@@ -130,7 +115,7 @@ int cli_capture(const struct cli_global *g, int argc, char **argv)
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
 	struct pcap_file_header fh = { 0xa1b2c3d4, 2, 4, 0, 0, SNAPLEN, 1 /* Ethernet */ };
-	if (write_all(out, &fh, sizeof(fh)) < 0)
+	if (nc_write_all(out, &fh, sizeof(fh)) < 0)
 		return cli_failf(NC_EXIT_FAILURE, "capture: write: %s", strerror(errno));
 	_cleanup_free_ uint8_t *buf = malloc(SNAPLEN);
 	if (!buf)
@@ -165,7 +150,7 @@ int cli_capture(const struct cli_global *g, int argc, char **argv)
 			gettimeofday(&tv, NULL);
 		uint32_t caplen = (size_t)len > SNAPLEN ? SNAPLEN : (uint32_t)len;
 		struct pcap_record rec = { (uint32_t)tv.tv_sec, (uint32_t)tv.tv_usec, caplen, (uint32_t)len };
-		if (write_all(out, &rec, sizeof(rec)) < 0 || write_all(out, buf, caplen) < 0)
+		if (nc_write_all(out, &rec, sizeof(rec)) < 0 || nc_write_all(out, buf, caplen) < 0)
 			break; /* the reader went away (| head, a closed pipe) */
 		n++;
 	}
