@@ -10,8 +10,9 @@
  * When this process exits the kernel kills the rest of the namespace, which
  * is what we want once the workload is gone.
  *
- * The init never calls execve(), so it stays under the rules of
+ * A forked init never calls execve(), so it stays under the rules of
  * child-util.h for its whole life: the line buffers are on its stack.
+ * (A borrowed one runs this as a program of its own: init-main.c.)
  */
 #include "runtime/init.h"
 
