@@ -111,6 +111,11 @@ int rt_caps_bound(uint64_t keep, int last_cap, nc_err *err)
 
 int rt_caps_set(uint64_t keep, nc_err *err)
 {
+	return rt_caps_set_split(keep, keep, err);
+}
+
+int rt_caps_set_split(uint64_t keep, uint64_t effective, nc_err *err)
+{
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
 	struct __user_cap_data_struct data[2];
 	memset(data, 0, sizeof(data));
@@ -118,8 +123,8 @@ int rt_caps_set(uint64_t keep, nc_err *err)
 	 * non-root user who runs a file with inheritable file capabilities
 	 * would gain them, which Docker's semantics never grant. */
 	for (int i = 0; i < 2; i++) {
-		uint32_t w = (uint32_t)(keep >> (32 * i));
-		data[i].effective = data[i].permitted = w;
+		data[i].permitted = (uint32_t)(keep >> (32 * i));
+		data[i].effective = (uint32_t)((effective & keep) >> (32 * i));
 	}
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		return rt_cerr(err, errno, "set capabilities to 0x%llx", (unsigned long long)keep);

@@ -26,5 +26,8 @@ int rt_caps_apply(uint64_t keep, int last_cap, nc_err *err);
  * capset. */
 int rt_caps_bound(uint64_t keep, int last_cap, nc_err *err);
 int rt_caps_set(uint64_t keep, nc_err *err);
+/* capset with an effective set smaller than the permitted one (`keep`):
+ * what a uid-0 process gets back in full at its next execve(). */
+int rt_caps_set_split(uint64_t keep, uint64_t effective, nc_err *err);
 
 #endif

@@ -227,5 +227,9 @@ int rt_cg_cpuset_inherit(int pdfd, const char *pwhere, int dfd, const char *wher
 /* clone3(CLONE_INTO_CGROUP) target: the cgroup's directory when every
  * controller lives in one v2 hierarchy (unified mode); -EOPNOTSUPP else. */
 int rt_cgroup_clone_fd(struct rt_cgroups *cg, const char *path, nc_err *err);
+/* For a child that joins its cgroup itself (a write of "0"): cgroup.procs
+ * of `path` in every hierarchy, opened for writing, into fds[] (room for
+ * RT_CG_MAX_HIER). Returns how many, or -errno. */
+int rt_cgroup_procs_fds(struct rt_cgroups *cg, const char *path, int *fds, nc_err *err);
 
 #endif

@@ -505,6 +505,31 @@ int rt_cgroup_attach(struct rt_cgroups *cg, const char *path, pid_t pid, nc_err 
 	return 0;
 }
 
+int rt_cgroup_procs_fds(struct rt_cgroups *cg, const char *path, int *fds, nc_err *err)
+{
+	char where[PATH_MAX];
+	size_t n = 0;
+
+	if (rt_cg_check_path(path, err) < 0)
+		return nc_err_ret(err);
+	for (size_t i = 0; i < cg->n_hier; i++) {
+		_cleanup_close_ int dfd = -1;
+		if (rt_cg_open(&cg->hier[i], path, &dfd, where, sizeof(where), err) < 0)
+			goto fail;
+		fds[n] = openat(dfd, "cgroup.procs", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fds[n] < 0) {
+			nc_err_errno(err, errno, "open `%s/cgroup.procs`", where);
+			goto fail;
+		}
+		n++;
+	}
+	return (int)n;
+fail:
+	while (n)
+		close(fds[--n]);
+	return nc_err_ret(err);
+}
+
 int rt_cgroup_clone_fd(struct rt_cgroups *cg, const char *path, nc_err *err)
 {
 	char where[PATH_MAX];

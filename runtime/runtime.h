@@ -314,6 +314,11 @@ struct rt_container_spec {
  */
 int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err *err);
 
+/* Optional, before the caller has threads that may fork: what
+ * rt_container_start sets up once (the init program's memory file, which
+ * a fork elsewhere while it is being written would keep from running). */
+void rt_container_start_prepare(void);
+
 /* Sends `sig` to the init (which forwards it to the workload), waits up to
  * `grace_ms` for the cgroup to empty, then kills whatever is left. The init
  * is not reaped (see rt_container_start). init_pid <= 0: kill only. */

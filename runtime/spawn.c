@@ -5,12 +5,24 @@
  * Parent: prepares everything (the mount table, argv/env, PATH, the fds:
  * netns, log, /dev/null, the sync socket), clones the init into new PID,
  * mount, UTS and IPC namespaces (straight into its cgroup with
- * clone3(CLONE_INTO_CGROUP) on a unified host, else attached right after
- * the clone), releases it at sync point 1 and reads the sync socket until
- * EOF: the workload's pid, or the child's own error message.
+ * clone3(CLONE_INTO_CGROUP) on a unified host, else joined right after
+ * the clone) and reads the sync socket until EOF: the workload's pid, or
+ * the child's own error message.
  *
- * Child: the steps below, in order, then it forks the workload and
- * becomes PID 1 (init.c). It never allocates (see child-util.h).
+ * Child: the steps below, in order, then it starts the workload and
+ * becomes PID 1 (init.c). It never allocates (see child-util.h). Two
+ * ways, the same steps:
+ *   - borrowed (most containers): the child shares our memory while it
+ *     sets up (clone-vm.h), starts the workload the same way, and then
+ *     execs the small init program (init-main.c, init-exe.h). Nothing of
+ *     our address space is copied, which at a thousand containers was a
+ *     third of the CPU time of `up`. It joins its cgroup itself.
+ *   - forked: a copy of us that stays the init, the parent joining it to
+ *     its cgroup (sync point 1) and writing its id maps. For a user
+ *     namespace (the parent must write the maps while the child waits,
+ *     and a borrowing child holds the parent still) and for a container
+ *     with CAP_SYS_PTRACE (which could reach into our memory through
+ *     the borrowing init between its workload's exec and its own).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,17 +34,28 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 #include <termios.h>
 #include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+/* The sanitizer's runtime option; its header declares it only in newer
+ * compilers. */
+extern int __asan_option_detect_stack_use_after_return;
+#endif
 
 #include "common/arena.h"
 #include "common/cleanup.h"
 #include "runtime/caps.h"
 #include "runtime/cgroup-internal.h"
 #include "runtime/child-util.h"
+#include "runtime/clone-vm.h"
 #include "runtime/ext-image.h"
 #include "runtime/idmap.h"
+#include "runtime/init-args.h"
+#include "runtime/init-exe.h"
 #include "runtime/init.h"
 #include "runtime/logfmt.h"
 #include "runtime/loop.h"
@@ -62,11 +85,33 @@ struct start_plan {
 	struct rt_exec_plan exec;
 	uint64_t init_caps; /* the init keeps no more than its workload */
 	int last_cap;
+	/* Borrowed (see the top): */
+	bool borrowed;
+	bool in_cgroup;      /* born in it: set before the clone, read by the child */
+	int cg_procs[RT_CG_MAX_HIER]; /* else joined through these */
+	size_t n_cg_procs;
+	int init_exe_fd;     /* what the child execs at the end */
+	const struct rt_child_stack *workload_stack;
 };
 
-static int step_wait_cgroup(const struct start_plan *p, nc_err *err)
+/* Forked, the parent joins us to the cgroup and says so; borrowed, the
+ * parent is held still until we exec, so we join it ourselves (a write of
+ * "0" moves the writer). */
+static int step_cgroup(const struct start_plan *p, nc_err *err)
 {
-	return rt_sync_wait_point(p->sync_fd, RT_SYNC_IN_CGROUP, err);
+	if (!p->borrowed)
+		return rt_sync_wait_point(p->sync_fd, RT_SYNC_IN_CGROUP, err);
+	if (p->in_cgroup)
+		return 0;
+	for (size_t i = 0; i < p->n_cg_procs; i++) {
+		ssize_t w;
+		do
+			w = write(p->cg_procs[i], "0", 1);
+		while (w < 0 && errno == EINTR);
+		if (w != 1)
+			return rt_cerr(err, w < 0 ? errno : EIO, "join the container's cgroup");
+	}
+	return 0;
 }
 
 static int step_cgroupns(const struct start_plan *p, nc_err *err)
@@ -190,7 +235,7 @@ static const struct {
 	const char *name;
 	int (*run)(const struct start_plan *p, nc_err *err);
 } child_steps[] = {
-	{ "wait for the cgroup", step_wait_cgroup },
+	{ "join the cgroup", step_cgroup },
 	{ "cgroup namespace", step_cgroupns },
 	{ "session", step_setsid },
 	{ "network namespace", step_netns },
@@ -277,6 +322,60 @@ __attribute__((noreturn)) static void workload_main(const struct start_plan *p, 
 	rt_workload_exec(&p->exec, p->sync_fd);
 }
 
+struct workload_start {
+	const struct start_plan *p;
+	const struct workload_stdio *io;
+};
+
+static int workload_entry(void *arg)
+{
+	const struct workload_start *w = arg;
+	workload_main(w->p, w->io);
+}
+
+/* The workload as a child of ours, started the way we were. Borrowed, we
+ * are held still until it has exec'd (or failed and exited). */
+static pid_t start_workload(const struct start_plan *p, const struct workload_stdio *wio)
+{
+	if (p->borrowed) {
+		struct workload_start w = { p, wio };
+		bool in_cgroup;
+		return rt_clone_vm(0, -1, &in_cgroup, p->workload_stack, workload_entry, &w);
+	}
+	pid_t pid = rt_raw_clone(0, -1, NULL);
+	if (pid == 0)
+		workload_main(p, wio);
+	return pid;
+}
+
+/* Borrowed, the init goes on as a program of its own: our memory is the
+ * parent's. Non-dumpable from its first instruction (rt_init_exe_exec):
+ * the workload, running already beside it as the same uid, can never
+ * trace it. sync_fd and the program's descriptor close on exec: success
+ * is EOF for the parent. */
+__attribute__((noreturn)) static void exec_init(const struct start_plan *p, pid_t workload,
+						const struct rt_init_io *io, int *keep, size_t n_keep)
+{
+	char buf[256];
+	char *argv[RT_INIT_ARGC_MAX + 1];
+	nc_err err;
+
+	if (rt_init_args_format(workload, io, buf, sizeof(buf), argv) < 0) {
+		rt_cerr(&err, E2BIG, "the init's command line");
+	} else {
+		/* What the init goes on with was opened close-on-exec. */
+		for (size_t i = 0; i < n_keep; i++)
+			if (keep[i] >= 0)
+				(void)fcntl(keep[i], F_SETFD, 0);
+		keep[n_keep++] = p->init_exe_fd;
+		keep[n_keep++] = p->sync_fd;
+		rt_close_fds_except(keep, n_keep);
+		rt_init_exe_exec(p->init_exe_fd, p->init_caps, argv, &err);
+	}
+	rt_sync_send_error(p->sync_fd, &err);
+	_exit(1);
+}
+
 __attribute__((noreturn)) static void child_main(const struct start_plan *p)
 {
 	nc_err err;
@@ -287,7 +386,10 @@ __attribute__((noreturn)) static void child_main(const struct start_plan *p)
 	rt_signals_default();
 	umask(022);
 	prctl(PR_SET_NAME, "ncompose-init", 0, 0, 0);
-	rt_set_cmdline("ncompose-init");
+	/* Borrowed, the command line and the environment in our memory are
+	 * the parent's own; the init program has its own. */
+	if (!p->borrowed)
+		rt_set_cmdline("ncompose-init");
 	for (size_t i = 0; i < sizeof(child_steps) / sizeof(child_steps[0]); i++) {
 		err.errnum = 0;
 		err.msg[0] = '\0';
@@ -306,19 +408,18 @@ __attribute__((noreturn)) static void child_main(const struct start_plan *p)
 			rt_sync_send_error(p->sync_fd, &err);
 			_exit(1);
 		}
-		workload = rt_raw_clone(0, -1, NULL);
+		workload = start_workload(p, &wio);
 		if (workload < 0) {
 			rt_cerr(&err, errno, "fork the workload");
 			rt_sync_send_error(p->sync_fd, &err);
 			_exit(1);
 		}
-		if (workload == 0)
-			workload_main(p, &wio);
 	}
 	/* The environment of whoever ran `up` is still in our memory, as
 	 * /proc/1/environ shows it; the workload has its own copy of what it
 	 * was given (it may point into that memory until its execve). */
-	rt_clear_environ();
+	if (!p->borrowed)
+		rt_clear_environ();
 	/* Only kill() and waitpid() are left to do, as the same uid as the
 	 * workload: the init needs none of the capabilities it lacks. */
 	if (rt_caps_apply(p->init_caps, p->last_cap, &err) < 0) {
@@ -326,8 +427,11 @@ __attribute__((noreturn)) static void child_main(const struct start_plan *p)
 		_exit(1);
 	}
 	/* The init runs outside the workload's seccomp filter, as the same
-	 * uid: not dumpable, so only CAP_SYS_PTRACE could trace it. */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	 * uid: not dumpable, so only CAP_SYS_PTRACE could trace it. Borrowed,
+	 * we are already (our memory is the parent's, made so by
+	 * rt_init_exe_fd) and the init program will be (exec_init). */
+	if (!p->borrowed)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* The pid (0: no workload) also tells the parent that setup is over;
 	 * a dead parent is no reason to stop, `down` finds us by cgroup. */
 	(void)rt_sync_send_pid(p->sync_fd, workload, &err);
@@ -350,11 +454,24 @@ __attribute__((noreturn)) static void child_main(const struct start_plan *p)
 	}
 	/* The write ends go too: the init must not keep its own pipes open;
 	 * but it keeps the stdin that must not end. */
-	int keep[4 + RT_LOG_MAX_FILES] = { io.out_fd, io.err_fd, io.log_fd, wio.hold };
+	int keep[6 + RT_LOG_MAX_FILES] = { io.out_fd, io.err_fd, io.log_fd, wio.hold };
 	for (unsigned i = 0; i < io.n_old; i++)
 		keep[4 + i] = io.old_fds[i];
+	if (p->borrowed)
+		exec_init(p, workload, &io, keep, 4 + io.n_old);
 	rt_close_fds_except(keep, 4 + io.n_old);
 	rt_init_run(workload, &io);
+}
+
+void rt_container_start_prepare(void)
+{
+	nc_err ignored;
+	(void)rt_init_exe_fd(&ignored);
+}
+
+static int borrowed_main(void *arg)
+{
+	child_main(arg);
 }
 
 static void arena_freep(struct nc_arena *a)
@@ -598,6 +715,68 @@ static int attach_root_image(const struct rt_container_spec *spec, struct nc_are
 	return 0;
 }
 
+/* What a borrowed start needs beyond a forked one, with its release. */
+struct borrow {
+	struct rt_child_stack init_stack, workload_stack;
+	int cg_procs[RT_CG_MAX_HIER];
+	size_t n_cg_procs;
+};
+
+static void borrow_release(struct borrow *b)
+{
+	rt_child_stack_put(&b->init_stack);
+	rt_child_stack_put(&b->workload_stack);
+	for (size_t i = 0; i < b->n_cg_procs; i++)
+		close(b->cg_procs[i]);
+	b->n_cg_procs = 0;
+}
+
+/* Borrowed when it can be (see the top); else forked, the way every
+ * container started before, which is never wrong, only slower: a kernel
+ * that cannot run the init from memory costs speed, not containers. */
+/* fs.suid_dumpable = 1 makes every change of credentials (the workload's
+ * setresuid to its user, while it shares our memory) leave our memory
+ * dumpable, to any process of that uid. Read each time: it is a sysctl. */
+static bool dumpable_on_setuid(void)
+{
+	char v[4] = "";
+	int fd = open("/proc/sys/fs/suid_dumpable", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	ssize_t n = read(fd, v, sizeof(v) - 1);
+	close(fd);
+	return n < 1 || v[0] == '1';
+}
+
+static bool borrow_prepare(const struct rt_container_spec *spec, struct start_plan *p, struct borrow *b)
+{
+	nc_err ignored;
+
+	if (spec->userns_size || (spec->caps & (1ULL << CAP_SYS_PTRACE)) || dumpable_on_setuid())
+		return false;
+#if defined(__SANITIZE_ADDRESS__)
+	/* AddressSanitizer's fake stacks (detect_stack_use_after_return)
+	 * belong to a thread, and the nested borrowed children (init, then
+	 * workload) would free each other's: a sanitized build then forks. */
+	if (__asan_option_detect_stack_use_after_return)
+		return false;
+#endif
+	if ((p->init_exe_fd = rt_init_exe_fd(&ignored)) < 0 || rt_child_stack_get(&b->init_stack, &ignored) < 0 ||
+	    rt_child_stack_get(&b->workload_stack, &ignored) < 0)
+		return false;
+	if (spec->cgroups && spec->cgroup) {
+		int n = rt_cgroup_procs_fds(spec->cgroups, spec->cgroup, b->cg_procs, &ignored);
+		if (n < 0)
+			return false;
+		b->n_cg_procs = (size_t)n;
+		memcpy(p->cg_procs, b->cg_procs, sizeof(b->cg_procs));
+		p->n_cg_procs = b->n_cg_procs;
+	}
+	p->workload_stack = &b->workload_stack;
+	p->borrowed = true;
+	return true;
+}
+
 int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err *err)
 {
 	_cleanup_(arena_freep) struct nc_arena arena = NC_ARENA_INIT;
@@ -605,7 +784,8 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 	_cleanup_close_ int root_loop = -1;
 	_cleanup_(layer_fds_close) struct layer_fds layers = { .userns = -1 };
 	const char **layer_dirs = NULL;
-	_cleanup_(start_plan_release) struct start_plan p = { .netns_fd = -1 };
+	_cleanup_(start_plan_release) struct start_plan p = { .netns_fd = -1, .init_exe_fd = -1 };
+	_cleanup_(borrow_release) struct borrow borrow = { 0 };
 	const char *name = spec->name ? spec->name : "?";
 	struct rt_container_spec with_loops = *spec;
 	struct rt_mount *mounts;
@@ -697,28 +877,43 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 	uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
 	if (netns < 0)
 		flags |= CLONE_NEWNET;
+	bool borrowed = borrow_prepare(spec, &p, &borrow);
 	/* Born with every signal blocked: no handler of the caller's may run
 	 * in the child before it resets them. */
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	bool in_cgroup = false;
-	_cleanup_pid_ pid_t child = rt_raw_clone(flags, cgfd, &in_cgroup);
-	int clone_errno = errno;
-	if (child == 0) {
-		close(parent_end);
-		child_main(&p);
+	_cleanup_pid_ pid_t child = -1;
+	if (borrowed) {
+		/* Returns once the child has exec'd the init or died; it
+		 * holds parent_end too, until then (no CLONE_FILES). */
+		child = rt_clone_vm(flags, cgfd, &p.in_cgroup, &borrow.init_stack, borrowed_main, &p);
+		int e = errno;
+		/* The workload's change of user set our memory's dumpable flag
+		 * to fs.suid_dumpable (0 or 2 here); ours is 0, whatever. */
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		errno = e;
+	} else {
+		child = rt_raw_clone(flags, cgfd, &in_cgroup);
+		if (child == 0) {
+			close(parent_end);
+			child_main(&p);
+		}
 	}
+	int clone_errno = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (child < 0)
 		return nc_err_errno(err, clone_errno, "container `%s`: clone the init", name);
 	close(TAKE_FD(child_end));
 
-	if (spec->cgroups && spec->cgroup && !in_cgroup &&
-	    rt_cgroup_attach(spec->cgroups, spec->cgroup, child, err) < 0)
-		return nc_err_prefix(err, "container `%s`", name);
-	if (rt_sync_send_point(parent_end, RT_SYNC_IN_CGROUP, err) < 0)
-		return nc_err_prefix(err, "container `%s`", name);
+	if (!borrowed) {
+		if (spec->cgroups && spec->cgroup && !in_cgroup &&
+		    rt_cgroup_attach(spec->cgroups, spec->cgroup, child, err) < 0)
+			return nc_err_prefix(err, "container `%s`", name);
+		if (rt_sync_send_point(parent_end, RT_SYNC_IN_CGROUP, err) < 0)
+			return nc_err_prefix(err, "container `%s`", name);
+	}
 	bool got_pid = false;
 	if (read_child(parent_end, child, spec, &got_pid, err) < 0)
 		return nc_err_ret(err);

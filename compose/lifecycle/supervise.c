@@ -296,6 +296,7 @@ static size_t start_round(struct sup *s, const size_t *idx, size_t n)
 		return started;
 	}
 	(void)rt_cap_last(); /* read once, before the threads */
+	rt_container_start_prepare();
 	for (size_t at = 0; at < n; at += ROUND_MAX) {
 		size_t m = n - at < ROUND_MAX ? n - at : ROUND_MAX;
 		for (size_t k = 0; k < m; k++)

@@ -263,8 +263,18 @@ if command -v strace >/dev/null; then
 else
 	skip_check "strace -p 1: refused" "strace is not installed (optional)"
 fi
-# /proc/1/exe is the host's ncompose binary, opened through the host's
-# mount (CVE-2019-5736); /proc/1/fd holds the log file in the host's state.
+# /proc/1/exe is the init program, a sealed memory file of the
+# supervisor's; forked (CAP_SYS_PTRACE), the host's ncompose binary,
+# opened through the host's mount (CVE-2019-5736). /proc/1/fd holds the
+# log file in the host's state.
+init_of() { # SERVICE: the host's pid of its init (ps shows it)
+	nc -p esc ps --format json | python3 -c 'import json, sys
+print(next(c["pid"] for c in json.load(sys.stdin) if c["name"] == sys.argv[1]))' "$1"
+}
+check_eq "the init runs the program carried in ncompose, from memory" \
+	"$(readlink "/proc/$(init_of box)/exe")" "/memfd:ncompose-init (deleted)"
+check_match "... a container with CAP_SYS_PTRACE gets a forked init instead (through a borrowed one it could reach the supervisor's memory)" \
+	"$(readlink "/proc/$(init_of priv)/exe")" '/ncompose$'
 check_match "open /proc/1/exe for writing: refused" "$(x box sh -c ': >>/proc/1/exe' 2>&1)" 'Permission denied'
 check_match "... also without the filter" "$(x unconf sh -c ': >>/proc/1/exe' 2>&1)" 'Permission denied'
 check_match "follow the init's descriptors: refused" "$(x box cat /proc/1/fd/1 2>&1)" 'Permission denied'
