@@ -17,12 +17,13 @@
  *     execs the small init program (init-main.c, init-exe.h). Nothing of
  *     our address space is copied, which at a thousand containers was a
  *     third of the CPU time of `up`. It joins its cgroup itself.
- *   - forked: a copy of us that stays the init, the parent joining it to
- *     its cgroup (sync point 1) and writing its id maps. For a user
- *     namespace (the parent must write the maps while the child waits,
- *     and a borrowing child holds the parent still) and for a container
- *     with CAP_SYS_PTRACE (which could reach into our memory through
- *     the borrowing init between its workload's exec and its own).
+ *   - forked: a copy of us, the parent joining it to its cgroup (sync
+ *     point 1) and writing its id maps. For a user namespace (the parent
+ *     must write the maps while the child waits, and a borrowing child
+ *     holds the parent still), where it stays the init, and for a
+ *     container with CAP_SYS_PTRACE (which could reach into our memory
+ *     through the borrowing init between its workload's exec and its
+ *     own), where it execs the init program in the end too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -348,11 +349,12 @@ static pid_t start_workload(const struct start_plan *p, const struct workload_st
 	return pid;
 }
 
-/* Borrowed, the init goes on as a program of its own: our memory is the
- * parent's. Non-dumpable from its first instruction (rt_init_exe_exec):
- * the workload, running already beside it as the same uid, can never
- * trace it. sync_fd and the program's descriptor close on exec: success
- * is EOF for the parent. */
+/* The init goes on as a program of its own: borrowed, our memory is the
+ * parent's; forked, it is a copy of it (borrow_prepare says when).
+ * Non-dumpable from its first instruction (rt_init_exe_exec): the
+ * workload, running already beside it as the same uid, can never trace
+ * it. sync_fd and the program's descriptor close on exec: success is EOF
+ * for the parent. */
 __attribute__((noreturn)) static void exec_init(const struct start_plan *p, pid_t workload,
 						const struct rt_init_io *io, int *keep, size_t n_keep)
 {
@@ -457,7 +459,7 @@ __attribute__((noreturn)) static void child_main(const struct start_plan *p)
 	int keep[6 + RT_LOG_MAX_FILES] = { io.out_fd, io.err_fd, io.log_fd, wio.hold };
 	for (unsigned i = 0; i < io.n_old; i++)
 		keep[4 + i] = io.old_fds[i];
-	if (p->borrowed)
+	if (p->init_exe_fd >= 0)
 		exec_init(p, workload, &io, keep, 4 + io.n_old);
 	rt_close_fds_except(keep, 4 + io.n_old);
 	rt_init_run(workload, &io);
@@ -752,7 +754,14 @@ static bool borrow_prepare(const struct rt_container_spec *spec, struct start_pl
 {
 	nc_err ignored;
 
-	if (spec->userns_size || (spec->caps & (1ULL << CAP_SYS_PTRACE)) || dumpable_on_setuid())
+	if (spec->userns_size || dumpable_on_setuid())
+		return false;
+	/* Forked inits run the init program in the end too: a container with
+	 * CAP_SYS_PTRACE reads its init's memory, which is then the program's,
+	 * not a copy of ours (every service's settings). Not in a user
+	 * namespace: our root's execute-only file is not its root's to run. */
+	p->init_exe_fd = rt_init_exe_fd(&ignored);
+	if (p->init_exe_fd < 0 || (spec->caps & (1ULL << CAP_SYS_PTRACE)))
 		return false;
 #if defined(__SANITIZE_ADDRESS__)
 	/* AddressSanitizer's fake stacks (detect_stack_use_after_return)
@@ -761,8 +770,7 @@ static bool borrow_prepare(const struct rt_container_spec *spec, struct start_pl
 	if (__asan_option_detect_stack_use_after_return)
 		return false;
 #endif
-	if ((p->init_exe_fd = rt_init_exe_fd(&ignored)) < 0 || rt_child_stack_get(&b->init_stack, &ignored) < 0 ||
-	    rt_child_stack_get(&b->workload_stack, &ignored) < 0)
+	if (rt_child_stack_get(&b->init_stack, &ignored) < 0 || rt_child_stack_get(&b->workload_stack, &ignored) < 0)
 		return false;
 	if (spec->cgroups && spec->cgroup) {
 		int n = rt_cgroup_procs_fds(spec->cgroups, spec->cgroup, b->cg_procs, &ignored);

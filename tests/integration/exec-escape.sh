@@ -295,6 +295,29 @@ if os.fork() == 0:
     os.write(w, open("/proc/self/environ", "rb").read()); os._exit(0)
 os.close(w); print(os.read(r, 1 << 20).decode(errors="replace").replace("\0", "\n"))')" 'NCOMPOSE_TEST_SECRET=xesc-secret-4711'
 
+# The init's memory, all of it: CAP_SYS_PTRACE reads it. An init that
+# stayed a copy of the supervisor held every service's settings (box's
+# environment). The needle is joined inside, never whole on a command line.
+memsearch='import sys
+pid, needle = sys.argv[1], (sys.argv[2] + sys.argv[3]).encode()
+found = 0
+with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as mem:
+    for line in maps:
+        span, perms = line.split()[:2]
+        lo, hi = (int(x, 16) for x in span.split("-"))
+        if "r" not in perms or hi - lo > 1 << 30:
+            continue
+        try:
+            mem.seek(lo)
+            found += mem.read(hi - lo).count(needle)
+        except (OSError, ValueError, OverflowError):
+            pass
+print(found)'
+check_eq "SYS_PTRACE reads its init's memory: none of the other services' settings there" \
+	"$(x tracer python3 -c "$memsearch" 1 LAB_VAR= from-the-file)" "0"
+check_match "control: the same search finds them where they are (box's own memory)" \
+	"$(x box python3 -c "$memsearch" self LAB_VAR= from-the-file)" '^[1-9]'
+
 check "down" nc -p xesc down
 check_clean xesc
 finish
