@@ -115,21 +115,6 @@ int nc_read_file(const char *path, char **out, size_t *len, nc_err *err)
 	return nc_read_fileat(AT_FDCWD, path, out, len, err);
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int nc_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -157,7 +142,7 @@ int nc_write_file_atomic(const char *path, const char *data, size_t len, mode_t 
 	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return nc_err_errno(err, errno, "create `%s`", tmp);
-	int r = write_all(fd, data, len);
+	int r = nc_write_all(fd, data, len);
 	if (r < 0) {
 		unlink(tmp);
 		return nc_err_errno(err, -r, "write `%s`", tmp);

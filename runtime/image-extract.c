@@ -137,20 +137,6 @@ static int chown_result(int r)
 	return r < 0 && errno != EPERM && errno != EINVAL ? -errno : 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int extract_file(struct extract *x, struct rt_tar *t, const struct rt_tar_entry *e, int dfd,
 			const char *name, nc_err *err)
 {
@@ -165,7 +151,7 @@ static int extract_file(struct extract *x, struct rt_tar *t, const struct rt_tar
 			return (int)n;
 		if (n == 0)
 			break;
-		int r = write_all(fd, x->buf, (size_t)n);
+		int r = nc_write_all(fd, x->buf, (size_t)n);
 		if (r < 0)
 			return nc_err_errno(err, -r, "entry `%s`: write", e->path);
 	}
