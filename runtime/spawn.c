@@ -89,7 +89,7 @@ struct start_plan {
 	/* Borrowed (see the top): */
 	bool borrowed;
 	bool in_cgroup;      /* born in it: set before the clone, read by the child */
-	int cg_procs[RT_CG_MAX_HIER]; /* else joined through these */
+	const int *cg_procs; /* else joined through these (struct borrow's) */
 	size_t n_cg_procs;
 	int init_exe_fd;     /* what the child execs at the end */
 	const struct rt_child_stack *workload_stack;
@@ -777,7 +777,7 @@ static bool borrow_prepare(const struct rt_container_spec *spec, struct start_pl
 		if (n < 0)
 			return false;
 		b->n_cg_procs = (size_t)n;
-		memcpy(p->cg_procs, b->cg_procs, sizeof(b->cg_procs));
+		p->cg_procs = b->cg_procs;
 		p->n_cg_procs = b->n_cg_procs;
 	}
 	p->workload_stack = &b->workload_stack;
