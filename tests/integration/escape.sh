@@ -271,10 +271,16 @@ init_of() { # SERVICE: the host's pid of its init (ps shows it)
 	nc -p esc ps --format json | python3 -c 'import json, sys
 print(next(c["pid"] for c in json.load(sys.stdin) if c["name"] == sys.argv[1]))' "$1"
 }
-check_eq "the init runs the program carried in ncompose, from memory" \
-	"$(readlink "/proc/$(init_of box)/exe")" "/memfd:ncompose-init (deleted)"
-check_eq "... a container with CAP_SYS_PTRACE too (its init is forked, then drops its copy of the supervisor's memory)" \
-	"$(readlink "/proc/$(init_of priv)/exe")" "/memfd:ncompose-init (deleted)"
+off=$(init_program_off)
+if [ -z "$off" ]; then
+	check_eq "the init runs the program carried in ncompose, from memory" \
+		"$(readlink "/proc/$(init_of box)/exe")" "/memfd:ncompose-init (deleted)"
+	check_eq "... a container with CAP_SYS_PTRACE too (its init is forked, then drops its copy of the supervisor's memory)" \
+		"$(readlink "/proc/$(init_of priv)/exe")" "/memfd:ncompose-init (deleted)"
+else
+	skip_check "the init runs the program carried in ncompose, from memory" "$off"
+	skip_check "... a container with CAP_SYS_PTRACE too" "$off"
+fi
 check_match "open /proc/1/exe for writing: refused" "$(x box sh -c ': >>/proc/1/exe' 2>&1)" 'Permission denied'
 check_match "... also without the filter" "$(x unconf sh -c ': >>/proc/1/exe' 2>&1)" 'Permission denied'
 check_match "follow the init's descriptors: refused" "$(x box cat /proc/1/fd/1 2>&1)" 'Permission denied'

@@ -313,8 +313,13 @@ with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as
         except (OSError, ValueError, OverflowError):
             pass
 print(found)'
-check_eq "SYS_PTRACE reads its init's memory: none of the other services' settings there" \
-	"$(x tracer python3 -c "$memsearch" 1 LAB_VAR= from-the-file)" "0"
+off=$(init_program_off)
+if [ -z "$off" ]; then
+	check_eq "SYS_PTRACE reads its init's memory: none of the other services' settings there" \
+		"$(x tracer python3 -c "$memsearch" 1 LAB_VAR= from-the-file)" "0"
+else
+	skip_check "SYS_PTRACE reads its init's memory: none of the other services' settings there" "$off"
+fi
 check_match "control: the same search finds them where they are (box's own memory)" \
 	"$(x box python3 -c "$memsearch" self LAB_VAR= from-the-file)" '^[1-9]'
 

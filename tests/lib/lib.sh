@@ -84,6 +84,17 @@ check_match() {
 # skip_check DESCRIPTION REASON: a check this machine cannot make, for a
 # kernel feature or an optional tool it lacks (never to hide a defect). A
 # TAP SKIP line, counted as passed; tests/run-all lists it with its reason.
+# Why the containers' init program cannot run here (nothing: it can). On
+# such a host every init is a fork of the supervisor that stays the init
+# (docs/how-it-works.md); both settings are the host's, not a test's.
+init_program_off() {
+	if [ "$(cat /proc/sys/fs/suid_dumpable 2>/dev/null)" = 1 ]; then
+		echo "fs.suid_dumpable is 1 on this host: every init is forked"
+	elif [ "$(cat /proc/sys/vm/memfd_noexec 2>/dev/null)" = 2 ]; then
+		echo "vm.memfd_noexec is 2 on this host: the init program cannot run from memory"
+	fi
+}
+
 skip_check() {
 	_nc_n=$((_nc_n + 1))
 	echo "ok $_nc_n - $1 # SKIP $2"
