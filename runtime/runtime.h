@@ -219,6 +219,8 @@ struct rt_mount {
 	unsigned long flags; /* tmpfs: more mount flags (MS_NOATIME, MS_RELATIME) */
 };
 
+struct rt_mnt_template;
+
 struct rt_container_spec {
 	const char *name;        /* for messages: "lab/r1" */
 	const char *netns_path;  /* joined before anything runs; NULL: a new, empty one */
@@ -297,6 +299,9 @@ struct rt_container_spec {
 	unsigned log_max_files;
 	struct rt_cgroups *cgroups;
 	const char *cgroup;      /* relative path, already created; NULL (or cgroups NULL): none */
+	/* The mount namespace of a batch of starts to copy instead of ours
+	 * (mnt-template.h); NULL, or one the container does not fit: ours. */
+	const struct rt_mnt_template *mnt_template;
 };
 
 /*

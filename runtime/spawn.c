@@ -4,7 +4,8 @@
  *
  * Parent: prepares everything (the mount table, argv/env, PATH, the fds:
  * netns, log, /dev/null, the sync socket), clones the init into new PID,
- * mount, UTS and IPC namespaces (straight into its cgroup with
+ * mount (or from a batch's template, mnt-template.h), UTS and IPC
+ * namespaces (straight into its cgroup with
  * clone3(CLONE_INTO_CGROUP) on a unified host, else joined right after
  * the clone) and reads the sync socket until EOF: the workload's pid, or
  * the child's own error message.
@@ -60,6 +61,7 @@ extern int __asan_option_detect_stack_use_after_return;
 #include "runtime/init.h"
 #include "runtime/logfmt.h"
 #include "runtime/loop.h"
+#include "runtime/mnt-template.h"
 #include "runtime/rootfs.h"
 #include "runtime/runtime.h"
 #include "runtime/sync.h"
@@ -67,6 +69,7 @@ extern int __asan_option_detect_stack_use_after_return;
 
 struct start_plan {
 	int sync_fd;    /* the child's end */
+	int mnt_template_fd; /* the batch's (not ours to close); -1: cloned with CLONE_NEWNS */
 	int netns_fd;   /* -1: a new, empty network namespace */
 	int log_fd;     /* -1: no log, the workload writes to /dev/null */
 	int log_old[RT_LOG_MAX_FILES]; /* log.1 ...: rotation (logfmt.h) */
@@ -112,6 +115,22 @@ static int step_cgroup(const struct start_plan *p, nc_err *err)
 		if (w != 1)
 			return rt_cerr(err, w < 0 ? errno : EIO, "join the container's cgroup");
 	}
+	return 0;
+}
+
+/* From a batch's template (mnt-template.h): a copy of it, as the clone
+ * would have copied ours. Joining resets root and working directory to
+ * the template's, which are ours. Our copy of its descriptor goes at
+ * once: nothing of the container may ever hold it. */
+static int step_mntns(const struct start_plan *p, nc_err *err)
+{
+	if (p->mnt_template_fd < 0)
+		return 0;
+	if (setns(p->mnt_template_fd, CLONE_NEWNS) < 0)
+		return rt_cerr(err, errno, "join the batch's mount namespace template");
+	close(p->mnt_template_fd);
+	if (unshare(CLONE_NEWNS) < 0)
+		return rt_cerr(err, errno, "unshare the mount namespace");
 	return 0;
 }
 
@@ -236,6 +255,7 @@ static const struct {
 	const char *name;
 	int (*run)(const struct start_plan *p, nc_err *err);
 } child_steps[] = {
+	{ "mount namespace", step_mntns },
 	{ "join the cgroup", step_cgroup },
 	{ "cgroup namespace", step_cgroupns },
 	{ "session", step_setsid },
@@ -792,7 +812,7 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 	_cleanup_close_ int root_loop = -1;
 	_cleanup_(layer_fds_close) struct layer_fds layers = { .userns = -1 };
 	const char **layer_dirs = NULL;
-	_cleanup_(start_plan_release) struct start_plan p = { .netns_fd = -1, .init_exe_fd = -1 };
+	_cleanup_(start_plan_release) struct start_plan p = { .netns_fd = -1, .init_exe_fd = -1, .mnt_template_fd = -1 };
 	_cleanup_(borrow_release) struct borrow borrow = { 0 };
 	const char *name = spec->name ? spec->name : "?";
 	struct rt_container_spec with_loops = *spec;
@@ -882,7 +902,11 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 	memcpy(p.err_pipe, err_pipe, sizeof(err_pipe));
 	p.devnull_fd = devnull;
 
-	uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+	uint64_t flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+	if (rt_mnt_template_fits(spec->mnt_template, spec))
+		p.mnt_template_fd = spec->mnt_template->fd;
+	else
+		flags |= CLONE_NEWNS;
 	if (netns < 0)
 		flags |= CLONE_NEWNET;
 	bool borrowed = borrow_prepare(spec, &p, &borrow);

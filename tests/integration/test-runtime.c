@@ -17,8 +17,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,6 +39,7 @@
 #include "runtime/child-util.h"
 #include "runtime/clone-vm.h"
 #include "runtime/logfmt.h"
+#include "runtime/mnt-template.h"
 #include "runtime/rootfs.h"
 #include "runtime/runtime.h"
 #include "tests/lib/skip.h"
@@ -682,6 +685,166 @@ static void test_clone_vm_into_cgroup(void **state)
 	ctr_done(&c);
 }
 
+/* ---- the mount namespace template (mnt-template.h) ---------------------- */
+
+#define TMPL STATE "/tmpl"            /* a shared mount, as / and /run on a systemd host */
+#define TMPL_PINS TMPL "/pins"        /* hidden: a mount holding a pinned file, as /run/netns */
+#define TMPL_PIN TMPL_PINS "/pin"
+#define TMPL_OTHER TMPL "/other"      /* not hidden */
+
+/* Whether `path` is a mount point in the mount namespace of `pid` (0: ours). */
+static bool mounted_in(pid_t pid, const char *path)
+{
+	char mi[64], line[4096], field[4096];
+	snprintf(mi, sizeof(mi), pid ? "/proc/%d/mountinfo" : "/proc/self/mountinfo", (int)pid);
+	FILE *f = fopen(mi, "re");
+	bool found = false;
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %*s %*s %4095s", field) == 1 && !strcmp(field, path);
+	fclose(f);
+	return found;
+}
+
+static void tmpl_setup(void)
+{
+	sh("mkdir -p " TMPL " && mount -t tmpfs nc-tmpl " TMPL " && mount --make-shared " TMPL
+	   " && mkdir " TMPL_PINS " " TMPL_OTHER " && mount -t tmpfs nc-pins " TMPL_PINS " && touch " TMPL_PIN
+	   " && mount --bind " TMPL_PIN " " TMPL_PIN " && mount -t tmpfs nc-other " TMPL_OTHER
+	   " && touch " TMPL_OTHER "/marker");
+}
+
+static void tmpl_teardown(void)
+{
+	sh("umount -R " TMPL " && rmdir " TMPL);
+}
+
+/* A child in the namespace `fd`: bit 0 set when the pin is mounted
+ * there, bit 1 when the other mount is. */
+static int seen_from(int fd)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setns(fd, CLONE_NEWNS) < 0)
+			_exit(100);
+		_exit((mounted_in(0, TMPL_PIN) ? 1 : 0) | (mounted_in(0, TMPL_OTHER) ? 2 : 0));
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/* The template lacks the hidden mounts and keeps the others, and making
+ * it leaves ours alone, though they are shared. Control: a copy detached
+ * without being made private first takes our pins with it. */
+static void test_mnt_template_hides(void **state)
+{
+	(void)state;
+	const char *hide[] = { TMPL_PINS };
+	struct rt_mnt_template t;
+	nc_err err;
+
+	tmpl_setup();
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWNS) < 0 || umount2(TMPL_PINS, MNT_DETACH) < 0 ? 1 : 0);
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_false(mounted_in(0, TMPL_PIN)); /* the control: gone from ours too */
+	tmpl_teardown();
+
+	tmpl_setup();
+	if (rt_mnt_template_open(hide, 1, &t, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(seen_from(t.fd), 2);
+	assert_true(mounted_in(0, TMPL_PIN));
+	assert_true(mounted_in(0, TMPL_OTHER));
+	rt_mnt_template_close(&t);
+	assert_int_equal(t.fd, -1);
+	tmpl_teardown();
+}
+
+/*
+ * Containers of a batch start from the template: a mount made in ours
+ * after it was made is not in theirs. One that binds the hidden directory
+ * does not fit it and starts from ours, pins and all. The template's
+ * descriptor reaches no container: not its init, not its workload.
+ */
+static void test_mnt_template_starts(void **state)
+{
+	(void)state;
+	const char *hide[] = { TMPL_PINS };
+	struct rt_mnt_template t;
+	struct rt_container_spec s;
+	struct ctr a, b;
+	nc_err err;
+
+	tmpl_setup();
+	if (rt_mnt_template_open(hide, 1, &t, &err) < 0)
+		fail_msg("%s", err.msg);
+	sh("mount -t tmpfs nc-late " TMPL_OTHER " && touch " TMPL_OTHER "/late");
+
+	const struct rt_mount other = { .type = RT_MOUNT_BIND, .source = TMPL_OTHER, .target = "/mnt/other" };
+	const char *argv_a[] = { "sh", "-c",
+				 "ls /mnt/other; ls -l /proc/self/fd | grep -c 'mnt:' ; echo started; exec sleep 60",
+				 NULL };
+	ctr_init(&a, "tmpl-a", NULL);
+	spec_of(&a, &s, argv_a);
+	s.mounts = &other;
+	s.n_mounts = 1;
+	s.mnt_template = &t;
+	assert_true(rt_mnt_template_fits(&t, &s));
+	if (rt_container_start(&s, &a.pid, &err) < 0)
+		fail_msg("start %s: %s", a.name, err.msg);
+	assert_true(wait_log(&a, "started", 10000));
+	_cleanup_free_ char *log_a = ctr_log(&a);
+	/* the tmpfs the template was copied with, not the late one */
+	assert_has(log_a, "marker\n0\nstarted\n");
+	/* the init holds no mount namespace either */
+	char fddir[64], link[PATH_MAX];
+	snprintf(fddir, sizeof(fddir), "/proc/%d/fd", (int)a.pid);
+	DIR *d = opendir(fddir);
+	assert_non_null(d);
+	for (struct dirent *e; (e = readdir(d));) {
+		char p[PATH_MAX + 80];
+		snprintf(p, sizeof(p), "%s/%s", fddir, e->d_name);
+		ssize_t n = readlink(p, link, sizeof(link) - 1);
+		link[n > 0 ? n : 0] = '\0';
+		if (!strncmp(link, "mnt:", 4))
+			fail_msg("the init holds %s as %s", link, p);
+	}
+	closedir(d);
+	/* control: we do hold it */
+	snprintf(fddir, sizeof(fddir), "/proc/self/fd/%d", t.fd);
+	ssize_t n = readlink(fddir, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	assert_true(!strncmp(link, "mnt:", 4));
+	ctr_done(&a);
+
+	const struct rt_mount pins = { .type = RT_MOUNT_BIND, .source = TMPL_PINS, .target = "/mnt/pins" };
+	const char *argv_b[] = { "sh", "-c", "grep -c ' /mnt/pins/pin ' /proc/self/mountinfo", NULL };
+	ctr_init(&b, "tmpl-b", NULL);
+	spec_of(&b, &s, argv_b);
+	s.mounts = &pins;
+	s.n_mounts = 1;
+	s.mnt_template = &t;
+	assert_false(rt_mnt_template_fits(&t, &s));
+	if (rt_container_start(&s, &b.pid, &err) < 0)
+		fail_msg("start %s: %s", b.name, err.msg);
+	assert_int_equal(ctr_wait(&b), 0);
+	_cleanup_free_ char *log_b = ctr_log(&b);
+	assert_has(log_b, "1\n");
+	ctr_done(&b);
+
+	rt_mnt_template_close(&t);
+	sh("umount " TMPL_OTHER);
+	tmpl_teardown();
+}
+
 /* ---- cgroup limits and stats (helper-cg) -------------------------------- */
 
 /* The text of `file` in the cgroup of `c` where controller `ctrl` lives;
@@ -941,6 +1104,8 @@ int main(void)
 		cmocka_unit_test(test_clone_into_cgroup),
 		cmocka_unit_test(test_clone_vm_borrows),
 		cmocka_unit_test(test_clone_vm_into_cgroup),
+		cmocka_unit_test(test_mnt_template_hides),
+		cmocka_unit_test(test_mnt_template_starts),
 		cmocka_unit_test(test_cgroup_limits_readback),
 		cmocka_unit_test(test_stats_cpu_throttled),
 		cmocka_unit_test(test_stats_memory),

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The mount namespace a batch of containers starts from (mnt-template.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "runtime/mnt-template.h"
+#include "runtime/runtime.h"
+
+struct make_job {
+	const struct rt_mnt_template *t;
+	int fd;
+	int r;
+	nc_err err;
+};
+
+/* On a thread of its own: unshare(CLONE_NEWNS) moves only this thread
+ * (it unshares the thread's filesystem context too), and the namespace
+ * outlives the thread through the descriptor. */
+static void *make_on_thread(void *arg)
+{
+	struct make_job *j = arg;
+
+	j->r = -1;
+	if (unshare(CLONE_NEWNS) < 0) {
+		j->r = nc_err_errno(&j->err, errno, "unshare a mount namespace");
+		return NULL;
+	}
+	/* Private before anything is detached: on a shared mount, a detach
+	 * would propagate to its peers, ours among them. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		j->r = nc_err_errno(&j->err, errno, "make the copy of our mounts private");
+		return NULL;
+	}
+	for (size_t i = 0; i < j->t->n_hide; i++)
+		if (umount2(j->t->hide[i], MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
+		    errno != ENOENT) {
+			j->r = nc_err_errno(&j->err, errno, "detach `%s` from the copy of our mounts", j->t->hide[i]);
+			return NULL;
+		}
+	j->fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (j->fd < 0) {
+		j->r = nc_err_errno(&j->err, errno, "open the new mount namespace");
+		return NULL;
+	}
+	j->r = 0;
+	return NULL;
+}
+
+int rt_mnt_template_open(const char *const *hide, size_t n_hide, struct rt_mnt_template *t, nc_err *err)
+{
+	*t = (struct rt_mnt_template)RT_MNT_TEMPLATE_INIT;
+	if (n_hide > RT_MNT_TEMPLATE_HIDE_MAX)
+		return nc_err_msg(err, E2BIG, "mount namespace template: %zu directories to hide, at most %d", n_hide,
+				  RT_MNT_TEMPLATE_HIDE_MAX);
+	for (size_t i = 0; i < n_hide; i++) {
+		/* Missing: nothing to hide there, nor to overlap with. */
+		if (!(t->hide[t->n_hide] = realpath(hide[i], NULL))) {
+			if (errno == ENOENT)
+				continue;
+			int e = errno;
+			rt_mnt_template_close(t);
+			return nc_err_errno(err, e, "mount namespace template: resolve `%s`", hide[i]);
+		}
+		t->n_hide++;
+	}
+	struct make_job j = { .t = t, .fd = -1 };
+	pthread_t th;
+	int e = pthread_create(&th, NULL, make_on_thread, &j);
+	if (e) {
+		rt_mnt_template_close(t);
+		return nc_err_errno(err, e, "mount namespace template: start a thread");
+	}
+	pthread_join(th, NULL);
+	if (j.r < 0) {
+		rt_mnt_template_close(t);
+		return nc_err_wrap(err, &j.err, "mount namespace template");
+	}
+	t->fd = j.fd;
+	return 0;
+}
+
+void rt_mnt_template_close(struct rt_mnt_template *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	for (size_t i = 0; i < t->n_hide; i++)
+		free(t->hide[i]);
+	t->n_hide = 0;
+}
+
+bool rt_path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 1 && dir[0] == '/')
+		return path[0] == '/';
+	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+static bool overlaps_hidden(const struct rt_mnt_template *t, const char *source)
+{
+	_cleanup_free_ char *real = realpath(source, NULL);
+
+	if (!real)
+		return true; /* cannot tell */
+	for (size_t i = 0; i < t->n_hide; i++)
+		if (rt_path_within(real, t->hide[i]) || rt_path_within(t->hide[i], real))
+			return true;
+	return false;
+}
+
+bool rt_mnt_template_fits(const struct rt_mnt_template *t, const struct rt_container_spec *spec)
+{
+	if (!t || t->fd < 0)
+		return false;
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct rt_mount *m = &spec->mounts[i];
+		if ((m->type == RT_MOUNT_BIND || m->type == RT_MOUNT_LOOP) && overlaps_hidden(t, m->source))
+			return false;
+	}
+	for (size_t i = 0; i < spec->n_devices; i++)
+		if (overlaps_hidden(t, spec->devices[i].source))
+			return false;
+	for (size_t i = 0; i < spec->n_files; i++)
+		if (overlaps_hidden(t, spec->files[i].source))
+			return false;
+	if (spec->lower_image && overlaps_hidden(t, spec->lower_image))
+		return false;
+	return true;
+}
