@@ -53,6 +53,9 @@ struct sup {
 	 * against life[] before use, and a pid not found is looked for in
 	 * life[] as before. */
 	struct nc_pidmap pids;
+	/* While a batch of starts runs (start_round): the mount namespace
+	 * its containers copy (mnt-template.h); NULL otherwise. */
+	const struct rt_mnt_template *mnt_template;
 };
 
 /* supervise.c */

@@ -29,6 +29,7 @@
 #include "compose/lifecycle/lifecycle.h"
 #include "compose/plan/naming.h"
 #include "runtime/caps.h"
+#include "runtime/mnt-template.h"
 
 #include "compose/lifecycle/supervise-internal.h"
 
@@ -156,6 +157,7 @@ static void start_build(struct sup *s, struct start_job *j)
 	j->t = nc_report_clock(s->rep);
 	j->r = nc_container_spec_build(s->p, &s->p->containers[j->i], s->st, s->paths, s->cg,
 				       (const char *const *)s->masked, &j->cs, &j->e);
+	j->cs.rt.mnt_template = s->mnt_template;
 	j->t = nc_report_time(s->rep, "supervisor: build the spec", j->t);
 }
 
@@ -280,7 +282,7 @@ static int round_spawn(void *ctx, unsigned w, size_t k, nc_err *err)
  * failure is the container's own (fail(), in start_finish). Returns how
  * many started.
  */
-static size_t start_round(struct sup *s, const size_t *idx, size_t n)
+static size_t start_round_on(struct sup *s, const size_t *idx, size_t n)
 {
 	unsigned workers = nc_parallel_default();
 	/* On the heap: a spec is tens of kilobytes. */
@@ -310,6 +312,30 @@ static size_t start_round(struct sup *s, const size_t *idx, size_t n)
 			if (start_finish(s, &jobs[k], NULL) == 0)
 				started++;
 	}
+	return started;
+}
+
+/*
+ * A batch of starts copies the mounts of a template (mnt-template.h)
+ * rather than ours, which hold one network namespace's pin per container:
+ * making the template costs about what one start's copy does. A template
+ * that cannot be made only costs the speed.
+ */
+static size_t start_round(struct sup *s, const size_t *idx, size_t n)
+{
+	struct rt_mnt_template t = RT_MNT_TEMPLATE_INIT;
+	const char *hide[] = { s->paths->netns_dir };
+	nc_err e;
+
+	if (n > 1) {
+		if (rt_mnt_template_open(hide, NC_ELEMENTSOF(hide), &t, &e) == 0)
+			s->mnt_template = &t;
+		else
+			nc_report_verbose(s->rep, "%s; the containers copy the supervisor's mounts", e.msg);
+	}
+	size_t started = start_round_on(s, idx, n);
+	s->mnt_template = NULL;
+	rt_mnt_template_close(&t);
 	return started;
 }
 
