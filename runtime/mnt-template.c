@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -20,36 +21,59 @@ struct make_job {
 	nc_err err;
 };
 
+/* Detaches what is mounted at `dir`, stacked mounts included. */
+static int detach_all(const char *dir, nc_err *err)
+{
+	for (int i = 0; i < 64; i++)
+		if (umount2(dir, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+			/* EINVAL: no mount (left) there; ENOENT: no directory. */
+			return errno == EINVAL || errno == ENOENT ? 0 : nc_err_errno(err, errno, "detach `%s`", dir);
+	return nc_err_msg(err, ELOOP, "detach `%s`: still mounted after 64 detaches", dir);
+}
+
 /* On a thread of its own: unshare(CLONE_NEWNS) moves only this thread
  * (it unshares the thread's filesystem context too), and the namespace
  * outlives the thread through the descriptor. */
+static int make(struct make_job *j)
+{
+	struct stat ours, joined;
+
+	if (stat("/", &ours) < 0)
+		return nc_err_errno(&j->err, errno, "stat our root");
+	if (unshare(CLONE_NEWNS) < 0)
+		return nc_err_errno(&j->err, errno, "unshare a mount namespace");
+	/* A slave of ours before anything is detached: propagation then
+	 * runs from ours to the copy only, so the detach stays in the copy,
+	 * and what the host mounts or unmounts meanwhile (an automounted
+	 * home directory) still reaches it, as it reached each copy the
+	 * clone made. The detached mounts leave their peer groups, so new
+	 * pins do not follow. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return nc_err_errno(&j->err, errno, "make the copy of our mounts a slave of ours");
+	for (size_t i = 0; i < j->t->n_hide; i++)
+		if (detach_all(j->t->hide[i], &j->err) < 0)
+			return nc_err_ret(&j->err);
+	j->fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (j->fd < 0)
+		return nc_err_errno(&j->err, errno, "open the new mount namespace");
+	/* Joined here as each child will join it: that takes CAP_SYS_CHROOT
+	 * besides CAP_SYS_ADMIN, and it moves the root to the namespace's,
+	 * which is not ours when we run chrooted (the paths we resolve for
+	 * the child would then not be its paths). */
+	if (setns(j->fd, CLONE_NEWNS) < 0)
+		return nc_err_errno(&j->err, errno, "join the new mount namespace");
+	if (stat("/", &joined) < 0)
+		return nc_err_errno(&j->err, errno, "stat the new mount namespace's root");
+	if (joined.st_dev != ours.st_dev || joined.st_ino != ours.st_ino)
+		return nc_err_msg(&j->err, EXDEV, "our root is not our mount namespace's (a chroot)");
+	return 0;
+}
+
 static void *make_on_thread(void *arg)
 {
 	struct make_job *j = arg;
 
-	j->r = -1;
-	if (unshare(CLONE_NEWNS) < 0) {
-		j->r = nc_err_errno(&j->err, errno, "unshare a mount namespace");
-		return NULL;
-	}
-	/* Private before anything is detached: on a shared mount, a detach
-	 * would propagate to its peers, ours among them. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		j->r = nc_err_errno(&j->err, errno, "make the copy of our mounts private");
-		return NULL;
-	}
-	for (size_t i = 0; i < j->t->n_hide; i++)
-		if (umount2(j->t->hide[i], MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
-		    errno != ENOENT) {
-			j->r = nc_err_errno(&j->err, errno, "detach `%s` from the copy of our mounts", j->t->hide[i]);
-			return NULL;
-		}
-	j->fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	if (j->fd < 0) {
-		j->r = nc_err_errno(&j->err, errno, "open the new mount namespace");
-		return NULL;
-	}
-	j->r = 0;
+	j->r = make(j);
 	return NULL;
 }
 
@@ -79,6 +103,8 @@ int rt_mnt_template_open(const char *const *hide, size_t n_hide, struct rt_mnt_t
 	}
 	pthread_join(th, NULL);
 	if (j.r < 0) {
+		if (j.fd >= 0)
+			close(j.fd);
 		rt_mnt_template_close(t);
 		return nc_err_wrap(err, &j.err, "mount namespace template");
 	}

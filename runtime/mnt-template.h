@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A mount namespace that a batch of containers starts from instead of
- * ours: a private copy of ours without the mounts under a few directories
- * (the network namespaces' pins under /run/netns, one per container).
+ * ours: a copy of ours (a slave of it) without the mounts under a few
+ * directories (the network namespaces' pins under /run/netns, one per
+ * container).
  *
  * A container's mount namespace begins as a copy of the one it is cloned
  * from, and its setup then walks that copy twice (making it private,
@@ -12,9 +13,9 @@
  * the host itself has mounted.
  *
  * Short-lived on purpose: a copy keeps every filesystem of the host
- * mounted, so one that the host unmounts later would stay busy while the
- * template lives. The caller opens one for a batch of starts and closes
- * it after; a single start (a restart, `ncompose run`) needs none.
+ * that is mounted under a private mount alive, and misses what the host
+ * mounts there later. The caller opens one for a batch of starts and
+ * closes it after; a single start (a restart, `ncompose run`) needs none.
  */
 #ifndef NC_RUNTIME_MNT_TEMPLATE_H
 #define NC_RUNTIME_MNT_TEMPLATE_H
@@ -36,12 +37,13 @@ struct rt_mnt_template {
 
 /*
  * Makes the template: a copy of the caller's mount namespace, all of it
- * made private (so that nothing done to it reaches ours, and nothing
- * mounted in ours later appears in it), with the mounts at and under each
- * of `hide` (at most RT_MNT_TEMPLATE_HIDE_MAX) detached. A directory that
- * is missing or no mount point is left as it is. Needs CAP_SYS_ADMIN; the
- * work runs on a thread of its own, so the caller's namespace never
- * changes.
+ * made a slave of ours (nothing done to it reaches ours; what ours mounts
+ * under a shared mount later still reaches it), with the mounts at and
+ * under each of `hide` (at most RT_MNT_TEMPLATE_HIDE_MAX) detached. A
+ * directory that is missing or no mount point is left as it is. Needs
+ * CAP_SYS_ADMIN and CAP_SYS_CHROOT, and fails when we run chrooted (a
+ * child joining it would leave the chroot); the work runs on a thread of
+ * its own, so the caller's namespace never changes.
  */
 int rt_mnt_template_open(const char *const *hide, size_t n_hide, struct rt_mnt_template *t, nc_err *err);
 void rt_mnt_template_close(struct rt_mnt_template *t);

@@ -69,7 +69,8 @@ extern int __asan_option_detect_stack_use_after_return;
 
 struct start_plan {
 	int sync_fd;    /* the child's end */
-	int mnt_template_fd; /* the batch's (not ours to close); -1: cloned with CLONE_NEWNS */
+	int mnt_template_fd; /* the batch's (not ours to close), or -1 */
+	bool mnt_template_join; /* join it; else cloned with CLONE_NEWNS */
 	int netns_fd;   /* -1: a new, empty network namespace */
 	int log_fd;     /* -1: no log, the workload writes to /dev/null */
 	int log_old[RT_LOG_MAX_FILES]; /* log.1 ...: rotation (logfmt.h) */
@@ -119,17 +120,19 @@ static int step_cgroup(const struct start_plan *p, nc_err *err)
 }
 
 /* From a batch's template (mnt-template.h): a copy of it, as the clone
- * would have copied ours. Joining resets root and working directory to
- * the template's, which are ours. Our copy of its descriptor goes at
- * once: nothing of the container may ever hold it. */
+ * would have copied ours. Joining moves root and working directory to
+ * the template's root, which is ours (rt_mnt_template_open checks); every
+ * path we were given is absolute. Our copy of the template's descriptor
+ * goes first thing, joined or not: it leads to the host's mounts, and the
+ * workload of a container with CAP_SYS_PTRACE could take it from us. */
 static int step_mntns(const struct start_plan *p, nc_err *err)
 {
 	if (p->mnt_template_fd < 0)
 		return 0;
-	if (setns(p->mnt_template_fd, CLONE_NEWNS) < 0)
+	if (p->mnt_template_join && setns(p->mnt_template_fd, CLONE_NEWNS) < 0)
 		return rt_cerr(err, errno, "join the batch's mount namespace template");
 	close(p->mnt_template_fd);
-	if (unshare(CLONE_NEWNS) < 0)
+	if (p->mnt_template_join && unshare(CLONE_NEWNS) < 0)
 		return rt_cerr(err, errno, "unshare the mount namespace");
 	return 0;
 }
@@ -903,9 +906,10 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 	p.devnull_fd = devnull;
 
 	uint64_t flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-	if (rt_mnt_template_fits(spec->mnt_template, spec))
+	if (spec->mnt_template)
 		p.mnt_template_fd = spec->mnt_template->fd;
-	else
+	p.mnt_template_join = rt_mnt_template_fits(spec->mnt_template, spec);
+	if (!p.mnt_template_join)
 		flags |= CLONE_NEWNS;
 	if (netns < 0)
 		flags |= CLONE_NEWNET;

@@ -17,7 +17,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -691,6 +690,7 @@ static void test_clone_vm_into_cgroup(void **state)
 #define TMPL_PINS TMPL "/pins"        /* hidden: a mount holding a pinned file, as /run/netns */
 #define TMPL_PIN TMPL_PINS "/pin"
 #define TMPL_OTHER TMPL "/other"      /* not hidden */
+#define TMPL_PRIV STATE "/tmpl-priv"  /* a private mount */
 
 /* Whether `path` is a mount point in the mount namespace of `pid` (0: ours). */
 static bool mounted_in(pid_t pid, const char *path)
@@ -708,19 +708,21 @@ static bool mounted_in(pid_t pid, const char *path)
 
 static void tmpl_setup(void)
 {
-	sh("mkdir -p " TMPL " && mount -t tmpfs nc-tmpl " TMPL " && mount --make-shared " TMPL
+	sh("mkdir -p " TMPL " " TMPL_PRIV " && mount -t tmpfs nc-tmpl " TMPL " && mount --make-shared " TMPL
 	   " && mkdir " TMPL_PINS " " TMPL_OTHER " && mount -t tmpfs nc-pins " TMPL_PINS " && touch " TMPL_PIN
 	   " && mount --bind " TMPL_PIN " " TMPL_PIN " && mount -t tmpfs nc-other " TMPL_OTHER
-	   " && touch " TMPL_OTHER "/marker");
+	   " && touch " TMPL_OTHER "/marker && mount -t tmpfs nc-priv " TMPL_PRIV " && mount --make-private " TMPL_PRIV
+	   " && mkdir " TMPL_PRIV "/sub");
 }
 
 static void tmpl_teardown(void)
 {
-	sh("umount -R " TMPL " && rmdir " TMPL);
+	sh("umount -R " TMPL " && umount -R " TMPL_PRIV " && rmdir " TMPL " " TMPL_PRIV);
 }
 
 /* A child in the namespace `fd`: bit 0 set when the pin is mounted
- * there, bit 1 when the other mount is. */
+ * there, bit 1 when the other mount is, bit 2 when something is mounted
+ * on the private mount's sub. */
 static int seen_from(int fd)
 {
 	pid_t pid = fork();
@@ -728,7 +730,8 @@ static int seen_from(int fd)
 	if (pid == 0) {
 		if (setns(fd, CLONE_NEWNS) < 0)
 			_exit(100);
-		_exit((mounted_in(0, TMPL_PIN) ? 1 : 0) | (mounted_in(0, TMPL_OTHER) ? 2 : 0));
+		_exit((mounted_in(0, TMPL_PIN) ? 1 : 0) | (mounted_in(0, TMPL_OTHER) ? 2 : 0) |
+		      (mounted_in(0, TMPL_PRIV "/sub") ? 4 : 0));
 	}
 	int st;
 	assert_int_equal(waitpid(pid, &st, 0), pid);
@@ -736,9 +739,20 @@ static int seen_from(int fd)
 	return WEXITSTATUS(st);
 }
 
-/* The template lacks the hidden mounts and keeps the others, and making
+static ino_t ns_ino(const char *path)
+{
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_ino;
+}
+
+/*
+ * The template lacks the hidden mounts and keeps the others, and making
  * it leaves ours alone, though they are shared. Control: a copy detached
- * without being made private first takes our pins with it. */
+ * without being made a slave first takes our pins with it. What ours
+ * mounts later under a shared mount reaches the template (as it reached
+ * each clone of ours); under a private one it does not.
+ */
 static void test_mnt_template_hides(void **state)
 {
 	(void)state;
@@ -763,16 +777,19 @@ static void test_mnt_template_hides(void **state)
 	assert_int_equal(seen_from(t.fd), 2);
 	assert_true(mounted_in(0, TMPL_PIN));
 	assert_true(mounted_in(0, TMPL_OTHER));
+	sh("umount " TMPL_OTHER " && mount -t tmpfs nc-priv-late " TMPL_PRIV "/sub");
+	assert_int_equal(seen_from(t.fd), 0); /* the unmount reached it, the private mount not */
 	rt_mnt_template_close(&t);
 	assert_int_equal(t.fd, -1);
+	sh("umount " TMPL_PRIV "/sub");
 	tmpl_teardown();
 }
 
 /*
- * Containers of a batch start from the template: a mount made in ours
- * after it was made is not in theirs. One that binds the hidden directory
- * does not fit it and starts from ours, pins and all. The template's
- * descriptor reaches no container: not its init, not its workload.
+ * Containers of a batch start from the template, each in a copy of its
+ * own: a mount made in ours after it, under a private mount, is not in
+ * theirs. One that binds the hidden directory does not fit it and starts
+ * from ours, pins and all.
  */
 static void test_mnt_template_starts(void **state)
 {
@@ -780,50 +797,45 @@ static void test_mnt_template_starts(void **state)
 	const char *hide[] = { TMPL_PINS };
 	struct rt_mnt_template t;
 	struct rt_container_spec s;
-	struct ctr a, b;
+	struct ctr a[2], b;
 	nc_err err;
 
 	tmpl_setup();
 	if (rt_mnt_template_open(hide, 1, &t, &err) < 0)
 		fail_msg("%s", err.msg);
-	sh("mount -t tmpfs nc-late " TMPL_OTHER " && touch " TMPL_OTHER "/late");
+	sh("mount -t tmpfs nc-priv-late " TMPL_PRIV "/sub && touch " TMPL_PRIV "/sub/late");
+	char tmpl_ns[64];
+	snprintf(tmpl_ns, sizeof(tmpl_ns), "/proc/self/fd/%d", t.fd);
+	ino_t tmpl_ino = ns_ino(tmpl_ns), our_ino = ns_ino("/proc/self/ns/mnt");
 
-	const struct rt_mount other = { .type = RT_MOUNT_BIND, .source = TMPL_OTHER, .target = "/mnt/other" };
-	const char *argv_a[] = { "sh", "-c",
-				 "ls /mnt/other; ls -l /proc/self/fd | grep -c 'mnt:' ; echo started; exec sleep 60",
+	const struct rt_mount binds[] = {
+		{ .type = RT_MOUNT_BIND, .source = TMPL_OTHER, .target = "/mnt/other" },
+		{ .type = RT_MOUNT_BIND, .source = TMPL_PRIV, .target = "/mnt/priv" },
+	};
+	const char *argv_a[] = { "sh", "-c", "echo other=$(ls /mnt/other) sub=$(ls /mnt/priv/sub); exec sleep 60",
 				 NULL };
-	ctr_init(&a, "tmpl-a", NULL);
-	spec_of(&a, &s, argv_a);
-	s.mounts = &other;
-	s.n_mounts = 1;
-	s.mnt_template = &t;
-	assert_true(rt_mnt_template_fits(&t, &s));
-	if (rt_container_start(&s, &a.pid, &err) < 0)
-		fail_msg("start %s: %s", a.name, err.msg);
-	assert_true(wait_log(&a, "started", 10000));
-	_cleanup_free_ char *log_a = ctr_log(&a);
-	/* the tmpfs the template was copied with, not the late one */
-	assert_has(log_a, "marker\n0\nstarted\n");
-	/* the init holds no mount namespace either */
-	char fddir[64], link[PATH_MAX];
-	snprintf(fddir, sizeof(fddir), "/proc/%d/fd", (int)a.pid);
-	DIR *d = opendir(fddir);
-	assert_non_null(d);
-	for (struct dirent *e; (e = readdir(d));) {
-		char p[PATH_MAX + 80];
-		snprintf(p, sizeof(p), "%s/%s", fddir, e->d_name);
-		ssize_t n = readlink(p, link, sizeof(link) - 1);
-		link[n > 0 ? n : 0] = '\0';
-		if (!strncmp(link, "mnt:", 4))
-			fail_msg("the init holds %s as %s", link, p);
+	ino_t seen[2];
+	for (int k = 0; k < 2; k++) {
+		ctr_init(&a[k], k ? "tmpl-a2" : "tmpl-a1", NULL);
+		spec_of(&a[k], &s, argv_a);
+		s.mounts = binds;
+		s.n_mounts = 2;
+		s.mnt_template = &t;
+		assert_true(rt_mnt_template_fits(&t, &s));
+		if (rt_container_start(&s, &a[k].pid, &err) < 0)
+			fail_msg("start %s: %s", a[k].name, err.msg);
+		assert_true(wait_log(&a[k], "other=", 10000));
+		_cleanup_free_ char *log = ctr_log(&a[k]);
+		assert_has(log, "other=marker sub=\n"); /* not `late`: ours has it */
+		char ns[64];
+		snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)a[k].pid);
+		seen[k] = ns_ino(ns);
+		assert_true(seen[k] != tmpl_ino && seen[k] != our_ino);
 	}
-	closedir(d);
-	/* control: we do hold it */
-	snprintf(fddir, sizeof(fddir), "/proc/self/fd/%d", t.fd);
-	ssize_t n = readlink(fddir, link, sizeof(link) - 1);
-	link[n > 0 ? n : 0] = '\0';
-	assert_true(!strncmp(link, "mnt:", 4));
-	ctr_done(&a);
+	assert_true(seen[0] != seen[1]);
+	assert_int_equal(seen_from(t.fd), 2); /* the starts mounted nothing in it */
+	for (int k = 0; k < 2; k++)
+		ctr_done(&a[k]);
 
 	const struct rt_mount pins = { .type = RT_MOUNT_BIND, .source = TMPL_PINS, .target = "/mnt/pins" };
 	const char *argv_b[] = { "sh", "-c", "grep -c ' /mnt/pins/pin ' /proc/self/mountinfo", NULL };
@@ -841,7 +853,7 @@ static void test_mnt_template_starts(void **state)
 	ctr_done(&b);
 
 	rt_mnt_template_close(&t);
-	sh("umount " TMPL_OTHER);
+	sh("umount " TMPL_PRIV "/sub");
 	tmpl_teardown();
 }
 

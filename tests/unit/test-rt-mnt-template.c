@@ -30,15 +30,17 @@ static void test_within(void **state)
 	assert_false(rt_path_within("/srv", "/run/netns"));
 }
 
-static char dir[64];
+static char dir[PATH_MAX];
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/nc-mnt-tmpl-XXXXXX");
-	if (!mkdtemp(dir))
+	char made[] = "/tmp/nc-mnt-tmpl-XXXXXX", real[PATH_MAX];
+	/* resolved, as rt_mnt_template_open leaves its hidden directories */
+	if (!mkdtemp(made) || !realpath(made, real) || strlen(real) >= sizeof(dir))
 		return -1;
-	char p[128];
+	memcpy(dir, real, strlen(real) + 1);
+	char p[PATH_MAX + 16];
 	snprintf(p, sizeof(p), "%s/pins", dir);
 	if (mkdir(p, 0755) < 0)
 		return -1;
@@ -56,7 +58,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[128];
+	char cmd[PATH_MAX + 16];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -64,7 +66,7 @@ static int teardown(void **state)
 /* spec with one bind from `source` (a path under dir) fits t? */
 static bool bind_fits(const struct rt_mnt_template *t, const char *source)
 {
-	char src[128];
+	char src[PATH_MAX + 16];
 	snprintf(src, sizeof(src), "%s%s", dir, source);
 	struct rt_mount m = { .type = RT_MOUNT_BIND, .source = src, .target = "/mnt" };
 	struct rt_container_spec s = { .mounts = &m, .n_mounts = 1 };
@@ -75,7 +77,7 @@ static void test_fits(void **state)
 {
 	(void)state;
 	/* as rt_mnt_template_open leaves it, with a stand-in descriptor */
-	char pins[128];
+	char pins[PATH_MAX + 16];
 	snprintf(pins, sizeof(pins), "%s/pins", dir);
 	struct rt_mnt_template t = { .fd = 0, .n_hide = 1, .hide = { pins } };
 	struct rt_container_spec none = { 0 };
