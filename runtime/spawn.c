@@ -426,6 +426,20 @@ __attribute__((noreturn)) static void child_main(const struct start_plan *p)
 		}
 	}
 
+	/* Set up: only what the init and the workload's stdio need stays
+	 * open, before there is a workload. The clone copied every
+	 * descriptor the supervisor had open, those of the containers its
+	 * other thread was starting too (their log, their sync socket); a
+	 * forked init is readable through /proc/1/fd by a workload with
+	 * CAP_SYS_PTRACE, and would have held them until its exec. */
+	int setup_keep[8 + RT_LOG_MAX_FILES] = {
+		p->sync_fd, p->log_fd, p->out_pipe[0], p->out_pipe[1],
+		p->err_pipe[0], p->err_pipe[1], p->devnull_fd, p->init_exe_fd,
+	};
+	for (unsigned i = 0; i < p->n_log_old; i++)
+		setup_keep[8 + i] = p->log_old[i];
+	rt_close_fds_except(setup_keep, 8 + p->n_log_old);
+
 	pid_t workload = 0;
 	struct workload_stdio wio = { .hold = -1, .tty_slave = -1 };
 	if (p->has_workload) {
