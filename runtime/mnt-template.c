@@ -12,6 +12,7 @@
 
 #include "common/cleanup.h"
 #include "runtime/mnt-template.h"
+#include "runtime/rootfs.h"
 #include "runtime/runtime.h"
 
 struct make_job {
@@ -122,17 +123,6 @@ void rt_mnt_template_close(struct rt_mnt_template *t)
 	t->n_hide = 0;
 }
 
-bool rt_path_within(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	while (n > 1 && dir[n - 1] == '/')
-		n--;
-	if (n == 1 && dir[0] == '/')
-		return path[0] == '/';
-	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
-}
-
 static bool overlaps_hidden(const struct rt_mnt_template *t, const char *source)
 {
 	_cleanup_free_ char *real = realpath(source, NULL);
@@ -140,7 +130,7 @@ static bool overlaps_hidden(const struct rt_mnt_template *t, const char *source)
 	if (!real)
 		return true; /* cannot tell */
 	for (size_t i = 0; i < t->n_hide; i++)
-		if (rt_path_within(real, t->hide[i]) || rt_path_within(t->hide[i], real))
+		if (rt_path_under(real, t->hide[i]) || rt_path_under(t->hide[i], real))
 			return true;
 	return false;
 }

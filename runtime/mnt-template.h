@@ -58,7 +58,4 @@ struct rt_container_spec;
  */
 bool rt_mnt_template_fits(const struct rt_mnt_template *t, const struct rt_container_spec *spec);
 
-/* Whether `path` is `dir` or lies under it, both absolute and resolved. */
-bool rt_path_within(const char *path, const char *dir);
-
 #endif
