@@ -51,9 +51,8 @@ static int make(struct make_job *j)
 	 * pins do not follow. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return nc_err_errno(&j->err, errno, "make the copy of our mounts a slave of ours");
-	for (size_t i = 0; i < j->t->n_hide; i++)
-		if (detach_all(j->t->hide[i], &j->err) < 0)
-			return nc_err_ret(&j->err);
+	if (j->t->hide && detach_all(j->t->hide, &j->err) < 0)
+		return nc_err_ret(&j->err);
 	j->fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	if (j->fd < 0)
 		return nc_err_errno(&j->err, errno, "open the new mount namespace");
@@ -78,23 +77,12 @@ static void *make_on_thread(void *arg)
 	return NULL;
 }
 
-int rt_mnt_template_open(const char *const *hide, size_t n_hide, struct rt_mnt_template *t, nc_err *err)
+int rt_mnt_template_open(const char *hide, struct rt_mnt_template *t, nc_err *err)
 {
 	*t = (struct rt_mnt_template)RT_MNT_TEMPLATE_INIT;
-	if (n_hide > RT_MNT_TEMPLATE_HIDE_MAX)
-		return nc_err_msg(err, E2BIG, "mount namespace template: %zu directories to hide, at most %d", n_hide,
-				  RT_MNT_TEMPLATE_HIDE_MAX);
-	for (size_t i = 0; i < n_hide; i++) {
-		/* Missing: nothing to hide there, nor to overlap with. */
-		if (!(t->hide[t->n_hide] = realpath(hide[i], NULL))) {
-			if (errno == ENOENT)
-				continue;
-			int e = errno;
-			rt_mnt_template_close(t);
-			return nc_err_errno(err, e, "mount namespace template: resolve `%s`", hide[i]);
-		}
-		t->n_hide++;
-	}
+	/* Missing: nothing to hide there, nor to overlap with. */
+	if (!(t->hide = realpath(hide, NULL)) && errno != ENOENT)
+		return nc_err_errno(err, errno, "mount namespace template: resolve `%s`", hide);
 	struct make_job j = { .t = t, .fd = -1 };
 	pthread_t th;
 	int e = pthread_create(&th, NULL, make_on_thread, &j);
@@ -118,9 +106,8 @@ void rt_mnt_template_close(struct rt_mnt_template *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
-	for (size_t i = 0; i < t->n_hide; i++)
-		free(t->hide[i]);
-	t->n_hide = 0;
+	free(t->hide);
+	t->hide = NULL;
 }
 
 static bool overlaps_hidden(const struct rt_mnt_template *t, const char *source)
@@ -129,10 +116,7 @@ static bool overlaps_hidden(const struct rt_mnt_template *t, const char *source)
 
 	if (!real)
 		return true; /* cannot tell */
-	for (size_t i = 0; i < t->n_hide; i++)
-		if (rt_path_under(real, t->hide[i]) || rt_path_under(t->hide[i], real))
-			return true;
-	return false;
+	return t->hide && (rt_path_under(real, t->hide) || rt_path_under(t->hide, real));
 }
 
 bool rt_mnt_template_fits(const struct rt_mnt_template *t, const struct rt_container_spec *spec)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A mount namespace that a batch of containers starts from instead of
- * ours: a copy of ours (a slave of it) without the mounts under a few
- * directories (the network namespaces' pins under /run/netns, one per
+ * ours: a copy of ours (a slave of it) without the mounts under one
+ * directory (the network namespaces' pins under /run/netns, one per
  * container).
  *
  * A container's mount namespace begins as a copy of the one it is cloned
@@ -25,12 +25,9 @@
 
 #include "common/error.h"
 
-#define RT_MNT_TEMPLATE_HIDE_MAX 4
-
 struct rt_mnt_template {
-	int fd; /* the namespace (nsfs); -1: none */
-	size_t n_hide;
-	char *hide[RT_MNT_TEMPLATE_HIDE_MAX]; /* absolute, resolved */
+	int fd;     /* the namespace (nsfs); -1: none */
+	char *hide; /* the hidden directory, resolved; NULL: it is missing */
 };
 
 #define RT_MNT_TEMPLATE_INIT { .fd = -1 }
@@ -39,20 +36,20 @@ struct rt_mnt_template {
  * Makes the template: a copy of the caller's mount namespace, all of it
  * made a slave of ours (nothing done to it reaches ours; what ours mounts
  * under a shared mount later still reaches it), with the mounts at and
- * under each of `hide` (at most RT_MNT_TEMPLATE_HIDE_MAX) detached. A
- * directory that is missing or no mount point is left as it is. Needs
- * CAP_SYS_ADMIN and CAP_SYS_CHROOT, and fails when we run chrooted (a
- * child joining it would leave the chroot); the work runs on a thread of
- * its own, so the caller's namespace never changes.
+ * under `hide` detached. A directory that is missing or no mount point
+ * is left as it is. Needs CAP_SYS_ADMIN and CAP_SYS_CHROOT, and fails
+ * when we run chrooted (a child joining it would leave the chroot); the
+ * work runs on a thread of its own, so the caller's namespace never
+ * changes.
  */
-int rt_mnt_template_open(const char *const *hide, size_t n_hide, struct rt_mnt_template *t, nc_err *err);
+int rt_mnt_template_open(const char *hide, struct rt_mnt_template *t, nc_err *err);
 void rt_mnt_template_close(struct rt_mnt_template *t);
 
 struct rt_container_spec;
 
 /*
  * Whether `spec` may start from t: not when a host path it mounts (a
- * bind, a loop image, a device, a file) is, holds or lies under a hidden
+ * bind, a loop image, a device, a file) is, holds or lies under the hidden
  * directory (a bind of /run/netns would find its pins gone). A path that
  * cannot be resolved says no, as does a NULL or closed t.
  */

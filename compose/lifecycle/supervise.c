@@ -324,11 +324,10 @@ static size_t start_round_on(struct sup *s, const size_t *idx, size_t n)
 static size_t start_round(struct sup *s, const size_t *idx, size_t n)
 {
 	struct rt_mnt_template t = RT_MNT_TEMPLATE_INIT;
-	const char *hide[] = { s->paths->netns_dir };
 	nc_err e;
 
 	if (n > 1) {
-		if (rt_mnt_template_open(hide, NC_ELEMENTSOF(hide), &t, &e) == 0)
+		if (rt_mnt_template_open(s->paths->netns_dir, &t, &e) == 0)
 			s->mnt_template = &t;
 		else
 			nc_report_verbose(s->rep, "%s; the containers copy the supervisor's mounts", e.msg);

@@ -756,7 +756,6 @@ static ino_t ns_ino(const char *path)
 static void test_mnt_template_hides(void **state)
 {
 	(void)state;
-	const char *hide[] = { TMPL_PINS };
 	struct rt_mnt_template t;
 	nc_err err;
 
@@ -772,7 +771,7 @@ static void test_mnt_template_hides(void **state)
 	tmpl_teardown();
 
 	tmpl_setup();
-	if (rt_mnt_template_open(hide, 1, &t, &err) < 0)
+	if (rt_mnt_template_open(TMPL_PINS, &t, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(seen_from(t.fd), 2);
 	assert_true(mounted_in(0, TMPL_PIN));
@@ -794,14 +793,13 @@ static void test_mnt_template_hides(void **state)
 static void test_mnt_template_starts(void **state)
 {
 	(void)state;
-	const char *hide[] = { TMPL_PINS };
 	struct rt_mnt_template t;
 	struct rt_container_spec s;
 	struct ctr a[2], b;
 	nc_err err;
 
 	tmpl_setup();
-	if (rt_mnt_template_open(hide, 1, &t, &err) < 0)
+	if (rt_mnt_template_open(TMPL_PINS, &t, &err) < 0)
 		fail_msg("%s", err.msg);
 	sh("mount -t tmpfs nc-priv-late " TMPL_PRIV "/sub && touch " TMPL_PRIV "/sub/late");
 	char tmpl_ns[64];

@@ -81,7 +81,7 @@ static void test_fits(void **state)
 	/* as rt_mnt_template_open leaves it, with a stand-in descriptor */
 	char pins[PATH_MAX + 16];
 	snprintf(pins, sizeof(pins), "%s/pins", dir);
-	struct rt_mnt_template t = { .fd = 0, .n_hide = 1, .hide = { pins } };
+	struct rt_mnt_template t = { .fd = 0, .hide = pins };
 	struct rt_container_spec none = { 0 };
 
 	assert_true(rt_mnt_template_fits(&t, &none));
