@@ -69,8 +69,7 @@ extern int __asan_option_detect_stack_use_after_return;
 
 struct start_plan {
 	int sync_fd;    /* the child's end */
-	int mnt_template_fd; /* the batch's (not ours to close), or -1 */
-	bool mnt_template_join; /* join it; else cloned with CLONE_NEWNS */
+	int mnt_template_fd; /* the batch's to join (not ours to close); -1: cloned with CLONE_NEWNS */
 	int netns_fd;   /* -1: a new, empty network namespace */
 	int log_fd;     /* -1: no log, the workload writes to /dev/null */
 	int log_old[RT_LOG_MAX_FILES]; /* log.1 ...: rotation (logfmt.h) */
@@ -122,17 +121,15 @@ static int step_cgroup(const struct start_plan *p, nc_err *err)
 /* From a batch's template (mnt-template.h): a copy of it, as the clone
  * would have copied ours. Joining moves root and working directory to
  * the template's root, which is ours (rt_mnt_template_open checks); every
- * path we were given is absolute. Our copy of the template's descriptor
- * goes first thing, joined or not: it leads to the host's mounts, and the
- * workload of a container with CAP_SYS_PTRACE could take it from us. */
+ * path we were given is absolute. Our copy of its descriptor goes with
+ * everything else before the workload starts (child_main). */
 static int step_mntns(const struct start_plan *p, nc_err *err)
 {
 	if (p->mnt_template_fd < 0)
 		return 0;
-	if (p->mnt_template_join && setns(p->mnt_template_fd, CLONE_NEWNS) < 0)
+	if (setns(p->mnt_template_fd, CLONE_NEWNS) < 0)
 		return rt_cerr(err, errno, "join the batch's mount namespace template");
-	close(p->mnt_template_fd);
-	if (p->mnt_template_join && unshare(CLONE_NEWNS) < 0)
+	if (unshare(CLONE_NEWNS) < 0)
 		return rt_cerr(err, errno, "unshare the mount namespace");
 	return 0;
 }
@@ -429,9 +426,10 @@ __attribute__((noreturn)) static void child_main(const struct start_plan *p)
 	/* Set up: only what the init and the workload's stdio need stays
 	 * open, before there is a workload. The clone copied every
 	 * descriptor the supervisor had open, those of the containers its
-	 * other thread was starting too (their log, their sync socket); a
-	 * forked init is readable through /proc/1/fd by a workload with
-	 * CAP_SYS_PTRACE, and would have held them until its exec. */
+	 * other thread was starting too (their log, their sync socket) and a
+	 * batch's mount namespace template (the host's mounts); a forked init
+	 * is readable through /proc/1/fd by a workload with CAP_SYS_PTRACE,
+	 * and would have held them until its exec. */
 	int setup_keep[8 + RT_LOG_MAX_FILES] = {
 		p->sync_fd, p->log_fd, p->out_pipe[0], p->out_pipe[1],
 		p->err_pipe[0], p->err_pipe[1], p->devnull_fd, p->init_exe_fd,
@@ -920,10 +918,9 @@ int rt_container_start(const struct rt_container_spec *spec, pid_t *pid, nc_err 
 	p.devnull_fd = devnull;
 
 	uint64_t flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-	if (spec->mnt_template)
+	if (rt_mnt_template_fits(spec->mnt_template, spec))
 		p.mnt_template_fd = spec->mnt_template->fd;
-	p.mnt_template_join = rt_mnt_template_fits(spec->mnt_template, spec);
-	if (!p.mnt_template_join)
+	else
 		flags |= CLONE_NEWNS;
 	if (netns < 0)
 		flags |= CLONE_NEWNET;
